@@ -1,0 +1,3 @@
+"""Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
+
+__version__: str

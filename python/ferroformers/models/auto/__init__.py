@@ -1,0 +1,1 @@
+"""Auto classes: pick the concrete class from `model_type`."""

@@ -1,0 +1,1 @@
+"""DistilBERT: configuration, tokenizers and PyTorch models."""

@@ -1,0 +1,1 @@
+"""Shared helpers: hub resolution, atomic file writes, optional-dependency checks."""

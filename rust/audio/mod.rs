@@ -1,0 +1,1 @@
+//! Audio kernels: numpy-exact zero-mean unit-variance normalization fused with padding.

@@ -1,0 +1,1 @@
+//! Image kernels: Pillow-exact resampling, fused rescale + normalize + HWC->CHW.
