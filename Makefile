@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 export PYO3_PYTHON := $(abspath $(PY))
 
-.PHONY: venv demo wheel install-test lint test test-rust test-python inplace clean
+.PHONY: venv demo wheel install-test system-deps lint test test-rust test-python inplace clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,12 @@ test-rust:
 test-python:
 	FERROFORMERS_EXPECT_INSTALLED=1 $(PY) -m pytest -q
 
-test: install-test lint test-rust test-python
+# the real speech the audio tests use is made with Debian's espeak-ng and sox (../shared/data/build_media.sh)
+system-deps:
+	@command -v espeak-ng >/dev/null && command -v sox >/dev/null || \
+		{ apt-get update -q && apt-get install -y -q espeak-ng sox; }
+
+test: system-deps install-test lint test-rust test-python
 
 # developers: build the extension into the source tree and run tests with PYTHONPATH=python
 inplace:
