@@ -1,0 +1,185 @@
+"""`ferroformers compare INPUT...`: the slow (Python) and the fast (Rust) tokenizer on the same documents.
+
+Reports documents compared, documents whose ids differ (line number, first differing position, a few tokens of
+context from each side, the character span), the fast tokenizer's offsets checked against the text, and both
+speeds with their ratio. `--reference transformers|tokenizers` adds the Hugging Face implementation as a third
+column. Exit code 0 when identical, 1 when any document differs, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import unicodedata
+from typing import Any
+
+from . import CommandError
+from .inputs import describe, read_chunks
+from .tokenize import load_fast_tokenizer
+
+CONTEXT = 3
+
+
+def _load_slow(name: str) -> Any:
+    from ..models.auto.tokenization_auto import AutoTokenizer
+    from ..utils.hub import ResourceNotFoundError
+
+    try:
+        return AutoTokenizer.from_pretrained(name, use_fast=False)
+    except (ResourceNotFoundError, ValueError, OSError) as e:
+        raise CommandError(f"--tokenizer {name}: {e}") from None
+
+
+def _load_reference(kind: str, fast: Any) -> Any:
+    """The Hugging Face tokenizer made from the same files as ours (saved to a temporary folder)."""
+    folder = tempfile.mkdtemp(prefix="ferroformers-compare-")
+    fast.save_pretrained(folder)
+    try:
+        if kind == "tokenizers":
+            from tokenizers import Tokenizer
+
+            return Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(folder, use_fast=True)
+    except ImportError:
+        raise CommandError(f"--reference {kind}: the {kind} package is not installed (pip install {kind})") from None
+
+
+def _span_text(text: str, lower: bool, strip: bool) -> str:
+    # per character, so Python's contextual final-sigma rule does not apply (the Rust normalizer has none)
+    out = "".join(c.lower() for c in text) if lower else text
+    if strip:
+        out = "".join(c for c in unicodedata.normalize("NFD", out) if unicodedata.category(c) != "Mn")
+    return out
+
+
+def _check_offsets(text: str, tokens: list[str], offsets: list[tuple[int, int]], specials: set[str],
+                   unk: str | None, lower: bool, strip: bool) -> tuple[int, int, int]:
+    """(tokens checked, structural errors, spans whose text differs from the token)."""
+    checked = bad = differ = 0
+    last_start = 0
+    for token, (start, end) in zip(tokens, offsets, strict=True):
+        if token in specials and (start, end) == (0, 0):
+            continue
+        checked += 1
+        if not (0 <= start < end <= len(text)) or start < last_start:
+            bad += 1
+            continue
+        last_start = start
+        if token != unk and _span_text(text[start:end], lower, strip) != token.removeprefix("##"):
+            differ += 1
+    return checked, bad, differ
+
+
+def _context(tokens: list[str], i: int) -> str:
+    left = tokens[max(0, i - CONTEXT):i]
+    mid = tokens[i:i + 1]
+    right = tokens[i + 1:i + 1 + CONTEXT]
+    return " ".join([*left, *(f"[[{t}]]" for t in mid), *right]) or "(end)"
+
+
+def run(args: argparse.Namespace) -> int:
+    sources = describe(args.inputs, args.input_format)
+    if args.limit is not None and args.limit < 0:
+        raise CommandError(f"--limit must be >= 0, got {args.limit}")
+    fast = load_fast_tokenizer(args.tokenizer)
+    slow = _load_slow(args.tokenizer)
+    reference = _load_reference(args.reference, fast) if args.reference else None
+    add_special = not args.no_special_tokens
+    lower = bool(getattr(slow, "do_lower_case", False))
+    strip_accents = getattr(slow, "strip_accents", None)
+    strip = bool(strip_accents) or (strip_accents is None and lower)
+    specials = set(fast.all_special_tokens)
+
+    report: dict[str, Any] = {"tokenizer": args.tokenizer, "documents": 0, "differing_documents": 0,
+                              "differences": [], "offsets": {"tokens_checked": 0, "out_of_order_or_bounds": 0,
+                                                             "span_text_differs": 0},
+                              "seconds": {"slow": 0.0, "fast": 0.0}, "bytes": 0}
+    if reference is not None:
+        report["seconds"]["reference"] = 0.0
+        report["reference"] = {"name": args.reference, "differing_from_fast": 0}
+    remaining = args.limit
+    for chunk in read_chunks(sources, errors=args.errors, text_field=args.text_field, chunk_bytes=1 << 20):
+        texts = chunk.texts if remaining is None else chunk.texts[:remaining]
+        if not texts:
+            break
+        nbytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+        t0 = time.perf_counter()
+        try:
+            slow_ids = slow(texts, add_special_tokens=add_special)["input_ids"]
+            t1 = time.perf_counter()
+            enc = fast(texts, add_special_tokens=add_special, return_offsets_mapping=True)
+            t2 = time.perf_counter()
+        except (TypeError, ValueError, UnicodeError) as e:
+            raise CommandError(f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}") from None
+        report["seconds"]["slow"] += t1 - t0
+        report["seconds"]["fast"] += t2 - t1
+        report["bytes"] += nbytes
+        if reference is not None:
+            t3 = time.perf_counter()
+            if args.reference == "tokenizers":
+                ref_ids = [e.ids for e in reference.encode_batch(texts, add_special_tokens=add_special)]
+            else:
+                ref_ids = reference(texts, add_special_tokens=add_special)["input_ids"]
+            report["seconds"]["reference"] += time.perf_counter() - t3
+            report["reference"]["differing_from_fast"] += sum(a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True))
+        for i, text in enumerate(texts):
+            fast_ids = enc["input_ids"][i]
+            tokens = fast.convert_ids_to_tokens(fast_ids)
+            c, b, d = _check_offsets(text, tokens, enc["offset_mapping"][i], specials, fast.unk_token, lower, strip)
+            report["offsets"]["tokens_checked"] += c
+            report["offsets"]["out_of_order_or_bounds"] += b
+            report["offsets"]["span_text_differs"] += d
+            if slow_ids[i] == fast_ids:
+                continue
+            report["differing_documents"] += 1
+            if len(report["differences"]) < args.show:
+                pos = next((k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
+                           min(len(slow_ids[i]), len(fast_ids)))
+                slow_tokens = slow.convert_ids_to_tokens(slow_ids[i])
+                span = enc["offset_mapping"][i][pos] if pos < len(fast_ids) else (len(text), len(text))
+                line = chunk.line_numbers[i] if chunk.line_numbers else chunk.first_line + i
+                report["differences"].append({
+                    "source": sources[chunk.source_index].name, "line": line, "position": pos,
+                    "chars": list(span), "text": text[max(0, span[0] - 10):span[1] + 10],
+                    "slow": _context(slow_tokens, pos), "fast": _context(tokens, pos)})
+        report["documents"] += len(texts)
+        if remaining is not None:
+            remaining -= len(texts)
+            if remaining <= 0:
+                break
+
+    mb = report["bytes"] / 1e6
+    speeds = {k: (mb / v if v > 0 else float("inf")) for k, v in report["seconds"].items()}
+    report["mb_per_s"] = speeds
+    report["fast_over_slow"] = speeds["fast"] / speeds["slow"] if speeds["slow"] else float("inf")
+    failed = report["differing_documents"] > 0 or report["offsets"]["out_of_order_or_bounds"] > 0
+    report["identical"] = not failed
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+    return 1 if failed else 0
+
+
+def _print_report(r: dict[str, Any]) -> None:
+    print(f"documents compared: {r['documents']:,} ({r['bytes'] / 1e6:,.2f} MB), tokenizer {r['tokenizer']}")
+    print(f"documents whose ids differ (slow vs fast): {r['differing_documents']:,}")
+    for d in r["differences"]:
+        print(f"  {d['source']}:{d['line']}: first difference at token {d['position']}, "
+              f"chars {d['chars'][0]}-{d['chars'][1]} ({d['text']!r})")
+        print(f"    slow: {d['slow']}")
+        print(f"    fast: {d['fast']}")
+    o = r["offsets"]
+    print(f"offsets: {o['tokens_checked']:,} tokens checked, {o['out_of_order_or_bounds']:,} out of bounds or "
+          f"order, {o['span_text_differs']:,} spans whose normalized text is not the token")
+    s = r["mb_per_s"]
+    print(f"speed: slow {s['slow']:.2f} MB/s, fast {s['fast']:.2f} MB/s, fast/slow {r['fast_over_slow']:.1f}x")
+    if "reference" in r:
+        print(f"reference ({r['reference']['name']}): {s['reference']:.2f} MB/s, "
+              f"{r['reference']['differing_from_fast']:,} documents differ from fast")
+    print("identical" if r["identical"] else "DIFFERENT")
