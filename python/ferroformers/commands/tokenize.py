@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import os
 import queue
+import shutil
 import sys
 import threading
 import time
@@ -152,18 +153,36 @@ def run(args: argparse.Namespace) -> int:
     max_length = args.max_length
     if max_length is None and args.truncation:
         max_length = tokenizer.model_max_length
+        if max_length > 1 << 30:  # transformers' "no limit" sentinel
+            raise CommandError(f"--tokenizer {args.tokenizer} sets no model_max_length; pass --max-length")
     if max_length is not None and max_length < 1:
         raise CommandError(f"--max-length must be at least 1, got {max_length}")
-    vocab_size = len(tokenizer)
-    dtype = id_dtype(vocab_size)
-    unk_id = tokenizer.unk_token_id
+    dtype = id_dtype(len(tokenizer))
     options = {"tokenizer": args.tokenizer, "vocab_sha256": vocab_sha256(tokenizer), "format": args.format,
                "max_length": max_length, "add_special_tokens": not args.no_special_tokens,
                "errors": args.errors, "text_field": args.text_field, "dtype": dtype.name,
                "inputs": [[s.path, s.size, s.format, s.compression] for s in sources]}
 
+    created = not stream and not os.path.exists(args.output)
     partial, state = (None, None) if stream else prepare_outdir(args.output, overwrite=args.overwrite,
                                                                   resume=args.resume)
+    try:
+        return _run(args, sources, tokenizer, options, partial, state, max_length, dtype, started, stream)
+    except CommandError:
+        # bad input: a rerun cannot get past it, so leave nothing behind (an interrupted run -- a kill or
+        # Ctrl-C -- keeps its staging folder for --resume)
+        if partial is not None and state is None:
+            shutil.rmtree(partial, ignore_errors=True)
+            if created:
+                shutil.rmtree(args.output, ignore_errors=True)
+        raise
+
+
+def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, options: dict[str, Any],
+         partial: str | None, state: dict[str, Any] | None, max_length: int | None, dtype: np.dtype,
+         started: float, stream: bool) -> int:
+    vocab_size = len(tokenizer)
+    unk_id = tokenizer.unk_token_id
     if state is not None and state.get("options") != options:
         raise CommandError(f"{args.output}: the interrupted run used other inputs or options; "
                            "rerun it with the same ones, or pass --overwrite to start again")

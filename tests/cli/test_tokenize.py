@@ -1,0 +1,203 @@
+"""`ferroformers tokenize`: outputs equal the reference tokenizer per document, in every input and output
+format; bad input exits 2 with one clear line; nothing appears at the final path before the run completes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from ferroformers.cli import main
+
+DOCS = [
+    "Hello, world! This is ferroformers.",
+    "",
+    "Ünïcödé façade — naïve café; 東京は日本の首都です。",
+    "   ",
+    "emoji 👩‍👩‍👧 and a " + "verylongword" * 12,
+    "last line without newline",
+]
+
+
+def write_text(path: Path, docs: list[str], final_newline: bool = True) -> Path:
+    path.write_text("\n".join(docs) + ("\n" if final_newline else ""), encoding="utf-8")
+    return path
+
+
+def load(outdir: Path) -> list[list[int]]:
+    tokens = np.load(outdir / "tokens.npy", mmap_mode="r")
+    offsets = np.load(outdir / "offsets.npy")
+    return [tokens[offsets[i]:offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
+
+
+def expected(reference, docs: list[str], **kw) -> list[list[int]]:
+    return [e.ids for e in reference.encode_batch(docs, **kw)]
+
+
+def test_text_file_matches_reference_per_document(tmp_path: Path, reference, bundled_vocab) -> None:
+    src = write_text(tmp_path / "in.txt", DOCS, final_newline=False)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "--quiet"]) == 0
+    out = tmp_path / "out"
+    assert sorted(os.listdir(out)) == ["manifest.json", "offsets.npy", "tokens.npy"]
+    assert np.load(out / "tokens.npy").dtype == np.uint16
+    assert np.load(out / "offsets.npy").dtype == np.int64
+    assert load(out) == expected(reference, DOCS)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["docs"] == len(DOCS)
+    assert manifest["counts"]["tokens"] == sum(map(len, expected(reference, DOCS)))
+    assert manifest["tokenizer"]["vocab_sha256"] == \
+        "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+    assert manifest["inputs"][0]["bytes"] == src.stat().st_size
+    assert manifest["dtype"] == "uint16"
+
+
+def test_our_fast_tokenizer_call_gives_the_same_ids(tmp_path: Path) -> None:
+    from ferroformers import AutoTokenizer
+
+    src = write_text(tmp_path / "in.txt", DOCS)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q"]) == 0
+    tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+    assert load(tmp_path / "out") == [tok(d)["input_ids"] for d in DOCS]
+
+
+def test_options_no_special_tokens_and_truncation(tmp_path: Path, reference) -> None:
+    src = write_text(tmp_path / "in.txt", DOCS)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "a"), "-q", "--no-special-tokens"]) == 0
+    assert load(tmp_path / "a") == expected(reference, DOCS, add_special_tokens=False)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "b"), "-q", "--max-length", "6"]) == 0
+    reference.enable_truncation(6)
+    try:
+        assert load(tmp_path / "b") == expected(reference, DOCS)
+    finally:
+        reference.no_truncation()
+    assert max(map(len, load(tmp_path / "b"))) == 6
+
+
+def test_inputs_concatenate_and_compressed_and_jsonl(tmp_path: Path, reference) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    a = write_text(tmp_path / "a.txt", DOCS[:3])
+    b = tmp_path / "b.txt.gz"
+    b.write_bytes(gzip.compress(("\n".join(DOCS[3:]) + "\n").encode()))
+    c = tmp_path / "c.jsonl.zst"
+    records = [{"text": "json one", "meta": 1}, {"text": "json two ü"}]
+    c.write_bytes(zstandard.ZstdCompressor().compress(
+        ("\n".join(json.dumps(r) for r in records) + "\n\n").encode()))  # a blank line is skipped
+    assert main(["tokenize", str(a), str(b), str(c), "-o", str(tmp_path / "out"), "-q"]) == 0
+    assert load(tmp_path / "out") == expected(reference, [*DOCS, "json one", "json two ü"])
+
+
+def test_jsonl_text_field_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"body": "a b"}\n{"body": "c"}\n{"other": 1}\n')
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "o1"), "-q", "--text-field", "body"]) == 2
+    assert f"{src}: line 3: no field 'body'" in capsys.readouterr().err
+    assert not (tmp_path / "o1").exists()
+    src.write_text('{"body": "a b"}\n{"body": oops}\n')
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "o2"), "-q", "--text-field", "body"]) == 2
+    assert f"{src}: line 2, column 10: not valid JSON" in capsys.readouterr().err
+
+
+def test_invalid_utf8_strict_and_replace(tmp_path: Path, reference) -> None:
+    src = tmp_path / "bad.txt"
+    src.write_bytes(b"fine line\nsecond \xff\xfe line\nthird\n")
+    proc = run_cli("tokenize", str(src), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{src}: line 2, byte 17 (column byte 8): invalid UTF-8" in err
+    assert not (tmp_path / "out").exists()
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q", "--errors", "replace"]) == 0
+    assert load(tmp_path / "out") == expected(reference, ["fine line", "second \ufffd\ufffd line", "third"])
+
+
+def test_bad_paths_exit_2(tmp_path: Path) -> None:
+    proc = run_cli("tokenize", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2 and f"{tmp_path / 'missing.txt'}: no such file" in proc.stderr.decode()
+    src = write_text(tmp_path / "in.txt", DOCS)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine")
+    proc = run_cli("tokenize", str(src), "-o", str(tmp_path / "full"))
+    assert proc.returncode == 2 and "folder is not empty" in proc.stderr.decode()
+    assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
+    proc = run_cli("tokenize", str(src), "-o", str(tmp_path / "full"), "--overwrite", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(os.listdir(tmp_path / "full")) == ["manifest.json", "offsets.npy", "tokens.npy"]
+
+
+def test_stdin_and_jsonl_to_stdout(tmp_path: Path, reference) -> None:
+    proc = run_cli("tokenize", "-", "-o", "-", "--format", "jsonl", "-q", stdin="\n".join(DOCS).encode())
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert [r["id"] for r in rows] == list(range(len(DOCS)))
+    assert [r["input_ids"] for r in rows] == expected(reference, DOCS)
+
+
+def test_parquet_output(tmp_path: Path, reference) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = write_text(tmp_path / "in.txt", DOCS)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q", "--format", "parquet"]) == 0
+    files = sorted(os.listdir(tmp_path / "out"))
+    assert files == ["manifest.json", "part-00000.parquet"]
+    table = pq.read_table(tmp_path / "out")
+    assert table.column("id").to_pylist() == list(range(len(DOCS)))
+    assert table.column("input_ids").to_pylist() == expected(reference, DOCS)
+    assert str(table.schema.field("input_ids").type) == "list<item: uint16>"
+
+
+def test_large_vocab_uses_uint32(tmp_path: Path, assets: Path) -> None:
+    from tokenizers import BertWordPieceTokenizer
+
+    folder = assets / "bert-base-multilingual-cased"
+    docs = ["Grüße aus Köln", "東京", "ㅎㅏ 한국어 텍스트"]
+    src = write_text(tmp_path / "in.txt", docs)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q", "--tokenizer", str(folder)]) == 0
+    assert np.load(tmp_path / "out" / "tokens.npy").dtype == np.uint32
+    ref = BertWordPieceTokenizer(str(folder / "vocab.txt"), lowercase=False)
+    assert load(tmp_path / "out") == [e.ids for e in ref.encode_batch(docs)]
+
+
+def test_resume_after_kill_gives_identical_bytes(tmp_path: Path) -> None:
+    # ~6 MB of real-looking text, read 1 MB at a time: the run checkpoints after every chunk
+    rng = np.random.default_rng(0)
+    words = np.array(["alpha", "beta", "gamma", "délta", "東京", "naïve", "tokenization", "x" * 30, "ß"])
+    lines = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(120_000)]
+    src = write_text(tmp_path / "big.txt", lines)
+    assert main(["tokenize", str(src), "-o", str(tmp_path / "whole"), "-q", "--chunk-mb", "1"]) == 0
+
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", str(src), "-o", str(out), "-q",
+                             "--chunk-mb", "1", "--threads", "1", "--batch-size", "256"], env=env)
+    state = out / ".partial" / "state.json"
+    deadline = time.time() + 120
+    while not state.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    if not state.exists():
+        pytest.fail("the run finished or stalled before its first checkpoint; make the input larger")
+    # a killed run leaves no complete-looking output
+    assert os.listdir(out) == [".partial"]
+    proc = run_cli("tokenize", str(src), "-o", str(out))
+    assert proc.returncode == 2 and "--resume" in proc.stderr.decode()
+    assert main(["tokenize", str(src), "-o", str(out), "-q", "--chunk-mb", "1", "--resume"]) == 0
+    for name in ("tokens.npy", "offsets.npy"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    assert json.loads((out / "manifest.json").read_text())["counts"] == \
+        json.loads((tmp_path / "whole" / "manifest.json").read_text())["counts"]
+
+
+def test_python_m_and_demo() -> None:
+    proc = run_cli("demo")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert "documents" in out and "[UNK] rate" in out and "document 0: [101," in out
