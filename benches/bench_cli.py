@@ -1,0 +1,84 @@
+"""End-to-end `ferroformers tokenize` against the in-process fast batch on the same text.
+
+Target: the CLI reaches >= 80% of the in-process throughput (reading, writing and progress are not the
+bottleneck), with peak RSS under 1 GB for a 150 MB+ corpus and the same for 10x more (`--repeat 10` passes the
+corpus 10 times as inputs, so no extra disk is needed).
+
+usage: python benches/bench_cli.py [CORPUS ...] [--threads N] [--repeat K]
+  default corpus: /tmp/ff_corpus/corpus_100M.txt + corpus_en_50M.txt + tricky_1M.txt (build them with
+  ../shared/data/build_corpus.sh /tmp/ff_corpus)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+DEFAULT = ["/tmp/ff_corpus/corpus_100M.txt", "/tmp/ff_corpus/corpus_en_50M.txt", "/tmp/ff_corpus/tricky_1M.txt"]
+
+
+def in_process(paths: list[str], threads: int | None, batch_size: int) -> tuple[float, int]:
+    """Seconds and tokens for the fast tokenizer's flat batch over the same documents, file reading excluded."""
+    from ferroformers import AutoTokenizer
+
+    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    docs: list[str] = []
+    for p in paths:
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        docs += text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
+    start = time.perf_counter()
+    tokens = 0
+    for i in range(0, len(docs), batch_size):
+        ids, _, _ = backend.encode_batch_flat(docs[i:i + batch_size], num_threads=threads)
+        tokens += len(ids)
+    return time.perf_counter() - start, tokens
+
+
+def cli(paths: list[str], threads: int | None, repeat: int) -> tuple[float, int, float]:
+    """Seconds, tokens and peak RSS (MB) of a `ferroformers tokenize` subprocess."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "ferroformers", "tokenize", *(paths * repeat), "-o", f"{out}/tok", "-q"]
+        if threads:
+            cmd += ["--threads", str(threads)]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        seconds = time.perf_counter() - start
+        import json
+
+        with open(f"{out}/tok/manifest.json") as f:
+            tokens = json.load(f)["counts"]["tokens"]
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, tokens, rss_mb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="*", default=DEFAULT)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=16384)
+    parser.add_argument("--repeat", type=int, default=1, help="also run the CLI on the corpus passed K times")
+    args = parser.parse_args()
+    size = sum(os.path.getsize(p) for p in args.corpus)
+    mb = size / 1e6
+    print(f"corpus: {', '.join(args.corpus)} ({mb:,.1f} MB); threads: {args.threads or 'default'}")
+    seconds_cli, tokens_cli, rss = cli(args.corpus, args.threads, 1)
+    seconds_in, tokens_in = in_process(args.corpus, args.threads, args.batch_size)
+    assert tokens_in == tokens_cli, (tokens_in, tokens_cli)
+    print(f"  in-process encode_batch_flat: {mb / seconds_in:7.1f} MB/s ({tokens_in / seconds_in / 1e6:.2f} M tokens/s)")
+    print(f"  ferroformers tokenize (CLI):  {mb / seconds_cli:7.1f} MB/s, wall {seconds_cli:.1f} s, "
+          f"peak RSS {rss:,.0f} MB ({rss / mb:.2f} MB per MB of input)")
+    print(f"  CLI / in-process: {seconds_in / seconds_cli:.2f} (target >= 0.80)")
+    if args.repeat > 1:
+        seconds_big, _, rss_big = cli(args.corpus, args.threads, args.repeat)
+        print(f"  CLI on {args.repeat}x the corpus ({mb * args.repeat:,.0f} MB): "
+              f"{mb * args.repeat / seconds_big:.1f} MB/s, peak RSS {rss_big:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
