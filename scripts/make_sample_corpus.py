@@ -1,4 +1,4 @@
-"""Make python/ferroformers/data/sample_corpus.txt, the small real corpus `ferroformers demo` tokenizes.
+"""Make python/ferroformers/bundled/sample_corpus.txt, the small real corpus `ferroformers demo` tokenizes.
 
 Input: the per-source extracts of ../shared/data/build_corpus.sh (OUTDIR/parts/*.txt, lines "LANG<TAB>text").
 Taken, deterministically (every k-th line of at least 40 characters, no duplicates), only from permissively
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 TARGET = {"pydocs.txt": 1000, "pgdocs.txt": 500, "firefox.txt": 1500}
-OUT = Path(__file__).resolve().parents[1] / "python" / "ferroformers" / "data" / "sample_corpus.txt"
+OUT = Path(__file__).resolve().parents[1] / "python" / "ferroformers" / "bundled" / "sample_corpus.txt"
 
 
 def take(path: Path, n: int) -> list[str]:

@@ -105,7 +105,7 @@ def _demo(args: argparse.Namespace) -> int:
     import tempfile
     from importlib import resources
 
-    sample = resources.files("ferroformers") / "data" / "sample_corpus.txt"
+    sample = resources.files("ferroformers") / "bundled" / "sample_corpus.txt"
     with tempfile.TemporaryDirectory() as tmp:
         out = args.keep or f"{tmp}/sample-tokens"
         print(f"$ ferroformers tokenize {sample} -o {out}")

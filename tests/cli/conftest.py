@@ -12,7 +12,7 @@ import ferroformers
 
 @pytest.fixture(scope="session")
 def bundled_vocab() -> Path:
-    return Path(ferroformers.__file__).parent / "data" / "bert-base-uncased" / "vocab.txt"
+    return Path(ferroformers.__file__).parent / "bundled" / "bert-base-uncased" / "vocab.txt"
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from ferroformers.cli import main
 def test_identical_on_the_sample_corpus(capsys: pytest.CaptureFixture[str]) -> None:
     from importlib import resources
 
-    sample = resources.files("ferroformers") / "data" / "sample_corpus.txt"
+    sample = resources.files("ferroformers") / "bundled" / "sample_corpus.txt"
     assert main(["compare", str(sample), "--limit", "400", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["documents"] == 400 and report["differing_documents"] == 0

@@ -14,7 +14,7 @@ import os
 from importlib import resources
 from typing import Any
 
-# hub ids whose files ship inside the wheel (python/ferroformers/data/<folder>), see data/NOTICE
+# hub ids whose files ship inside the wheel (python/ferroformers/bundled/<folder>), see bundled/NOTICE
 _BUNDLED = {
     "bert-base-uncased": "bert-base-uncased",
     "google-bert/bert-base-uncased": "bert-base-uncased",
@@ -39,7 +39,7 @@ def bundled_folder(name: str | os.PathLike[str]) -> str | None:
     folder = _BUNDLED.get(os.fspath(name))
     if folder is None:
         return None
-    path = resources.files("ferroformers") / "data" / folder
+    path = resources.files("ferroformers") / "bundled" / folder
     return str(path) if path.is_dir() else None
 
 
