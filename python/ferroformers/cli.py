@@ -32,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="text files (one document per line) or .jsonl files, optionally .gz/.zst; - for stdin")
         p.add_argument("--tokenizer", default="bert-base-uncased", metavar="NAME_OR_DIR",
                        help="a tokenizer folder or hub id (default: the bundled bert-base-uncased)")
-        p.add_argument("--input-format", choices=["text", "jsonl"], default=None,
-                       help="default: jsonl for *.jsonl / *.ndjson (also compressed), text otherwise")
+        p.add_argument("--input-format", choices=["text", "jsonl", "parquet"], default=None,
+                       help="default: jsonl for *.jsonl / *.ndjson (also compressed), parquet for *.parquet, "
+                            "text otherwise")
         p.add_argument("--text-field", default="text", help="the JSON Lines field holding the text (default: text)")
         p.add_argument("--errors", choices=["strict", "replace"], default="strict",
                        help="invalid UTF-8: stop with an error naming file, line and byte (strict, default) "
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("-o", "--output", required=True, metavar="OUTDIR",
                      help="output folder (must be empty or new unless --overwrite/--resume); - streams "
                           "--format jsonl to stdout")
-    tok.add_argument("--format", choices=["npy", "parquet", "jsonl"], default="npy",
+    tok.add_argument("--format", choices=["npy", "parquet", "jsonl"], default=None,
                      help="npy (default): tokens.npy + offsets.npy; parquet: part-*.parquet (id, input_ids); "
                           "jsonl: tokens.jsonl")
     tok.add_argument("--max-length", type=int, default=None, help="truncate each document to this many tokens")
@@ -63,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="continue an interrupted run in OUTDIR from its last completed chunk")
     tok.add_argument("--overwrite", action="store_true", help="replace what OUTDIR holds")
     tok.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    tok.add_argument("--engine", choices=["local", "ray"], default="local",
+                     help="local (default): this process; ray: a Ray cluster (extra ferroformers[ray]), Parquet out")
+    tok.add_argument("--address", default=None,
+                     help="with --engine ray: the cluster to join (default: start a local one)")
+    tok.add_argument("--reserve-cpus", type=int, default=1,
+                     help="with --engine ray: CPUs left to reading and writing (default 1)")
     tok.set_defaults(func=_tokenize)
 
     cmp_ = sub.add_parser("compare", help="compare the slow and the fast tokenizer on the same documents",
@@ -92,6 +99,8 @@ def _version() -> str:
 def _tokenize(args: argparse.Namespace) -> int:
     from .commands.tokenize import run
 
+    args.format_given = args.format is not None
+    args.format = args.format or "npy"
     return run(args)
 
 

@@ -26,7 +26,7 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 @dataclass(frozen=True)
 class Source:
     path: str  # "-" for stdin
-    format: str  # "text" | "jsonl"
+    format: str  # "text" | "jsonl" | "parquet"
     compression: str | None  # None | "gzip" | "zstd"
     size: int | None  # bytes on disk (None for stdin)
 
@@ -64,7 +64,14 @@ def describe(paths: list[str], input_format: str | None) -> list[Source]:
         base = path
         for ext in (".gz", ".zst", ".zstd"):
             base = base.removesuffix(ext)
-        fmt = input_format or ("jsonl" if base.endswith((".jsonl", ".ndjson")) else "text")
+        if input_format:
+            fmt = input_format
+        elif base.endswith((".jsonl", ".ndjson")):
+            fmt = "jsonl"
+        elif base.endswith(".parquet"):
+            fmt = "parquet"
+        else:
+            fmt = "text"
         if path == "-":
             sources.append(Source("-", fmt, None, None))
             continue
@@ -198,6 +205,11 @@ def read_chunks(
     done_raw = sum((s.size or 0) for s in sources[:start_source])
     for index in range(start_source, len(sources)):
         source = sources[index]
+        if source.format == "parquet":
+            offset = start_offset if index == start_source else 0
+            yield from _parquet_chunks(source, index, offset, text_field, done_raw, progress)
+            done_raw += source.size or 0
+            continue
         stream, counter = _open(source)
         try:
             offset = start_offset if index == start_source else 0
@@ -238,3 +250,36 @@ def read_chunks(
             if source.path != "-":
                 stream.close()
         done_raw += source.size or 0
+
+
+def _parquet_chunks(source: Source, index: int, skip: int, field: str, done_raw: int,
+                    progress: list[int] | None) -> Iterator[Chunk]:
+    """Documents from a Parquet column; positions (for --resume) count rows, not bytes."""
+    if source.path == "-" or source.compression is not None:
+        raise CommandError(f"{source.name}: Parquet input must be an uncompressed file, not stdin")
+    from ..utils.import_utils import require
+
+    pq = require("pyarrow.parquet", "Parquet input")
+    try:
+        parquet = pq.ParquetFile(source.path)
+    except Exception as e:  # pyarrow raises its own ArrowInvalid for a file that is not Parquet
+        raise CommandError(f"{source.name}: not a readable Parquet file ({e})") from None
+    if field not in parquet.schema_arrow.names:
+        raise CommandError(f"{source.name}: no column {field!r} (choose one with --text-field)")
+    total = max(parquet.metadata.num_rows, 1)
+    row = 0
+    for batch in parquet.iter_batches(batch_size=65536, columns=[field]):
+        texts = batch.column(0).to_pylist()
+        first = row
+        row += len(texts)
+        if row <= skip:
+            continue
+        texts = texts[max(0, skip - first):]
+        first = max(first, skip)
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise CommandError(f"{source.name}: row {first + i}: column {field!r} is "
+                                   f"{type(text).__name__}, not a string")
+        if progress is not None:
+            progress[0] = done_raw + int((source.size or 0) * row / total)
+        yield Chunk(texts, index, row, first + 1, None, 0)

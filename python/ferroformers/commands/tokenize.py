@@ -143,6 +143,14 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("-o - (stdout) works only with --format jsonl")
     else:
         stream = False
+    if args.engine == "ray":
+        if args.format not in ("npy", "parquet") or (args.format == "npy" and args.format_given):
+            raise CommandError("--engine ray writes --format parquet")
+        args.format = "parquet"
+        if args.resume:
+            raise CommandError("--resume is for the single-machine engine (Ray retries failed tasks itself)")
+    elif args.address is not None:
+        raise CommandError("--address goes with --engine ray")
     if args.resume and any(s.path == "-" for s in sources):
         raise CommandError("--resume cannot be used with stdin input (-)")
     if args.batch_size < 1:
@@ -181,6 +189,13 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, options: dict[str, Any],
          partial: str | None, state: dict[str, Any] | None, max_length: int | None, dtype: np.dtype,
          started: float, stream: bool) -> int:
+    if args.engine == "ray":
+        from .ray_engine import run_ray
+
+        assert partial is not None
+        files, counts = run_ray(args, sources, tokenizer, partial, max_length, dtype)
+        return _finish(args, sources, tokenizer, options, partial, files, counts, dtype, started, stream,
+                       sum(s.size or 0 for s in sources))
     vocab_size = len(tokenizer)
     unk_id = tokenizer.unk_token_id
     if state is not None and state.get("options") != options:
@@ -227,8 +242,17 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
         files = writer.close()
     finally:
         progress.close()
+    counts = {"docs": docs, "tokens": tokens, "unk": unk}
+    return _finish(args, sources, tokenizer, options, partial, files, counts, dtype, started, stream,
+                   sum(s.size or 0 for s in sources) or done_raw[0])
+
+
+def _finish(args: argparse.Namespace, sources: list[Source], tokenizer: Any, options: dict[str, Any],
+            partial: str | None, files: list[str], counts: dict[str, int], dtype: np.dtype, started: float,
+            stream: bool, input_bytes: int) -> int:
+    """Publish the staged files with their manifest (last) and print the closing summary."""
     elapsed = time.perf_counter() - started
-    input_bytes = sum(s.size or 0 for s in sources) or done_raw[0]
+    docs, tokens, unk = counts["docs"], counts["tokens"], counts["unk"]
     summary = {"docs": docs, "tokens": tokens, "unk": unk, "unk_rate": unk / tokens if tokens else 0.0}
     if partial is not None:
         from .. import __version__
@@ -238,8 +262,9 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
             "files": files,
             "dtype": dtype.name,
             "layout": ("document i is tokens[offsets[i]:offsets[i+1]]" if args.format == "npy" else None),
-            "tokenizer": {"name": args.tokenizer, "class": type(tokenizer).__name__, "vocab_size": vocab_size,
-                          "vocab_sha256": options["vocab_sha256"], "unk_token_id": unk_id},
+            "engine": args.engine,
+            "tokenizer": {"name": args.tokenizer, "class": type(tokenizer).__name__, "vocab_size": len(tokenizer),
+                          "vocab_sha256": options["vocab_sha256"], "unk_token_id": tokenizer.unk_token_id},
             "options": {k: options[k] for k in ("max_length", "add_special_tokens", "errors", "text_field")},
             "inputs": [{"path": os.path.abspath(s.path) if s.path != "-" else "-", "bytes": s.size,
                         "format": s.format, "compression": s.compression} for s in sources],
