@@ -130,12 +130,14 @@ class NpyWriter:
     format = "npy"
 
     def __init__(self, partial: str, dtype: np.dtype, state: dict[str, Any] | None) -> None:
+        resume = state is not None
         n_tokens = state["tokens"] if state else 0
-        n_docs = state["docs"] if state else 0
-        self.tokens = _NpyAppender(os.path.join(partial, "tokens.npy"), dtype, n_tokens, resume=state is not None)
-        self.offsets = _NpyAppender(os.path.join(partial, "offsets.npy"), np.dtype(np.int64), n_docs + 1,
-                                    resume=state is not None)
-        if state is None:
+        self.tokens = _NpyAppender(os.path.join(partial, "tokens.npy"), dtype, n_tokens, resume=resume)
+        # offsets.npy holds n_docs + 1 entries: a leading 0, then one cumulative end per document
+        n_offsets = state["docs"] + 1 if state else 0
+        self.offsets = _NpyAppender(os.path.join(partial, "offsets.npy"), np.dtype(np.int64), n_offsets,
+                                    resume=resume)
+        if not resume:
             self.offsets.append(np.zeros(1, dtype=np.int64))
         self.total = n_tokens
 
