@@ -146,7 +146,7 @@ def test_parquet_output(tmp_path: Path, reference) -> None:
     src = write_text(tmp_path / "in.txt", DOCS)
     assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q", "--format", "parquet"]) == 0
     files = sorted(os.listdir(tmp_path / "out"))
-    assert files == ["manifest.json", "part-00000.parquet"]
+    assert files == ["_manifest.json", "part-00000.parquet"]
     table = pq.read_table(tmp_path / "out")
     assert table.column("id").to_pylist() == list(range(len(DOCS)))
     assert table.column("input_ids").to_pylist() == expected(reference, DOCS)

@@ -88,7 +88,7 @@ def test_cli_engine_ray_equals_local_parquet(cluster, tmp_path: Path) -> None:
     assert distributed.column("id").to_pylist() == local.column("id").to_pylist()
     assert distributed.column("input_ids").to_pylist() == local.column("input_ids").to_pylist()
     assert distributed.schema.field("input_ids").type == local.schema.field("input_ids").type
-    m_local = json.loads((tmp_path / "local" / "manifest.json").read_text())
-    m_ray = json.loads((tmp_path / "ray" / "manifest.json").read_text())
+    m_local = json.loads((tmp_path / "local" / "_manifest.json").read_text())
+    m_ray = json.loads((tmp_path / "ray" / "_manifest.json").read_text())
     assert m_ray["counts"] == m_local["counts"] and m_ray["engine"] == "ray"
     assert np.all(np.diff(distributed.column("id").to_numpy()) == 1)

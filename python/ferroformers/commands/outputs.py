@@ -5,7 +5,8 @@ Formats:
   (int64, n_docs + 1 cumulative starts: document i is `tokens[offsets[i]:offsets[i + 1]]`), both memory-mappable
   with `numpy.load(..., mmap_mode="r")`, and `manifest.json`.
 - `parquet`: `part-00000.parquet`, ... with columns `id` (int64, the document number) and `input_ids`
-  (list of uint16/uint32), readable by `datasets.load_dataset("parquet")`, Ray, Spark, pandas.
+  (list of uint16/uint32), readable by `datasets.load_dataset("parquet")`, Ray, Spark, pandas; the manifest
+  is `_manifest.json` there, a name those readers skip.
 - `jsonl`: `tokens.jsonl`, one `{"id": i, "input_ids": [...]}` per document, or streamed to stdout with `-o -`.
 
 Every file is written in the staging folder `OUTDIR/.partial/` first, with `state.json` recording the last
@@ -29,6 +30,13 @@ from . import CommandError
 PARTIAL = ".partial"
 STATE = "state.json"
 MANIFEST = "manifest.json"
+# Parquet readers (pyarrow, Spark, Ray, datasets) read every file of a folder except those starting with "_" or
+# ".", so beside Parquet shards the manifest is `_manifest.json`
+PARQUET_MANIFEST = "_manifest.json"
+
+
+def manifest_name(fmt: str) -> str:
+    return PARQUET_MANIFEST if fmt == "parquet" else MANIFEST
 OUTPUT_FILES = {"npy": ("tokens.npy", "offsets.npy"), "jsonl": ("tokens.jsonl",), "parquet": ()}
 _NPY_HEADER_BYTES = 128  # room for any shape; rewritten in place when the file is complete
 
@@ -89,8 +97,8 @@ def prepare_outdir(outdir: str, *, overwrite: bool, resume: bool) -> tuple[str, 
         if os.path.isfile(state_path):
             with open(state_path, encoding="utf-8") as f:
                 return partial, json.load(f)
-        if os.path.exists(os.path.join(outdir, MANIFEST)):
-            raise CommandError(f"{outdir}: already holds a complete result (manifest.json); nothing to resume")
+        if any(os.path.exists(os.path.join(outdir, m)) for m in (MANIFEST, PARQUET_MANIFEST)):
+            raise CommandError(f"{outdir}: already holds a complete result (its manifest); nothing to resume")
         # nothing saved yet: a fresh run
     existing = [n for n in os.listdir(outdir)] if os.path.isdir(outdir) else []
     if existing and not overwrite:
@@ -110,11 +118,11 @@ def save_state(partial: str, state: dict[str, Any]) -> None:
 
 
 def publish(outdir: str, partial: str, files: list[str], manifest: dict[str, Any]) -> None:
-    """Move finished files from the staging folder into OUTDIR, manifest.json last, then drop the staging folder."""
+    """Move finished files from the staging folder into OUTDIR, the manifest last, then drop the staging folder."""
     # an older result (--overwrite) stops looking complete before any of its files is replaced
-    old_manifest = os.path.join(outdir, MANIFEST)
-    if os.path.exists(old_manifest):
-        os.unlink(old_manifest)
+    for name in (MANIFEST, PARQUET_MANIFEST):
+        if os.path.exists(os.path.join(outdir, name)):
+            os.unlink(os.path.join(outdir, name))
     keep = set(files) | {PARTIAL}
     for name in os.listdir(outdir):
         if name not in keep:
@@ -122,7 +130,7 @@ def publish(outdir: str, partial: str, files: list[str], manifest: dict[str, Any
             shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
     for name in files:
         os.replace(os.path.join(partial, name), os.path.join(outdir, name))
-    atomic_write_text(old_manifest, json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(os.path.join(outdir, manifest_name(manifest["format"])), json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(partial)
 
 
