@@ -61,9 +61,16 @@ def _filename_provider(ray: Any) -> Any:
 
     class Ordered(FilenameProvider):  # task index first, so the files sort in dataset order
         def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
-            return f"task-{task_index:08d}.parquet"
+            return f"task-{task_index:08d}-{write_uuid}.parquet"
 
     return Ordered(file_format="parquet")
+
+
+def _root_cause(error: BaseException) -> str:
+    """The worker's own error line out of Ray's wrapped traceback text."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    causes = [m.group(2) for line in lines if (m := re.match(r"^(\w+(?:Error|Exception)): (.+)$", line))]
+    return causes[-1] if causes else (lines[0] if lines else type(error).__name__)
 
 
 def run_ray(args: argparse.Namespace, sources: list[Source], tokenizer: Any, partial: str,
@@ -87,10 +94,10 @@ def run_ray(args: argparse.Namespace, sources: list[Source], tokenizer: Any, par
     try:
         ds.select_columns(["input_ids"]).write_parquet(raw, filename_provider=_filename_provider(ray))
     except Exception as e:  # Ray wraps worker errors (bad UTF-8, a null text) in its own exception types
-        raise CommandError(f"the Ray job failed: {str(e).strip().splitlines()[-1]}") from None
+        raise CommandError(f"the Ray job failed: {_root_cause(e)}") from None
 
-    def order(name: str) -> tuple[int, ...]:
-        return tuple(int(n) for n in re.findall(r"\d+", name))
+    def order(name: str) -> int:
+        return int(re.match(r"task-(\d+)", name).group(1))  # type: ignore[union-attr]
 
     value_type = pa.uint16() if dtype == np.uint16 else pa.uint32()
     schema = pa.schema([("id", pa.int64()), ("input_ids", pa.list_(value_type))])
