@@ -83,6 +83,10 @@ def run_ray(args: argparse.Namespace, sources: list[Source], tokenizer: Any, par
 
     if not ray.is_initialized():
         ray.init(address=args.address, include_dashboard=False, log_to_driver=False, logging_level="error")
+    if args.quiet:  # Ray Data logs every stage at INFO on the driver
+        import logging
+
+        logging.getLogger("ray").setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # document order = input order, as the single-machine path
     context.enable_progress_bars = not args.quiet
