@@ -68,3 +68,11 @@ def test_dask_recipe(tokenizer) -> None:
     fn = TokenizeBatch("bert-base-uncased", num_threads=1)
     out = frame.map_partitions(fn, meta={"text": object, "input_ids": object}).compute(scheduler="processes")
     assert [row.tolist() for row in out["input_ids"]] == tokenizer(TEXTS * 5)["input_ids"]
+
+
+def test_record_batches_for_spark(tokenizer) -> None:
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"text": TEXTS * 3})
+    out = pa.Table.from_batches(list(TokenizeBatch().map_record_batches(table.to_batches(max_chunksize=4))))
+    assert out.schema.field("input_ids").type == pa.list_(pa.int32())
+    assert out.column("input_ids").to_pylist() == tokenizer(TEXTS * 3)["input_ids"]

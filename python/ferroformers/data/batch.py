@@ -76,6 +76,18 @@ class TokenizeBatch:
         raise TypeError(f"TokenizeBatch takes a pyarrow.Table, a pandas.DataFrame or a dict of numpy arrays, "
                         f"not {type(batch).__name__}")
 
+    def map_record_batches(self, batches: Any, ids_type: str = "int32") -> Any:
+        """For Spark's `mapInArrow` (and any engine handing out Arrow record batches): yield each batch with
+        the new columns, ids as `list<ids_type>` (Spark has no unsigned integers: "int32" fits every id)."""
+        import pyarrow as pa
+
+        list_type = pa.list_(getattr(pa, ids_type)())
+        for batch in batches:
+            table = self._arrow(pa.Table.from_batches([batch]))
+            index = table.schema.get_field_index(self.output_column)
+            table = table.set_column(index, self.output_column, table.column(index).cast(list_type))
+            yield from table.to_batches()
+
     def _texts(self, values: list[Any]) -> list[str]:
         for i, value in enumerate(values):
             if not isinstance(value, str):
