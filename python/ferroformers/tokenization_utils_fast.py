@@ -16,6 +16,7 @@ from typing import Any
 
 from .tokenization_utils_base import (
     FULL_TOKENIZER_FILE,
+    LARGE_INTEGER,
     AddedToken,
     BatchEncoding,
     PaddingStrategy,
@@ -94,6 +95,30 @@ class _NativeRow:
 
         offsets = self._enc.offsets()[self._i]
         return Encoding, (self._enc.ids()[self._i], self.tokens, offsets, self.word_ids, self.sequence_ids)
+
+
+class _NativeRows(Sequence):  # type: ignore[type-arg]
+    """The rows of a native `Encodings` as `_NativeRow` views, made on access (no Python object per row
+    unless asked for)."""
+
+    def __init__(self, encodings: Any) -> None:
+        self._enc = encodings
+        self._n = len(encodings)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(f"row {i} out of range for a batch of {self._n}")
+        return _NativeRow(self._enc, i)
+
+    def __reduce__(self) -> Any:
+        return list, ([self[i] for i in range(self._n)],)
 
 
 class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
@@ -270,8 +295,6 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             pad_id=self.pad_token_id if self.pad_token_id is not None else 0, pad_type_id=self.pad_token_type_id,
             pad_token=self.pad_token if self.pad_token is not None else "",
         )
-        n_rows = len(encodings)
-        rows = [_NativeRow(encodings, i) for i in range(n_rows)]
         fields = [("input_ids", "ids", encodings.ids)]
         if return_token_type_ids:
             fields.append(("token_type_ids", "type_ids", encodings.type_ids))
@@ -302,15 +325,14 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             mapping = encodings.overflow_to_sample_mapping()
             data["overflow_to_sample_mapping"] = (mapping if tensor_type is None
                                                   else _as_tensor("overflow_to_sample_mapping", mapping, tensor_type))
-        if verbose and tensor_type is None:
-            for ids in data["input_ids"]:
-                self._eventual_warn_about_too_long_sequence(ids, max_length, verbose)
+        if verbose and max_length is None and self.model_max_length < LARGE_INTEGER:
+            self._warn_if_too_long(max(encodings.lengths(), default=0), max_length, verbose)
         if not batched and tensor_type is None and not return_overflowing_tokens:
             # one input: drop the batch axis (transformers does the same)
             # (`length` stays a one-element list, as in transformers)
             data = {key: value[0] if isinstance(value, list) and value and isinstance(value[0], list) else value
                     for key, value in data.items()}
-        return BatchEncoding(data, encoding=rows, n_sequences=2 if pairs is not None else 1)
+        return BatchEncoding(data, encoding=_NativeRows(encodings), n_sequences=2 if pairs is not None else 1)
 
     # ---- decoding -----------------------------------------------------------------------------------------
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
