@@ -362,3 +362,49 @@ def test_bad_tokenizer_json_names_field(tmp_path: Path) -> None:
 
 def test_folder_paths() -> None:
     assert folder().endswith("bert-base-uncased")
+
+
+# ---- generated option combinations ---------------------------------------------------------------------------
+
+words = st.lists(st.sampled_from(["hello", "world", "un", "##x", "affable", "中", "é", ",", "[SEP]", "naïve",
+                                  "tokenization", "a", "!"]), max_size=12).map(" ".join)
+call_options = st.fixed_dictionaries({}, optional={
+    "padding": st.sampled_from([True, False, "longest", "max_length"]),
+    "truncation": st.sampled_from([True, False, "longest_first", "only_first", "only_second"]),
+    "max_length": st.integers(4, 24),
+    "stride": st.integers(0, 3),
+    "return_overflowing_tokens": st.booleans(),
+    "pad_to_multiple_of": st.sampled_from([2, 4, 8]),
+    "padding_side": st.sampled_from(["left", "right"]),
+    "add_special_tokens": st.booleans(),
+    "return_special_tokens_mask": st.booleans(),
+    "return_offsets_mapping": st.booleans(),
+    "return_length": st.booleans(),
+})
+
+
+def _outcome(tokenizer, *args, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return tokenizer(*args, **kwargs)
+    except BaseException as e:  # tokenizers panics (PanicException) on some stride/length combinations
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return e
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
+       kwargs=call_options)
+def test_hypothesis_call_options_match_transformers(texts: list[str], with_pairs: bool, data: st.DataObject,
+                                                    kwargs: dict) -> None:
+    pairs = data.draw(st.lists(words, min_size=len(texts), max_size=len(texts))) if with_pairs else None
+    args = (texts, pairs) if pairs is not None else (texts,)
+    want = _outcome(hf_fast(), *args, **kwargs)
+    got = _outcome(fast(), *args, **kwargs)
+    if isinstance(want, BaseException):
+        assert isinstance(got, ValueError), (want, got)
+        return
+    assert not isinstance(got, BaseException), got
+    assert set(got) == set(want)
+    for key in want:
+        assert got[key] == want[key], key
