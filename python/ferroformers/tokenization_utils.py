@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .tokenization_utils_base import (
     AddedToken,
     BatchEncoding,
@@ -298,7 +300,8 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         raise NotImplementedError
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any:
-        if isinstance(ids, int):
+        if isinstance(ids, (int, np.integer)):
+            ids = int(ids)
             token = self._added_tokens_decoder.get(ids)
             return token.content if token is not None else self._convert_id_to_token(ids)
         skip = set(self.all_special_ids) if skip_special_tokens else set()

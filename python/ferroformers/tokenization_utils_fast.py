@@ -14,6 +14,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .tokenization_utils_base import (
     FULL_TOKENIZER_FILE,
     LARGE_INTEGER,
@@ -222,7 +224,8 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         return self.unk_token_id if index is None else index
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any:
-        if isinstance(ids, int):
+        if isinstance(ids, (int, np.integer)):
+            ids = int(ids)
             return self._tokenizer.id_to_token(ids)
         skip = set(self.all_special_ids) if skip_special_tokens else set()
         return [self._tokenizer.id_to_token(int(i)) for i in ids if int(i) not in skip]

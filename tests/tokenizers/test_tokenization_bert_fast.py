@@ -408,3 +408,20 @@ def test_hypothesis_call_options_match_transformers(texts: list[str], with_pairs
     assert set(got) == set(want)
     for key in want:
         assert got[key] == want[key], key
+
+
+def test_distilbert_interchange_with_transformers(tmp_path: Path, assets: Path) -> None:
+    transformers = pytest.importorskip("transformers")
+    theirs = transformers.DistilBertTokenizer.from_pretrained(assets / "bert-base-uncased")
+    theirs.save_pretrained(tmp_path / "theirs")
+    lines = multilingual_lines()
+    for use_fast, cls in ((True, DistilBertTokenizerFast), (False, DistilBertTokenizer)):
+        ours = AutoTokenizer.from_pretrained(tmp_path / "theirs", use_fast=use_fast)
+        assert type(ours) is cls
+        got, want = ours("Hello there", "pair"), theirs("Hello there", "pair")
+        assert dict(got) == dict(want)
+    ours = AutoTokenizer.from_pretrained(tmp_path / "theirs")
+    ours.save_pretrained(tmp_path / "ours")
+    again = transformers.AutoTokenizer.from_pretrained(tmp_path / "ours")
+    assert type(again).__name__ == "DistilBertTokenizer"
+    assert again(lines)["input_ids"] == ours(lines)["input_ids"] and set(again("x")) == set(ours("x"))
