@@ -425,3 +425,11 @@ def test_distilbert_interchange_with_transformers(tmp_path: Path, assets: Path) 
     again = transformers.AutoTokenizer.from_pretrained(tmp_path / "ours")
     assert type(again).__name__ == "DistilBertTokenizer"
     assert again(lines)["input_ids"] == ours(lines)["input_ids"] and set(again("x")) == set(ours("x"))
+
+
+def test_empty_batch_gives_empty_columns_in_both() -> None:
+    from tok_helpers import slow
+
+    for tok in (slow(), fast()):
+        assert tok([]) == {"input_ids": [], "token_type_ids": [], "attention_mask": []}
+        assert tok([], padding=True, return_tensors="np")["input_ids"].shape == (0, 0)
