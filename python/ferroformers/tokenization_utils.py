@@ -111,7 +111,8 @@ class Trie:
 
 
 # Character classes of the original BERT (google-research/bert tokenization.py, as in transformers 5.24
-# tokenization_python.py). Rust twins: rust/text (the normalizer's is_whitespace / is_control / is_punctuation).
+# tokenization_python.py). Rust twin: rust/text/unicode.rs `class()` (tokenizers' tables, see docs/tokenizers.md
+# for where the two disagree).
 
 def _is_whitespace(char: str) -> bool:
     """Space, tab, newline, carriage return, or a Unicode space separator (Zs)."""

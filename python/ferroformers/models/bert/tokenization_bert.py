@@ -84,7 +84,7 @@ class _CharMap(dict):  # type: ignore[type-arg]
 
 def _is_chinese_char(cp: int) -> bool:
     """CJK Unified Ideographs blocks as BERT defines them (not Hangul, Hiragana or Katakana).
-    Rust twin: rust/text (is_chinese_char). The fast reference (tokenizers) leaves U+2B820-U+2B91F out."""
+    Rust twin: rust/text/unicode.rs `is_chinese` (tokenizers' ranges leave U+2B820-U+2B91F out)."""
     return (
         0x4E00 <= cp <= 0x9FFF
         or 0x3400 <= cp <= 0x4DBF
@@ -102,7 +102,8 @@ _ASCII_WORD = re.compile(r"[0-9A-Za-z]+|[^0-9A-Za-z]")  # an ASCII word: alphanu
 
 class BasicTokenizer:
     """Cleaning, CJK splitting, lowercasing, accent stripping and punctuation splitting (everything before
-    WordPiece). Rust twin: rust/text normalizer + pre-tokenizer."""
+    WordPiece). Rust twins: rust/text/normalizer.rs (BertNormalizer) and rust/text/tokenizer.rs `pre_tokenize`
+    (BertPreTokenizer)."""
 
     def __init__(self, do_lower_case: bool = True, never_split: Iterable[str] | None = None,
                  tokenize_chinese_chars: bool = True, strip_accents: bool | None = None,
@@ -119,7 +120,8 @@ class BasicTokenizer:
         never = self.never_split.union(never_split) if never_split else self.never_split
         text = self._clean_text(text)  # includes _tokenize_chinese_chars when enabled
         if not text.isascii():
-            text = unicodedata.normalize("NFC", text)  # one code point per composed character
+            # one code point per composed character; no Rust twin: tokenizers does not compose (docs/tokenizers.md)
+            text = unicodedata.normalize("NFC", text)
         out: list[str] = []
         for token in whitespace_tokenize(text):
             out += self._split_word(token, never)
@@ -129,7 +131,7 @@ class BasicTokenizer:
         """One whitespace-separated word → its basic tokens."""
         if token not in never_split:
             if self.do_lower_case:
-                token = token.lower()
+                token = token.lower()  # Rust twin: rust/text/normalizer.rs `lowercase`
                 if self.strip_accents is not False:
                     token = self._run_strip_accents(token)
             elif self.strip_accents:
@@ -143,7 +145,7 @@ class BasicTokenizer:
     def _clean_text(self, text: str) -> str:
         """Drop NUL, U+FFFD and control characters; every whitespace character becomes a space (and, with
         tokenize_chinese_chars, each CJK ideograph gets a space on each side).
-        Rust twin: rust/text normalizer (clean_text, handle_chinese_chars)."""
+        Rust twin: rust/text/normalizer.rs `Normalizer::normalize` (its clean_text and handle_chinese_chars)."""
         return text.translate(self._char_map)
 
     def _tokenize_chinese_chars(self, text: str) -> str:
@@ -151,13 +153,13 @@ class BasicTokenizer:
         return "".join(f" {c} " if _is_chinese_char(ord(c)) else c for c in text)
 
     def _run_strip_accents(self, text: str) -> str:
-        """NFD, then drop nonspacing marks (Mn). Rust twin: rust/text normalizer (strip_accents)."""
+        """NFD, then drop nonspacing marks (Mn). Rust twin: rust/text/normalizer.rs `strip_accents`."""
         if text.isascii():
             return text
         return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
     def _run_split_on_punc(self, text: str, never_split: set[str] | None = None) -> list[str]:
-        """Each punctuation character becomes its own token. Rust twin: rust/text pre-tokenizer."""
+        """Each punctuation character becomes its own token. Rust twin: rust/text/tokenizer.rs `pre_tokenize`."""
         if not self.do_split_on_punc or (never_split is not None and text in never_split):
             return [text]
         if text.isascii():
@@ -178,7 +180,7 @@ class BasicTokenizer:
 
 class WordpieceTokenizer:
     """Greedy longest-match-first WordPiece: "unaffable" → ["un", "##aff", "##able"].
-    Rust twin: rust/text wordpiece (linear-time, same output)."""
+    Rust twin: rust/text/wordpiece.rs (linear-time, same output)."""
 
     def __init__(self, vocab: dict[str, int], unk_token: str, max_input_chars_per_word: int = 100) -> None:
         self.vocab = vocab
