@@ -1045,6 +1045,10 @@ class PreTrainedTokenizerBase:
             resolved: dict[str, str | None] = {next(iter(cls.vocab_files_names)): name}
         else:
             resolved = cls._resolve_files(name, cls.vocab_files_names, hub)
+            vocabularies = [*cls.vocab_files_names, "tokenizer_file"]
+            if not any(resolved.get(k) for k in vocabularies) and not any(kwargs.get(k) for k in vocabularies):
+                wanted = sorted({*cls.vocab_files_names.values(), FULL_TOKENIZER_FILE})
+                raise ResourceNotFoundError(f"{name!r} has no tokenizer vocabulary: none of {wanted} was found")
         return cls._from_resolved(resolved, name, *init_inputs, **kwargs)
 
     @classmethod

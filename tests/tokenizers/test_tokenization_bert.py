@@ -291,6 +291,20 @@ def test_from_pretrained_folder_and_kwargs(assets: Path) -> None:
         BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
 
 
+def test_from_pretrained_missing_files(tmp_path: Path) -> None:
+    from ferroformers import ResourceNotFoundError
+
+    (tmp_path / "tokenizer_config.json").write_text("{}")
+    with pytest.raises(ResourceNotFoundError, match=r"no tokenizer vocabulary.*vocab\.txt"):
+        BertTokenizer.from_pretrained(tmp_path)
+    with pytest.raises(ResourceNotFoundError, match="neither a local folder nor a valid hub id"):
+        BertTokenizer.from_pretrained(str(tmp_path / "no" / "such" / "folder"))
+    (tmp_path / "vocab.txt").write_text("[UNK]\n[CLS]\n[SEP]\n[PAD]\n[MASK]\n")
+    (tmp_path / "tokenizer_config.json").write_text('{"do_lower_case": tru')
+    with pytest.raises(ValueError, match=r"tokenizer_config\.json: line 1"):
+        BertTokenizer.from_pretrained(tmp_path)
+
+
 def test_save_load_roundtrip_and_transformers_interchange(tmp_path: Path) -> None:
     transformers = pytest.importorskip("transformers")
     ours = BertTokenizer(vocab(), model_max_length=128, padding_side="left")
