@@ -434,3 +434,14 @@ def test_hypothesis_call_options_match_legacy(texts: list[str], with_pairs: bool
     if "overflowing_tokens" in want:
         assert got["overflowing_tokens"] == want["overflowing_tokens"]
         assert got["num_truncated_tokens"] == want["num_truncated_tokens"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(st.text("abc[]", min_size=1, max_size=4), max_size=5), text=st.text("abc[] ", max_size=20))
+def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
+    """Added tokens are cut out of the text exactly as transformers' Trie does, overlaps included."""
+    from transformers.tokenization_python import Trie as ReferenceTrie
+
+    from ferroformers.tokenization_utils import Trie
+
+    assert Trie(*tokens).split(text) == ReferenceTrie(tokens).split(text)
