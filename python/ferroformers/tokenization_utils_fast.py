@@ -92,7 +92,6 @@ class _NativeRow:
         return self._enc.char_to_word(self._i, char_index, sequence_index)
 
     def __reduce__(self) -> Any:
-        # a pickled BatchEncoding carries plain Python rows, not the native batch
         from .tokenization_utils_base import Encoding
 
         offsets = self._enc.offsets()[self._i]
@@ -120,7 +119,13 @@ class _NativeRows(Sequence):  # type: ignore[type-arg]
         return _NativeRow(self._enc, i)
 
     def __reduce__(self) -> Any:
-        return list, ([self[i] for i in range(self._n)],)
+        # a pickled BatchEncoding carries plain Python rows, not the native batch
+        from .tokenization_utils_base import Encoding
+
+        enc, ids, offsets = self._enc, self._enc.ids(), self._enc.offsets()
+        rows = [Encoding(ids[i], enc.tokens(i), offsets[i], enc.word_ids(i), enc.sequence_ids(i))
+                for i in range(self._n)]
+        return list, (rows,)
 
 
 class PreTrainedTokenizerFast(PreTrainedTokenizerBase):

@@ -433,3 +433,22 @@ def test_empty_batch_gives_empty_columns_in_both() -> None:
     for tok in (slow(), fast()):
         assert tok([]) == {"input_ids": [], "token_type_ids": [], "attention_mask": []}
         assert tok([], padding=True, return_tensors="np")["input_ids"].shape == (0, 0)
+
+
+def test_pickled_batch_keeps_alignment() -> None:
+    texts, pairs = ["Héllo wonderful world", "a b, c"], ["x y", "中文 z"]
+    batch = fast()(texts, pairs)
+    again = pickle.loads(pickle.dumps(batch))
+    assert dict(again) == dict(batch) and again.n_sequences == 2
+    for i, (text, pair) in enumerate(zip(texts, pairs, strict=True)):
+        assert again.tokens(i) == batch.tokens(i) and again.word_ids(i) == batch.word_ids(i)
+        assert again.sequence_ids(i) == batch.sequence_ids(i)
+        for t in range(len(batch["input_ids"][i])):
+            assert again.token_to_chars(i, t) == batch.token_to_chars(i, t)
+        for seq, s in ((0, text), (1, pair)):
+            for c in range(len(s)):
+                assert again.char_to_token(i, c, seq) == batch.char_to_token(i, c, seq)
+                assert again.char_to_word(i, c, seq) == batch.char_to_word(i, c, seq)
+            for w in range(3):
+                assert again.word_to_tokens(i, w, seq) == batch.word_to_tokens(i, w, seq)
+                assert again.word_to_chars(i, w, seq) == batch.word_to_chars(i, w, seq)
