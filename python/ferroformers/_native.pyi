@@ -40,7 +40,8 @@ class WordPieceTokenizer:
         cls_token: str = "[CLS]",
         sep_token: str = "[SEP]",
     ) -> None:
-        """Build from a vocabulary in id order.
+        """Build from a vocabulary in id order. No added tokens: add the special tokens with `add_tokens` to have
+        them matched in text (as tokenizer.json files and transformers' fast tokenizers do).
 
         Args:
             vocab: the tokens; `vocab[i]` gets id `i`. As in `tokenizers`, a repeated token maps to its last

@@ -8,7 +8,9 @@ use crate::text::{
     Side, Tokenizer, Truncation, TruncationStrategy, WordPiece,
 };
 use numpy::{PyArray1, PyArrayMethods};
-use pyo3::exceptions::{PyFileNotFoundError, PyIndexError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyIndexError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use std::sync::Arc;
@@ -25,6 +27,20 @@ fn to_py(e: Error) -> PyErr {
         Error::FileNotFound(m) => PyFileNotFoundError::new_err(m),
         Error::Invalid(m) | Error::Truncation(m) => TokenizerError::new_err(m),
     }
+}
+
+/// Run core code, turning a panic (a bug) into a Python RuntimeError instead of a PanicException.
+fn guarded<T>(f: impl FnOnce() -> T) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|e| {
+        let msg = e
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| e.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        PyRuntimeError::new_err(format!(
+            "internal error in the native tokenizer (please report): {msg}"
+        ))
+    })
 }
 
 fn type_name(x: &Bound<'_, PyAny>) -> String {
@@ -273,7 +289,7 @@ impl WordPieceTokenizer {
     ) -> PyResult<Self> {
         let p = path.to_string_lossy().to_string();
         let tokens = py
-            .detach(|| tokenizer::read_vocab_file(&p))
+            .detach(|| guarded(|| tokenizer::read_vocab_file(&p)))?
             .map_err(to_py)?;
         let t = build(
             tokens,
@@ -293,7 +309,9 @@ impl WordPieceTokenizer {
 
     #[staticmethod]
     fn from_tokenizer_json(py: Python<'_>, data: &str) -> PyResult<Self> {
-        let t = py.detach(|| json::from_json(data)).map_err(to_py)?;
+        let t = py
+            .detach(|| guarded(|| json::from_json(data)))?
+            .map_err(to_py)?;
         Ok(WordPieceTokenizer { inner: Arc::new(t) })
     }
 
@@ -527,15 +545,17 @@ impl WordPieceTokenizer {
             .collect();
         let (rows, sample) = py
             .detach(|| {
-                batch::encode_batch(
-                    &tok,
-                    &rows_in,
-                    &opts,
-                    pad.as_ref(),
-                    return_overflowing_tokens,
-                    threads,
-                )
-            })
+                guarded(|| {
+                    batch::encode_batch(
+                        &tok,
+                        &rows_in,
+                        &opts,
+                        pad.as_ref(),
+                        return_overflowing_tokens,
+                        threads,
+                    )
+                })
+            })?
             .map_err(to_py)?;
         Ok(Encodings {
             rows,
@@ -576,15 +596,17 @@ impl WordPieceTokenizer {
         parallel::pool(threads);
         let tok = self.inner.clone();
         let flat = py.detach(|| {
-            batch::encode_flat(
-                &tok,
-                &strs,
-                add_special_tokens,
-                max_length,
-                with_offsets,
-                threads,
-            )
-        });
+            guarded(|| {
+                batch::encode_flat(
+                    &tok,
+                    &strs,
+                    add_special_tokens,
+                    max_length,
+                    with_offsets,
+                    threads,
+                )
+            })
+        })?;
         let n = flat.ids.len();
         let ids = PyArray1::from_vec(py, flat.ids);
         let starts = PyArray1::from_vec(py, flat.starts);

@@ -34,10 +34,16 @@ impl AddedToken {
 }
 
 /// A set of patterns searched leftmost-longest.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Matcher {
     trie: Trie,
     empty: bool,
+}
+
+impl Default for Matcher {
+    fn default() -> Self {
+        Matcher::new(&[])
+    }
 }
 
 impl Matcher {

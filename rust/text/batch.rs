@@ -27,6 +27,9 @@ pub fn encode_batch(
     return_overflowing: bool,
     threads: usize,
 ) -> Result<(Vec<Encoding>, Vec<u32>), Error> {
+    if let Some(t) = &opts.truncation {
+        tok.check_truncation(t)?;
+    }
     let run = || {
         inputs
             .par_iter()
@@ -147,7 +150,10 @@ pub fn encode_flat(
     } else {
         0
     };
-    let keep = max_length.map(|m| m.saturating_sub(n_special));
+    // as `Tokenizer::encode`: no truncation when max_length cannot even hold the special tokens
+    let keep = max_length
+        .filter(|&m| m >= n_special)
+        .map(|m| m - n_special);
     let parts: Vec<Flat> = if threads <= 1 || texts.len() < 2 {
         vec![flat_chunk(
             tok,

@@ -94,16 +94,24 @@ impl Encoding {
     }
 
     /// Keep `max_len` tokens; the rest becomes overflowing pieces of `max_len` tokens overlapping by `stride`.
-    /// The caller guarantees `stride < max_len` when `max_len > 0`.
-    pub fn truncate(&mut self, max_len: usize, stride: usize, side: Side) {
+    /// A stride that leaves no progress is refused (tokenizers panics there).
+    pub fn truncate(
+        &mut self,
+        max_len: usize,
+        stride: usize,
+        side: Side,
+    ) -> Result<(), TruncationError> {
         let n = self.len();
         if max_len >= n {
-            return;
+            return Ok(());
         }
         if max_len == 0 {
             let whole = std::mem::take(self);
             self.overflowing.push(whole);
-            return;
+            return Ok(());
+        }
+        if stride >= max_len {
+            return Err(TruncationError::StrideTooLarge { stride, max_len });
         }
         let step = max_len - stride;
         let mut ranges = vec![];
@@ -134,6 +142,7 @@ impl Encoding {
         let mut first = self.slice(ranges[0].0, ranges[0].1);
         first.overflowing = ranges[1..].iter().map(|&(a, b)| self.slice(a, b)).collect();
         *self = first;
+        Ok(())
     }
 
     fn extend(&mut self, other: &Encoding) {
@@ -204,6 +213,7 @@ impl Encoding {
 pub enum TruncationError {
     SecondSequenceNotProvided,
     SequenceTooShort,
+    StrideTooLarge { stride: usize, max_len: usize },
 }
 
 /// utils/truncation.rs `truncate_encodings`.
@@ -213,9 +223,9 @@ pub fn truncate_encodings(
     t: &Truncation,
 ) -> Result<(), TruncationError> {
     if t.max_length == 0 {
-        enc.truncate(0, t.stride, t.side);
+        enc.truncate(0, t.stride, t.side)?;
         if let Some(p) = pair {
-            p.truncate(0, t.stride, t.side);
+            p.truncate(0, t.stride, t.side)?;
         }
         return Ok(());
     }
@@ -244,10 +254,10 @@ pub fn truncate_encodings(
                 if swap {
                     std::mem::swap(&mut n1, &mut n2);
                 }
-                enc.truncate(n1, t.stride, t.side);
-                p.truncate(n2, t.stride, t.side);
+                enc.truncate(n1, t.stride, t.side)?;
+                p.truncate(n2, t.stride, t.side)?;
             }
-            None => enc.truncate(total - to_remove, t.stride, t.side),
+            None => enc.truncate(total - to_remove, t.stride, t.side)?,
         },
         TruncationStrategy::OnlyFirst | TruncationStrategy::OnlySecond => {
             let target = if t.strategy == TruncationStrategy::OnlyFirst {
@@ -257,7 +267,7 @@ pub fn truncate_encodings(
             };
             let n = target.len();
             if n > to_remove {
-                target.truncate(n - to_remove, t.stride, t.side);
+                target.truncate(n - to_remove, t.stride, t.side)?;
             } else {
                 return Err(TruncationError::SequenceTooShort);
             }
@@ -309,13 +319,13 @@ mod tests {
     #[test]
     fn truncate_with_stride_right_and_left() {
         let mut e = seq(7);
-        e.truncate(3, 1, Side::Right);
+        e.truncate(3, 1, Side::Right).unwrap();
         let parts: Vec<Vec<u32>> = std::iter::once(e.ids.clone())
             .chain(e.overflowing.iter().map(|o| o.ids.clone()))
             .collect();
         assert_eq!(parts, vec![vec![0, 1, 2], vec![2, 3, 4], vec![4, 5, 6]]);
         let mut e = seq(7);
-        e.truncate(3, 1, Side::Left);
+        e.truncate(3, 1, Side::Left).unwrap();
         let parts: Vec<Vec<u32>> = std::iter::once(e.ids.clone())
             .chain(e.overflowing.iter().map(|o| o.ids.clone()))
             .collect();

@@ -3,8 +3,8 @@
 //! Mirrors tokenizers 0.23.3 normalizers/bert.rs (clean_text, handle_chinese_chars, strip_accents = NFD +
 //! drop Mn, lowercase, in that order) and the alignment rules of tokenizer/normalizer.rs `transform`: a char
 //! that replaces an original char takes that char's span; an inserted char (the later chars of a
-//! decomposition or of a multi-char lowercase, the spaces around CJK) takes the span of the char before it
-//! in the string being transformed. NFD reorders combining marks and the spans follow positions, not chars,
+//! decomposition or of a multi-char lowercase) takes the span of the char before it in the string being
+//! transformed; the spaces put around a CJK char take that char's span (measured on tokenizers 0.23.3). NFD reorders combining marks and the spans follow positions, not chars,
 //! exactly as there. Spans are in original *character* positions (Python `str` indices).
 
 use super::unicode::{class, CHINESE, DROP, MARK, NFD, SPACE, UPPER};
@@ -60,16 +60,8 @@ impl BertNormalizer {
             if self.clean_text && f & SPACE != 0 {
                 out.push(NChar { c: ' ', ..span });
             } else if self.handle_chinese_chars && f & CHINESE != 0 {
-                // the space before takes the previous char's span ((0, 0) at the start), the one after c's
-                let prev = out.last().map_or(
-                    NChar {
-                        c: ' ',
-                        start: 0,
-                        end: 0,
-                    },
-                    |p| NChar { c: ' ', ..*p },
-                );
-                out.push(prev);
+                // tokenizers transforms c into [(' ', 0), (c, 1), (' ', 1)]: all three take c's span
+                out.push(NChar { c: ' ', ..span });
                 out.push(span);
                 out.push(NChar { c: ' ', ..span });
             } else {

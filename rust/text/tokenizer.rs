@@ -44,6 +44,9 @@ impl From<TruncationError> for Error {
                  (tokenizers: 'Sequence to truncate too short to respect the provided max_length')"
                     .into()
             }
+            TruncationError::StrideTooLarge { stride, max_len } => format!(
+                "stride ({stride}) must be smaller than the length left after the special tokens ({max_len})"
+            ),
         })
     }
 }
@@ -367,6 +370,19 @@ impl Tokenizer {
         }
     }
 
+    /// tokenizers' `enable_truncation` check: the stride must leave room in max_length minus the special tokens
+    /// of a single sequence.
+    pub fn check_truncation(&self, t: &Truncation) -> Result<(), Error> {
+        let n = self.num_special_tokens(false);
+        if t.max_length >= n && t.stride > t.max_length - n {
+            return Err(Error::Truncation(format!(
+                "stride ({}) is greater than max_length ({}) minus the {n} special tokens",
+                t.stride, t.max_length
+            )));
+        }
+        Ok(())
+    }
+
     /// tokenizers' `post_process` without padding: truncate, add the template, merge the pair.
     pub fn encode(
         &self,
@@ -383,22 +399,17 @@ impl Tokenizer {
             self.encode_sequence(b, w, &mut seq);
             Encoding::from_sequence(seq.ids, seq.offsets, seq.words, 1)
         });
-        if let Some(t) = opts.truncation {
-            let n_added = if opts.add_special_tokens {
-                self.num_special_tokens(eb.is_some())
-            } else {
-                0
-            };
+        let n_added = if opts.add_special_tokens {
+            self.num_special_tokens(eb.is_some())
+        } else {
+            0
+        };
+        // tokenizers skips truncation when max_length cannot even hold the special tokens
+        if let Some(t) = opts.truncation.filter(|t| t.max_length >= n_added) {
             let t = Truncation {
-                max_length: t.max_length.saturating_sub(n_added),
+                max_length: t.max_length - n_added,
                 ..t
             };
-            if t.max_length > 0 && t.stride >= t.max_length {
-                return Err(Error::Truncation(format!(
-                    "stride ({}) must be smaller than max_length minus the {} special tokens ({})",
-                    t.stride, n_added, t.max_length
-                )));
-            }
             truncate_encodings(&mut ea, eb.as_mut(), &t)?;
         }
         if let (true, Some(((_, cls), (_, sep)))) = (opts.add_special_tokens, &self.post) {

@@ -78,7 +78,9 @@ fn compute(c: char) -> u8 {
     if lower.len() != 1 || lower.next() != Some(c) {
         f |= UPPER;
     }
-    if c.is_alphanumeric()
+    // regex's Unicode \w: Alphabetic, marks, decimal digits (not No such as '²'), connectors, joiners
+    if c.is_alphabetic()
+        || c.is_number_decimal_digit()
         || c.is_mark()
         || c.is_punctuation_connector()
         || c == '\u{200c}'

@@ -89,7 +89,7 @@ impl Trie {
     pub(crate) fn longest_prefix(&self, s: &[u8]) -> Option<(usize, u32)> {
         let mut best = None;
         let &b0 = s.first()?;
-        let mut node = self.root[b0 as usize];
+        let mut node = *self.root.get(b0 as usize)?;
         let mut i = 1;
         while node != NONE {
             let id = self.nodes[node as usize].2;
