@@ -1172,7 +1172,10 @@ class PreTrainedTokenizerBase:
             value = self._special_tokens_map.get(name)
             if value is not None:
                 config[name] = str(value)
-        config["extra_special_tokens"] = self.additional_special_tokens
+        # the 4.x key: transformers 5 reads it too, while 4.x expects a dict under "extra_special_tokens"
+        config.pop("extra_special_tokens", None)
+        if self.additional_special_tokens:
+            config["additional_special_tokens"] = self.additional_special_tokens
         config["added_tokens_decoder"] = {str(i): t.__getstate__() for i, t in self.added_tokens_decoder.items()}
         config["tokenizer_class"] = self._saved_class_name()
         return _jsonable(config)
