@@ -153,6 +153,9 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                 continue
             if isinstance(token, str):
                 token = AddedToken(token, special=True, normalized=False)
+            elif not token.special:  # a special token is special whatever its saved flags say
+                token = AddedToken(token.content, single_word=token.single_word, lstrip=token.lstrip,
+                                   rstrip=token.rstrip, special=True, normalized=token.normalized)
             pending.append(token)
         if pending:
             self._add_native(pending)
