@@ -172,6 +172,11 @@ def test_offsets_are_fast_only() -> None:
         slow()("hello", return_offsets_mapping=True)
 
 
+def test_max_length_ignored_warning() -> None:
+    with pytest.warns(UserWarning, match="`max_length` is ignored"):
+        slow()(["a", "b c"], padding=True, max_length=5)
+
+
 def test_model_max_length_warning_and_default(caplog: pytest.LogCaptureFixture) -> None:
     tok = BertTokenizer(vocab(), model_max_length=5)
     with caplog.at_level("WARNING"):
@@ -412,6 +417,7 @@ call_options = st.fixed_dictionaries({}, optional={
 })
 
 
+@pytest.mark.filterwarnings("ignore:`max_length` is ignored")  # generated padding=True + max_length
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
        kwargs=call_options)

@@ -392,6 +392,7 @@ def _outcome(tokenizer, *args, **kwargs):  # type: ignore[no-untyped-def]
         return e
 
 
+@pytest.mark.filterwarnings("ignore:`max_length` is ignored")  # generated padding=True + max_length
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
        kwargs=call_options)
