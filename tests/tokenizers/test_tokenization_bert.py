@@ -451,3 +451,10 @@ def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
     from ferroformers.tokenization_utils import Trie
 
     assert Trie(*tokens).split(text) == ReferenceTrie(tokens).split(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.integers(0, 30600), max_size=20), skip=st.booleans(), clean=st.booleans())
+def test_hypothesis_decode_matches_legacy(ids: list[int], skip: bool, clean: bool) -> None:
+    assert slow().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
+        legacy().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)

@@ -453,3 +453,10 @@ def test_pickled_batch_keeps_alignment() -> None:
             for w in range(3):
                 assert again.word_to_tokens(i, w, seq) == batch.word_to_tokens(i, w, seq)
                 assert again.word_to_chars(i, w, seq) == batch.word_to_chars(i, w, seq)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.integers(0, 30600), max_size=20), skip=st.booleans(), clean=st.booleans())
+def test_hypothesis_decode_matches_transformers(ids: list[int], skip: bool, clean: bool) -> None:
+    assert fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
+        hf_fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
