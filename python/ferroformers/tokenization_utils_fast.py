@@ -243,12 +243,27 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     # ---- encoding -----------------------------------------------------------------------------------------
     def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False,
-                 **kwargs: Any) -> list[str]:
+                 split_special_tokens: bool | None = None) -> list[str]:
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
-        encoded = self._tokenizer.encode_batch([text], [pair] if pair is not None else None,
-                                               add_special_tokens=add_special_tokens, num_threads=1)
+        split = self.split_special_tokens if split_special_tokens is None else split_special_tokens
+        core = self._core_splitting_special_tokens() if split else self._tokenizer
+        encoded = core.encode_batch([text], [pair] if pair is not None else None,
+                                    add_special_tokens=add_special_tokens, num_threads=1)
         return encoded.tokens(0)
+
+    def _core_splitting_special_tokens(self) -> Any:
+        """The native tokenizer without its special added tokens, so that "[CLS]" in the text is tokenized as
+        plain text (`split_special_tokens=True`; tokenizers' encode_special_tokens). Rebuilt when the added
+        tokens change. (A native switch would avoid the copy: NATIVE_REQUESTS.md item 4.)"""
+        key = tuple(self._tokenizer.get_added_tokens())
+        cached = self.__dict__.get("_split_core")
+        if cached is None or cached[0] != key:
+            data = json.loads(self._tokenizer.to_tokenizer_json())
+            data["added_tokens"] = [t for t in data.get("added_tokens", []) if not t.get("special")]
+            cached = (key, _native().WordPieceTokenizer.from_tokenizer_json(json.dumps(data)))
+            self._split_core = cached
+        return cached[1]
 
     def _encode_plus(
         self,
@@ -272,9 +287,6 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         verbose: bool = True,
         split_special_tokens: bool = False,
     ) -> BatchEncoding:
-        if split_special_tokens:
-            raise NotImplementedError("split_special_tokens=True is not supported by the fast tokenizer yet; "
-                                      "use the slow one (use_fast=False)")
         if is_split_into_words:
             batched = isinstance(text, (list, tuple)) and bool(text) and isinstance(text[0], (list, tuple))
         else:
@@ -298,7 +310,8 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             return_attention_mask = "attention_mask" in self.model_input_names
         truncation = None if truncation_strategy == TruncationStrategy.DO_NOT_TRUNCATE else truncation_strategy.value
         padding = None if padding_strategy == PaddingStrategy.DO_NOT_PAD else padding_strategy.value
-        encodings = self._tokenizer.encode_batch(
+        core = self._core_splitting_special_tokens() if split_special_tokens else self._tokenizer
+        encodings = core.encode_batch(
             inputs, pairs, is_pretokenized=is_split_into_words, add_special_tokens=add_special_tokens,
             max_length=max_length, truncation=truncation, stride=stride, truncation_side=self.truncation_side,
             return_overflowing_tokens=return_overflowing_tokens, padding=padding,

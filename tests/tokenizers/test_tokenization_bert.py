@@ -458,3 +458,12 @@ def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
 def test_hypothesis_decode_matches_legacy(ids: list[int], skip: bool, clean: bool) -> None:
     assert slow().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
         legacy().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
+
+
+def test_split_special_tokens_matches_legacy() -> None:
+    texts = ["[CLS] hello [SEP] x[MASK]y", "[PAD][UNK] [cls]"]
+    got = slow()(texts, split_special_tokens=True)
+    want = legacy()(texts, split_special_tokens=True)
+    assert got["input_ids"] == want["input_ids"]
+    assert slow().tokenize(texts[0], split_special_tokens=True) == legacy().tokenize(texts[0],
+                                                                                    split_special_tokens=True)

@@ -460,3 +460,19 @@ def test_pickled_batch_keeps_alignment() -> None:
 def test_hypothesis_decode_matches_transformers(ids: list[int], skip: bool, clean: bool) -> None:
     assert fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
         hf_fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
+
+
+def test_split_special_tokens_matches_transformers() -> None:
+    ours, ref = BertTokenizerFast(vocab()), hf_fast().__class__(vocab())
+    texts = ["[CLS] hello [SEP] x[MASK]y newtok", "[PAD][UNK]"]
+    for step in range(2):
+        if step:
+            for tok in (ours, ref):
+                tok.add_tokens(["newtok"])
+        got = ours(texts, split_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True)
+        want = ref(texts, split_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True)
+        assert dict(got) == dict(want)
+        assert ours.tokenize(texts[0], split_special_tokens=True) == ref.tokenize(texts[0], split_special_tokens=True)
+    assert ours(texts)["input_ids"] == ref(texts)["input_ids"]  # the default still keeps them whole
+    split = BertTokenizerFast(vocab(), split_special_tokens=True)
+    assert split.tokenize("[CLS]") == ["[", "cl", "##s", "]"]
