@@ -467,3 +467,14 @@ def test_split_special_tokens_matches_legacy() -> None:
     assert got["input_ids"] == want["input_ids"]
     assert slow().tokenize(texts[0], split_special_tokens=True) == legacy().tokenize(texts[0],
                                                                                     split_special_tokens=True)
+
+
+def test_settings_changed_after_use_take_effect() -> None:
+    """The per-word cache follows the basic tokenizer's settings, as the uncached reference does."""
+    ours, ref = BertTokenizer(vocab()), legacy().__class__(vocab())
+    text = "Héllo 中文 World"
+    assert ours.tokenize(text) == ref.tokenize(text)
+    for tok in (ours, ref):
+        tok.basic_tokenizer.do_lower_case = False
+        tok.basic_tokenizer.tokenize_chinese_chars = False
+    assert ours.tokenize(text) == ref.tokenize(text) != slow().tokenize(text)

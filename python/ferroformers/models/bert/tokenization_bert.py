@@ -113,7 +113,7 @@ class BasicTokenizer:
         self.tokenize_chinese_chars = tokenize_chinese_chars
         self.strip_accents = strip_accents
         self.do_split_on_punc = do_split_on_punc
-        self._char_map = _CharMap(tokenize_chinese_chars)
+        self._char_maps = {True: _CharMap(chinese=True), False: _CharMap(chinese=False)}
 
     def tokenize(self, text: str, never_split: Iterable[str] | None = None) -> list[str]:
         """Text → basic tokens. Tokens in `never_split` (and the constructor's) are kept whole."""
@@ -146,7 +146,7 @@ class BasicTokenizer:
         """Drop NUL, U+FFFD and control characters; every whitespace character becomes a space (and, with
         tokenize_chinese_chars, each CJK ideograph gets a space on each side).
         Rust twin: rust/text/normalizer.rs `Normalizer::normalize` (its clean_text and handle_chinese_chars)."""
-        return text.translate(self._char_map)
+        return text.translate(self._char_maps[bool(self.tokenize_chinese_chars)])
 
     def _tokenize_chinese_chars(self, text: str) -> str:
         """Adds whitespace around any CJK character (kept for parity checks; `_clean_text` does it in-line)."""
@@ -267,7 +267,7 @@ class BertTokenizer(PreTrainedTokenizer):
                                               strip_accents=strip_accents)
         self.wordpiece_tokenizer = WordpieceTokenizer(vocab=self.vocab, unk_token=str(unk_token))
         self._word_cache: dict[str, list[str]] = {}
-        self._cache_never_split: frozenset[str] = frozenset()
+        self._cache_key: tuple[Any, ...] = ()
         settings = dict(do_lower_case=do_lower_case, do_basic_tokenize=do_basic_tokenize,
                         never_split=list(never_split) if never_split is not None else None,
                         tokenize_chinese_chars=tokenize_chinese_chars, strip_accents=strip_accents)
@@ -300,9 +300,12 @@ class BertTokenizer(PreTrainedTokenizer):
             return self.wordpiece_tokenizer.tokenize(text)
         basic = self.basic_tokenizer
         never = basic.never_split.union(self.all_special_tokens) if not split_special_tokens else basic.never_split
-        if never != self._cache_never_split:
+        # a word's pieces depend on these settings (which users may change on basic_tokenizer) and the vocabulary
+        key = (frozenset(never), frozenset(basic.never_split), basic.do_lower_case, basic.strip_accents,
+               basic.do_split_on_punc, self.wordpiece_tokenizer.unk_token, len(self.vocab))
+        if key != self._cache_key:
             self._word_cache = {}
-            self._cache_never_split = frozenset(never)
+            self._cache_key = key
         text = basic._clean_text(text)
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
