@@ -5,7 +5,7 @@
 
 use super::added_vocabulary::{AddedToken, AddedVocabulary};
 use super::encoding::{
-    add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError,
+    add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError, NO_SEQ, NO_WORD,
 };
 use super::normalizer::{BertNormalizer, NChar};
 use super::unicode::{class, PUNCT, SPACE};
@@ -118,6 +118,8 @@ pub struct Work {
     word: Vec<u8>,
     byte_char: Vec<u32>,
     pieces: Vec<(u32, u32, u32)>,
+    seq_a: Sequence,
+    seq_b: Sequence,
 }
 
 /// The whole tokenizer.
@@ -362,6 +364,65 @@ impl Tokenizer {
         }
     }
 
+    /// `[CLS] A [SEP] (B [SEP])` (or A B without specials) without truncation, allocated once.
+    fn assemble(&self, sa: &Sequence, sb: Option<&Sequence>, add_special_tokens: bool) -> Encoding {
+        let specials = if add_special_tokens {
+            self.post.as_ref().map(|((_, c), (_, s))| (*c, *s))
+        } else {
+            None
+        };
+        let n = sa.ids.len()
+            + sb.map_or(0, |s| s.ids.len())
+            + if specials.is_some() {
+                2 + sb.is_some() as usize
+            } else {
+                0
+            };
+        let mut e = Encoding {
+            ids: Vec::with_capacity(n),
+            type_ids: Vec::with_capacity(n),
+            offsets: Vec::with_capacity(n),
+            special_tokens_mask: Vec::with_capacity(n),
+            attention_mask: vec![1; n],
+            words: Vec::with_capacity(n),
+            sequence_ids: Vec::with_capacity(n),
+            overflowing: vec![],
+        };
+        let special = |e: &mut Encoding, id: u32, type_id: u32| {
+            e.ids.push(id);
+            e.type_ids.push(type_id);
+            e.offsets.push((0, 0));
+            e.special_tokens_mask.push(1);
+            e.words.push(NO_WORD);
+            e.sequence_ids.push(NO_SEQ);
+        };
+        let body = |e: &mut Encoding, s: &Sequence, seq: u8| {
+            e.ids.extend_from_slice(&s.ids);
+            e.type_ids
+                .resize(e.type_ids.len() + s.ids.len(), seq as u32);
+            e.offsets.extend_from_slice(&s.offsets);
+            e.special_tokens_mask
+                .resize(e.special_tokens_mask.len() + s.ids.len(), 0);
+            e.words.extend_from_slice(&s.words);
+            e.sequence_ids
+                .resize(e.sequence_ids.len() + s.ids.len(), seq);
+        };
+        if let Some((cls, _)) = specials {
+            special(&mut e, cls, 0);
+        }
+        body(&mut e, sa, 0);
+        if let Some((_, sep)) = specials {
+            special(&mut e, sep, 0);
+        }
+        if let Some(sb) = sb {
+            body(&mut e, sb, 1);
+            if let Some((_, sep)) = specials {
+                special(&mut e, sep, 1);
+            }
+        }
+        e
+    }
+
     /// Number of special tokens the template adds.
     pub fn num_special_tokens(&self, is_pair: bool) -> usize {
         match self.post {
@@ -391,19 +452,40 @@ impl Tokenizer {
         opts: &EncodeOptions,
         w: &mut Work,
     ) -> Result<Encoding, Error> {
-        let mut seq = Sequence::default();
-        self.encode_sequence(a, w, &mut seq);
-        let mut ea = Encoding::from_sequence(seq.ids, seq.offsets, seq.words, 0);
-        let mut eb = b.map(|b| {
-            let mut seq = Sequence::default();
-            self.encode_sequence(b, w, &mut seq);
-            Encoding::from_sequence(seq.ids, seq.offsets, seq.words, 1)
-        });
+        let (mut sa, mut sb) = (std::mem::take(&mut w.seq_a), std::mem::take(&mut w.seq_b));
+        self.encode_sequence(a, w, &mut sa);
+        if let Some(b) = b {
+            self.encode_sequence(b, w, &mut sb);
+        }
+        let result = self.post_process(&sa, b.map(|_| &sb), opts);
+        (w.seq_a, w.seq_b) = (sa, sb);
+        result
+    }
+
+    /// Truncation, template and pair merge of model outputs.
+    fn post_process(
+        &self,
+        sa: &Sequence,
+        sb: Option<&Sequence>,
+        opts: &EncodeOptions,
+    ) -> Result<Encoding, Error> {
         let n_added = if opts.add_special_tokens {
-            self.num_special_tokens(eb.is_some())
+            self.num_special_tokens(sb.is_some())
         } else {
             0
         };
+        let total = sa.ids.len() + sb.map_or(0, |s| s.ids.len()) + n_added;
+        if opts
+            .truncation
+            .is_none_or(|t| total <= t.max_length || t.max_length < n_added)
+        {
+            // nothing to truncate: build the rows in one go (the common case)
+            return Ok(self.assemble(sa, sb, opts.add_special_tokens));
+        }
+        let mut ea =
+            Encoding::from_sequence(sa.ids.clone(), sa.offsets.clone(), sa.words.clone(), 0);
+        let mut eb = sb
+            .map(|s| Encoding::from_sequence(s.ids.clone(), s.offsets.clone(), s.words.clone(), 1));
         // tokenizers skips truncation when max_length cannot even hold the special tokens
         if let Some(t) = opts.truncation.filter(|t| t.max_length >= n_added) {
             let t = Truncation {
