@@ -545,3 +545,16 @@ def test_constructor_from_list_equals_file(assets: Path) -> None:
     assert (a.lowercase, a.strip_accents, a.cls_token, a.sep_token, a.unk_token) == (
         True, None, "[CLS]", "[SEP]", "[UNK]",
     )
+
+
+def test_added_token_rstrip_overlapping_next_match(tokenizer_json: dict[str, str]) -> None:
+    """An rstrip match swallows the space a following pattern starts with: tokenizers keeps both (overlapping
+    offsets); found by the cargo fuzz target."""
+    js = tokenizer_json["bert-base-cased"]
+    toks = [AddedToken("qq", rstrip=True, normalized=False), AddedToken(" x", normalized=False)]
+    hf = Tokenizer.from_str(js)
+    hf.add_tokens(toks)
+    ours = WordPieceTokenizer.from_tokenizer_json(js)
+    ours.add_tokens([(t.content, t.single_word, t.lstrip, t.rstrip, t.normalized, t.special) for t in toks])
+    texts = ["qq x y", "aqq  xb", "qq x", "x qq"]
+    assert_same(ours.encode_batch(texts), hf.encode_batch(texts), texts, tokens=False)

@@ -163,6 +163,11 @@ impl AddedVocabulary {
             if tok.rstrip {
                 stop += s[stop..].len() - s[stop..].trim_start_matches(char::is_whitespace).len();
             }
+            if start >= stop {
+                // lstrip clamped to the end of the previous rstrip match, past this one: tokenizers panics
+                // here ("AddedVocabulary bad split"); we drop the match (found by the fuzz target)
+                continue;
+            }
             if done < start {
                 splits.push((None, done, start));
             }
@@ -207,5 +212,66 @@ impl AddedVocabulary {
         }
         self.refresh(normalize);
         tokens.len() - ignored
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab(tokens: &[AddedToken]) -> AddedVocabulary {
+        let mut v = AddedVocabulary::default();
+        v.add_tokens(tokens, |_| None, 10, |s| s.to_string());
+        v
+    }
+
+    #[test]
+    fn lstrip_clamped_past_the_match_is_dropped() {
+        // "qq" swallows the spaces (rstrip); the " " matches inside them clamp past their own end (lstrip)
+        let qq = AddedToken {
+            rstrip: true,
+            ..AddedToken::new("qq", false)
+        };
+        let sp = AddedToken {
+            lstrip: true,
+            normalized: false,
+            ..AddedToken::new(" ", false)
+        };
+        let qq = AddedToken {
+            normalized: false,
+            ..qq
+        };
+        let v = vocab(&[qq, sp]);
+        assert_eq!(
+            v.find_matches("qq   x", &v.raw),
+            vec![(Some(10), 0, 5), (None, 5, 6)]
+        );
+    }
+
+    #[test]
+    fn leftmost_longest_and_single_word() {
+        let a = AddedToken {
+            normalized: false,
+            ..AddedToken::new("ab", false)
+        };
+        let abc = AddedToken {
+            normalized: false,
+            ..AddedToken::new("abc", false)
+        };
+        let w = AddedToken {
+            normalized: false,
+            single_word: true,
+            ..AddedToken::new("cd", false)
+        };
+        let v = vocab(&[a, abc, w]);
+        assert_eq!(
+            v.find_matches("xabcd", &v.raw),
+            vec![(None, 0, 1), (Some(11), 1, 4), (None, 4, 5)]
+        );
+        assert_eq!(
+            v.find_matches("x cd", &v.raw),
+            vec![(None, 0, 2), (Some(12), 2, 4)]
+        );
+        assert_eq!(v.find_matches("xcd", &v.raw), vec![(None, 0, 3)]);
     }
 }

@@ -82,26 +82,44 @@ impl BertNormalizer {
 /// NFD (tokenizers' alignment crate, Unicode 9) then drop Mn, with `transform`'s positional alignment.
 fn strip_accents(src: &[NChar], dst: &mut Vec<NChar>) {
     dst.clear();
-    let mut idx = 0usize;
-    for (c, change) in src.iter().map(|n| n.c).nfd() {
-        let span = if change > 0 {
-            if idx == 0 {
-                NChar {
-                    c,
-                    start: 0,
-                    end: 0,
+    let mut i = 0;
+    while i < src.len() {
+        let f = class(src[i].c);
+        if f & NFD == 0 {
+            // a starter that NFD leaves alone: it ends any reordering, so NFD can run on the runs between such
+            // chars only, with the same output and spans as over the whole string
+            if f & MARK == 0 {
+                dst.push(src[i]);
+            }
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < src.len() && class(src[j].c) & NFD != 0 {
+            j += 1;
+        }
+        let mut idx = i; // next char of `src` to be replaced
+        for (c, change) in src[i..j].iter().map(|n| n.c).nfd() {
+            let span = if change > 0 {
+                if idx == 0 {
+                    NChar {
+                        c,
+                        start: 0,
+                        end: 0,
+                    }
+                } else {
+                    NChar { c, ..src[idx - 1] }
                 }
             } else {
+                idx += 1;
                 NChar { c, ..src[idx - 1] }
+            };
+            // the filter keeps each surviving char's own span
+            if class(c) & MARK == 0 {
+                dst.push(span);
             }
-        } else {
-            idx += 1;
-            NChar { c, ..src[idx - 1] }
-        };
-        // the filter keeps each surviving char's own span
-        if class(c) & MARK == 0 {
-            dst.push(span);
         }
+        i = j;
     }
 }
 
@@ -177,6 +195,79 @@ mod tests {
         assert_eq!(norm(&n, "a中\tb\u{200b}").0, "a 中  b");
         assert_eq!(norm(&n, "\u{2b820}").0, "\u{2b820}");
         assert_eq!(norm(&n, "\u{85}x\u{b}").0, "x");
+    }
+
+    /// NFD over the whole string at once, as tokenizers does: the specification of the run-wise version.
+    fn strip_whole(src: &[NChar]) -> Vec<NChar> {
+        let mut idx = 0usize;
+        let mut out = vec![];
+        for (c, change) in src.iter().map(|n| n.c).nfd() {
+            let span = if change > 0 {
+                if idx == 0 {
+                    NChar {
+                        c,
+                        start: 0,
+                        end: 0,
+                    }
+                } else {
+                    NChar { c, ..src[idx - 1] }
+                }
+            } else {
+                idx += 1;
+                NChar { c, ..src[idx - 1] }
+            };
+            if class(c) & MARK == 0 {
+                out.push(span);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn nfd_by_runs_equals_whole_string() {
+        // starters, decomposable letters, marks of various combining classes (reordered by NFD), Mc with ccc,
+        // Hangul, a mark-only decomposition, a Thai Mn of class 0
+        let alphabet = [
+            'a',
+            'é',
+            'ệ',
+            '\u{301}',
+            '\u{316}',
+            '\u{345}',
+            '\u{1d165}',
+            '\u{302e}',
+            '한',
+            '\u{344}',
+            '\u{e31}',
+            'Å',
+            ' ',
+        ];
+        let mut state = 12345u64;
+        for _ in 0..3000 {
+            let mut s = vec![];
+            for k in 0..(state % 9) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let c = alphabet[((state >> 33) % alphabet.len() as u64) as usize];
+                s.push(NChar {
+                    c,
+                    start: k as u32,
+                    end: k as u32 + 1,
+                });
+            }
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mut got = vec![];
+            strip_accents(&s, &mut got);
+            assert_eq!(
+                got,
+                strip_whole(&s),
+                "{:?}",
+                s.iter().map(|n| n.c).collect::<String>()
+            );
+        }
     }
 
     #[test]

@@ -228,10 +228,19 @@ impl Tokenizer {
             self.encode_piece(text, 0, word_override, &mut word_idx, w, out);
             return;
         }
+        // byte -> char position, counted forward (an rstrip match can overlap the next one, as in tokenizers)
         let (mut bpos, mut cpos) = (0usize, 0u32);
+        let mut char_pos = |b: usize| {
+            if b < bpos {
+                (bpos, cpos) = (0, 0);
+            }
+            cpos += text[bpos..b].chars().count() as u32;
+            bpos = b;
+            cpos
+        };
         for (id, s, e) in self.added.find_matches(text, &self.added.raw) {
-            cpos += text[bpos..s].chars().count() as u32;
-            let clen = text[s..e].chars().count() as u32;
+            let cpos = char_pos(s);
+            let clen = char_pos(e) - cpos;
             match id {
                 Some(id) => {
                     out.ids.push(id);
@@ -241,8 +250,6 @@ impl Tokenizer {
                 }
                 None => self.encode_piece(&text[s..e], cpos, word_override, &mut word_idx, w, out),
             }
-            cpos += clen;
-            bpos = e;
         }
     }
 
