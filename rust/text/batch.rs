@@ -107,6 +107,12 @@ fn flat_chunk(
         None
     };
     out.starts.reserve(texts.len());
+    // about one token per 3 bytes of text: most chunks then never grow (and copy) their buffers
+    let guess = texts.iter().map(|t| t.len()).sum::<usize>() / 3 + 2 * texts.len();
+    out.ids.reserve(guess);
+    if with_offsets {
+        out.offsets.reserve(2 * guess);
+    }
     for t in texts {
         out.starts.push(out.ids.len() as i64);
         seq.clear();
@@ -191,18 +197,72 @@ pub fn encode_flat(
                 .collect()
         })
     };
-    let total: usize = parts.iter().map(|p| p.ids.len()).sum();
+    concat(parts, texts.len(), with_offsets, threads)
+}
+
+/// A raw pointer that may cross threads: each task writes a disjoint range of the same buffer.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: only used by `concat`, whose tasks write disjoint ranges and finish before the buffer is used
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    // a method, so closures capture the whole (Send) wrapper rather than its raw-pointer field
+    fn at(self, i: usize) -> *mut T {
+        // SAFETY: callers stay within the allocation (see `concat`)
+        unsafe { self.0.add(i) }
+    }
+}
+
+/// Join the chunks into one buffer each, copying in parallel (one serial copy of the offsets was ~15% of
+/// the whole with two threads: 16 bytes per token).
+fn concat(parts: Vec<Flat>, n_docs: usize, with_offsets: bool, threads: usize) -> Flat {
+    let mut at = Vec::with_capacity(parts.len());
+    let mut total = 0usize;
+    for p in &parts {
+        at.push(total);
+        total += p.ids.len();
+    }
+    let n_off = if with_offsets { 2 * total } else { 0 };
     let mut out = Flat {
         ids: Vec::with_capacity(total),
-        starts: Vec::with_capacity(texts.len() + 1),
-        offsets: Vec::with_capacity(if with_offsets { 2 * total } else { 0 }),
+        starts: Vec::with_capacity(n_docs + 1),
+        offsets: Vec::with_capacity(n_off),
     };
-    for p in parts {
-        let base = out.ids.len() as i64;
-        out.starts.extend(p.starts.iter().map(|s| s + base));
-        out.ids.extend_from_slice(&p.ids);
-        out.offsets.extend_from_slice(&p.offsets);
+    for (p, &base) in parts.iter().zip(&at) {
+        out.starts.extend(p.starts.iter().map(|s| s + base as i64));
     }
-    out.starts.push(out.ids.len() as i64);
+    out.starts.push(total as i64);
+    let (ids, offs) = (
+        SendPtr(out.ids.as_mut_ptr()),
+        SendPtr(out.offsets.as_mut_ptr()),
+    );
+    let copy = |(p, &base): (&Flat, &usize)| {
+        // SAFETY: chunk k fills ids[at[k]..at[k] + len_k] (and offsets at twice that), disjoint ranges
+        // inside the capacity reserved above
+        unsafe {
+            std::ptr::copy_nonoverlapping(p.ids.as_ptr(), ids.at(base), p.ids.len());
+            if with_offsets {
+                std::ptr::copy_nonoverlapping(
+                    p.offsets.as_ptr(),
+                    offs.at(2 * base),
+                    p.offsets.len(),
+                );
+            }
+        }
+    };
+    if threads > 1 {
+        with_threads(threads, || {
+            parts.par_iter().zip(at.par_iter()).for_each(copy)
+        });
+    } else {
+        parts.iter().zip(at.iter()).for_each(copy);
+    }
+    // SAFETY: every element up to these lengths was written just above
+    unsafe {
+        out.ids.set_len(total);
+        out.offsets.set_len(n_off);
+    }
     out
 }

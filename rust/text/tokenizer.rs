@@ -8,7 +8,7 @@ use super::encoding::{
     add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError, NO_SEQ, NO_WORD,
 };
 use super::normalizer::{BertNormalizer, NChar};
-use super::unicode::{class, PUNCT, SPACE};
+use super::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
 use super::wordpiece::WordPiece;
 use std::fmt;
 
@@ -262,6 +262,28 @@ impl Tokenizer {
         w: &mut Work,
         out: &mut Sequence,
     ) {
+        if self.added.normalized.is_empty() && piece.is_ascii() {
+            self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out);
+            return;
+        }
+        if self.added.normalized.is_empty() {
+            self.fused_piece(piece, base, word_override, word_idx, w, out);
+            return;
+        }
+        self.general_piece(piece, base, word_override, word_idx, w, out);
+    }
+
+    /// The general path: normalized chars with their spans, then added tokens of the normalized text, then
+    /// pre-tokenization and WordPiece.
+    fn general_piece(
+        &self,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
         let mut nbuf = std::mem::take(&mut w.nbuf);
         self.normalizer
             .normalize(piece, base, &mut nbuf, &mut w.scratch);
@@ -290,6 +312,191 @@ impl Tokenizer {
             }
         }
         w.nbuf = nbuf;
+    }
+
+    /// The whole pipeline for ASCII text, on bytes: no NFD, no CJK, one byte per char, so normalizing and
+    /// pre-tokenizing are a table lookup per byte (same result as `normalize` + `pre_tokenize`; the tests
+    /// compare both on the hard lines and hypothesis input, which mix ASCII and non-ASCII pieces).
+    fn ascii_piece(
+        &self,
+        piece: &[u8],
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let clean = self.normalizer.clean_text;
+        let lower = self.normalizer.lowercase;
+        let n = piece.len();
+        let mut i = 0;
+        while i < n {
+            let f = ASCII[piece[i] as usize];
+            if (clean && f & DROP != 0) || f & SPACE != 0 {
+                i += 1;
+                continue;
+            }
+            // a word: up to whitespace or punctuation; dropped controls inside vanish from it
+            w.word.clear();
+            w.byte_char.clear();
+            let mut gaps = false;
+            let mut j = i;
+            if f & PUNCT != 0 {
+                w.word.push(piece[i]);
+                j += 1;
+            } else {
+                while j < n {
+                    let g = ASCII[piece[j] as usize];
+                    if clean && g & DROP != 0 {
+                        gaps = true;
+                    } else if g & (SPACE | PUNCT) != 0 {
+                        break;
+                    } else {
+                        w.word.push(if lower {
+                            piece[j].to_ascii_lowercase()
+                        } else {
+                            piece[j]
+                        });
+                        w.byte_char.push(j as u32);
+                    }
+                    j += 1;
+                }
+            }
+            let pos =
+                |k: usize, byte_char: &[u32]| if gaps { byte_char[k] } else { (i + k) as u32 };
+            w.pieces.clear();
+            self.model.tokenize(&w.word, w.word.len(), &mut w.pieces);
+            let word_id = word_override.unwrap_or(*word_idx);
+            for &(id, bs, be) in &w.pieces {
+                out.ids.push(id);
+                out.offsets.push((
+                    base + pos(bs as usize, &w.byte_char),
+                    base + pos(be as usize - 1, &w.byte_char) + 1,
+                ));
+                out.words.push(word_id);
+            }
+            *word_idx += 1;
+            i = j;
+        }
+    }
+
+    /// Normalizer, pre-tokenizer and WordPiece in one pass over the chars, for text where every normalized
+    /// char comes from exactly one original char: no char that NFD changes (when stripping accents). Each char
+    /// is classified once and no normalized buffer is built. A whitespace-delimited segment holding a char NFD
+    /// would change is undone and given to the general path (NFD never moves chars across whitespace nor
+    /// turns other chars into whitespace, so segments are independent).
+    fn fused_piece(
+        &self,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let nm = self.normalizer;
+        w.word.clear();
+        w.byte_char.clear();
+        let mut n_chars = 0usize;
+        // the current segment: its start (byte, char) and the output before it
+        let (mut seg_byte, mut seg_char, mut seg_out, mut seg_word) =
+            (0usize, base, out.ids.len(), *word_idx);
+        let is_break = |g: u8| g & SPACE != 0 && !(nm.clean_text && g & DROP != 0);
+        let mut chars = piece.char_indices().zip(base..);
+        while let Some(((b, c), i)) = chars.next() {
+            let f = class(c);
+            if (nm.clean_text && f & DROP != 0)
+                || (nm.strip_accents && f & MARK != 0 && f & NFD == 0)
+            {
+                continue; // removed: the word goes on across it
+            }
+            if nm.strip_accents && f & NFD != 0 {
+                out.ids.truncate(seg_out);
+                out.offsets.truncate(seg_out);
+                out.words.truncate(seg_out);
+                *word_idx = seg_word;
+                w.word.clear();
+                w.byte_char.clear();
+                n_chars = 0;
+                let (mut end, mut end_char) = (piece.len(), i + 1);
+                for ((b2, c2), i2) in chars.by_ref() {
+                    if is_break(class(c2)) {
+                        (end, end_char) = (b2, i2);
+                        break;
+                    }
+                    end_char = i2 + 1;
+                }
+                self.general_piece(
+                    &piece[seg_byte..end],
+                    seg_char,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+                // the general path uses the same word buffers (differently): start afresh
+                w.word.clear();
+                w.byte_char.clear();
+                (seg_byte, seg_char, seg_out, seg_word) = (end, end_char, out.ids.len(), *word_idx);
+                continue;
+            }
+            let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
+            if f & SPACE != 0 || alone {
+                self.flush_word(n_chars, word_override, word_idx, w, out);
+                n_chars = 0;
+                if f & SPACE != 0 {
+                    (seg_byte, seg_char, seg_out, seg_word) =
+                        (b + c.len_utf8(), i + 1, out.ids.len(), *word_idx);
+                    continue;
+                }
+            }
+            let mut buf = [0u8; 4];
+            if nm.lowercase && f & UPPER != 0 {
+                for l in c.to_lowercase() {
+                    let b = l.encode_utf8(&mut buf).as_bytes();
+                    w.word.extend_from_slice(b);
+                    w.byte_char.extend(std::iter::repeat_n(i, b.len()));
+                    n_chars += 1;
+                }
+            } else {
+                let b = c.encode_utf8(&mut buf).as_bytes();
+                w.word.extend_from_slice(b);
+                w.byte_char.extend(std::iter::repeat_n(i, b.len()));
+                n_chars += 1;
+            }
+            if alone {
+                self.flush_word(n_chars, word_override, word_idx, w, out);
+                n_chars = 0;
+            }
+        }
+        self.flush_word(n_chars, word_override, word_idx, w, out);
+    }
+
+    /// WordPiece on the word in `w.word` (original char index of each byte in `w.byte_char`), then clear it.
+    #[inline]
+    fn flush_word(
+        &self,
+        n_chars: usize,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        if w.word.is_empty() {
+            return;
+        }
+        w.pieces.clear();
+        self.model.tokenize(&w.word, n_chars, &mut w.pieces);
+        let word_id = word_override.unwrap_or(*word_idx);
+        for &(id, bs, be) in &w.pieces {
+            out.ids.push(id);
+            out.offsets
+                .push((w.byte_char[bs as usize], w.byte_char[be as usize - 1] + 1));
+            out.words.push(word_id);
+        }
+        *word_idx += 1;
+        w.word.clear();
+        w.byte_char.clear();
     }
 
     fn pre_tokenize(
