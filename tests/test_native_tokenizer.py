@@ -558,3 +558,27 @@ def test_added_token_rstrip_overlapping_next_match(tokenizer_json: dict[str, str
     ours.add_tokens([(t.content, t.single_word, t.lstrip, t.rstrip, t.normalized, t.special) for t in toks])
     texts = ["qq x y", "aqq  xb", "qq x", "x qq"]
     assert_same(ours.encode_batch(texts), hf.encode_batch(texts), texts, tokens=False)
+
+
+def test_added_token_strings_and_encode_special_tokens(tokenizer_json: dict[str, str]) -> None:
+    """id_to_token / tokens() of normalized added tokens give the normalized content, as tokenizers does;
+    encode_special_tokens tokenizes special added tokens as text."""
+    js = tokenizer_json["bert-base-uncased"]
+    toks = [
+        AddedToken("NewWord", normalized=True),
+        AddedToken("ÜbEr", normalized=True, special=True),
+        AddedToken("KeepMe", normalized=False),
+        AddedToken("Hi 中", normalized=True),
+        AddedToken("<ent>", special=True),
+    ]
+    hf = Tokenizer.from_str(js)
+    hf.add_tokens(toks)
+    ours = WordPieceTokenizer.from_tokenizer_json(js)
+    ours.add_tokens([(t.content, t.single_word, t.lstrip, t.rstrip, t.normalized, t.special) for t in toks])
+    for i in range(30522, 30527):
+        assert ours.id_to_token(i) == hf.id_to_token(i)
+    assert ours.token_to_id("NewWord") == hf.token_to_id("NewWord") and ours.token_to_id("newword") is None
+    texts = ["say NewWord über hi 中 KeepMe <ent> [CLS] x", "[SEP]<ent>über"]
+    assert_same(ours.encode_batch(texts), hf.encode_batch(texts), texts)
+    hf.encode_special_tokens = True
+    assert_same(ours.encode_batch(texts, encode_special_tokens=True), hf.encode_batch(texts), texts)

@@ -123,7 +123,8 @@ class WordPieceTokenizer:
         """Id of a vocabulary or added token, None if unknown."""
 
     def id_to_token(self, id: int) -> str | None:
-        """Token of an id (added tokens included), None if out of range."""
+        """Token of an id (added tokens included), None if out of range. As in `tokenizers`, an added token
+        with `normalized=True` gives its normalized content ("NewWord" -> "newword" when lowercasing)."""
 
     def get_vocab(self, with_added_tokens: bool = True) -> dict[str, int]:
         """Token -> id, optionally with the added tokens."""
@@ -188,6 +189,7 @@ class WordPieceTokenizer:
         pad_id: int = 0,
         pad_type_id: int = 0,
         pad_token: str = "[PAD]",
+        encode_special_tokens: bool = False,
         num_threads: int | None = None,
     ) -> Encodings:
         """Encode a batch exactly as transformers' fast tokenizer drives `tokenizers` (enable_truncation,
@@ -209,6 +211,8 @@ class WordPieceTokenizer:
             pad_to_multiple_of: round the padded length up to a multiple of this.
             padding_side: "right" or "left".
             pad_id, pad_type_id, pad_token: what padding positions hold.
+            encode_special_tokens: special added tokens are not matched, so they are tokenized as plain text
+                (tokenizers' `encode_special_tokens`, transformers' `split_special_tokens=True`).
             num_threads: worker threads; None reads FERROFORMERS_NUM_THREADS, else all cores. 1 runs inline.
 
         Raises:
@@ -284,7 +288,8 @@ class Encodings:
         """
 
     def tokens(self, i: int) -> list[str]:
-        """Token strings of row i."""
+        """Token strings of row i (`id_to_token` of each id; `tokenizers` differs only for added tokens with
+        lstrip/rstrip, whose string there includes the whitespace they absorbed)."""
 
     def word_ids(self, i: int) -> list[int | None]:
         """Word index per token of row i (None for special tokens and padding)."""

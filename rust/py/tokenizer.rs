@@ -447,7 +447,7 @@ impl WordPieceTokenizer {
     #[pyo3(signature = (inputs, pairs=None, *, is_pretokenized=false, add_special_tokens=true, max_length=None,
         truncation=None, stride=0, truncation_side="right", return_overflowing_tokens=false, padding=None,
         pad_to_multiple_of=None, padding_side="right", pad_id=0, pad_type_id=0, pad_token="[PAD]",
-        num_threads=None))]
+        encode_special_tokens=false, num_threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn encode_batch(
         &self,
@@ -467,6 +467,7 @@ impl WordPieceTokenizer {
         pad_id: u32,
         pad_type_id: u32,
         pad_token: &str,
+        encode_special_tokens: bool,
         num_threads: Option<usize>,
     ) -> PyResult<Encodings> {
         let a_field = extract_field(inputs, "inputs", is_pretokenized)?;
@@ -553,6 +554,7 @@ impl WordPieceTokenizer {
                         &opts,
                         pad.as_ref(),
                         return_overflowing_tokens,
+                        encode_special_tokens,
                         threads,
                     )
                 })

@@ -67,6 +67,8 @@ pub(crate) type Split = (Option<u32>, usize, usize);
 pub struct AddedVocabulary {
     map: HashMap<String, u32>,
     map_r: HashMap<u32, AddedToken>,
+    /// id -> normalized content of `normalized` tokens: what tokenizers' id_to_token returns for them
+    normalized_form: HashMap<u32, String>,
     pub(crate) raw: Matcher,
     pub(crate) normalized: Matcher,
 }
@@ -82,6 +84,15 @@ impl AddedVocabulary {
 
     pub fn get(&self, id: u32) -> Option<&AddedToken> {
         self.map_r.get(&id)
+    }
+
+    /// The token string of an added id as tokenizers gives it: the normalized content for a `normalized`
+    /// token ("NewWord" -> "newword" when lowercasing), else the content.
+    pub fn token_string(&self, id: u32) -> Option<&str> {
+        self.normalized_form
+            .get(&id)
+            .map(String::as_str)
+            .or_else(|| self.map_r.get(&id).map(|t| t.content.as_str()))
     }
 
     pub fn len(&self) -> usize {
@@ -114,12 +125,15 @@ impl AddedVocabulary {
     pub(crate) fn refresh(&mut self, normalize: impl Fn(&str) -> String) {
         let mut raw = vec![];
         let mut norm = vec![];
+        self.normalized_form.clear();
         for (&id, t) in &self.map_r {
             if self.map.get(&t.content) != Some(&id) {
                 continue;
             }
             if t.normalized {
-                norm.push((normalize(&t.content), id));
+                let n = normalize(&t.content);
+                self.normalized_form.insert(id, n.clone());
+                norm.push((n, id));
             } else {
                 raw.push((t.content.clone(), id));
             }
@@ -129,7 +143,8 @@ impl AddedVocabulary {
     }
 
     /// Find the added tokens in `s` with `m`: splits covering all of `s` (empty `s`: no splits).
-    pub(crate) fn find_matches(&self, s: &str, m: &Matcher) -> Vec<Split> {
+    /// With `skip_special`, special tokens are not matched (tokenizers' `encode_special_tokens`).
+    pub(crate) fn find_matches(&self, s: &str, m: &Matcher, skip_special: bool) -> Vec<Split> {
         let bytes = s.as_bytes();
         let mut splits = vec![];
         let mut done = 0; // end of the last emitted split
@@ -148,6 +163,9 @@ impl AddedVocabulary {
             let Some(tok) = self.map_r.get(&id) else {
                 continue;
             };
+            if skip_special && tok.special {
+                continue;
+            }
             if tok.single_word {
                 let start_space =
                     start == 0 || !s[..start].chars().next_back().is_some_and(is_word);
@@ -243,7 +261,7 @@ mod tests {
         };
         let v = vocab(&[qq, sp]);
         assert_eq!(
-            v.find_matches("qq   x", &v.raw),
+            v.find_matches("qq   x", &v.raw, false),
             vec![(Some(10), 0, 5), (None, 5, 6)]
         );
     }
@@ -265,13 +283,13 @@ mod tests {
         };
         let v = vocab(&[a, abc, w]);
         assert_eq!(
-            v.find_matches("xabcd", &v.raw),
+            v.find_matches("xabcd", &v.raw, false),
             vec![(None, 0, 1), (Some(11), 1, 4), (None, 4, 5)]
         );
         assert_eq!(
-            v.find_matches("x cd", &v.raw),
+            v.find_matches("x cd", &v.raw, false),
             vec![(None, 0, 2), (Some(12), 2, 4)]
         );
-        assert_eq!(v.find_matches("xcd", &v.raw), vec![(None, 0, 3)]);
+        assert_eq!(v.find_matches("xcd", &v.raw, false), vec![(None, 0, 3)]);
     }
 }

@@ -19,14 +19,21 @@ pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R 
 /// Encode a batch like tokenizers' `encode_batch` with truncation/padding enabled, then flatten the
 /// overflowing pieces after their sample when `return_overflowing` (transformers' `_convert_encoding`).
 /// Returns the rows and the sample index of each. An error names the input index.
+#[allow(clippy::too_many_arguments)]
 pub fn encode_batch(
     tok: &Tokenizer,
     inputs: &[Pair],
     opts: &EncodeOptions,
     padding: Option<&Padding>,
     return_overflowing: bool,
+    encode_special_tokens: bool,
     threads: usize,
 ) -> Result<(Vec<Encoding>, Vec<u32>), Error> {
+    let new_work = || {
+        let mut w = Work::default();
+        w.encode_special_tokens = encode_special_tokens;
+        w
+    };
     if let Some(t) = &opts.truncation {
         tok.check_truncation(t)?;
     }
@@ -35,13 +42,13 @@ pub fn encode_batch(
             .par_iter()
             .enumerate()
             .with_min_len(16)
-            .map_init(Work::default, |w, (i, (a, b))| {
+            .map_init(new_work, |w, (i, (a, b))| {
                 tok.encode(a, b.as_ref(), opts, w).map_err(|e| (i, e))
             })
             .collect::<Result<Vec<Encoding>, (usize, Error)>>()
     };
     let mut encs = if threads <= 1 || inputs.len() < 32 {
-        let mut w = Work::default();
+        let mut w = new_work();
         inputs
             .iter()
             .enumerate()

@@ -120,6 +120,8 @@ pub struct Work {
     pieces: Vec<(u32, u32, u32)>,
     seq_a: Sequence,
     seq_b: Sequence,
+    /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
+    pub encode_special_tokens: bool,
 }
 
 /// The whole tokenizer.
@@ -192,8 +194,8 @@ impl Tokenizer {
     }
 
     pub fn id_to_token(&self, id: u32) -> Option<&str> {
-        if let Some(t) = self.added.get(id) {
-            return Some(&t.content);
+        if let Some(t) = self.added.token_string(id) {
+            return Some(t);
         }
         self.model
             .vocab_r
@@ -238,7 +240,10 @@ impl Tokenizer {
             bpos = b;
             cpos
         };
-        for (id, s, e) in self.added.find_matches(text, &self.added.raw) {
+        for (id, s, e) in self
+            .added
+            .find_matches(text, &self.added.raw, w.encode_special_tokens)
+        {
             let cpos = char_pos(s);
             let clen = char_pos(e) - cpos;
             match id {
@@ -297,7 +302,10 @@ impl Tokenizer {
                     char_at.extend(std::iter::repeat_n(ci as u32, c.len_utf8()));
                 }
                 char_at.push(nbuf.len() as u32);
-                for (id, bs, be) in self.added.find_matches(&s, &self.added.normalized) {
+                for (id, bs, be) in
+                    self.added
+                        .find_matches(&s, &self.added.normalized, w.encode_special_tokens)
+                {
                     let (cs, ce) = (char_at[bs] as usize, char_at[be] as usize);
                     match id {
                         Some(id) => {
