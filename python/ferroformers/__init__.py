@@ -17,6 +17,20 @@ _LAZY: dict[str, str] = {
     "PreTrainedConfig": "configuration_utils",
     "DistilBertConfig": "models.distilbert.configuration_distilbert",
     "AutoConfig": "models.auto.configuration_auto",
+    # tokenizers
+    "PreTrainedTokenizerBase": "tokenization_utils_base",
+    "BatchEncoding": "tokenization_utils_base",
+    "AddedToken": "tokenization_utils_base",
+    "PaddingStrategy": "tokenization_utils_base",
+    "TruncationStrategy": "tokenization_utils_base",
+    "TensorType": "tokenization_utils_base",
+    "PreTrainedTokenizer": "tokenization_utils",
+    "PreTrainedTokenizerFast": "tokenization_utils_fast",
+    "BertTokenizer": "models.bert.tokenization_bert",
+    "BertTokenizerFast": "models.bert.tokenization_bert_fast",
+    "DistilBertTokenizer": "models.distilbert.tokenization_distilbert",
+    "DistilBertTokenizerFast": "models.distilbert.tokenization_distilbert_fast",
+    "AutoTokenizer": "models.auto.tokenization_auto",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
 }
