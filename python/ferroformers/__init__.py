@@ -17,6 +17,14 @@ _LAZY: dict[str, str] = {
     "PreTrainedConfig": "configuration_utils",
     "DistilBertConfig": "models.distilbert.configuration_distilbert",
     "AutoConfig": "models.auto.configuration_auto",
+    # audio: feature extractors, CTC tokenizer, processors
+    "SequenceFeatureExtractor": "feature_extraction_sequence_utils",
+    "Wav2Vec2FeatureExtractor": "models.wav2vec2.feature_extraction_wav2vec2",
+    "Wav2Vec2CTCTokenizer": "models.wav2vec2.tokenization_wav2vec2",
+    "Wav2Vec2Processor": "models.wav2vec2.processing_wav2vec2",
+    "ProcessorMixin": "processing_utils",
+    "AutoFeatureExtractor": "models.auto.feature_extraction_auto",
+    "AutoProcessor": "models.auto.processing_auto",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
 }
