@@ -1,11 +1,319 @@
 """Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
 
-__version__: str
+from collections.abc import Sequence
 
-# --- audio (rust/py/audio.rs) ---
 import numpy as np
 import numpy.typing as npt
 
+__version__: str
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tokenizer (rust/py/tokenizer.rs over rust/text/)
+# ---------------------------------------------------------------------------------------------------------------
+
+class TokenizerError(ValueError):
+    """A vocabulary, tokenizer.json or argument that the native tokenizer cannot use. The message names the file
+    and line, the JSON field, or the argument that was wrong."""
+
+AddedTokenTuple = tuple[str, bool, bool, bool, bool, bool]
+"""(content, single_word, lstrip, rstrip, normalized, special), as `tokenizers.AddedToken`."""
+
+class WordPieceTokenizer:
+    """The BERT WordPiece pipeline of Hugging Face `tokenizers` 0.23.3, ids and offsets identical:
+    BertNormalizer + BertPreTokenizer + WordPiece + BertProcessing, with an AddedVocabulary in front.
+
+    Offsets are character positions in the Python `str` that was encoded (not bytes). The tokenizer is
+    immutable apart from `add_tokens`; it is thread-safe and pickles as its tokenizer.json state.
+    """
+
+    def __init__(
+        self,
+        vocab: Sequence[str],
+        *,
+        unk_token: str = "[UNK]",
+        continuing_subword_prefix: str = "##",
+        max_input_chars_per_word: int = 100,
+        clean_text: bool = True,
+        handle_chinese_chars: bool = True,
+        strip_accents: bool | None = None,
+        lowercase: bool = True,
+        cls_token: str = "[CLS]",
+        sep_token: str = "[SEP]",
+    ) -> None:
+        """Build from a vocabulary in id order.
+
+        Args:
+            vocab: the tokens; `vocab[i]` gets id `i`. As in `tokenizers`, a repeated token maps to its last
+                id and its earlier ids decode to None.
+            unk_token: emitted for a word that WordPiece cannot split; must be in `vocab`.
+            continuing_subword_prefix: prefix of non-initial word pieces ("##").
+            max_input_chars_per_word: a word longer than this (in characters) becomes `unk_token`.
+            clean_text: drop NUL, U+FFFD and control characters; map every whitespace to a space.
+            handle_chinese_chars: put spaces around CJK ideographs (tokenizers' ranges, which skip
+                U+2B820-U+2B91F) so each becomes its own word.
+            strip_accents: NFD then drop non-spacing marks; None follows `lowercase`.
+            lowercase: lowercase (Rust `char::to_lowercase`: final sigma is `σ`).
+            cls_token, sep_token: the BertProcessing template `[CLS] A [SEP] (B [SEP])`; both must be in `vocab`.
+
+        Raises:
+            TokenizerError: an empty vocab, or unk/cls/sep tokens missing from it.
+        """
+
+    @staticmethod
+    def from_vocab_file(
+        path: str,
+        *,
+        unk_token: str = "[UNK]",
+        continuing_subword_prefix: str = "##",
+        max_input_chars_per_word: int = 100,
+        clean_text: bool = True,
+        handle_chinese_chars: bool = True,
+        strip_accents: bool | None = None,
+        lowercase: bool = True,
+        cls_token: str = "[CLS]",
+        sep_token: str = "[SEP]",
+    ) -> WordPieceTokenizer:
+        """Read a BERT `vocab.txt` (one token per line, line n has id n-1, trailing whitespace of each line
+        removed as `tokenizers`' WordPiece::read_file does); options as in `__init__`.
+
+        Raises:
+            FileNotFoundError: the file does not exist (message names it).
+            TokenizerError: the file is empty, or a line is not UTF-8 (message names file and line).
+        """
+
+    @staticmethod
+    def from_tokenizer_json(data: str) -> WordPieceTokenizer:
+        """Load a Hugging Face `tokenizer.json` (its text) of the BERT WordPiece shape: BertNormalizer,
+        BertPreTokenizer, WordPiece model, BertProcessing or the equivalent TemplateProcessing, and added_tokens.
+        Truncation/padding sections are ignored (they are per-call arguments of `encode_batch`).
+
+        Raises:
+            TokenizerError: invalid JSON, or a field missing or of another kind (message names the field path,
+                e.g. `model.vocab`, `normalizer.type`).
+        """
+
+    def to_tokenizer_json(self) -> str:
+        """The `tokenizer.json` text: `tokenizers.Tokenizer.from_str` loads it and encodes identically."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        """Pickles as `(WordPieceTokenizer.from_tokenizer_json, (self.to_tokenizer_json(),))`."""
+
+    def add_tokens(self, tokens: Sequence[AddedTokenTuple]) -> int:
+        """Add tokens with `tokenizers` AddedVocabulary semantics: matched in the text before normalization
+        (`normalized=False`, and every special token) or in the normalized text (`normalized=True`), longest
+        leftmost match first; never split by WordPiece. A content already in the vocabulary keeps its id; a new
+        one gets the next id. Re-adding an added token updates its flags.
+
+        Args:
+            tokens: `(content, single_word, lstrip, rstrip, normalized, special)` tuples. single_word: match only
+                when not inside a word; lstrip/rstrip: the match absorbs whitespace on its left/right;
+                normalized: match on normalized text; special: a special token (skipped by
+                `special_tokens_mask`-aware callers).
+
+        Returns:
+            How many tokens were added or updated, counted as `tokenizers` does (a token identical to one already
+            added is not counted).
+
+        Raises:
+            TokenizerError: an empty content.
+        """
+
+    def token_to_id(self, token: str) -> int | None:
+        """Id of a vocabulary or added token, None if unknown."""
+
+    def id_to_token(self, id: int) -> str | None:
+        """Token of an id (added tokens included), None if out of range."""
+
+    def get_vocab(self, with_added_tokens: bool = True) -> dict[str, int]:
+        """Token -> id, optionally with the added tokens."""
+
+    def get_vocab_size(self, with_added_tokens: bool = True) -> int:
+        """The WordPiece vocabulary size (distinct tokens), plus the added tokens whose id is beyond it."""
+
+    def get_added_tokens(self) -> list[tuple[int, str, bool, bool, bool, bool, bool]]:
+        """`(id, content, single_word, lstrip, rstrip, normalized, special)` per added token, by id."""
+
+    @property
+    def lowercase(self) -> bool:
+        """Normalizer option (read-only)."""
+
+    @property
+    def strip_accents(self) -> bool | None:
+        """Normalizer option as given (None: follows lowercase) (read-only)."""
+
+    @property
+    def handle_chinese_chars(self) -> bool:
+        """Normalizer option (read-only)."""
+
+    @property
+    def clean_text(self) -> bool:
+        """Normalizer option (read-only)."""
+
+    @property
+    def unk_token(self) -> str:
+        """WordPiece unknown token (read-only)."""
+
+    @property
+    def cls_token(self) -> str | None:
+        """Post-processor first token (read-only; None without a post-processor)."""
+
+    @property
+    def sep_token(self) -> str | None:
+        """Post-processor separator token (read-only; None without a post-processor)."""
+
+    @property
+    def continuing_subword_prefix(self) -> str:
+        """WordPiece prefix (read-only)."""
+
+    @property
+    def max_input_chars_per_word(self) -> int:
+        """WordPiece longest word (read-only)."""
+
+    def encode_batch(
+        self,
+        inputs: Sequence[str] | Sequence[Sequence[str]],
+        pairs: Sequence[str] | Sequence[Sequence[str]] | None = None,
+        *,
+        is_pretokenized: bool = False,
+        add_special_tokens: bool = True,
+        max_length: int | None = None,
+        truncation: str | None = None,
+        stride: int = 0,
+        truncation_side: str = "right",
+        return_overflowing_tokens: bool = False,
+        padding: str | None = None,
+        pad_to_multiple_of: int | None = None,
+        padding_side: str = "right",
+        pad_id: int = 0,
+        pad_type_id: int = 0,
+        pad_token: str = "[PAD]",
+        num_threads: int | None = None,
+    ) -> Encodings:
+        """Encode a batch exactly as transformers' fast tokenizer drives `tokenizers` (enable_truncation,
+        enable_padding, encode_batch, then overflowing encodings flattened after their sample).
+
+        Args:
+            inputs: texts, or (with `is_pretokenized`) lists of words.
+            pairs: second sequences, same length as `inputs`, or None.
+            is_pretokenized: each input is a list of words; word ids are list positions and offsets are relative
+                to each word, as in `tokenizers`.
+            add_special_tokens: add `[CLS] A [SEP] (B [SEP])`.
+            max_length: the truncation length, and the padding length for `padding="max_length"`.
+            truncation: None (no truncation), "longest_first", "only_first" or "only_second"; needs max_length.
+            stride: tokens repeated between consecutive overflowing pieces.
+            truncation_side: "right" or "left".
+            return_overflowing_tokens: add the overflowing pieces as extra rows after their sample (see
+                `Encodings.overflow_to_sample_mapping`); when False they are dropped.
+            padding: None, "longest" (pad to the longest row of the batch) or "max_length".
+            pad_to_multiple_of: round the padded length up to a multiple of this.
+            padding_side: "right" or "left".
+            pad_id, pad_type_id, pad_token: what padding positions hold.
+            num_threads: worker threads; None reads FERROFORMERS_NUM_THREADS, else all cores. 1 runs inline.
+
+        Raises:
+            TypeError: an input that is not a str (or a list of str when pretokenized); the message names the
+                type and position.
+            TokenizerError: a lone surrogate in a text (message names the input index), an unknown strategy
+                or side, truncation without max_length, pairs of another length, or a truncation that cannot
+                fit (as `tokenizers` refuses: max_length or stride too small for the special tokens).
+        """
+
+    def encode_batch_flat(
+        self,
+        texts: Sequence[str],
+        *,
+        add_special_tokens: bool = True,
+        max_length: int | None = None,
+        truncation: bool = False,
+        with_offsets: bool = False,
+        num_threads: int | None = None,
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64] | None]:
+        """Encode many single texts into flat arrays, with no Python object per token (for corpora).
+
+        Args:
+            texts: the documents.
+            add_special_tokens: add `[CLS] ... [SEP]` to each document.
+            max_length: with `truncation`, keep at most this many tokens per document (specials included).
+            truncation: truncate each document on the right to `max_length` (overflow is dropped).
+            with_offsets: also return character offsets.
+            num_threads: as in `encode_batch`.
+
+        Returns:
+            `(ids, starts, offsets)`: ids uint32 of every token of every document, concatenated; starts int64
+            with n_docs + 1 entries (document i is `ids[starts[i]:starts[i + 1]]`); offsets int64 of shape
+            (n_tokens, 2), character (start, end) in its document, or None without `with_offsets`.
+
+        Raises:
+            TypeError, TokenizerError: as `encode_batch`.
+        """
+
+class Encodings:
+    """A batch result of `WordPieceTokenizer.encode_batch`: one row per encoding, overflowing pieces (when
+    requested) flattened right after their sample, as transformers' fast tokenizer orders them."""
+
+    def __len__(self) -> int: ...
+    def ids(self) -> list[list[int]]:
+        """input_ids per row."""
+
+    def type_ids(self) -> list[list[int]]:
+        """token_type_ids per row."""
+
+    def attention_mask(self) -> list[list[int]]:
+        """1 for tokens, 0 for padding, per row."""
+
+    def special_tokens_mask(self) -> list[list[int]]:
+        """1 for special tokens ([CLS], [SEP], padding, added special tokens), per row."""
+
+    def offsets(self) -> list[list[tuple[int, int]]]:
+        """Character (start, end) per token, relative to the sequence (text or word) it came from; (0, 0) for
+        special tokens and padding."""
+
+    def overflow_to_sample_mapping(self) -> list[int]:
+        """Index of the input each row came from."""
+
+    def lengths(self) -> list[int]:
+        """Number of ids in each row (padding included, as transformers' return_length)."""
+
+    def to_numpy(self, field: str) -> npt.NDArray[np.int64]:
+        """A 2-D int64 array of one field: "ids", "type_ids", "attention_mask" or "special_tokens_mask"
+        (shape (rows, length)), or "offsets" (shape (rows, length, 2)).
+
+        Raises:
+            ValueError: rows of different lengths (pad first) or an unknown field.
+        """
+
+    def tokens(self, i: int) -> list[str]:
+        """Token strings of row i."""
+
+    def word_ids(self, i: int) -> list[int | None]:
+        """Word index per token of row i (None for special tokens and padding)."""
+
+    def sequence_ids(self, i: int) -> list[int | None]:
+        """0 or 1 (first or second sequence) per token of row i, None for special tokens and padding."""
+
+    def char_to_token(self, i: int, char: int, sequence_index: int = 0) -> int | None:
+        """Index of the token of row i that covers character `char` of sequence `sequence_index`."""
+
+    def char_to_word(self, i: int, char: int, sequence_index: int = 0) -> int | None:
+        """Word index covering character `char` of sequence `sequence_index` in row i."""
+
+    def token_to_chars(self, i: int, token: int) -> tuple[int, int] | None:
+        """Character span of token `token` of row i (None for special tokens and padding)."""
+
+    def token_to_word(self, i: int, token: int) -> int | None:
+        """Word index of token `token` of row i."""
+
+    def token_to_sequence(self, i: int, token: int) -> int | None:
+        """Sequence (0 or 1) of token `token` of row i."""
+
+    def word_to_tokens(self, i: int, word: int, sequence_index: int = 0) -> tuple[int, int] | None:
+        """Token span [start, end) of word `word` of sequence `sequence_index` in row i."""
+
+    def word_to_chars(self, i: int, word: int, sequence_index: int = 0) -> tuple[int, int] | None:
+        """Character span of word `word` of sequence `sequence_index` in row i."""
+
+
+# --- audio (rust/py/audio.rs) ---
 def pad_normalize_audio(
     clips: list[npt.NDArray[np.float32]],
     target_len: int | None,

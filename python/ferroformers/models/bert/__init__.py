@@ -1,0 +1,1 @@
+"""BERT: the WordPiece tokenizers (slow and fast) that BERT-family models share."""
