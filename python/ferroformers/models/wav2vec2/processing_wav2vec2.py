@@ -11,6 +11,10 @@ from ...processing_utils import ProcessorMixin
 
 # keywords transformers 5.24 routes to both the feature extractor and the tokenizer
 _SHARED = ("padding", "max_length", "truncation", "pad_to_multiple_of", "return_tensors")
+# tokenizer settings transformers 5.24 (`ProcessorMixin._merge_kwargs`, step 5) uses as call defaults for every
+# modality, the feature extractor included ("Yes, we update all modalities with tokenizer defaults. This is no
+# bug."): wav2vec2-base-960h's tokenizer_config.json carries "return_attention_mask": false, for instance
+_TOKENIZER_DEFAULTS = ("padding", "max_length", "truncation", "pad_to_multiple_of", "return_attention_mask")
 
 
 class Wav2Vec2Processor(ProcessorMixin):
@@ -42,13 +46,23 @@ class Wav2Vec2Processor(ProcessorMixin):
     ) -> Any:
         """Featurize `audio` and/or tokenize `text`.
 
-        padding, max_length, truncation, pad_to_multiple_of and return_tensors go to both (as in transformers);
-        sampling_rate, return_attention_mask and padding_side to the feature extractor; any other keyword to the
-        tokenizer (which rejects what it does not know).
+        padding, max_length, truncation, pad_to_multiple_of, return_tensors and return_attention_mask go to both
+        (as in transformers); sampling_rate and padding_side to the feature extractor; any other keyword to the
+        tokenizer (which rejects what it does not know). As in transformers 5.24, those of them saved in the
+        tokenizer's config (tokenizer_config.json) are the defaults for both, so wav2vec2-base-960h's
+        "return_attention_mask": false also applies to the features.
         """
         if audio is None and text is None:
             raise ValueError("pass audio=..., text=... or both")
-        shared = {k: kwargs.pop(k) for k in _SHARED if k in kwargs}
+        init = getattr(self.tokenizer, "init_kwargs", {})
+        defaults = {k: init[k] for k in _TOKENIZER_DEFAULTS if k in init}
+        if return_attention_mask is None:
+            return_attention_mask = defaults.pop("return_attention_mask", None)
+        else:
+            defaults.pop("return_attention_mask", None)
+        shared = {**defaults, **{k: kwargs.pop(k) for k in _SHARED if k in kwargs}}
+        if return_attention_mask is not None and text is not None:
+            kwargs["return_attention_mask"] = return_attention_mask
         inputs = encodings = None
         if audio is not None:
             inputs = self.feature_extractor(audio, sampling_rate=sampling_rate,

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from ...configuration_utils import load_json
 from ...tokenization_utils import PreTrainedTokenizer
 from ...tokenization_utils_base import AddedToken, to_py_obj
+from ...utils.hub import ResourceNotFoundError
 from ...utils.io import atomic_write_text
 
 VOCAB_FILES_NAMES = {"vocab_file": "vocab.json"}
@@ -102,6 +103,14 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         super().__init__(bos_token=bos_token, eos_token=eos_token, unk_token=unk_token, pad_token=pad_token,
                          init_settings=settings, **kwargs)
         self._add_multichar_tokens()
+
+    @classmethod
+    def _from_resolved(cls, resolved: dict[str, str | None], name: str, *init_inputs: Any,
+                       **kwargs: Any) -> Wav2Vec2CTCTokenizer:
+        if not resolved.get("vocab_file") and not init_inputs and not kwargs.get("vocab_file") \
+                and kwargs.get("vocab") is None:
+            raise ResourceNotFoundError(f"{name!r} has no vocab.json, which Wav2Vec2CTCTokenizer needs")
+        return super()._from_resolved(resolved, name, *init_inputs, **kwargs)
 
     def _set_encoder(self) -> None:
         where = self._vocab_source
