@@ -576,6 +576,30 @@ mod tests {
     }
 
     #[test]
+    fn every_element_of_the_caller_buffers_is_written() {
+        // the binding hands uninitialised numpy memory to pad_batch_into: no element may be left as it was
+        let clips = [samples(50, 1, 1.0), samples(80, 2, 1.0), samples(3, 3, 1.0)];
+        let refs: Vec<&[f32]> = clips.iter().map(|c| c.as_slice()).collect();
+        for normalize in [Normalize::Off, Normalize::PaddedRow, Normalize::Clip] {
+            for side in [PaddingSide::Left, PaddingSide::Right] {
+                for target in [None, Some(64), Some(100)] {
+                    let s = spec(target, side, normalize);
+                    let total: usize = row_lengths(clips.iter().map(|c| c.len()), target)
+                        .iter()
+                        .sum();
+                    let mut values = vec![f32::NAN; total];
+                    let mut mask = vec![-1i32; total];
+                    pad_batch_into(&refs, &s, &mut values, Some(&mut mask)).unwrap();
+                    assert!(values.iter().all(|v| v.is_finite()), "{s:?}");
+                    assert!(mask.iter().all(|&m| m == 0 || m == 1), "{s:?}");
+                    let ones: i32 = mask.iter().sum();
+                    assert_eq!(ones as usize, 50 + 80 + 3);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn first_error_in_batch_order_wins() {
         let mut a = samples(10, 1, 1.0);
         a[2] = f32::INFINITY;

@@ -68,8 +68,10 @@ fn pad_normalize_audio<'py>(
     let total: usize = row_lengths(slices.iter().map(|c| c.len()), target_len)
         .iter()
         .sum();
-    let values = PyArray1::<f32>::zeros(py, total, false);
-    let mask = return_attention_mask.then(|| PyArray1::<i32>::zeros(py, total, false));
+    // SAFETY: uninitialised arrays (np.empty: zeroing them first cost ~0.5 ms per 15 MB); `pad_batch_into`
+    // writes every element before anything reads it, and on an error the arrays are dropped unseen.
+    let values = unsafe { PyArray1::<f32>::new(py, total, false) };
+    let mask = return_attention_mask.then(|| unsafe { PyArray1::<i32>::new(py, total, false) });
     {
         let mut values_rw = values.readwrite();
         let mut mask_rw = mask.as_ref().map(|m| m.readwrite());
