@@ -90,47 +90,93 @@ impl fmt::Display for AudioError {
 
 impl std::error::Error for AudioError {}
 
-/// numpy's float32 `pairwise_sum` of `f(a[i])`, to the bit (see the module comment).
-fn pairwise_sum_map<F: Fn(f32) -> f32 + Sync + Copy>(a: &[f32], f: F) -> f32 {
+/// Whether the AVX2 builds of the elementwise kernels can run here (checked once per batch, not per block).
+fn have_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// One leaf of numpy's pairwise tree (`n <= PW_BLOCKSIZE`): below 8 elements a plain loop, else 8 interleaved
+/// accumulators combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the tail.
+#[inline(always)]
+fn block_sum<F: Fn(f32) -> f32>(a: &[f32], f: F) -> f32 {
     let n = a.len();
     if n < 8 {
         let mut res = 0.0f32;
         for &v in a {
             res += f(v);
         }
-        res
-    } else if n <= PW_BLOCKSIZE {
-        let mut r = [0.0f32; 8];
+        return res;
+    }
+    let mut r = [0.0f32; 8];
+    for k in 0..8 {
+        r[k] = f(a[k]);
+    }
+    let end = n - n % 8;
+    for block in a[8..end].chunks_exact(8) {
         for k in 0..8 {
-            r[k] = f(a[k]);
+            r[k] += f(block[k]);
         }
-        let end = n - n % 8;
-        for block in a[8..end].chunks_exact(8) {
-            for k in 0..8 {
-                r[k] += f(block[k]);
-            }
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[end..] {
-            res += f(v);
-        }
-        res
+    }
+    let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for &v in &a[end..] {
+        res += f(v);
+    }
+    res
+}
+
+/// `block_sum` compiled for AVX2: the 8 accumulators become one 256-bit register. Same IEEE additions in the same
+/// order, so the same bits; it measured ~1.4x faster than the SSE2 build on a 2-core Xeon (numpy itself
+/// dispatches to AVX2/AVX-512).
+///
+/// # Safety
+/// The CPU must support AVX2 (`have_avx2()`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_sum_avx2<F: Fn(f32) -> f32>(a: &[f32], f: F) -> f32 {
+    block_sum(a, f)
+}
+
+fn block_sum_dispatch<F: Fn(f32) -> f32>(a: &[f32], f: F, avx2: bool) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is only true when have_avx2() said so
+        return unsafe { block_sum_avx2(a, f) };
+    }
+    let _ = avx2;
+    block_sum(a, f)
+}
+
+/// numpy's float32 `pairwise_sum` of `f(a[i])`, to the bit (see the module comment).
+fn pairwise_sum_map<F: Fn(f32) -> f32 + Sync + Copy>(a: &[f32], f: F, avx2: bool) -> f32 {
+    let n = a.len();
+    if n <= PW_BLOCKSIZE {
+        block_sum_dispatch(a, f, avx2)
     } else {
         let n2 = n / 2;
         let n2 = n2 - n2 % 8;
         let (lo, hi) = a.split_at(n2);
         if n >= PARALLEL_SUM_MIN {
-            let (x, y) = rayon::join(|| pairwise_sum_map(lo, f), || pairwise_sum_map(hi, f));
+            let (x, y) = rayon::join(
+                || pairwise_sum_map(lo, f, avx2),
+                || pairwise_sum_map(hi, f, avx2),
+            );
             x + y
         } else {
-            pairwise_sum_map(lo, f) + pairwise_sum_map(hi, f)
+            pairwise_sum_map(lo, f, avx2) + pairwise_sum_map(hi, f, avx2)
         }
     }
 }
 
 /// `np.add.reduce` of a contiguous float32 array: the identity 0.0 plus the pairwise sum.
 pub fn numpy_sum(a: &[f32]) -> f32 {
-    0.0f32 + pairwise_sum_map(a, |v| v)
+    0.0f32 + pairwise_sum_map(a, |v| v, have_avx2())
 }
 
 /// numpy's float32 `sum / n`: the count is an intp, so the division happens in float64, rounded to float32.
@@ -140,14 +186,19 @@ fn divide_by_count(sum: f32, n: usize) -> f32 {
 
 /// `(a.mean(), a.var())` exactly as numpy computes them for a float32 array (`a` must not be empty).
 pub fn numpy_mean_var(a: &[f32]) -> (f32, f32) {
-    let mean = divide_by_count(numpy_sum(a), a.len());
+    let avx2 = have_avx2();
+    let mean = divide_by_count(0.0f32 + pairwise_sum_map(a, |v| v, avx2), a.len());
     // numpy materialises `d = a - mean` then `d * d` (both float32) and sums that; computing each term on the
     // fly gives the same float32 values in the same order.
     let sq = 0.0f32
-        + pairwise_sum_map(a, move |v| {
-            let d = v - mean;
-            d * d
-        });
+        + pairwise_sum_map(
+            a,
+            move |v| {
+                let d = v - mean;
+                d * d
+            },
+            avx2,
+        );
     (mean, divide_by_count(sq, a.len()))
 }
 
@@ -156,33 +207,77 @@ pub fn numpy_std_eps(var: f32) -> f32 {
     (var + 1e-7f32).sqrt()
 }
 
-/// `dst[i] = (src[i] - mean) / std` in float32, in parallel chunks when the row is long.
+#[inline(always)]
+fn normalize_kernel(src: &[f32], dst: &mut [f32], mean: f32, std: f32) {
+    for (o, &v) in dst.iter_mut().zip(src) {
+        *o = (v - mean) / std;
+    }
+}
+
+#[inline(always)]
+fn normalize_in_place_kernel(row: &mut [f32], mean: f32, std: f32) {
+    for o in row.iter_mut() {
+        *o = (*o - mean) / std;
+    }
+}
+
+/// # Safety
+/// The CPU must support AVX2 (`have_avx2()`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn normalize_kernel_avx2(src: &[f32], dst: &mut [f32], mean: f32, std: f32) {
+    normalize_kernel(src, dst, mean, std)
+}
+
+/// # Safety
+/// The CPU must support AVX2 (`have_avx2()`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn normalize_in_place_kernel_avx2(row: &mut [f32], mean: f32, std: f32) {
+    normalize_in_place_kernel(row, mean, std)
+}
+
+fn normalize_chunk(src: &[f32], dst: &mut [f32], mean: f32, std: f32, avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is only true when have_avx2() said so
+        return unsafe { normalize_kernel_avx2(src, dst, mean, std) };
+    }
+    let _ = avx2;
+    normalize_kernel(src, dst, mean, std)
+}
+
+fn normalize_chunk_in_place(row: &mut [f32], mean: f32, std: f32, avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is only true when have_avx2() said so
+        return unsafe { normalize_in_place_kernel_avx2(row, mean, std) };
+    }
+    let _ = avx2;
+    normalize_in_place_kernel(row, mean, std)
+}
+
+/// `dst[i] = (src[i] - mean) / std` in float32 (IEEE division, as numpy: no reciprocal), in parallel chunks
+/// when the row is long.
 fn normalize_into(src: &[f32], dst: &mut [f32], mean: f32, std: f32) {
-    let kernel = |s: &[f32], d: &mut [f32]| {
-        for (o, &v) in d.iter_mut().zip(s) {
-            *o = (v - mean) / std;
-        }
-    };
+    let avx2 = have_avx2();
     if src.len() >= 2 * PARALLEL_CHUNK {
         dst.par_chunks_mut(PARALLEL_CHUNK)
             .zip(src.par_chunks(PARALLEL_CHUNK))
-            .for_each(|(d, s)| kernel(s, d));
+            .for_each(|(d, s)| normalize_chunk(s, d, mean, std, avx2));
     } else {
-        kernel(src, dst);
+        normalize_chunk(src, dst, mean, std, avx2);
     }
 }
 
 /// In place: `row[i] = (row[i] - mean) / std`.
 fn normalize_in_place(row: &mut [f32], mean: f32, std: f32) {
-    let kernel = |d: &mut [f32]| {
-        for o in d.iter_mut() {
-            *o = (*o - mean) / std;
-        }
-    };
+    let avx2 = have_avx2();
     if row.len() >= 2 * PARALLEL_CHUNK {
-        row.par_chunks_mut(PARALLEL_CHUNK).for_each(kernel);
+        row.par_chunks_mut(PARALLEL_CHUNK)
+            .for_each(|c| normalize_chunk_in_place(c, mean, std, avx2));
     } else {
-        kernel(row);
+        normalize_chunk_in_place(row, mean, std, avx2);
     }
 }
 

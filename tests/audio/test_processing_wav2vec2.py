@@ -164,3 +164,22 @@ def test_errors(folder: Path, tmp_path: Path) -> None:
         Wav2Vec2Processor.from_pretrained(folder, sampling_rat=16000)
     with pytest.raises(FileNotFoundError):
         AutoProcessor.from_pretrained(tmp_path)
+
+
+def test_hub_id_through_the_cache_offline(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """facebook/wav2vec2-base-960h as a real huggingface_hub cache would hold it (offline, 4.x layout)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "models--facebook--wav2vec2-base-960h"
+    (repo / "snapshots" / commit).mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    for file in folder.iterdir():
+        shutil.copy(file, repo / "snapshots" / commit / file.name)
+    processor = Wav2Vec2Processor.from_pretrained("facebook/wav2vec2-base-960h", cache_dir=tmp_path)
+    assert processor.feature_extractor == Wav2Vec2FeatureExtractor()
+    assert processor.tokenizer("HI")["input_ids"] == [11, 10]
+    fe = AutoFeatureExtractor.from_pretrained("facebook/wav2vec2-base-960h", cache_dir=tmp_path)
+    assert fe == Wav2Vec2FeatureExtractor()
+    with pytest.raises(FileNotFoundError, match="someone/nothing"):
+        Wav2Vec2Processor.from_pretrained("someone/nothing", cache_dir=tmp_path)
