@@ -497,6 +497,28 @@ mod tests {
     }
 
     #[test]
+    fn avx2_and_baseline_builds_agree_to_the_bit() {
+        if !have_avx2() {
+            return; // nothing to compare on this CPU: only the baseline build runs
+        }
+        for n in [5, 8, 100, 128, 129, 1000, 70_001] {
+            let a = samples(n, 7 + n as u64, 300.0);
+            let sq = |v: f32| {
+                let d = v - 0.25;
+                d * d
+            };
+            assert_eq!(
+                pairwise_sum_map(&a, sq, true).to_bits(),
+                pairwise_sum_map(&a, sq, false).to_bits()
+            );
+            let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
+            normalize_chunk(&a, &mut x, 0.5, 3.0, true);
+            normalize_chunk(&a, &mut y, 0.5, 3.0, false);
+            assert!(x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()));
+        }
+    }
+
+    #[test]
     fn pairwise_sum_differs_from_a_naive_loop() {
         // guards against the kernel silently degrading to a sequential sum: on a large ill-conditioned input
         // the two orders give different float32 results
