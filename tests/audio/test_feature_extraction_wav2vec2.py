@@ -353,3 +353,32 @@ def test_pad_left_and_torch(speech: list[np.ndarray]) -> None:
     assert isinstance(a["input_values"], torch.Tensor)
     assert torch.equal(a["input_values"], b["input_values"])
     assert torch.equal(a["attention_mask"], b["attention_mask"].to(a["attention_mask"].dtype))
+
+
+@pytest.mark.parametrize("call", [dict(), dict(padding="max_length", max_length=9, pad_to_multiple_of=4),
+                                  dict(padding="max_length", max_length=5, truncation=True)])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_sequence_pad_of_feature_vectors(call: dict, side: str) -> None:
+    """feature_size > 1 (frames of feature vectors) takes the numpy path of SequenceFeatureExtractor.pad."""
+    from ferroformers import SequenceFeatureExtractor
+
+    rng = np.random.default_rng(1)
+    examples = [{"input_values": rng.standard_normal((n, 3))} for n in (4, 7, 2)]
+    settings_ = dict(feature_size=3, sampling_rate=100, padding_value=-1.0, padding_side=side)
+    ours = SequenceFeatureExtractor(**settings_)
+
+    class Theirs(transformers.SequenceFeatureExtractor):  # the base names no inputs in transformers
+        model_input_names = ["input_values", "attention_mask"]  # noqa: RUF012
+
+    theirs = Theirs(**settings_)
+    a, b = ours.pad(examples, **call), theirs.pad(examples, **call)
+    for key in ("input_values", "attention_mask"):
+        assert np.array_equal(np.asarray(a[key]), np.asarray(b[key]))
+        assert np.asarray(a[key]).dtype == np.asarray(b[key]).dtype
+    with pytest.raises(ValueError, match=r"input_values\[0\] has shape \(4,\)"):
+        ours.pad([{"input_values": np.zeros(4)}])
+
+
+def test_auto_feature_extractor_overrides(assets: Path) -> None:
+    fe = AutoFeatureExtractor.from_pretrained(assets / "wav2vec2-base-960h", return_attention_mask=True)
+    assert fe.return_attention_mask is True and fe.sampling_rate == 16000
