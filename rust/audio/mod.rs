@@ -312,13 +312,14 @@ fn fill_row(
     if clip.is_empty() {
         return Err(AudioError::Empty { index });
     }
-    if let Some((position, value)) = first_non_finite(clip) {
-        return Err(AudioError::NonFinite {
+    let check = |clip: &[f32]| match first_non_finite(clip) {
+        Some((position, value)) => Err(AudioError::NonFinite {
             index,
             position,
             value,
-        });
-    }
+        }),
+        None => Ok(()),
+    };
     let target = row.len();
     let pad = target - clip.len();
     let (start, end) = match spec.side {
@@ -327,12 +328,28 @@ fn fill_row(
     };
     row[..start].fill(spec.padding_value);
     row[end..].fill(spec.padding_value);
+    // A NaN or infinite sample makes the sum (so the mean or the variance) non-finite: when normalizing, the
+    // statistics stand in for a separate pass over the clip, which is then only scanned to name the bad sample
+    // (finite samples whose squares overflow also end up here; the scan finds nothing and, as numpy, the
+    // division by an infinite deviation proceeds).
     match spec.normalize {
-        Normalize::Off => row[start..end].copy_from_slice(clip),
-        Normalize::Clip => zero_mean_unit_var(clip, &mut row[start..end]),
+        Normalize::Off => {
+            check(clip)?;
+            row[start..end].copy_from_slice(clip);
+        }
+        Normalize::Clip => {
+            let (mean, var) = numpy_mean_var(clip);
+            if !(mean.is_finite() && var.is_finite()) {
+                check(clip)?;
+            }
+            normalize_into(clip, &mut row[start..end], mean, numpy_std_eps(var));
+        }
         Normalize::PaddedRow => {
             row[start..end].copy_from_slice(clip);
             let (mean, var) = numpy_mean_var(row);
+            if !(mean.is_finite() && var.is_finite()) {
+                check(clip)?;
+            }
             normalize_in_place(row, mean, numpy_std_eps(var));
         }
     }
@@ -714,6 +731,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn non_finite_samples_are_found_in_every_mode() {
+        for normalize in [Normalize::Off, Normalize::PaddedRow, Normalize::Clip] {
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                let mut clip = samples(300, 4, 1.0);
+                clip[123] = bad;
+                let err = pad_batch(
+                    &[&clip],
+                    &spec(Some(400), PaddingSide::Left, normalize),
+                    false,
+                )
+                .unwrap_err();
+                assert!(
+                    matches!(
+                        err,
+                        AudioError::NonFinite {
+                            index: 0,
+                            position: 123,
+                            ..
+                        }
+                    ),
+                    "{err:?}"
+                );
+            }
+        }
+        // huge but finite samples are not an error: the variance overflows to inf, as in numpy, and the
+        // normalized values are 0 (finite / inf)
+        let huge = vec![3.0e30f32, -3.0e30, 1.0e30];
+        let out = pad_batch(
+            &[&huge],
+            &spec(None, PaddingSide::Right, Normalize::Clip),
+            false,
+        )
+        .unwrap();
+        assert!(out.values.iter().all(|v| v.is_finite()));
     }
 
     #[test]
