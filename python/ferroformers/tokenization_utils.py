@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .tokenization_utils_base import (
     AddedToken,
     BatchEncoding,
@@ -298,7 +300,8 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         raise NotImplementedError
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any:
-        if isinstance(ids, int):
+        if isinstance(ids, (int, np.integer)):
+            ids = int(ids)
             token = self._added_tokens_decoder.get(ids)
             return token.content if token is not None else self._convert_id_to_token(ids)
         skip = set(self.all_special_ids) if skip_special_tokens else set()
@@ -399,6 +402,12 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
                 row["length"] = len(row["input_ids"])
             for key, value in row.items():
                 batch.setdefault(key, []).append(value)
+        if not batch:  # an empty batch gives empty columns, as the fast tokenizer does (transformers errors)
+            names = {"token_type_ids": return_token_type_ids, "attention_mask": return_attention_mask}
+            keys = ["input_ids", *(k for k, asked in names.items()
+                                   if asked or (asked is None and k in self.model_input_names))]
+            return BatchEncoding({k: np.zeros((0, 0), np.int64) if return_tensors else [] for k in keys},
+                                 tensor_type=return_tensors)
         padded = self.pad(batch, padding=padding_strategy.value, max_length=max_length,
                           pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side,
                           return_attention_mask=return_attention_mask, verbose=verbose)

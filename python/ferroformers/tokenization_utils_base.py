@@ -203,8 +203,8 @@ class BatchEncoding(UserDict):
                  tensor_type: str | TensorType | None = None, prepend_batch_axis: bool = False,
                  n_sequences: int | None = None) -> None:
         super().__init__(data or {})
-        self._encodings = list(encoding) if encoding is not None else None
-        if n_sequences is None and self._encodings:
+        self._encodings = encoding if encoding is None or isinstance(encoding, Sequence) else list(encoding)
+        if n_sequences is None and self._encodings is not None and len(self._encodings):
             n_sequences = self._encodings[0].n_sequences
         self._n_sequences = n_sequences
         self.convert_to_tensors(tensor_type=tensor_type, prepend_batch_axis=prepend_batch_axis)
@@ -219,7 +219,7 @@ class BatchEncoding(UserDict):
 
     @property
     def encodings(self) -> list[Encoding] | None:
-        return self._encodings
+        return list(self._encodings) if self._encodings is not None else None
 
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):
@@ -864,12 +864,16 @@ class PreTrainedTokenizerBase:
 
     def _eventual_warn_about_too_long_sequence(self, ids: Sequence[int], max_length: int | None,
                                                verbose: bool) -> None:
-        if max_length is None and len(ids) > self.model_max_length and verbose:
+        self._warn_if_too_long(len(ids), max_length, verbose)
+
+    def _warn_if_too_long(self, length: int, max_length: int | None, verbose: bool) -> None:
+        """Warn once when a sequence (of `length` ids) will not fit the model and nothing truncated it."""
+        if max_length is None and length > self.model_max_length and verbose:
             if "sequence-too-long" not in self._warned:
                 self._warned.add("sequence-too-long")
                 logger.warning(
                     "Token indices sequence length is longer than the specified maximum sequence length for this "
-                    f"model ({len(ids)} > {self.model_max_length}). Running this sequence through the model will "
+                    f"model ({length} > {self.model_max_length}). Running this sequence through the model will "
                     "result in indexing errors"
                 )
 

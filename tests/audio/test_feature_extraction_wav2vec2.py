@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 import wave
 from pathlib import Path
 
@@ -18,8 +17,6 @@ from hypothesis import strategies as st
 from ferroformers import AutoFeatureExtractor, Wav2Vec2FeatureExtractor
 
 transformers = pytest.importorskip("transformers")
-logging.getLogger("transformers").setLevel(logging.ERROR)  # "pass sampling_rate" and similar notices
-logging.getLogger("ferroformers").setLevel(logging.ERROR)
 
 
 def read_wav(path: Path) -> np.ndarray:

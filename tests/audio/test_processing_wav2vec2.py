@@ -5,7 +5,6 @@ holds both)."""
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import wave
 from pathlib import Path
@@ -22,7 +21,6 @@ from ferroformers import (
 )
 
 transformers = pytest.importorskip("transformers")
-logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
 @pytest.fixture(scope="module")

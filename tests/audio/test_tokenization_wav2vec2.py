@@ -5,7 +5,6 @@ for generated frame sequences, save / load both ways."""
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,6 @@ from hypothesis import strategies as st
 from ferroformers import Wav2Vec2CTCTokenizer
 
 transformers = pytest.importorskip("transformers")
-logging.getLogger("transformers").setLevel(logging.ERROR)
 
 VOCAB_CHARS = list("ETAONIHSRDLUMWCFGYPBVK'XJQZ")
 

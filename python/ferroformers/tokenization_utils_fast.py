@@ -1,0 +1,419 @@
+"""`PreTrainedTokenizerFast`: the tokenizer API over the native Rust WordPiece core (`ferroformers._native`).
+
+Mirrors `transformers.tokenization_utils_fast` (4.x; `tokenization_utils_tokenizers.py` in transformers 5.24, whose
+outputs the tests compare with). Everything per token runs in Rust, batch at a time with the GIL released:
+normalization, added tokens, WordPiece, truncation with stride and overflow, padding, offsets. This class converts
+arguments, builds the `BatchEncoding` (numpy arrays straight from Rust when `return_tensors` is set) and keeps
+the Python-side state (special tokens, settings) that `save_pretrained` writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .tokenization_utils_base import (
+    FULL_TOKENIZER_FILE,
+    LARGE_INTEGER,
+    AddedToken,
+    BatchEncoding,
+    PaddingStrategy,
+    PreTrainedTokenizerBase,
+    TensorType,
+    TruncationStrategy,
+    _as_tensor,
+)
+from .utils.io import atomic_write_text
+
+TOKENIZER_FILE = FULL_TOKENIZER_FILE
+
+
+def _native() -> Any:
+    from . import _native
+
+    return _native
+
+
+def _token_tuple(token: AddedToken) -> tuple[str, bool, bool, bool, bool, bool]:
+    return (token.content, token.single_word, token.lstrip, token.rstrip, token.normalized, token.special)
+
+
+class _NativeRow:
+    """Row `i` of a native `Encodings`: the alignment queries of `tokenizers.Encoding`, answered in Rust."""
+
+    __slots__ = ("_enc", "_i")
+
+    def __init__(self, encodings: Any, i: int) -> None:
+        self._enc = encodings
+        self._i = i
+
+    @property
+    def tokens(self) -> list[str]:
+        return self._enc.tokens(self._i)
+
+    @property
+    def word_ids(self) -> list[int | None]:
+        return self._enc.word_ids(self._i)
+
+    @property
+    def sequence_ids(self) -> list[int | None]:
+        return self._enc.sequence_ids(self._i)
+
+    @property
+    def n_sequences(self) -> int:
+        return 2 if 1 in self.sequence_ids else 1
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def token_to_sequence(self, token_index: int) -> int | None:
+        return self._enc.token_to_sequence(self._i, token_index)
+
+    def token_to_word(self, token_index: int) -> int | None:
+        return self._enc.token_to_word(self._i, token_index)
+
+    def token_to_chars(self, token_index: int) -> tuple[int, int] | None:
+        return self._enc.token_to_chars(self._i, token_index)
+
+    def word_to_tokens(self, word_index: int, sequence_index: int = 0) -> tuple[int, int] | None:
+        return self._enc.word_to_tokens(self._i, word_index, sequence_index)
+
+    def word_to_chars(self, word_index: int, sequence_index: int = 0) -> tuple[int, int] | None:
+        return self._enc.word_to_chars(self._i, word_index, sequence_index)
+
+    def char_to_token(self, char_index: int, sequence_index: int = 0) -> int | None:
+        return self._enc.char_to_token(self._i, char_index, sequence_index)
+
+    def char_to_word(self, char_index: int, sequence_index: int = 0) -> int | None:
+        return self._enc.char_to_word(self._i, char_index, sequence_index)
+
+    def __reduce__(self) -> Any:
+        # a pickled BatchEncoding carries plain Python rows, not the native batch
+        from .tokenization_utils_base import Encoding
+
+        offsets = self._enc.offsets()[self._i]
+        return Encoding, (self._enc.ids()[self._i], self.tokens, offsets, self.word_ids, self.sequence_ids)
+
+
+class _NativeRows(Sequence):  # type: ignore[type-arg]
+    """The rows of a native `Encodings` as `_NativeRow` views, made on access (no Python object per row
+    unless asked for)."""
+
+    def __init__(self, encodings: Any) -> None:
+        self._enc = encodings
+        self._n = len(encodings)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(f"row {i} out of range for a batch of {self._n}")
+        return _NativeRow(self._enc, i)
+
+    def __reduce__(self) -> Any:
+        return list, ([self[i] for i in range(self._n)],)
+
+
+class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
+    """Fast tokenizer base (see the module docstring). Built from a native tokenizer object
+    (`tokenizer_object=`) or a WordPiece `tokenizer.json` (`tokenizer_file=`)."""
+
+    vocab_files_names = {"tokenizer_file": TOKENIZER_FILE}  # noqa: RUF012
+
+    def __init__(self, *, tokenizer_object: Any = None, tokenizer_file: str | os.PathLike[str] | None = None,
+                 added_tokens_decoder: dict[int, AddedToken] | None = None, **kwargs: Any) -> None:
+        if tokenizer_object is not None:
+            self._tokenizer = tokenizer_object
+        elif tokenizer_file is not None:
+            self._tokenizer = self._load_tokenizer_file(tokenizer_file)
+        else:
+            raise ValueError(f"{type(self).__name__} needs tokenizer_object= or tokenizer_file= "
+                             "(or, for a model class, its vocabulary file)")
+        super().__init__(**kwargs)
+        # saved added tokens first (in id order), then the special tokens the backend does not know yet
+        added = set(self.added_tokens_encoder)
+        pending = [t for _, t in sorted((added_tokens_decoder or {}).items()) if t.content not in added]
+        for token in self.all_special_tokens_extended:
+            content = str(token)
+            if content in added or any(t.content == content for t in pending):
+                continue
+            if isinstance(token, str):
+                token = AddedToken(token, special=True, normalized=False)
+            pending.append(token)
+        if pending:
+            self._add_native(pending)
+
+    @staticmethod
+    def _load_tokenizer_file(path: str | os.PathLike[str]) -> Any:
+        path = os.fspath(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
+        try:
+            return _native().WordPieceTokenizer.from_tokenizer_json(text)
+        except ValueError as e:
+            raise type(e)(f"{path}: {e}") from None
+
+    @property
+    def is_fast(self) -> bool:
+        return True
+
+    @property
+    def backend_tokenizer(self) -> Any:
+        """The native `ferroformers._native.WordPieceTokenizer`."""
+        return self._tokenizer
+
+    @property
+    def can_save_slow_tokenizer(self) -> bool:
+        return True
+
+    # ---- vocabulary ---------------------------------------------------------------------------------------
+    @property
+    def vocab_size(self) -> int:
+        return self._tokenizer.get_vocab_size(with_added_tokens=False)
+
+    def __len__(self) -> int:
+        return self._tokenizer.get_vocab_size(with_added_tokens=True)
+
+    def get_vocab(self) -> dict[str, int]:
+        return self._tokenizer.get_vocab(with_added_tokens=True)
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self.get_vocab()
+
+    @property
+    def added_tokens_decoder(self) -> dict[int, AddedToken]:
+        return {i: AddedToken(content, single_word=sw, lstrip=ls, rstrip=rs, normalized=norm, special=sp)
+                for i, content, sw, ls, rs, norm, sp in self._tokenizer.get_added_tokens()}
+
+    def _add_native(self, tokens: list[AddedToken]) -> int:
+        # count new ids, as the slow tokenizer does (tokenizers also counts known tokens it marks as added)
+        before = len(self)
+        self._tokenizer.add_tokens([_token_tuple(t) for t in tokens])
+        return len(self) - before
+
+    def _add_tokens(self, new_tokens: list[str | AddedToken], special_tokens: bool = False) -> int:
+        tokens = []
+        for token in new_tokens:
+            if isinstance(token, str):
+                token = AddedToken(token, special=special_tokens, normalized=not special_tokens)
+            elif special_tokens and not token.special:
+                token = AddedToken(token.content, single_word=token.single_word, lstrip=token.lstrip,
+                                   rstrip=token.rstrip, special=True, normalized=token.normalized)
+            if token.content == "":
+                continue
+            if token.special and token.content not in self.all_special_tokens:
+                self._additional_special_tokens.append(token)
+            tokens.append(token)
+        return self._add_native(tokens) if tokens else 0
+
+    def _convert_token_to_id_with_added_voc(self, token: str) -> int:
+        index = self._tokenizer.token_to_id(token)
+        return self.unk_token_id if index is None else index
+
+    def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any:
+        if isinstance(ids, (int, np.integer)):
+            ids = int(ids)
+            return self._tokenizer.id_to_token(ids)
+        skip = set(self.all_special_ids) if skip_special_tokens else set()
+        return [self._tokenizer.id_to_token(int(i)) for i in ids if int(i) not in skip]
+
+    def num_special_tokens_to_add(self, pair: bool = False) -> int:
+        return 3 if pair else 2
+
+    # ---- encoding -----------------------------------------------------------------------------------------
+    def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False,
+                 **kwargs: Any) -> list[str]:
+        if not isinstance(text, str):
+            raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
+        encoded = self._tokenizer.encode_batch([text], [pair] if pair is not None else None,
+                                               add_special_tokens=add_special_tokens, num_threads=1)
+        return encoded.tokens(0)
+
+    def _encode_plus(
+        self,
+        text: Any,
+        text_pair: Any = None,
+        add_special_tokens: bool = True,
+        padding_strategy: PaddingStrategy = PaddingStrategy.DO_NOT_PAD,
+        truncation_strategy: TruncationStrategy = TruncationStrategy.DO_NOT_TRUNCATE,
+        max_length: int | None = None,
+        stride: int = 0,
+        is_split_into_words: bool = False,
+        pad_to_multiple_of: int | None = None,
+        padding_side: str | None = None,
+        return_tensors: str | TensorType | None = None,
+        return_token_type_ids: bool | None = None,
+        return_attention_mask: bool | None = None,
+        return_overflowing_tokens: bool = False,
+        return_special_tokens_mask: bool = False,
+        return_offsets_mapping: bool = False,
+        return_length: bool = False,
+        verbose: bool = True,
+        split_special_tokens: bool = False,
+    ) -> BatchEncoding:
+        if split_special_tokens:
+            raise NotImplementedError("split_special_tokens=True is not supported by the fast tokenizer yet; "
+                                      "use the slow one (use_fast=False)")
+        if is_split_into_words:
+            batched = isinstance(text, (list, tuple)) and bool(text) and isinstance(text[0], (list, tuple))
+        else:
+            batched = isinstance(text, (list, tuple))
+        if batched:
+            if isinstance(text_pair, str):
+                raise TypeError("text is a batch, so text_pair must be a list of the same length, got a str")
+            if text_pair is not None and len(text) != len(text_pair):
+                raise ValueError(f"batch length of text ({len(text)}) does not match text_pair ({len(text_pair)})")
+            inputs, pairs = list(text), (list(text_pair) if text_pair is not None else None)
+            if pairs is None and inputs and all(isinstance(x, tuple) and len(x) == 2 for x in inputs) and (
+                    not is_split_into_words or all(isinstance(x[0], (list, tuple)) for x in inputs)):
+                # a batch of (text, pair) tuples, as transformers accepts
+                inputs, pairs = [x[0] for x in inputs], [x[1] for x in inputs]
+        else:
+            inputs, pairs = [text], ([text_pair] if text_pair is not None else None)
+
+        if return_token_type_ids is None:
+            return_token_type_ids = "token_type_ids" in self.model_input_names
+        if return_attention_mask is None:
+            return_attention_mask = "attention_mask" in self.model_input_names
+        truncation = None if truncation_strategy == TruncationStrategy.DO_NOT_TRUNCATE else truncation_strategy.value
+        padding = None if padding_strategy == PaddingStrategy.DO_NOT_PAD else padding_strategy.value
+        encodings = self._tokenizer.encode_batch(
+            inputs, pairs, is_pretokenized=is_split_into_words, add_special_tokens=add_special_tokens,
+            max_length=max_length, truncation=truncation, stride=stride, truncation_side=self.truncation_side,
+            return_overflowing_tokens=return_overflowing_tokens, padding=padding,
+            pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side or self.padding_side,
+            pad_id=self.pad_token_id if self.pad_token_id is not None else 0, pad_type_id=self.pad_token_type_id,
+            pad_token=self.pad_token if self.pad_token is not None else "",
+        )
+        fields = [("input_ids", "ids", encodings.ids)]
+        if return_token_type_ids:
+            fields.append(("token_type_ids", "type_ids", encodings.type_ids))
+        if return_attention_mask:
+            fields.append(("attention_mask", "attention_mask", encodings.attention_mask))
+        if return_special_tokens_mask:
+            fields.append(("special_tokens_mask", "special_tokens_mask", encodings.special_tokens_mask))
+        if return_offsets_mapping:
+            fields.append(("offset_mapping", "offsets", encodings.offsets))
+
+        data: dict[str, Any] = {}
+        tensor_type = TensorType(return_tensors) if return_tensors is not None else None
+        for key, native_field, as_lists in fields:
+            if tensor_type is None:
+                data[key] = as_lists()
+            else:
+                try:
+                    array = encodings.to_numpy(native_field)
+                except ValueError:
+                    raise ValueError(
+                        f"cannot make a tensor of {key!r}: its rows have different lengths; pass padding=True "
+                        "(and truncation=True) to get rows of one length") from None
+                data[key] = _as_tensor(key, array, tensor_type)
+        if return_length:
+            lengths = encodings.lengths()
+            data["length"] = lengths if tensor_type is None else _as_tensor("length", lengths, tensor_type)
+        if return_overflowing_tokens:
+            mapping = encodings.overflow_to_sample_mapping()
+            data["overflow_to_sample_mapping"] = (mapping if tensor_type is None
+                                                  else _as_tensor("overflow_to_sample_mapping", mapping, tensor_type))
+        if verbose and max_length is None and self.model_max_length < LARGE_INTEGER:
+            self._warn_if_too_long(max(encodings.lengths(), default=0), max_length, verbose)
+        if not batched and tensor_type is None and not return_overflowing_tokens:
+            # one input: drop the batch axis (transformers does the same)
+            # (`length` stays a one-element list, as in transformers)
+            data = {key: value[0] if isinstance(value, list) and value and isinstance(value[0], list) else value
+                    for key, value in data.items()}
+        return BatchEncoding(data, encoding=_NativeRows(encodings), n_sequences=2 if pairs is not None else 1)
+
+    # ---- decoding -----------------------------------------------------------------------------------------
+    def convert_tokens_to_string(self, tokens: list[str]) -> str:
+        return _wordpiece_decode(tokens, self._tokenizer.continuing_subword_prefix, cleanup=True)
+
+    def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
+                clean_up_tokenization_spaces: bool | None = None, **kwargs: Any) -> str:
+        # transformers 5.24 TokenizersBackend._decode over tokenizers' Tokenizer.decode: ids of no token are
+        # dropped, special means a special added token, then the WordPiece decoder, then the optional cleanup
+        if kwargs:
+            raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
+        if isinstance(token_ids, int):
+            token_ids = [token_ids]
+        special = {t.content for t in self.added_tokens_decoder.values() if t.special} if skip_special_tokens else ()
+        tokens = []
+        for index in token_ids:
+            token = self._tokenizer.id_to_token(int(index))
+            if token is not None and token not in special:
+                tokens.append(token)
+        text = _wordpiece_decode(tokens, self._tokenizer.continuing_subword_prefix, cleanup=True)
+        clean = self.clean_up_tokenization_spaces if clean_up_tokenization_spaces is None \
+            else clean_up_tokenization_spaces
+        return self.clean_up_tokenization(text) if clean else text
+
+    # ---- saving -------------------------------------------------------------------------------------------
+    def _saved_class_name(self) -> str:
+        name = type(self).__name__
+        return name.removesuffix("Fast") if self.can_save_slow_tokenizer else name
+
+    def _save_extra_files(self, save_directory: str, prefix: str, legacy_format: bool | None) -> list[str]:
+        written = []
+        if legacy_format is None or legacy_format:
+            written += list(self.save_vocabulary(save_directory, filename_prefix=prefix.rstrip("-") or None))
+        if not legacy_format:
+            path = os.path.join(save_directory, prefix + TOKENIZER_FILE)
+            atomic_write_text(path, self._tokenizer.to_tokenizer_json())
+            written.append(path)
+        return written
+
+    def save_vocabulary(self, save_directory: str, filename_prefix: str | None = None) -> tuple[str, ...]:
+        """Write vocab.txt: the WordPiece vocabulary (no added tokens) in id order."""
+        vocab = self._tokenizer.get_vocab(with_added_tokens=False)
+        by_id = sorted(vocab.items(), key=lambda kv: kv[1])
+        path = os.path.join(save_directory, (f"{filename_prefix}-" if filename_prefix else "") + "vocab.txt")
+        for expected, (token, index) in enumerate(by_id):
+            if index != expected:
+                raise ValueError(f"cannot save the vocabulary to {path}: ids are not consecutive "
+                                 f"(token {token!r} has id {index}, expected {expected})")
+        atomic_write_text(path, "".join(token + "\n" for token, _ in by_id))
+        return (path,)
+
+
+# tokenizers 0.23 decoders/wordpiece.rs `cleanup`, applied to each token as it is glued on
+_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
+            (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+
+
+def _wordpiece_decode(tokens: list[str], prefix: str, cleanup: bool) -> str:
+    """tokenizers' WordPiece decoder: a token with the prefix is glued to the previous one (prefix removed),
+    any other token after the first gets a space; then the cleanup of each piece."""
+    out = []
+    for i, token in enumerate(tokens):
+        if i != 0:
+            token = token.replace(prefix, "", 1) if token.startswith(prefix) else " " + token
+        if cleanup:
+            for dirty, clean in _CLEANUP:
+                token = token.replace(dirty, clean)
+        out.append(token)
+    return "".join(out)
+
+
+def tokenizer_json_with_normalizer(text: str, *, lowercase: bool, strip_accents: bool | None,
+                                   handle_chinese_chars: bool, where: str) -> str:
+    """The tokenizer.json text with its BertNormalizer options set (a `tokenizer_config.json` that disagrees
+    with `tokenizer.json` wins, as in transformers' BertTokenizerFast)."""
+    data = json.loads(text)
+    normalizer = data.get("normalizer")
+    if not isinstance(normalizer, dict) or normalizer.get("type") != "BertNormalizer":
+        raise ValueError(f"{where}: normalizer must be a BertNormalizer object")
+    normalizer.update(lowercase=lowercase, strip_accents=strip_accents, handle_chinese_chars=handle_chinese_chars)
+    return json.dumps(data, ensure_ascii=False)
