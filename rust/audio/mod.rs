@@ -51,6 +51,9 @@ pub struct PadSpec {
     pub side: PaddingSide,
     pub padding_value: f32,
     pub normalize: Normalize,
+    /// Run on the current rayon pool (over clips, and within a long clip); the binding installs a pool that
+    /// survives `fork`. False: this thread only, without touching rayon at all.
+    pub parallel: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +102,23 @@ fn have_avx2() -> bool {
     #[cfg(not(target_arch = "x86_64"))]
     {
         false
+    }
+}
+
+/// How the kernels run: with the AVX2 builds or not, on the current rayon pool or on this thread only (then rayon
+/// is never touched, so a forked child without pool threads cannot hang in it).
+#[derive(Clone, Copy, Debug)]
+struct Exec {
+    avx2: bool,
+    parallel: bool,
+}
+
+impl Exec {
+    fn new(parallel: bool) -> Exec {
+        Exec {
+            avx2: have_avx2(),
+            parallel,
+        }
     }
 }
 
@@ -154,29 +174,29 @@ fn block_sum_dispatch<F: Fn(f32) -> f32>(a: &[f32], f: F, avx2: bool) -> f32 {
 }
 
 /// numpy's float32 `pairwise_sum` of `f(a[i])`, to the bit (see the module comment).
-fn pairwise_sum_map<F: Fn(f32) -> f32 + Sync + Copy>(a: &[f32], f: F, avx2: bool) -> f32 {
+fn pairwise_sum_map<F: Fn(f32) -> f32 + Sync + Copy>(a: &[f32], f: F, ex: Exec) -> f32 {
     let n = a.len();
     if n <= PW_BLOCKSIZE {
-        block_sum_dispatch(a, f, avx2)
+        block_sum_dispatch(a, f, ex.avx2)
     } else {
         let n2 = n / 2;
         let n2 = n2 - n2 % 8;
         let (lo, hi) = a.split_at(n2);
-        if n >= PARALLEL_SUM_MIN {
+        if ex.parallel && n >= PARALLEL_SUM_MIN {
             let (x, y) = rayon::join(
-                || pairwise_sum_map(lo, f, avx2),
-                || pairwise_sum_map(hi, f, avx2),
+                || pairwise_sum_map(lo, f, ex),
+                || pairwise_sum_map(hi, f, ex),
             );
             x + y
         } else {
-            pairwise_sum_map(lo, f, avx2) + pairwise_sum_map(hi, f, avx2)
+            pairwise_sum_map(lo, f, ex) + pairwise_sum_map(hi, f, ex)
         }
     }
 }
 
 /// `np.add.reduce` of a contiguous float32 array: the identity 0.0 plus the pairwise sum.
 pub fn numpy_sum(a: &[f32]) -> f32 {
-    0.0f32 + pairwise_sum_map(a, |v| v, have_avx2())
+    0.0f32 + pairwise_sum_map(a, |v| v, Exec::new(false))
 }
 
 /// numpy's float32 `sum / n`: the count is an intp, so the division happens in float64, rounded to float32.
@@ -186,8 +206,11 @@ fn divide_by_count(sum: f32, n: usize) -> f32 {
 
 /// `(a.mean(), a.var())` exactly as numpy computes them for a float32 array (`a` must not be empty).
 pub fn numpy_mean_var(a: &[f32]) -> (f32, f32) {
-    let avx2 = have_avx2();
-    let mean = divide_by_count(0.0f32 + pairwise_sum_map(a, |v| v, avx2), a.len());
+    mean_var(a, Exec::new(false))
+}
+
+fn mean_var(a: &[f32], ex: Exec) -> (f32, f32) {
+    let mean = divide_by_count(0.0f32 + pairwise_sum_map(a, |v| v, ex), a.len());
     // numpy materialises `d = a - mean` then `d * d` (both float32) and sums that; computing each term on the
     // fly gives the same float32 values in the same order.
     let sq = 0.0f32
@@ -197,7 +220,7 @@ pub fn numpy_mean_var(a: &[f32]) -> (f32, f32) {
                 let d = v - mean;
                 d * d
             },
-            avx2,
+            ex,
         );
     (mean, divide_by_count(sq, a.len()))
 }
@@ -259,9 +282,9 @@ fn normalize_chunk_in_place(row: &mut [f32], mean: f32, std: f32, avx2: bool) {
 
 /// `dst[i] = (src[i] - mean) / std` in float32 (IEEE division, as numpy: no reciprocal), in parallel chunks
 /// when the row is long.
-fn normalize_into(src: &[f32], dst: &mut [f32], mean: f32, std: f32) {
-    let avx2 = have_avx2();
-    if src.len() >= 2 * PARALLEL_CHUNK {
+fn normalize_into(src: &[f32], dst: &mut [f32], mean: f32, std: f32, ex: Exec) {
+    let avx2 = ex.avx2;
+    if ex.parallel && src.len() >= 2 * PARALLEL_CHUNK {
         dst.par_chunks_mut(PARALLEL_CHUNK)
             .zip(src.par_chunks(PARALLEL_CHUNK))
             .for_each(|(d, s)| normalize_chunk(s, d, mean, std, avx2));
@@ -271,9 +294,9 @@ fn normalize_into(src: &[f32], dst: &mut [f32], mean: f32, std: f32) {
 }
 
 /// In place: `row[i] = (row[i] - mean) / std`.
-fn normalize_in_place(row: &mut [f32], mean: f32, std: f32) {
-    let avx2 = have_avx2();
-    if row.len() >= 2 * PARALLEL_CHUNK {
+fn normalize_in_place(row: &mut [f32], mean: f32, std: f32, ex: Exec) {
+    let avx2 = ex.avx2;
+    if ex.parallel && row.len() >= 2 * PARALLEL_CHUNK {
         row.par_chunks_mut(PARALLEL_CHUNK)
             .for_each(|c| normalize_chunk_in_place(c, mean, std, avx2));
     } else {
@@ -283,8 +306,9 @@ fn normalize_in_place(row: &mut [f32], mean: f32, std: f32) {
 
 /// Zero-mean unit-variance normalization of one clip, as transformers computes it (`src` must not be empty).
 pub fn zero_mean_unit_var(src: &[f32], dst: &mut [f32]) {
-    let (mean, var) = numpy_mean_var(src);
-    normalize_into(src, dst, mean, numpy_std_eps(var));
+    let ex = Exec::new(false);
+    let (mean, var) = mean_var(src, ex);
+    normalize_into(src, dst, mean, numpy_std_eps(var), ex);
 }
 
 /// Index and value of the first non-finite sample, if any. The all-finite check is a branch-free fold so that
@@ -308,6 +332,7 @@ fn fill_row(
     row: &mut [f32],
     mask: Option<&mut [i32]>,
     spec: &PadSpec,
+    ex: Exec,
 ) -> Result<(), AudioError> {
     if clip.is_empty() {
         return Err(AudioError::Empty { index });
@@ -338,19 +363,19 @@ fn fill_row(
             row[start..end].copy_from_slice(clip);
         }
         Normalize::Clip => {
-            let (mean, var) = numpy_mean_var(clip);
+            let (mean, var) = mean_var(clip, ex);
             if !(mean.is_finite() && var.is_finite()) {
                 check(clip)?;
             }
-            normalize_into(clip, &mut row[start..end], mean, numpy_std_eps(var));
+            normalize_into(clip, &mut row[start..end], mean, numpy_std_eps(var), ex);
         }
         Normalize::PaddedRow => {
             row[start..end].copy_from_slice(clip);
-            let (mean, var) = numpy_mean_var(row);
+            let (mean, var) = mean_var(row, ex);
             if !(mean.is_finite() && var.is_finite()) {
                 check(clip)?;
             }
-            normalize_in_place(row, mean, numpy_std_eps(var));
+            normalize_in_place(row, mean, numpy_std_eps(var), ex);
         }
     }
     if let Some(mask) = mask {
@@ -423,12 +448,22 @@ pub fn pad_batch_into(
         }
         None => (0..clips.len()).map(|_| None).collect(),
     };
-    let results: Vec<Result<(), AudioError>> = value_rows
-        .into_par_iter()
-        .zip(mask_rows)
-        .enumerate()
-        .map(|(i, (row, m))| fill_row(i, clips[i], row, m, spec))
-        .collect();
+    let ex = Exec::new(spec.parallel);
+    let results: Vec<Result<(), AudioError>> = if spec.parallel {
+        value_rows
+            .into_par_iter()
+            .zip(mask_rows)
+            .enumerate()
+            .map(|(i, (row, m))| fill_row(i, clips[i], row, m, spec, ex))
+            .collect()
+    } else {
+        value_rows
+            .into_iter()
+            .zip(mask_rows)
+            .enumerate()
+            .map(|(i, (row, m))| fill_row(i, clips[i], row, m, spec, ex))
+            .collect()
+    };
     // report the first failing clip in batch order, whatever thread found it first
     results
         .into_iter()
@@ -525,8 +560,24 @@ mod tests {
                 d * d
             };
             assert_eq!(
-                pairwise_sum_map(&a, sq, true).to_bits(),
-                pairwise_sum_map(&a, sq, false).to_bits()
+                pairwise_sum_map(
+                    &a,
+                    sq,
+                    Exec {
+                        avx2: true,
+                        parallel: false
+                    }
+                )
+                .to_bits(),
+                pairwise_sum_map(
+                    &a,
+                    sq,
+                    Exec {
+                        avx2: false,
+                        parallel: false
+                    }
+                )
+                .to_bits()
             );
             let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
             normalize_chunk(&a, &mut x, 0.5, 3.0, true);
@@ -572,6 +623,7 @@ mod tests {
             side,
             padding_value: 0.0,
             normalize,
+            parallel: true,
         }
     }
 
@@ -648,15 +700,26 @@ mod tests {
     #[test]
     fn long_rows_take_the_parallel_path_with_the_same_bits() {
         let a = samples(300_001, 5, 0.8);
-        let mut par = vec![0.0; a.len()];
-        zero_mean_unit_var(&a, &mut par);
+        let b = samples(70_001, 6, 0.8);
         let (m, v) = numpy_mean_var(&a);
         let s = numpy_std_eps(v);
         assert_eq!(numpy_sum(&a).to_bits(), reference_sum(&a).to_bits());
-        assert!(par
-            .iter()
-            .zip(&a)
-            .all(|(&p, &x)| p.to_bits() == ((x - m) / s).to_bits()));
+        for normalize in [Normalize::Clip, Normalize::PaddedRow] {
+            let mut sp = spec(Some(300_001), PaddingSide::Right, normalize);
+            let par = pad_batch(&[&a, &b], &sp, true).unwrap();
+            sp.parallel = false;
+            let serial = pad_batch(&[&a, &b], &sp, true).unwrap();
+            assert!(par
+                .values
+                .iter()
+                .zip(&serial.values)
+                .all(|(p, q)| p.to_bits() == q.to_bits()));
+            assert_eq!(par.attention_mask, serial.attention_mask);
+            assert!(par.values[..a.len()]
+                .iter()
+                .zip(&a)
+                .all(|(&p, &x)| p.to_bits() == ((x - m) / s).to_bits()));
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::audio::{pad_batch_into, row_lengths, AudioError, Normalize, PadSpec, PaddingSide};
+use crate::text::parallel;
 
 impl From<AudioError> for PyErr {
     fn from(e: AudioError) -> PyErr {
@@ -57,11 +58,16 @@ fn pad_normalize_audio<'py>(
             })
         })
         .collect::<PyResult<Vec<&[f32]>>>()?;
+    // the shared fork-safe pool (FERROFORMERS_NUM_THREADS or the cores), taken before the GIL is released;
+    // without one (a single thread) the kernel runs on this thread and never touches rayon's global pool, whose
+    // threads a forked DataLoader worker would not have
+    let pool = parallel::pool(parallel::resolve_threads(None));
     let spec = PadSpec {
         target_len,
         side,
         padding_value,
         normalize,
+        parallel: pool.is_some(),
     };
     // numpy allocates the outputs (it asks for huge pages on large arrays, which a fresh Vec does not get);
     // the kernel fills them with the GIL released
@@ -85,7 +91,10 @@ fn pad_normalize_audio<'py>(
             ),
             None => None,
         };
-        py.detach(|| pad_batch_into(&slices, &spec, values_slice, mask_slice))?;
+        py.detach(|| match &pool {
+            Some(pool) => pool.install(|| pad_batch_into(&slices, &spec, values_slice, mask_slice)),
+            None => pad_batch_into(&slices, &spec, values_slice, mask_slice),
+        })?;
     }
     Ok((values, mask))
 }

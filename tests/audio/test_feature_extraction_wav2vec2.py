@@ -379,3 +379,26 @@ def test_sequence_pad_of_feature_vectors(call: dict, side: str) -> None:
 def test_auto_feature_extractor_overrides(assets: Path) -> None:
     fe = AutoFeatureExtractor.from_pretrained(assets / "wav2vec2-base-960h", return_attention_mask=True)
     assert fe.return_attention_mask is True and fe.sampling_rate == 16000
+
+
+def _featurize_in_child(clips: list[np.ndarray], expected: np.ndarray, queue) -> None:  # type: ignore[no-untyped-def]
+    out = Wav2Vec2FeatureExtractor()(clips, sampling_rate=16000, padding=True, return_tensors="np")
+    queue.put(bool(np.array_equal(out["input_values"], expected)))
+
+
+def test_forked_worker_does_not_hang(speech: list[np.ndarray]) -> None:
+    """A DataLoader worker is a fork of a parent that already ran the threaded kernel: the pool's threads are
+    gone in the child, which must build its own instead of waiting for them forever."""
+    import multiprocessing
+
+    clips = [c[:100_000] for c in speech[:6]]  # long enough for the threaded paths inside a clip too
+    expected = Wav2Vec2FeatureExtractor()(clips, sampling_rate=16000, padding=True, return_tensors="np")
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_featurize_in_child, args=(clips, expected["input_values"], queue))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung in the kernel")
+    assert child.exitcode == 0 and queue.get(timeout=5) is True
