@@ -31,6 +31,14 @@ _LAZY: dict[str, str] = {
     "DistilBertTokenizer": "models.distilbert.tokenization_distilbert",
     "DistilBertTokenizerFast": "models.distilbert.tokenization_distilbert_fast",
     "AutoTokenizer": "models.auto.tokenization_auto",
+    # audio: feature extractors, CTC tokenizer, processors
+    "SequenceFeatureExtractor": "feature_extraction_sequence_utils",
+    "Wav2Vec2FeatureExtractor": "models.wav2vec2.feature_extraction_wav2vec2",
+    "Wav2Vec2CTCTokenizer": "models.wav2vec2.tokenization_wav2vec2",
+    "Wav2Vec2Processor": "models.wav2vec2.processing_wav2vec2",
+    "ProcessorMixin": "processing_utils",
+    "AutoFeatureExtractor": "models.auto.feature_extraction_auto",
+    "AutoProcessor": "models.auto.processing_auto",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
 }

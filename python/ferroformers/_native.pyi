@@ -317,3 +317,19 @@ class Encodings:
 
     def word_to_chars(self, i: int, word: int, sequence_index: int = 0) -> tuple[int, int] | None:
         """Character span of word `word` of sequence `sequence_index` in row i."""
+
+
+# --- audio (rust/py/audio.rs) ---
+def pad_normalize_audio(
+    clips: list[npt.NDArray[np.float32]],
+    target_len: int | None,
+    padding_side: str,
+    padding_value: float,
+    normalize: str,
+    return_attention_mask: bool,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32] | None]:
+    """Pad 1-D C-contiguous float32 `clips` shorter than `target_len` (None: no padding) on `padding_side`
+    ('right'/'left') with `padding_value`; normalize per `normalize`: 'off', 'padded_row' (over the whole padded
+    row, transformers' behaviour without a mask) or 'clip' (over the clip's samples, padding kept). Returns the
+    rows concatenated and, if asked, the int32 attention mask. Raises ValueError naming an empty or non-finite
+    clip. Releases the GIL and runs in parallel over the clips."""

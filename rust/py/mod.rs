@@ -2,11 +2,13 @@
 
 use pyo3::prelude::*;
 
+mod audio;
 mod tokenizer;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    audio::register(m)?;
     tokenizer::register(m)?;
     Ok(())
 }

@@ -1,0 +1,1 @@
+"""Wav2Vec2: feature extractor, CTC tokenizer and processor."""
