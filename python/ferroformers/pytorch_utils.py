@@ -22,12 +22,13 @@ def find_pruneable_heads_and_indices(
     `n_heads` is the number of heads left; head numbers are those of the unpruned layer.
     """
     heads = set(heads) - already_pruned_heads
-    mask = torch.ones(n_heads, head_size)
+    # on the CPU explicitly: models are also built under `torch.device("meta")`, where masks cannot index
+    mask = torch.ones(n_heads, head_size, device="cpu")
     for head in heads:
         # a head's position among the remaining ones: shift it left by the pruned heads before it
         head = head - sum(1 if h < head else 0 for h in already_pruned_heads)
         mask[head] = 0
-    index = torch.arange(len(mask.view(-1)))[mask.view(-1).eq(1)].long()
+    index = torch.arange(len(mask.view(-1)), device="cpu")[mask.view(-1).eq(1)].long()
     return heads, index
 
 
