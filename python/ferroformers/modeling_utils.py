@@ -106,7 +106,7 @@ class PreTrainedModel(nn.Module):
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
         """Normal(0, initializer_range) Linear and Embedding weights, zero biases and padding row, LayerNorm 1/0."""
-        std = self.config.initializer_range
+        std = getattr(self.config, "initializer_range", 0.02)
         if isinstance(module, nn.Linear):
             module.weight.normal_(mean=0.0, std=std)
             if module.bias is not None:
