@@ -100,7 +100,9 @@ class PreTrainedModel(nn.Module):
     def init_weights(self) -> None:
         if self.config.pruned_heads:
             self.prune_heads(self.config.pruned_heads)
-        self.apply(self._init_weights)
+        # built on the meta device (by from_pretrained): nothing to fill yet, loading inits what it lacks
+        if not any(p.is_meta for p in self.parameters(recurse=True)):
+            self.apply(self._init_weights)
         self.tie_weights()
 
     @torch.no_grad()
@@ -443,21 +445,23 @@ class PreTrainedModel(nn.Module):
         tied = self._tied_keys()
         missing = [k for k in expected if k not in loaded and not (k in tied and tied[k] in loaded)]
 
-        # materialise every tensor; init only the modules that own a tensor the checkpoint does not provide
-        self.to_empty(device="cpu")
-        self.tie_weights()
+        # allocate and init only the modules owning a tensor the checkpoint does not provide; the others get the
+        # checkpoint's tensors as they are (assign: no copy)
         needed = set(missing)
         for module_name, module in self.named_modules():
             direct = [f"{module_name}.{n}" if module_name else n
                       for n, _ in [*module.named_parameters(recurse=False), *module.named_buffers(recurse=False)]]
             if any(k in needed for k in direct):
+                module.to_empty(device="cpu", recurse=False)
                 self._init_weights(module)
-
         state = {key: reader.tensor(ckpt_key) for ckpt_key, key in mapping.items()}
         state = {k: (v.to(dtype) if v.is_floating_point() and v.dtype != dtype else v) for k, v in state.items()}
-        self.to(dtype)
         self.load_state_dict(state, strict=False, assign=True)
         self.tie_weights()
+        left = [n for n, t in [*self.named_parameters(), *self.named_buffers()] if t.is_meta]
+        if left:  # a tensor neither in the checkpoint nor in the state dict (a non-persistent buffer)
+            raise RuntimeError(f"{type(self).__name__}: {left} were neither loaded nor initialised")
+        self.to(dtype)
         return {"missing_keys": missing, "unexpected_keys": unexpected, "mismatched_keys": mismatched,
                 "error_msgs": []}
 
