@@ -104,6 +104,8 @@ def test_transformers_checkpoint_loads_with_equal_outputs(tmp_path: Path, name: 
     assert info["missing_keys"] == info["unexpected_keys"] == info["mismatched_keys"] == []
     assert not ours.training and type(ours).__name__ == head
     assert set(ours.state_dict()) == set(theirs.state_dict())
+    # fixed sinusoidal position embeddings stay frozen through loading (as in transformers 4.x)
+    assert ours.get_position_embeddings().weight.requires_grad != bool(config.get("sinusoidal_pos_embds"))
 
     inputs = make_inputs(head, config)
     full = {"output_hidden_states": True, "output_attentions": True}
