@@ -106,6 +106,10 @@ def test_transformers_pytorch_bin_and_sharded_checkpoints_load(tmp_path: Path) -
     torch.save(theirs.state_dict(), tmp_path / "bin" / "pytorch_model.bin")
     torch.testing.assert_close(hidden(DistilBertModel.from_pretrained(tmp_path / "bin")), hidden(theirs),
                                atol=1e-5, rtol=0)
+    # the legacy (pre zip) pickle format, which cannot be memory-mapped
+    torch.save(theirs.state_dict(), tmp_path / "bin" / "pytorch_model.bin", _use_new_zipfile_serialization=False)
+    torch.testing.assert_close(hidden(DistilBertModel.from_pretrained(tmp_path / "bin")), hidden(theirs),
+                               atol=1e-5, rtol=0)
     # safetensors wins when both are there; use_safetensors=False picks the pickle
     both = tmp_path / "both"
     DistilBertModel(DistilBertConfig(**TINY)).save_pretrained(both)  # other weights, as model.safetensors
