@@ -39,6 +39,21 @@ _LAZY: dict[str, str] = {
     "ProcessorMixin": "processing_utils",
     "AutoFeatureExtractor": "models.auto.feature_extraction_auto",
     "AutoProcessor": "models.auto.processing_auto",
+    # models (PyTorch)
+    "PreTrainedModel": "modeling_utils",
+    "DistilBertPreTrainedModel": "models.distilbert.modeling_distilbert",
+    "DistilBertModel": "models.distilbert.modeling_distilbert",
+    "DistilBertForMaskedLM": "models.distilbert.modeling_distilbert",
+    "DistilBertForSequenceClassification": "models.distilbert.modeling_distilbert",
+    "DistilBertForQuestionAnswering": "models.distilbert.modeling_distilbert",
+    "DistilBertForTokenClassification": "models.distilbert.modeling_distilbert",
+    "DistilBertForMultipleChoice": "models.distilbert.modeling_distilbert",
+    "AutoModel": "models.auto.modeling_auto",
+    "AutoModelForMaskedLM": "models.auto.modeling_auto",
+    "AutoModelForSequenceClassification": "models.auto.modeling_auto",
+    "AutoModelForQuestionAnswering": "models.auto.modeling_auto",
+    "AutoModelForTokenClassification": "models.auto.modeling_auto",
+    "AutoModelForMultipleChoice": "models.auto.modeling_auto",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
 }

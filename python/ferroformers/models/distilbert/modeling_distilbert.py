@@ -1,0 +1,570 @@
+"""PyTorch DistilBERT, in one file that reads top-down: embeddings → attention → FFN → block → transformer →
+model → heads.
+
+Mirrors transformers' `models/distilbert/modeling_distilbert.py` (5.24; numerics and parameter names as in 4.x):
+attribute names are the Hugging Face checkpoint keys (`q_lin`, `sa_layer_norm`, `vocab_projector`), so a
+checkpoint loads with no renaming. Kept from 4.x, which 5.x dropped: `head_mask`, head pruning, `output_attentions`
+with the default (SDPA) attention, frozen sinusoidal position embeddings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ...activations import get_activation
+from ...modeling_outputs import (
+    BaseModelOutput,
+    MaskedLMOutput,
+    MultipleChoiceModelOutput,
+    QuestionAnsweringModelOutput,
+    SequenceClassifierOutput,
+    TokenClassifierOutput,
+)
+from ...modeling_utils import PreTrainedModel
+from ...pytorch_utils import find_pruneable_heads_and_indices, prune_linear_layer
+from ...utils.import_utils import require_torch
+from .configuration_distilbert import DistilBertConfig
+
+torch = require_torch("DistilBERT models")
+nn = torch.nn
+F = torch.nn.functional
+
+
+def create_sinusoidal_embeddings(n_pos: int, dim: int, out: torch.Tensor) -> None:
+    """Fill `out` (n_pos, dim) with the fixed sin/cos table of "Attention is all you need" (float64, then cast)."""
+    # vectorised form of transformers' table (the same float64 operations, so the same bits)
+    position_enc = np.arange(n_pos, dtype=np.float64)[:, None] / np.power(10000, 2 * (np.arange(dim) // 2) / dim)
+    with torch.no_grad():
+        out[:, 0::2] = torch.tensor(np.sin(position_enc[:, 0::2]), dtype=torch.float32)
+        out[:, 1::2] = torch.tensor(np.cos(position_enc[:, 1::2]), dtype=torch.float32)
+
+
+# ---- embeddings ------------------------------------------------------------------------------------------
+
+class Embeddings(nn.Module):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__()
+        self.vocab_size = config.vocab_size
+        self.max_position_embeddings = config.max_position_embeddings
+        self.word_embeddings = nn.Embedding(config.vocab_size, config.dim, padding_idx=config.pad_token_id)
+        self.position_embeddings = nn.Embedding(config.max_position_embeddings, config.dim)
+        if config.sinusoidal_pos_embds:
+            # fixed, as in 4.x (5.x leaves them trainable)
+            self.position_embeddings.weight.requires_grad_(False)
+        self.LayerNorm = nn.LayerNorm(config.dim, eps=1e-12)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        if input_ids is not None:
+            _check_ids("input_ids", input_ids, self.vocab_size, "the vocabulary (vocab_size)")
+            inputs_embeds = self.word_embeddings(input_ids)  # (bs, seq_len, dim)
+        assert inputs_embeds is not None
+        seq_len = inputs_embeds.size(1)
+        if position_ids is None:
+            if seq_len > self.max_position_embeddings:
+                raise ValueError(
+                    f"sequence length {seq_len} is longer than max_position_embeddings "
+                    f"({self.max_position_embeddings}); truncate the input (tokenizer truncation=True, "
+                    f"max_length={self.max_position_embeddings})"
+                )
+            position_ids = torch.arange(seq_len, device=inputs_embeds.device)[None]  # (1, seq_len)
+        else:
+            _check_ids("position_ids", position_ids, self.max_position_embeddings, "max_position_embeddings")
+        embeddings = inputs_embeds + self.position_embeddings(position_ids)  # (bs, seq_len, dim)
+        embeddings = self.LayerNorm(embeddings)  # (bs, seq_len, dim)
+        return self.dropout(embeddings)  # (bs, seq_len, dim)
+
+
+def _check_ids(name: str, ids: torch.Tensor, size: int, what: str) -> None:
+    if ids.dtype.is_floating_point or ids.dtype == torch.bool:
+        raise TypeError(f"{name} must be an integer tensor, got {ids.dtype}")
+    if ids.numel() == 0:
+        return
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0 or high >= size:
+        bad = low if low < 0 else high
+        where = tuple(int(i) for i in (ids == bad).nonzero()[0])
+        raise IndexError(f"{name}{list(where)} is {bad}, outside {what}: valid ids are 0..{size - 1}")
+
+
+# ---- attention -------------------------------------------------------------------------------------------
+
+class DistilBertSelfAttention(nn.Module):
+    """Multi-head self-attention. SDPA (fused) unless the weights are asked for or masked per head, then eager."""
+
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__()
+        self.n_heads = config.n_heads
+        self.dim = config.dim
+        self.head_size = config.dim // config.n_heads
+        self.scaling = self.head_size**-0.5
+        self.q_lin = nn.Linear(config.dim, config.dim)
+        self.k_lin = nn.Linear(config.dim, config.dim)
+        self.v_lin = nn.Linear(config.dim, config.dim)
+        self.out_lin = nn.Linear(config.dim, config.dim)
+        self.dropout = nn.Dropout(p=config.attention_dropout)
+        self.pruned_heads: set[int] = set()
+
+    def prune_heads(self, heads: list[int]) -> None:
+        # transformers 4.x MultiHeadSelfAttention.prune_heads: q/k/v lose the heads' output rows, out_lin their
+        # input columns; head numbers stay those of the unpruned layer
+        heads_set, index = find_pruneable_heads_and_indices(heads, self.n_heads, self.head_size, self.pruned_heads)
+        if not heads_set:
+            return
+        self.q_lin = prune_linear_layer(self.q_lin, index)
+        self.k_lin = prune_linear_layer(self.k_lin, index)
+        self.v_lin = prune_linear_layer(self.v_lin, index)
+        self.out_lin = prune_linear_layer(self.out_lin, index, dim=1)
+        self.n_heads -= len(heads_set)
+        self.dim = self.head_size * self.n_heads
+        self.pruned_heads |= heads_set
+
+    def forward(
+        self,
+        hidden_states: torch.Tensor,  # (bs, seq_len, dim)
+        attention_mask: torch.Tensor | None = None,  # additive, (bs, 1, 1, seq_len)
+        head_mask: torch.Tensor | None = None,  # (1, n_heads, 1, 1)
+        output_attentions: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        bs, seq_len, _ = hidden_states.shape
+        shape = (bs, seq_len, self.n_heads, self.head_size)
+        q = self.q_lin(hidden_states).view(shape).transpose(1, 2)  # (bs, n_heads, seq_len, head_size)
+        k = self.k_lin(hidden_states).view(shape).transpose(1, 2)  # (bs, n_heads, seq_len, head_size)
+        v = self.v_lin(hidden_states).view(shape).transpose(1, 2)  # (bs, n_heads, seq_len, head_size)
+
+        weights = None
+        if output_attentions or head_mask is not None:
+            # eager, as transformers' eager_attention_forward (5.24)
+            scores = torch.matmul(q, k.transpose(2, 3)) * self.scaling  # (bs, n_heads, seq_len, seq_len)
+            if attention_mask is not None:
+                scores = scores + attention_mask
+            weights = F.softmax(scores, dim=-1)  # (bs, n_heads, seq_len, seq_len)
+            weights = self.dropout(weights)
+            if head_mask is not None:
+                weights = weights * head_mask
+            context = torch.matmul(weights, v)  # (bs, n_heads, seq_len, head_size)
+        else:
+            context = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=attention_mask, dropout_p=self.dropout.p if self.training else 0.0,
+                scale=self.scaling,
+            )  # (bs, n_heads, seq_len, head_size)
+        context = context.transpose(1, 2).reshape(bs, seq_len, self.dim)  # (bs, seq_len, dim after pruning)
+        return self.out_lin(context), weights  # (bs, seq_len, dim)
+
+
+# ---- feed-forward ----------------------------------------------------------------------------------------
+
+class FFN(nn.Module):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__()
+        self.dropout = nn.Dropout(p=config.dropout)
+        self.chunk_size_feed_forward = config.chunk_size_feed_forward
+        self.lin1 = nn.Linear(config.dim, config.hidden_dim)
+        self.lin2 = nn.Linear(config.hidden_dim, config.dim)
+        self.activation = get_activation(config.activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (bs, seq_len, dim)
+        if self.chunk_size_feed_forward > 0:
+            # the same result in slices of the sequence: less peak memory for long inputs
+            return torch.cat([self.ff_chunk(c) for c in x.split(self.chunk_size_feed_forward, dim=1)], dim=1)
+        return self.ff_chunk(x)
+
+    def ff_chunk(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.lin1(x)  # (bs, seq_len, hidden_dim)
+        x = self.activation(x)
+        x = self.lin2(x)  # (bs, seq_len, dim)
+        return self.dropout(x)
+
+
+# ---- block and stack -------------------------------------------------------------------------------------
+
+class TransformerBlock(nn.Module):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__()
+        self.attention = DistilBertSelfAttention(config)
+        self.sa_layer_norm = nn.LayerNorm(config.dim, eps=1e-12)
+        self.ffn = FFN(config)
+        self.output_layer_norm = nn.LayerNorm(config.dim, eps=1e-12)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        output_attentions: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        attn, weights = self.attention(x, attention_mask, head_mask, output_attentions)
+        x = self.sa_layer_norm(attn + x)  # (bs, seq_len, dim)
+        x = self.output_layer_norm(self.ffn(x) + x)  # (bs, seq_len, dim)
+        return x, weights
+
+
+class Transformer(nn.Module):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__()
+        self.n_layers = config.n_layers
+        self.layer = nn.ModuleList([TransformerBlock(config) for _ in range(config.n_layers)])
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        attention_mask: torch.Tensor | None,
+        head_mask: list[torch.Tensor | None],
+        output_attentions: bool,
+        output_hidden_states: bool,
+    ) -> BaseModelOutput:
+        hidden_states: tuple[torch.Tensor, ...] = (x,)  # the embeddings, then each layer's output
+        attentions: tuple[torch.Tensor, ...] = ()
+        for layer, mask in zip(self.layer, head_mask, strict=True):
+            x, weights = layer(x, attention_mask, mask, output_attentions)
+            if output_hidden_states:
+                hidden_states += (x,)
+            if weights is not None and output_attentions:
+                attentions += (weights,)
+        return BaseModelOutput(
+            last_hidden_state=x,
+            hidden_states=hidden_states if output_hidden_states else None,
+            attentions=attentions if output_attentions else None,
+        )
+
+
+# ---- models ----------------------------------------------------------------------------------------------
+
+class DistilBertPreTrainedModel(PreTrainedModel):
+    config_class: ClassVar[type[DistilBertConfig]] = DistilBertConfig
+    config: DistilBertConfig
+    base_model_prefix: ClassVar[str] = "distilbert"
+    # older checkpoints saved the position-id buffer
+    _keys_to_ignore_on_load_unexpected: ClassVar[list[str]] = [r"(^|\.)embeddings\.position_ids$"]
+
+    def _init_weights(self, module: nn.Module) -> None:
+        super()._init_weights(module)
+        if self.config.sinusoidal_pos_embds and module is self.get_position_embeddings() and not module.weight.is_meta:
+            create_sinusoidal_embeddings(self.config.max_position_embeddings, self.config.dim, module.weight)
+
+    def get_position_embeddings(self) -> nn.Embedding:
+        return self.base_model.embeddings.position_embeddings
+
+    def _prune_heads(self, heads_to_prune: dict[int, list[int]]) -> None:
+        for layer, heads in heads_to_prune.items():
+            self.base_model.transformer.layer[layer].attention.prune_heads(heads)
+
+
+class DistilBertModel(DistilBertPreTrainedModel):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__(config)
+        self.embeddings = Embeddings(config)
+        self.transformer = Transformer(config)
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.embeddings.word_embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.embeddings.word_embeddings = value
+        self.embeddings.vocab_size = value.num_embeddings
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,  # (bs, seq_len)
+        attention_mask: torch.Tensor | None = None,  # (bs, seq_len): 1 token, 0 padding
+        head_mask: torch.Tensor | None = None,  # (n_heads,) or (n_layers, n_heads): 1 keep, 0 mask
+        inputs_embeds: torch.Tensor | None = None,  # (bs, seq_len, dim)
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        position_ids: torch.Tensor | None = None,  # (bs or 1, seq_len)
+    ) -> BaseModelOutput | tuple[torch.Tensor, ...]:
+        output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
+        output_hidden_states = (self.config.output_hidden_states if output_hidden_states is None
+                                else output_hidden_states)
+        return_dict = self.config.return_dict if return_dict is None else return_dict
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("pass exactly one of input_ids and inputs_embeds")
+        if input_ids is not None and input_ids.dim() != 2:
+            raise ValueError(f"input_ids must have shape (batch, seq_len), got {list(input_ids.shape)}")
+        if inputs_embeds is not None and (inputs_embeds.dim() != 3 or inputs_embeds.size(-1) != self.config.dim):
+            raise ValueError(
+                f"inputs_embeds must have shape (batch, seq_len, {self.config.dim}), got {list(inputs_embeds.shape)}"
+            )
+        x = self.embeddings(input_ids, inputs_embeds, position_ids)  # (bs, seq_len, dim)
+        out = self.transformer(
+            x,
+            attention_mask=self._attention_mask(attention_mask, x),
+            head_mask=self._head_mask(head_mask, x.dtype),
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+        )
+        return out if return_dict else out.to_tuple()
+
+    def _attention_mask(self, mask: torch.Tensor | None, x: torch.Tensor) -> torch.Tensor | None:
+        """An additive mask (bs, 1, 1, seq_len): 0 where attended, the dtype's minimum on padding; None if all 1."""
+        if mask is None:
+            return None
+        if tuple(mask.shape) != tuple(x.shape[:2]):
+            raise ValueError(f"attention_mask has shape {list(mask.shape)} but the input is {list(x.shape[:2])}")
+        if bool(mask.all()):
+            return None  # nothing to mask: SDPA runs its unmasked kernel
+        keep = mask[:, None, None, :].to(dtype=x.dtype)  # (bs, 1, 1, seq_len)
+        return (1.0 - keep) * torch.finfo(x.dtype).min
+
+    def _head_mask(self, head_mask: torch.Tensor | None, dtype: torch.dtype) -> list[torch.Tensor | None]:
+        """One (1, n_heads, 1, 1) mask (or None) per layer, from (n_heads,) or (n_layers, n_heads)."""
+        n_layers = self.config.n_layers
+        if head_mask is None:
+            return [None] * n_layers
+        if head_mask.dim() == 1:
+            head_mask = head_mask[None].expand(n_layers, -1)
+        heads = [layer.attention.n_heads for layer in self.transformer.layer]
+        if head_mask.dim() != 2 or head_mask.size(0) != n_layers or any(head_mask.size(1) != h for h in heads):
+            raise ValueError(
+                f"head_mask must have shape (n_heads,) or (n_layers, n_heads) = ({n_layers}, {max(heads)}), "
+                f"got {list(head_mask.shape)}"
+            )
+        return [m.to(dtype)[None, :, None, None] for m in head_mask]
+
+
+class DistilBertForMaskedLM(DistilBertPreTrainedModel):
+    _tied_weights_keys: ClassVar[dict[str, str]] = {
+        "vocab_projector.weight": "distilbert.embeddings.word_embeddings.weight"
+    }
+
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__(config)
+        self.activation = get_activation(config.activation)
+        self.distilbert = DistilBertModel(config)
+        self.vocab_transform = nn.Linear(config.dim, config.dim)
+        self.vocab_layer_norm = nn.LayerNorm(config.dim, eps=1e-12)
+        self.vocab_projector = nn.Linear(config.dim, config.vocab_size)
+        self.post_init()
+        self.mlm_loss_fct = nn.CrossEntropyLoss()
+
+    def get_output_embeddings(self) -> nn.Linear:
+        return self.vocab_projector
+
+    def set_output_embeddings(self, value: nn.Linear) -> None:
+        self.vocab_projector = value
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,  # (bs, seq_len), -100 where not scored
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> MaskedLMOutput | tuple[torch.Tensor, ...]:
+        out = self.distilbert(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
+                              output_hidden_states, return_dict=True, position_ids=position_ids)
+        x = self.vocab_transform(out.last_hidden_state)  # (bs, seq_len, dim)
+        x = self.activation(x)
+        x = self.vocab_layer_norm(x)
+        logits = self.vocab_projector(x)  # (bs, seq_len, vocab_size)
+        loss = None
+        if labels is not None:
+            loss = self.mlm_loss_fct(logits.view(-1, logits.size(-1)), labels.view(-1))
+        result = MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
+        return _result(result, return_dict, self.config)
+
+
+class DistilBertForSequenceClassification(DistilBertPreTrainedModel):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__(config)
+        self.num_labels = config.num_labels
+        self.distilbert = DistilBertModel(config)
+        self.pre_classifier = nn.Linear(config.dim, config.dim)
+        self.classifier = nn.Linear(config.dim, config.num_labels)
+        self.dropout = nn.Dropout(config.seq_classif_dropout)
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,  # (bs,) class ids or values, or (bs, num_labels) multi-label targets
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> SequenceClassifierOutput | tuple[torch.Tensor, ...]:
+        out = self.distilbert(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
+                              output_hidden_states, return_dict=True, position_ids=position_ids)
+        pooled = out.last_hidden_state[:, 0]  # (bs, dim): the first ([CLS]) token
+        pooled = F.relu(self.pre_classifier(pooled))  # (bs, dim)
+        pooled = self.dropout(pooled)
+        logits = self.classifier(pooled)  # (bs, num_labels)
+        loss = None
+        if labels is not None:
+            loss = self._loss(logits, labels)
+        result = SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
+                                          attentions=out.attentions)
+        return _result(result, return_dict, self.config)
+
+    def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        # transformers (4.x and 5.24): the problem type is inferred once from the labels and kept in the config
+        if self.config.problem_type is None:
+            if self.num_labels == 1:
+                self.config.problem_type = "regression"
+            elif labels.dtype in (torch.long, torch.int):
+                self.config.problem_type = "single_label_classification"
+            else:
+                self.config.problem_type = "multi_label_classification"
+        if self.config.problem_type == "regression":
+            if self.num_labels == 1:
+                return F.mse_loss(logits.squeeze(), labels.squeeze().to(logits.dtype))
+            return F.mse_loss(logits, labels.to(logits.dtype))
+        if self.config.problem_type == "single_label_classification":
+            return F.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1))
+        return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+
+
+class DistilBertForQuestionAnswering(DistilBertPreTrainedModel):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__(config)
+        if config.num_labels != 2:
+            raise ValueError(f"DistilBertForQuestionAnswering needs config.num_labels == 2 (start, end), "
+                             f"got {config.num_labels}")
+        self.distilbert = DistilBertModel(config)
+        self.qa_outputs = nn.Linear(config.dim, config.num_labels)
+        self.dropout = nn.Dropout(config.qa_dropout)
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        start_positions: torch.Tensor | None = None,  # (bs,)
+        end_positions: torch.Tensor | None = None,  # (bs,)
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> QuestionAnsweringModelOutput | tuple[torch.Tensor, ...]:
+        out = self.distilbert(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
+                              output_hidden_states, return_dict=True, position_ids=position_ids)
+        x = self.dropout(out.last_hidden_state)  # (bs, seq_len, dim)
+        logits = self.qa_outputs(x)  # (bs, seq_len, 2)
+        start_logits, end_logits = logits.split(1, dim=-1)
+        start_logits = start_logits.squeeze(-1).contiguous()  # (bs, seq_len)
+        end_logits = end_logits.squeeze(-1).contiguous()  # (bs, seq_len)
+        loss = None
+        if start_positions is not None and end_positions is not None:
+            if start_positions.dim() > 1:
+                start_positions = start_positions.squeeze(-1)
+            if end_positions.dim() > 1:
+                end_positions = end_positions.squeeze(-1)
+            # positions outside the input (answer truncated away) are clamped to seq_len and not scored
+            ignored = start_logits.size(1)
+            start_positions = start_positions.clamp(0, ignored)
+            end_positions = end_positions.clamp(0, ignored)
+            loss = (F.cross_entropy(start_logits, start_positions, ignore_index=ignored)
+                    + F.cross_entropy(end_logits, end_positions, ignore_index=ignored)) / 2
+        result = QuestionAnsweringModelOutput(loss=loss, start_logits=start_logits, end_logits=end_logits,
+                                              hidden_states=out.hidden_states, attentions=out.attentions)
+        return _result(result, return_dict, self.config)
+
+
+class DistilBertForTokenClassification(DistilBertPreTrainedModel):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__(config)
+        self.num_labels = config.num_labels
+        self.distilbert = DistilBertModel(config)
+        self.dropout = nn.Dropout(config.dropout)
+        self.classifier = nn.Linear(config.dim, config.num_labels)
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,  # (bs, seq_len), -100 where not scored
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> TokenClassifierOutput | tuple[torch.Tensor, ...]:
+        out = self.distilbert(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
+                              output_hidden_states, return_dict=True, position_ids=position_ids)
+        logits = self.classifier(self.dropout(out.last_hidden_state))  # (bs, seq_len, num_labels)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1))
+        result = TokenClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
+                                       attentions=out.attentions)
+        return _result(result, return_dict, self.config)
+
+
+class DistilBertForMultipleChoice(DistilBertPreTrainedModel):
+    def __init__(self, config: DistilBertConfig) -> None:
+        super().__init__(config)
+        self.distilbert = DistilBertModel(config)
+        self.pre_classifier = nn.Linear(config.dim, config.dim)
+        self.classifier = nn.Linear(config.dim, 1)
+        self.dropout = nn.Dropout(config.seq_classif_dropout)
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,  # (bs, num_choices, seq_len)
+        attention_mask: torch.Tensor | None = None,  # (bs, num_choices, seq_len)
+        head_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,  # (bs, num_choices, seq_len, dim)
+        labels: torch.Tensor | None = None,  # (bs,) index of the right choice
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> MultipleChoiceModelOutput | tuple[torch.Tensor, ...]:
+        inputs = input_ids if input_ids is not None else inputs_embeds
+        if inputs is None or inputs.dim() != (3 if input_ids is not None else 4):
+            raise ValueError("DistilBertForMultipleChoice takes input_ids (bs, num_choices, seq_len) or "
+                             "inputs_embeds (bs, num_choices, seq_len, dim)")
+        num_choices = inputs.shape[1]
+        flat_ids = input_ids.view(-1, input_ids.size(-1)) if input_ids is not None else None
+        flat_mask = attention_mask.view(-1, attention_mask.size(-1)) if attention_mask is not None else None
+        flat_embeds = (inputs_embeds.view(-1, inputs_embeds.size(-2), inputs_embeds.size(-1))
+                       if inputs_embeds is not None else None)
+        out = self.distilbert(flat_ids, flat_mask, head_mask, flat_embeds, output_attentions,
+                              output_hidden_states, return_dict=True, position_ids=position_ids)
+        pooled = out.last_hidden_state[:, 0]  # (bs * num_choices, dim)
+        pooled = F.relu(self.pre_classifier(pooled))  # (bs * num_choices, dim)
+        pooled = self.dropout(pooled)
+        logits = self.classifier(pooled).view(-1, num_choices)  # (bs, num_choices)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        result = MultipleChoiceModelOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
+                                           attentions=out.attentions)
+        return _result(result, return_dict, self.config)
+
+
+def _result(result: Any, return_dict: bool | None, config: DistilBertConfig) -> Any:
+    return_dict = config.return_dict if return_dict is None else return_dict
+    return result if return_dict else result.to_tuple()
+
+
+__all__ = [
+    "DistilBertForMaskedLM",
+    "DistilBertForMultipleChoice",
+    "DistilBertForQuestionAnswering",
+    "DistilBertForSequenceClassification",
+    "DistilBertForTokenClassification",
+    "DistilBertModel",
+    "DistilBertPreTrainedModel",
+]
