@@ -1,1 +1,121 @@
-//! Image kernels: Pillow-exact resampling, fused rescale + normalize + HWC->CHW.
+//! Image kernels: Pillow-exact resampling, fused rescale + normalize + HWC->CHW, batched with rayon.
+//!
+//! Plain Rust (no pyo3): `rust/py/image.rs` is the binding. The Python twin that documents the
+//! semantics is `python/ferroformers/models/vit/image_processing_vit.py`.
+
+pub mod normalize;
+pub mod resample;
+
+use rayon::prelude::*;
+
+pub use normalize::Normalize;
+pub use resample::{resize, Coefficients, Filter};
+
+/// Errors from the image kernels; the binding maps both to `ValueError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageError {
+    /// An image or target size that cannot be processed (empty, too many channels, wrong buffer length).
+    Shape(String),
+    /// Images of a batch that cannot be stacked into one array.
+    Batch(String),
+}
+
+impl std::fmt::Display for ImageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageError::Shape(m) | ImageError::Batch(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+/// Borrowed interleaved (`height x width x channels`, row-major) pixels.
+#[derive(Clone, Copy, Debug)]
+pub enum Pixels<'a> {
+    U8(&'a [u8]),
+    F32(&'a [f32]),
+}
+
+/// One image of a batch and how to map its values after resizing.
+#[derive(Clone, Debug)]
+pub struct ImageRef<'a> {
+    pub pixels: Pixels<'a>,
+    pub height: usize,
+    pub width: usize,
+    pub channels: usize,
+    pub normalize: Normalize,
+}
+
+/// Output layout of `preprocess_batch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `N x C x H x W`
+    ChannelsFirst,
+    /// `N x H x W x C`
+    ChannelsLast,
+}
+
+/// Resize (when `size` is given, to `(height, width)` with `filter`), rescale, normalize and lay out every
+/// image into one float32 array; images are processed in parallel. Returns the data and its
+/// `(n, channels, height, width)`.
+pub fn preprocess_batch(
+    images: &[ImageRef<'_>],
+    size: Option<(usize, usize)>,
+    filter: Filter,
+    layout: Layout,
+) -> Result<(Vec<f32>, [usize; 4]), ImageError> {
+    let Some(first) = images.first() else {
+        return Err(ImageError::Batch("no images were given".into()));
+    };
+    let (out_h, out_w) = size.unwrap_or((first.height, first.width));
+    let channels = first.channels;
+    for (i, im) in images.iter().enumerate() {
+        if im.channels != channels {
+            return Err(ImageError::Batch(format!(
+                "image {i} has {} channels but image 0 has {channels}; convert them to one mode (do_convert_rgb=True)",
+                im.channels
+            )));
+        }
+        if size.is_none() && (im.height, im.width) != (out_h, out_w) {
+            return Err(ImageError::Batch(format!(
+                "image {i} is {}x{} but image 0 is {out_h}x{out_w}; without resizing they cannot be stacked",
+                im.height, im.width
+            )));
+        }
+        if let Some((m, s)) = &im.normalize.mean_std {
+            if m.len() != channels || s.len() != channels {
+                return Err(ImageError::Shape(format!(
+                    "image {i} has {channels} channels but image_mean has {} and image_std {} values",
+                    m.len(),
+                    s.len()
+                )));
+            }
+        }
+    }
+    let per_image = channels * out_h * out_w;
+    let mut out = vec![0f32; per_image * images.len()];
+    let channels_first = layout == Layout::ChannelsFirst;
+    out.par_chunks_mut(per_image.max(1)).zip(images.par_iter()).enumerate().try_for_each(|(i, (dst, im))| {
+        let shape = (im.height, im.width, im.channels);
+        let with_index = |e: ImageError| match e {
+            ImageError::Shape(m) => ImageError::Shape(format!("image {i}: {m}")),
+            other => other,
+        };
+        match im.pixels {
+            Pixels::U8(src) => {
+                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+                normalize::u8_to_f32(&resized, channels, &im.normalize, channels_first, dst);
+            }
+            Pixels::F32(src) => {
+                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+                normalize::f32_to_f32(&resized, channels, &im.normalize, channels_first, dst);
+            }
+        }
+        Ok(())
+    })?;
+    Ok((out, [images.len(), channels, out_h, out_w]))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,399 @@
+//! Pillow-exact resampling of interleaved (HWC) images.
+//!
+//! Mirrors Pillow 13 `src/libImaging/Resample.c` (convolution filters) and `Geometry.c`
+//! (`ImagingScaleAffine`, the nearest-neighbour path of `Image.resize`): coefficients are computed in
+//! double with the support widened by the scale when downscaling; 8-bit images use 22-bit fixed-point
+//! coefficients (rounded half away from zero), int32 accumulators started at 1 << 21, and are shifted,
+//! clamped and rounded to uint8 between the two passes; 32-bit float images accumulate in double and
+//! store float32 between passes. Channels are resampled independently (no alpha premultiplication: see
+//! docs/image.md for why this differs from `Image.resize` on RGBA).
+
+use super::ImageError;
+
+/// A resampling filter, numbered as `PIL.Image.Resampling`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filter {
+    Nearest,
+    Box,
+    Bilinear,
+    Hamming,
+    Bicubic,
+    Lanczos,
+}
+
+impl Filter {
+    /// From the integer Pillow uses (`Image.Resampling.BILINEAR == 2` ...).
+    pub fn from_pil(code: i64) -> Option<Filter> {
+        Some(match code {
+            0 => Filter::Nearest,
+            1 => Filter::Lanczos,
+            2 => Filter::Bilinear,
+            3 => Filter::Bicubic,
+            4 => Filter::Box,
+            5 => Filter::Hamming,
+            _ => return None,
+        })
+    }
+
+    /// Half-width of the kernel at scale 1.
+    fn support(self) -> f64 {
+        match self {
+            Filter::Nearest => 0.0,
+            Filter::Box => 0.5,
+            Filter::Bilinear | Filter::Hamming => 1.0,
+            Filter::Bicubic => 2.0,
+            Filter::Lanczos => 3.0,
+        }
+    }
+
+    fn weight(self, x: f64) -> f64 {
+        match self {
+            Filter::Nearest => 0.0,
+            Filter::Box => {
+                if x > -0.5 && x <= 0.5 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Filter::Bilinear => {
+                let x = x.abs();
+                if x < 1.0 {
+                    1.0 - x
+                } else {
+                    0.0
+                }
+            }
+            Filter::Hamming => {
+                let x = x.abs();
+                if x == 0.0 {
+                    1.0
+                } else if x >= 1.0 {
+                    0.0
+                } else {
+                    let x = x * std::f64::consts::PI;
+                    // Pillow writes the window constants as C float literals (0.54f, 0.46f): their
+                    // single-precision values, widened to double, are what gives identical coefficients
+                    x.sin() / x * (0.54f32 as f64 + 0.46f32 as f64 * x.cos())
+                }
+            }
+            Filter::Bicubic => {
+                const A: f64 = -0.5;
+                let x = x.abs();
+                if x < 1.0 {
+                    ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+                } else if x < 2.0 {
+                    (((x - 5.0) * x + 8.0) * x - 4.0) * A
+                } else {
+                    0.0
+                }
+            }
+            Filter::Lanczos => {
+                if (-3.0..3.0).contains(&x) {
+                    sinc(x) * sinc(x / 3.0)
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+fn sinc(x: f64) -> f64 {
+    if x == 0.0 {
+        return 1.0;
+    }
+    let x = x * std::f64::consts::PI;
+    x.sin() / x
+}
+
+/// Per-output-pixel filter taps along one axis: output `i` reads input `start[i] .. start[i] + len[i]`
+/// with weights `weights[i * ksize ..][.. len[i]]`.
+#[derive(Clone, Debug)]
+pub struct Coefficients {
+    pub ksize: usize,
+    pub start: Vec<usize>,
+    pub len: Vec<usize>,
+    pub weights: Vec<f64>,
+}
+
+impl Coefficients {
+    /// Taps for resampling `in_size` pixels to `out_size` (the whole axis, as `Image.resize` without `box`).
+    pub fn new(in_size: usize, out_size: usize, filter: Filter) -> Coefficients {
+        // Pillow passes the box as C floats; whole-axis sizes below 2**24 are exact in f32
+        let scale = (in_size as f32 as f64) / out_size as f64;
+        let filterscale = scale.max(1.0);
+        let support = filter.support() * filterscale;
+        let ksize = support.ceil() as usize * 2 + 1;
+        let mut start = Vec::with_capacity(out_size);
+        let mut len = Vec::with_capacity(out_size);
+        let mut weights = vec![0.0f64; out_size * ksize];
+        let inv = 1.0 / filterscale;
+        for xx in 0..out_size {
+            let center = (xx as f64 + 0.5) * scale;
+            // C's (int) cast truncates toward zero, as does `as i64`
+            let xmin = ((center - support + 0.5) as i64).max(0);
+            let xmax = ((center + support + 0.5) as i64).min(in_size as i64);
+            let n = (xmax - xmin).max(0) as usize;
+            let k = &mut weights[xx * ksize..xx * ksize + n.min(ksize)];
+            let mut total = 0.0;
+            for (x, w) in k.iter_mut().enumerate() {
+                *w = filter.weight((x as f64 + xmin as f64 - center + 0.5) * inv);
+                total += *w;
+            }
+            if total != 0.0 {
+                k.iter_mut().for_each(|w| *w /= total);
+            }
+            start.push(xmin as usize);
+            len.push(n.min(ksize));
+        }
+        Coefficients { ksize, start, len, weights }
+    }
+
+    /// First and one-past-last input index any output reads.
+    fn span(&self) -> (usize, usize) {
+        match (self.start.first(), self.start.last(), self.len.last()) {
+            (Some(&a), Some(&b), Some(&n)) => (a, b + n),
+            _ => (0, 0),
+        }
+    }
+
+    /// The same taps with every input index moved down by `by`.
+    fn shifted(mut self, by: usize) -> Coefficients {
+        self.start.iter_mut().for_each(|s| *s -= by);
+        self
+    }
+
+    /// 22-bit fixed-point weights, rounded half away from zero (Pillow's `normalize_coeffs_8bpc`).
+    pub fn fixed(&self) -> Vec<i32> {
+        self.weights
+            .iter()
+            .map(|&w| {
+                let v = w * (1 << PRECISION_BITS) as f64;
+                (if w < 0.0 { v - 0.5 } else { v + 0.5 }) as i32
+            })
+            .collect()
+    }
+}
+
+/// Two bits of headroom for negative lobes and sums above one, eight for the pixel value.
+const PRECISION_BITS: u32 = 32 - 8 - 2;
+const HALF: i32 = 1 << (PRECISION_BITS - 1);
+
+#[inline(always)]
+fn clip8(acc: i32) -> u8 {
+    (acc >> PRECISION_BITS).clamp(0, 255) as u8
+}
+
+/// Pixel types the convolution passes support: u8 (fixed point) and f32 (double accumulation).
+pub trait Sample: Copy + Default + Send + Sync + 'static {
+    type Acc: Copy;
+    type Weights: Sync;
+    fn weights(c: &Coefficients) -> Self::Weights;
+    fn zero() -> Self::Acc;
+    fn mac(acc: Self::Acc, v: Self, w: &Self::Weights, i: usize) -> Self::Acc;
+    fn finish(acc: Self::Acc) -> Self;
+}
+
+impl Sample for u8 {
+    type Acc = i32;
+    type Weights = Vec<i32>;
+    fn weights(c: &Coefficients) -> Vec<i32> {
+        c.fixed()
+    }
+    #[inline(always)]
+    fn zero() -> i32 {
+        HALF
+    }
+    #[inline(always)]
+    fn mac(acc: i32, v: u8, w: &Vec<i32>, i: usize) -> i32 {
+        // wrapping: the C code adds plain ints; the sum cannot overflow for 8-bit input and Pillow's filters
+        acc.wrapping_add((v as i32).wrapping_mul(w[i]))
+    }
+    #[inline(always)]
+    fn finish(acc: i32) -> u8 {
+        clip8(acc)
+    }
+}
+
+impl Sample for f32 {
+    type Acc = f64;
+    type Weights = Vec<f64>;
+    fn weights(c: &Coefficients) -> Vec<f64> {
+        c.weights.clone()
+    }
+    #[inline(always)]
+    fn zero() -> f64 {
+        0.0
+    }
+    #[inline(always)]
+    fn mac(acc: f64, v: f32, w: &Vec<f64>, i: usize) -> f64 {
+        acc + v as f64 * w[i]
+    }
+    #[inline(always)]
+    fn finish(acc: f64) -> f32 {
+        acc as f32
+    }
+}
+
+/// Horizontal pass: rows `rows` of `src` (width `in_w`, `ch` channels) into `dst` (`out_w` wide).
+fn horizontal<T: Sample>(src: &[T], in_w: usize, ch: usize, rows: std::ops::Range<usize>, c: &Coefficients, dst: &mut [T]) {
+    let w = T::weights(c);
+    let out_w = c.start.len();
+    let in_stride = in_w * ch;
+    match ch {
+        1 => horizontal_ch::<T, 1>(src, in_stride, rows, c, &w, out_w, dst),
+        2 => horizontal_ch::<T, 2>(src, in_stride, rows, c, &w, out_w, dst),
+        3 => horizontal_ch::<T, 3>(src, in_stride, rows, c, &w, out_w, dst),
+        _ => horizontal_ch::<T, 4>(src, in_stride, rows, c, &w, out_w, dst),
+    }
+}
+
+fn horizontal_ch<T: Sample, const C: usize>(
+    src: &[T],
+    in_stride: usize,
+    rows: std::ops::Range<usize>,
+    c: &Coefficients,
+    w: &T::Weights,
+    out_w: usize,
+    dst: &mut [T],
+) {
+    for (row_out, y) in dst.chunks_exact_mut(out_w * C).zip(rows) {
+        let row_in = &src[y * in_stride..(y + 1) * in_stride];
+        for (xx, px_out) in row_out.chunks_exact_mut(C).enumerate() {
+            let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
+            let mut acc = [T::zero(); C];
+            for (x, px) in row_in[start * C..(start + n) * C].chunks_exact(C).enumerate() {
+                for ch in 0..C {
+                    acc[ch] = T::mac(acc[ch], px[ch], w, base + x);
+                }
+            }
+            for ch in 0..C {
+                px_out[ch] = T::finish(acc[ch]);
+            }
+        }
+    }
+}
+
+/// Vertical pass over full rows of `row_len` samples (channels are independent, so a row is flat).
+/// Taps are applied in Pillow's order (first input row first), so float sums round identically.
+fn vertical<T: Sample>(src: &[T], src_stride: usize, col0: usize, cols: usize, c: &Coefficients, dst: &mut [T]) {
+    let w = T::weights(c);
+    let mut acc = vec![T::zero(); cols];
+    for (yy, row_out) in dst.chunks_exact_mut(cols).enumerate() {
+        acc.iter_mut().for_each(|a| *a = T::zero());
+        let (start, n, base) = (c.start[yy], c.len[yy], yy * c.ksize);
+        for y in 0..n {
+            let off = (start + y) * src_stride + col0;
+            let row_in = &src[off..off + cols];
+            for (a, &v) in acc.iter_mut().zip(row_in) {
+                *a = T::mac(*a, v, &w, base + y);
+            }
+        }
+        for (o, &a) in row_out.iter_mut().zip(&acc) {
+            *o = T::finish(a);
+        }
+    }
+}
+
+/// Resize an interleaved `height x width x channels` image to `out_h x out_w`, as Pillow 13's
+/// `Image.resize((out_w, out_h), filter)` does for modes L / LA / RGB / RGBX (and F for f32).
+pub fn resize<T: Sample>(
+    src: &[T],
+    (height, width, ch): (usize, usize, usize),
+    (out_h, out_w): (usize, usize),
+    filter: Filter,
+) -> Result<Vec<T>, ImageError> {
+    check_shape(src.len(), (height, width, ch), (out_h, out_w))?;
+    if (height, width) == (out_h, out_w) {
+        return Ok(src.to_vec());
+    }
+    if filter == Filter::Nearest {
+        return Ok(nearest(src, (height, width, ch), (out_h, out_w)));
+    }
+    let need_h = out_w != width;
+    let need_v = out_h != height;
+    let hc = Coefficients::new(width, out_w, filter);
+    let vc = Coefficients::new(height, out_h, filter);
+    // Pillow 13 runs the vertical pass first when it removes more than twice as many rows as the
+    // horizontal pass removes columns (measured: never when the height grows)
+    let vertical_first = need_h && need_v && height > out_h && (height as i64 - out_h as i64) > 2 * (width as i64 - out_w as i64);
+    if !need_v {
+        let mut out = vec![T::default(); out_h * out_w * ch];
+        horizontal(src, width, ch, 0..height, &hc, &mut out);
+        return Ok(out);
+    }
+    if !need_h {
+        let mut out = vec![T::default(); out_h * out_w * ch];
+        vertical(src, width * ch, 0, width * ch, &vc, &mut out);
+        return Ok(out);
+    }
+    if vertical_first {
+        // only the columns the horizontal pass will read
+        let (x0, x1) = hc.span();
+        let cols = (x1 - x0) * ch;
+        let mut tmp = vec![T::default(); out_h * cols];
+        vertical(src, width * ch, x0 * ch, cols, &vc, &mut tmp);
+        let hc = hc.shifted(x0);
+        let mut out = vec![T::default(); out_h * out_w * ch];
+        horizontal(&tmp, x1 - x0, ch, 0..out_h, &hc, &mut out);
+        Ok(out)
+    } else {
+        // only the rows the vertical pass will read
+        let (y0, y1) = vc.span();
+        let mut tmp = vec![T::default(); (y1 - y0) * out_w * ch];
+        horizontal(src, width, ch, y0..y1, &hc, &mut tmp);
+        let vc = vc.shifted(y0);
+        let mut out = vec![T::default(); out_h * out_w * ch];
+        vertical(&tmp, out_w * ch, 0, out_w * ch, &vc, &mut out);
+        Ok(out)
+    }
+}
+
+fn check_shape(len: usize, (height, width, ch): (usize, usize, usize), (out_h, out_w): (usize, usize)) -> Result<(), ImageError> {
+    if height == 0 || width == 0 {
+        return Err(ImageError::Shape(format!("image is empty: height {height}, width {width}")));
+    }
+    if !(1..=4).contains(&ch) {
+        return Err(ImageError::Shape(format!("image has {ch} channels; expected 1, 2, 3 or 4")));
+    }
+    if out_h == 0 || out_w == 0 {
+        return Err(ImageError::Shape(format!("target size must be positive, got {out_h}x{out_w}")));
+    }
+    if height.checked_mul(width).and_then(|n| n.checked_mul(ch)) != Some(len) {
+        return Err(ImageError::Shape(format!("buffer of {len} samples does not hold a {height}x{width}x{ch} image")));
+    }
+    if out_h > i32::MAX as usize / 8 || out_w > i32::MAX as usize / 8 || height > i32::MAX as usize || width > i32::MAX as usize {
+        return Err(ImageError::Shape(format!("size {out_h}x{out_w} from {height}x{width} is too large")));
+    }
+    Ok(())
+}
+
+/// Nearest neighbour as Pillow's `ImagingScaleAffine`: the source coordinate is accumulated by repeated
+/// addition of the scale (not multiplied), truncated; positions outside the source stay 0.
+fn nearest<T: Sample>(src: &[T], (height, width, ch): (usize, usize, usize), (out_h, out_w): (usize, usize)) -> Vec<T> {
+    let table = |in_size: usize, out_size: usize| -> Vec<Option<usize>> {
+        let step = (in_size as f32 as f64) / out_size as f64;
+        let mut pos = step * 0.5;
+        (0..out_size)
+            .map(|_| {
+                let i = if pos < 0.0 { None } else { Some(pos as usize) };
+                pos += step;
+                i.filter(|&i| i < in_size)
+            })
+            .collect()
+    };
+    let xs = table(width, out_w);
+    let ys = table(height, out_h);
+    let mut out = vec![T::default(); out_h * out_w * ch];
+    for (row_out, yi) in out.chunks_exact_mut(out_w * ch).zip(&ys) {
+        let Some(yi) = *yi else { continue };
+        let row_in = &src[yi * width * ch..(yi + 1) * width * ch];
+        for (px, xi) in row_out.chunks_exact_mut(ch).zip(&xs) {
+            if let Some(xi) = *xi {
+                px.copy_from_slice(&row_in[xi * ch..(xi + 1) * ch]);
+            }
+        }
+    }
+    out
+}
