@@ -17,6 +17,13 @@ _LAZY: dict[str, str] = {
     "PreTrainedConfig": "configuration_utils",
     "DistilBertConfig": "models.distilbert.configuration_distilbert",
     "AutoConfig": "models.auto.configuration_auto",
+    # image processors
+    "ImageProcessingMixin": "image_processing_utils",
+    "BaseImageProcessor": "image_processing_utils",
+    "ViTImageProcessor": "models.vit.image_processing_vit",
+    "AutoImageProcessor": "models.auto.image_processing_auto",
+    "ChannelDimension": "image_utils",
+    "PILImageResampling": "image_utils",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
 }

@@ -188,16 +188,16 @@ fn clip8(acc: i32) -> u8 {
 /// Pixel types the convolution passes support: u8 (fixed point) and f32 (double accumulation).
 pub trait Sample: Copy + Default + Send + Sync + 'static {
     type Acc: Copy;
-    type Weights: Sync;
-    fn weights(c: &Coefficients) -> Self::Weights;
+    type Weight: Copy;
+    fn weights(c: &Coefficients) -> Vec<Self::Weight>;
     fn zero() -> Self::Acc;
-    fn mac(acc: Self::Acc, v: Self, w: &Self::Weights, i: usize) -> Self::Acc;
+    fn mac(acc: Self::Acc, v: Self, w: Self::Weight) -> Self::Acc;
     fn finish(acc: Self::Acc) -> Self;
 }
 
 impl Sample for u8 {
     type Acc = i32;
-    type Weights = Vec<i32>;
+    type Weight = i32;
     fn weights(c: &Coefficients) -> Vec<i32> {
         c.fixed()
     }
@@ -206,9 +206,9 @@ impl Sample for u8 {
         HALF
     }
     #[inline(always)]
-    fn mac(acc: i32, v: u8, w: &Vec<i32>, i: usize) -> i32 {
+    fn mac(acc: i32, v: u8, w: i32) -> i32 {
         // wrapping: the C code adds plain ints; the sum cannot overflow for 8-bit input and Pillow's filters
-        acc.wrapping_add((v as i32).wrapping_mul(w[i]))
+        acc.wrapping_add((v as i32).wrapping_mul(w))
     }
     #[inline(always)]
     fn finish(acc: i32) -> u8 {
@@ -218,7 +218,7 @@ impl Sample for u8 {
 
 impl Sample for f32 {
     type Acc = f64;
-    type Weights = Vec<f64>;
+    type Weight = f64;
     fn weights(c: &Coefficients) -> Vec<f64> {
         c.weights.clone()
     }
@@ -227,8 +227,8 @@ impl Sample for f32 {
         0.0
     }
     #[inline(always)]
-    fn mac(acc: f64, v: f32, w: &Vec<f64>, i: usize) -> f64 {
-        acc + v as f64 * w[i]
+    fn mac(acc: f64, v: f32, w: f64) -> f64 {
+        acc + v as f64 * w
     }
     #[inline(always)]
     fn finish(acc: f64) -> f32 {
@@ -236,58 +236,97 @@ impl Sample for f32 {
     }
 }
 
+/// Rows the horizontal pass filters together: the tile is transposed so that the same weight multiplies
+/// `ROWS * channels` contiguous samples, which the compiler turns into SIMD (measured: 3x over one row at
+/// a time for RGB).
+const ROWS: usize = 8;
+
 /// Horizontal pass: rows `rows` of `src` (width `in_w`, `ch` channels) into `dst` (`out_w` wide).
+#[inline(always)]
 fn horizontal<T: Sample>(src: &[T], in_w: usize, ch: usize, rows: std::ops::Range<usize>, c: &Coefficients, dst: &mut [T]) {
     let w = T::weights(c);
-    let out_w = c.start.len();
-    let in_stride = in_w * ch;
     match ch {
-        1 => horizontal_ch::<T, 1>(src, in_stride, rows, c, &w, out_w, dst),
-        2 => horizontal_ch::<T, 2>(src, in_stride, rows, c, &w, out_w, dst),
-        3 => horizontal_ch::<T, 3>(src, in_stride, rows, c, &w, out_w, dst),
-        _ => horizontal_ch::<T, 4>(src, in_stride, rows, c, &w, out_w, dst),
+        1 => horizontal_tiled::<T, 1, { ROWS }>(src, in_w, rows, c, &w, dst),
+        2 => horizontal_tiled::<T, 2, { 2 * ROWS }>(src, in_w, rows, c, &w, dst),
+        3 => horizontal_tiled::<T, 3, { 3 * ROWS }>(src, in_w, rows, c, &w, dst),
+        _ => horizontal_tiled::<T, 4, { 4 * ROWS }>(src, in_w, rows, c, &w, dst),
     }
 }
 
-fn horizontal_ch<T: Sample, const C: usize>(
+/// `L` is `ROWS * C` (stable Rust cannot compute it from `C`). Sums run over the taps in Pillow's order.
+#[inline(always)]
+fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
     src: &[T],
-    in_stride: usize,
+    in_w: usize,
     rows: std::ops::Range<usize>,
     c: &Coefficients,
-    w: &T::Weights,
-    out_w: usize,
+    w: &[T::Weight],
     dst: &mut [T],
 ) {
-    for (row_out, y) in dst.chunks_exact_mut(out_w * C).zip(rows) {
+    let (in_stride, out_w) = (in_w * C, c.start.len());
+    let out_stride = out_w * C;
+    let mut tile = vec![T::default(); in_w * L];
+    let mut done = 0;
+    for block in dst.chunks_exact_mut(out_stride * ROWS) {
+        let y0 = rows.start + done;
+        let rows_in: [&[T]; ROWS] = std::array::from_fn(|r| &src[(y0 + r) * in_stride..(y0 + r + 1) * in_stride]);
+        for (x, col) in tile.chunks_exact_mut(L).enumerate() {
+            let col: &mut [T; L] = col.try_into().expect("chunks_exact_mut(L) yields L samples");
+            for (r, row) in rows_in.iter().enumerate() {
+                let px: &[T; C] = row[x * C..x * C + C].try_into().expect("C samples");
+                col[r * C..r * C + C].copy_from_slice(px);
+            }
+        }
+        for xx in 0..out_w {
+            let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
+            let mut acc = [T::zero(); L];
+            for (col, &wt) in tile[start * L..(start + n) * L].chunks_exact(L).zip(&w[base..base + n]) {
+                for (a, &v) in acc.iter_mut().zip(col) {
+                    *a = T::mac(*a, v, wt);
+                }
+            }
+            for (r, a) in acc.chunks_exact(C).enumerate() {
+                let px = &mut block[r * out_stride + xx * C..r * out_stride + (xx + 1) * C];
+                for (o, &v) in px.iter_mut().zip(a) {
+                    *o = T::finish(v);
+                }
+            }
+        }
+        done += ROWS;
+    }
+    // the last rows (fewer than ROWS) one at a time
+    let tail = &mut dst[done * out_stride..];
+    for (row_out, y) in tail.chunks_exact_mut(out_stride).zip(rows.start + done..rows.end) {
         let row_in = &src[y * in_stride..(y + 1) * in_stride];
         for (xx, px_out) in row_out.chunks_exact_mut(C).enumerate() {
             let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
             let mut acc = [T::zero(); C];
-            for (x, px) in row_in[start * C..(start + n) * C].chunks_exact(C).enumerate() {
-                for ch in 0..C {
-                    acc[ch] = T::mac(acc[ch], px[ch], w, base + x);
+            for (px, &wt) in row_in[start * C..(start + n) * C].chunks_exact(C).zip(&w[base..base + n]) {
+                for (a, &v) in acc.iter_mut().zip(px) {
+                    *a = T::mac(*a, v, wt);
                 }
             }
-            for ch in 0..C {
-                px_out[ch] = T::finish(acc[ch]);
+            for (o, &a) in px_out.iter_mut().zip(&acc) {
+                *o = T::finish(a);
             }
         }
     }
 }
 
-/// Vertical pass over full rows of `row_len` samples (channels are independent, so a row is flat).
-/// Taps are applied in Pillow's order (first input row first), so float sums round identically.
+/// Vertical pass over full rows (channels are independent, so a row is flat): `cols` samples from
+/// `col0` of every `src_stride`-long input row. Taps are applied in Pillow's order (first input row
+/// first), so float sums round identically.
+#[inline(always)]
 fn vertical<T: Sample>(src: &[T], src_stride: usize, col0: usize, cols: usize, c: &Coefficients, dst: &mut [T]) {
     let w = T::weights(c);
     let mut acc = vec![T::zero(); cols];
     for (yy, row_out) in dst.chunks_exact_mut(cols).enumerate() {
         acc.iter_mut().for_each(|a| *a = T::zero());
         let (start, n, base) = (c.start[yy], c.len[yy], yy * c.ksize);
-        for y in 0..n {
+        for (y, &wt) in w[base..base + n].iter().enumerate() {
             let off = (start + y) * src_stride + col0;
-            let row_in = &src[off..off + cols];
-            for (a, &v) in acc.iter_mut().zip(row_in) {
-                *a = T::mac(*a, v, &w, base + y);
+            for (a, &v) in acc.iter_mut().zip(&src[off..off + cols]) {
+                *a = T::mac(*a, v, wt);
             }
         }
         for (o, &a) in row_out.iter_mut().zip(&acc) {
@@ -299,6 +338,35 @@ fn vertical<T: Sample>(src: &[T], src_stride: usize, col0: usize, cols: usize, c
 /// Resize an interleaved `height x width x channels` image to `out_h x out_w`, as Pillow 13's
 /// `Image.resize((out_w, out_h), filter)` does for modes L / LA / RGB / RGBX (and F for f32).
 pub fn resize<T: Sample>(
+    src: &[T],
+    shape: (usize, usize, usize),
+    out: (usize, usize),
+    filter: Filter,
+) -> Result<Vec<T>, ImageError> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above)
+            return unsafe { resize_avx2(src, shape, out, filter) };
+        }
+    }
+    resize_generic(src, shape, out, filter)
+}
+
+/// The same code compiled with AVX2 (8 int32 lanes, `vpmulld`); the wheel targets baseline x86-64.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn resize_avx2<T: Sample>(
+    src: &[T],
+    shape: (usize, usize, usize),
+    out: (usize, usize),
+    filter: Filter,
+) -> Result<Vec<T>, ImageError> {
+    resize_generic(src, shape, out, filter)
+}
+
+#[inline(always)]
+fn resize_generic<T: Sample>(
     src: &[T],
     (height, width, ch): (usize, usize, usize),
     (out_h, out_w): (usize, usize),
