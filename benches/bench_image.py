@@ -106,7 +106,7 @@ def main() -> None:
                 f"{mine_med * 1e3:6.2f})  PIL backend {ref * 1e3:7.2f} ms ({len(batch) / ref:5.0f} img/s, median "
                 f"{ref_med * 1e3:6.2f})  {ref / mine:5.1f}x  max|diff| {diff:.1e}")
         if tv is not None and code == 2 and batch is images:
-            tv_time, _ = best_of(lambda: tv(batch, return_tensors="pt"), args.repeat)
+            tv_time, _ = best_of(lambda batch=batch: tv(batch, return_tensors="pt"), args.repeat)
             line += f"  torchvision {tv_time * 1e3:.2f} ms ({tv_time / mine:.1f}x)"
         print(line)
     if tv is None:

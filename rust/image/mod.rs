@@ -96,24 +96,27 @@ pub fn preprocess_batch(
     let per_image = channels * out_h * out_w;
     let mut out = vec![0f32; per_image * images.len()];
     let channels_first = layout == Layout::ChannelsFirst;
-    out.par_chunks_mut(per_image.max(1)).zip(images.par_iter()).enumerate().try_for_each(|(i, (dst, im))| {
-        let shape = (im.height, im.width, im.channels);
-        let with_index = |e: ImageError| match e {
-            ImageError::Shape(m) => ImageError::Shape(format!("image {i}: {m}")),
-            other => other,
-        };
-        match im.pixels {
-            Pixels::U8(src) => {
-                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
-                normalize::u8_to_f32(&resized, channels, &im.normalize, channels_first, dst);
+    out.par_chunks_mut(per_image.max(1))
+        .zip(images.par_iter())
+        .enumerate()
+        .try_for_each(|(i, (dst, im))| {
+            let shape = (im.height, im.width, im.channels);
+            let with_index = |e: ImageError| match e {
+                ImageError::Shape(m) => ImageError::Shape(format!("image {i}: {m}")),
+                other => other,
+            };
+            match im.pixels {
+                Pixels::U8(src) => {
+                    let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+                    normalize::u8_to_f32(&resized, channels, &im.normalize, channels_first, dst);
+                }
+                Pixels::F32(src) => {
+                    let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+                    normalize::f32_to_f32(&resized, channels, &im.normalize, channels_first, dst);
+                }
             }
-            Pixels::F32(src) => {
-                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
-                normalize::f32_to_f32(&resized, channels, &im.normalize, channels_first, dst);
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
     Ok((out, [images.len(), channels, out_h, out_w]))
 }
 

@@ -28,13 +28,21 @@ impl Normalize {
 
     /// The 256-entry table of every channel: `table[ch * 256 + v]`.
     pub fn table(&self, channels: usize) -> Vec<f32> {
-        (0..channels).flat_map(|ch| (0..=255u8).map(move |v| self.apply(v as f32, ch))).collect()
+        (0..channels)
+            .flat_map(|ch| (0..=255u8).map(move |v| self.apply(v as f32, ch)))
+            .collect()
     }
 }
 
 /// Write an interleaved `h x w x c` uint8 image into `out` as float32, channels first (`c x h x w`) or
 /// last, through the per-channel table.
-pub fn u8_to_f32(src: &[u8], channels: usize, norm: &Normalize, channels_first: bool, out: &mut [f32]) {
+pub fn u8_to_f32(
+    src: &[u8],
+    channels: usize,
+    norm: &Normalize,
+    channels_first: bool,
+    out: &mut [f32],
+) {
     let table = norm.table(channels);
     if channels_first {
         let plane = src.len() / channels;
@@ -52,7 +60,13 @@ pub fn u8_to_f32(src: &[u8], channels: usize, norm: &Normalize, channels_first: 
 }
 
 /// As `u8_to_f32` for float32 pixels (no table: the arithmetic is done per pixel, in the same order).
-pub fn f32_to_f32(src: &[f32], channels: usize, norm: &Normalize, channels_first: bool, out: &mut [f32]) {
+pub fn f32_to_f32(
+    src: &[f32],
+    channels: usize,
+    norm: &Normalize,
+    channels_first: bool,
+    out: &mut [f32],
+) {
     if channels_first {
         let plane = src.len() / channels;
         for (ch, out_plane) in out.chunks_exact_mut(plane).enumerate() {

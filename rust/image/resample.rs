@@ -147,7 +147,12 @@ impl Coefficients {
             start.push(xmin as usize);
             len.push(n.min(ksize));
         }
-        Coefficients { ksize, start, len, weights }
+        Coefficients {
+            ksize,
+            start,
+            len,
+            weights,
+        }
     }
 
     /// First and one-past-last input index any output reads.
@@ -243,7 +248,14 @@ const ROWS: usize = 8;
 
 /// Horizontal pass: rows `rows` of `src` (width `in_w`, `ch` channels) into `dst` (`out_w` wide).
 #[inline(always)]
-fn horizontal<T: Sample>(src: &[T], in_w: usize, ch: usize, rows: std::ops::Range<usize>, c: &Coefficients, dst: &mut [T]) {
+fn horizontal<T: Sample>(
+    src: &[T],
+    in_w: usize,
+    ch: usize,
+    rows: std::ops::Range<usize>,
+    c: &Coefficients,
+    dst: &mut [T],
+) {
     let w = T::weights(c);
     match ch {
         1 => horizontal_tiled::<T, 1, { ROWS }>(src, in_w, rows, c, &w, dst),
@@ -269,9 +281,12 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
     let mut done = 0;
     for block in dst.chunks_exact_mut(out_stride * ROWS) {
         let y0 = rows.start + done;
-        let rows_in: [&[T]; ROWS] = std::array::from_fn(|r| &src[(y0 + r) * in_stride..(y0 + r + 1) * in_stride]);
+        let rows_in: [&[T]; ROWS] =
+            std::array::from_fn(|r| &src[(y0 + r) * in_stride..(y0 + r + 1) * in_stride]);
         for (x, col) in tile.chunks_exact_mut(L).enumerate() {
-            let col: &mut [T; L] = col.try_into().expect("chunks_exact_mut(L) yields L samples");
+            let col: &mut [T; L] = col
+                .try_into()
+                .expect("chunks_exact_mut(L) yields L samples");
             for (r, row) in rows_in.iter().enumerate() {
                 let px: &[T; C] = row[x * C..x * C + C].try_into().expect("C samples");
                 col[r * C..r * C + C].copy_from_slice(px);
@@ -280,7 +295,10 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
         for xx in 0..out_w {
             let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
             let mut acc = [T::zero(); L];
-            for (col, &wt) in tile[start * L..(start + n) * L].chunks_exact(L).zip(&w[base..base + n]) {
+            for (col, &wt) in tile[start * L..(start + n) * L]
+                .chunks_exact(L)
+                .zip(&w[base..base + n])
+            {
                 for (a, &v) in acc.iter_mut().zip(col) {
                     *a = T::mac(*a, v, wt);
                 }
@@ -296,12 +314,18 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
     }
     // the last rows (fewer than ROWS) one at a time
     let tail = &mut dst[done * out_stride..];
-    for (row_out, y) in tail.chunks_exact_mut(out_stride).zip(rows.start + done..rows.end) {
+    for (row_out, y) in tail
+        .chunks_exact_mut(out_stride)
+        .zip(rows.start + done..rows.end)
+    {
         let row_in = &src[y * in_stride..(y + 1) * in_stride];
         for (xx, px_out) in row_out.chunks_exact_mut(C).enumerate() {
             let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
             let mut acc = [T::zero(); C];
-            for (px, &wt) in row_in[start * C..(start + n) * C].chunks_exact(C).zip(&w[base..base + n]) {
+            for (px, &wt) in row_in[start * C..(start + n) * C]
+                .chunks_exact(C)
+                .zip(&w[base..base + n])
+            {
                 for (a, &v) in acc.iter_mut().zip(px) {
                     *a = T::mac(*a, v, wt);
                 }
@@ -317,7 +341,14 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
 /// `col0` of every `src_stride`-long input row. Taps are applied in Pillow's order (first input row
 /// first), so float sums round identically.
 #[inline(always)]
-fn vertical<T: Sample>(src: &[T], src_stride: usize, col0: usize, cols: usize, c: &Coefficients, dst: &mut [T]) {
+fn vertical<T: Sample>(
+    src: &[T],
+    src_stride: usize,
+    col0: usize,
+    cols: usize,
+    c: &Coefficients,
+    dst: &mut [T],
+) {
     let w = T::weights(c);
     let mut acc = vec![T::zero(); cols];
     for (yy, row_out) in dst.chunks_exact_mut(cols).enumerate() {
@@ -385,7 +416,10 @@ fn resize_generic<T: Sample>(
     let vc = Coefficients::new(height, out_h, filter);
     // Pillow 13 runs the vertical pass first when it removes more than twice as many rows as the
     // horizontal pass removes columns (measured: never when the height grows)
-    let vertical_first = need_h && need_v && height > out_h && (height as i64 - out_h as i64) > 2 * (width as i64 - out_w as i64);
+    let vertical_first = need_h
+        && need_v
+        && height > out_h
+        && (height as i64 - out_h as i64) > 2 * (width as i64 - out_w as i64);
     if !need_v {
         let mut out = vec![T::default(); out_h * out_w * ch];
         horizontal(src, width, ch, 0..height, &hc, &mut out);
@@ -418,28 +452,50 @@ fn resize_generic<T: Sample>(
     }
 }
 
-fn check_shape(len: usize, (height, width, ch): (usize, usize, usize), (out_h, out_w): (usize, usize)) -> Result<(), ImageError> {
+fn check_shape(
+    len: usize,
+    (height, width, ch): (usize, usize, usize),
+    (out_h, out_w): (usize, usize),
+) -> Result<(), ImageError> {
     if height == 0 || width == 0 {
-        return Err(ImageError::Shape(format!("image is empty: height {height}, width {width}")));
+        return Err(ImageError::Shape(format!(
+            "image is empty: height {height}, width {width}"
+        )));
     }
     if !(1..=4).contains(&ch) {
-        return Err(ImageError::Shape(format!("image has {ch} channels; expected 1, 2, 3 or 4")));
+        return Err(ImageError::Shape(format!(
+            "image has {ch} channels; expected 1, 2, 3 or 4"
+        )));
     }
     if out_h == 0 || out_w == 0 {
-        return Err(ImageError::Shape(format!("target size must be positive, got {out_h}x{out_w}")));
+        return Err(ImageError::Shape(format!(
+            "target size must be positive, got {out_h}x{out_w}"
+        )));
     }
     if height.checked_mul(width).and_then(|n| n.checked_mul(ch)) != Some(len) {
-        return Err(ImageError::Shape(format!("buffer of {len} samples does not hold a {height}x{width}x{ch} image")));
+        return Err(ImageError::Shape(format!(
+            "buffer of {len} samples does not hold a {height}x{width}x{ch} image"
+        )));
     }
-    if out_h > i32::MAX as usize / 8 || out_w > i32::MAX as usize / 8 || height > i32::MAX as usize || width > i32::MAX as usize {
-        return Err(ImageError::Shape(format!("size {out_h}x{out_w} from {height}x{width} is too large")));
+    if out_h > i32::MAX as usize / 8
+        || out_w > i32::MAX as usize / 8
+        || height > i32::MAX as usize
+        || width > i32::MAX as usize
+    {
+        return Err(ImageError::Shape(format!(
+            "size {out_h}x{out_w} from {height}x{width} is too large"
+        )));
     }
     Ok(())
 }
 
 /// Nearest neighbour as Pillow's `ImagingScaleAffine`: the source coordinate is accumulated by repeated
 /// addition of the scale (not multiplied), truncated; positions outside the source stay 0.
-fn nearest<T: Sample>(src: &[T], (height, width, ch): (usize, usize, usize), (out_h, out_w): (usize, usize)) -> Vec<T> {
+fn nearest<T: Sample>(
+    src: &[T],
+    (height, width, ch): (usize, usize, usize),
+    (out_h, out_w): (usize, usize),
+) -> Vec<T> {
     let table = |in_size: usize, out_size: usize| -> Vec<Option<usize>> {
         let step = (in_size as f32 as f64) / out_size as f64;
         let mut pos = step * 0.5;

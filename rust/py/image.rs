@@ -5,7 +5,9 @@ use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray3, PyUntypedArr
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::image::{preprocess_batch, resize, Filter, ImageError, ImageRef, Layout, Normalize, Pixels};
+use crate::image::{
+    preprocess_batch, resize, Filter, ImageError, ImageRef, Layout, Normalize, Pixels,
+};
 
 impl From<ImageError> for PyErr {
     fn from(e: ImageError) -> PyErr {
@@ -15,8 +17,11 @@ impl From<ImageError> for PyErr {
 }
 
 fn filter(resample: i64) -> PyResult<Filter> {
-    Filter::from_pil(resample)
-        .ok_or_else(|| PyValueError::new_err(format!("resample must be a Pillow filter 0-5, got {resample}")))
+    Filter::from_pil(resample).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "resample must be a Pillow filter 0-5, got {resample}"
+        ))
+    })
 }
 
 enum Borrowed<'py> {
@@ -47,7 +52,9 @@ impl<'py> Borrowed<'py> {
     }
 
     fn pixels(&self, i: usize) -> PyResult<Pixels<'_>> {
-        let err = |e: numpy::AsSliceError| PyValueError::new_err(format!("image {i}: {e} (needs a C-contiguous array)"));
+        let err = |e: numpy::AsSliceError| {
+            PyValueError::new_err(format!("image {i}: {e} (needs a C-contiguous array)"))
+        };
         Ok(match self {
             Borrowed::U8(a) => Pixels::U8(a.as_slice().map_err(err)?),
             Borrowed::F32(a) => Pixels::F32(a.as_slice().map_err(err)?),
@@ -58,7 +65,11 @@ impl<'py> Borrowed<'py> {
 fn describe(obj: &Bound<'_, PyAny>) -> String {
     match obj.cast::<numpy::PyUntypedArray>() {
         Ok(a) => format!("an array of dtype {} and shape {:?}", a.dtype(), a.shape()),
-        Err(_) => obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "an unknown object".into()),
+        Err(_) => obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "an unknown object".into()),
     }
 }
 
@@ -117,9 +128,17 @@ fn preprocess_images<'py>(
     let mean_std = match (mean, std) {
         (Some(m), Some(s)) => Some((m, s)),
         (None, None) => None,
-        _ => return Err(PyValueError::new_err("mean and std must both be given or both be None")),
+        _ => {
+            return Err(PyValueError::new_err(
+                "mean and std must both be given or both be None",
+            ))
+        }
     };
-    let borrowed = images.iter().enumerate().map(|(i, im)| Borrowed::new(i, im)).collect::<PyResult<Vec<_>>>()?;
+    let borrowed = images
+        .iter()
+        .enumerate()
+        .map(|(i, im)| Borrowed::new(i, im))
+        .collect::<PyResult<Vec<_>>>()?;
     let refs = borrowed
         .iter()
         .zip(&rescale)
@@ -131,14 +150,25 @@ fn preprocess_images<'py>(
                 height,
                 width,
                 channels,
-                normalize: Normalize { rescale: factor, mean_std: mean_std.clone() },
+                normalize: Normalize {
+                    rescale: factor,
+                    mean_std: mean_std.clone(),
+                },
             })
         })
         .collect::<PyResult<Vec<_>>>()?;
-    let layout = if channels_first { Layout::ChannelsFirst } else { Layout::ChannelsLast };
+    let layout = if channels_first {
+        Layout::ChannelsFirst
+    } else {
+        Layout::ChannelsLast
+    };
     let (data, [n, c, h, w]) = py.detach(|| preprocess_batch(&refs, size, filter, layout))?;
-    let shape = if channels_first { vec![n, c, h, w] } else { vec![n, h, w, c] };
-    Ok(PyArray1::from_vec(py, data).reshape(shape)?)
+    let shape = if channels_first {
+        vec![n, c, h, w]
+    } else {
+        vec![n, h, w, c]
+    };
+    PyArray1::from_vec(py, data).reshape(shape)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
