@@ -198,6 +198,58 @@ pub trait Sample: Copy + Default + Send + Sync + 'static {
     fn zero() -> Self::Acc;
     fn mac(acc: Self::Acc, v: Self, w: Self::Weight) -> Self::Acc;
     fn finish(acc: Self::Acc) -> Self;
+
+    /// `acc[i] = sum over taps t of taps[t * L + i] * weights[t]` (lanes = tile rows x channels), with
+    /// hand-written AVX2 where a type has it. Callers pass `avx2 = true` only after detecting the CPU feature.
+    #[inline(always)]
+    fn dot_tile<const L: usize>(
+        taps: &[Self],
+        weights: &[Self::Weight],
+        acc: &mut [Self::Acc; L],
+        avx2: bool,
+    ) {
+        let _ = avx2;
+        dot_tile_generic(taps, weights, acc);
+    }
+}
+
+#[inline(always)]
+fn dot_tile_generic<T: Sample, const L: usize>(
+    taps: &[T],
+    weights: &[T::Weight],
+    acc: &mut [T::Acc; L],
+) {
+    for (col, &wt) in taps.chunks_exact(L).zip(weights) {
+        for (a, &v) in acc.iter_mut().zip(col) {
+            *a = T::mac(*a, v, wt);
+        }
+    }
+}
+
+/// 8 lanes per register: widen 8 bytes to int32, multiply by the broadcast weight, add. Wrapping integer
+/// arithmetic like the scalar path, so the sums are identical. (LLVM vectorized the generic loop across taps
+/// with byte inserts instead: this is 2.5x faster.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_tile_u8_avx2<const L: usize>(taps: &[u8], weights: &[i32], acc: &mut [i32; L]) {
+    use std::arch::x86_64::*;
+    assert!(L % 8 == 0 && L <= 32 && taps.len() >= weights.len() * L);
+    let groups = L / 8;
+    let mut sums = [_mm256_setzero_si256(); 4];
+    for (g, sum) in sums.iter_mut().enumerate().take(groups) {
+        *sum = _mm256_loadu_si256(acc.as_ptr().add(g * 8) as *const __m256i);
+    }
+    for (t, &wt) in weights.iter().enumerate() {
+        let w = _mm256_set1_epi32(wt);
+        let col = taps.as_ptr().add(t * L);
+        for (g, sum) in sums.iter_mut().enumerate().take(groups) {
+            let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(col.add(g * 8) as *const __m128i));
+            *sum = _mm256_add_epi32(*sum, _mm256_mullo_epi32(v, w));
+        }
+    }
+    for (g, sum) in sums.iter().enumerate().take(groups) {
+        _mm256_storeu_si256(acc.as_mut_ptr().add(g * 8) as *mut __m256i, *sum);
+    }
 }
 
 impl Sample for u8 {
@@ -218,6 +270,17 @@ impl Sample for u8 {
     #[inline(always)]
     fn finish(acc: i32) -> u8 {
         clip8(acc)
+    }
+    #[inline(always)]
+    fn dot_tile<const L: usize>(taps: &[u8], weights: &[i32], acc: &mut [i32; L], avx2: bool) {
+        #[cfg(target_arch = "x86_64")]
+        if avx2 && L % 8 == 0 && L <= 32 {
+            // SAFETY: `avx2` is only true when the CPU was detected to support AVX2 (see `resize`)
+            unsafe { dot_tile_u8_avx2(taps, weights, acc) };
+            return;
+        }
+        let _ = avx2;
+        dot_tile_generic(taps, weights, acc);
     }
 }
 
@@ -255,19 +318,21 @@ fn horizontal<T: Sample>(
     rows: std::ops::Range<usize>,
     c: &Coefficients,
     dst: &mut [T],
+    avx2: bool,
 ) {
     let w = T::weights(c);
     match ch {
-        1 => horizontal_tiled::<T, 1, { ROWS }>(src, in_w, rows, c, &w, dst),
-        2 => horizontal_tiled::<T, 2, { 2 * ROWS }>(src, in_w, rows, c, &w, dst),
-        3 => horizontal_tiled::<T, 3, { 3 * ROWS }>(src, in_w, rows, c, &w, dst),
-        _ => horizontal_tiled::<T, 4, { 4 * ROWS }>(src, in_w, rows, c, &w, dst),
+        1 => horizontal_tiled::<T, 1, { ROWS }>(avx2, src, in_w, rows, c, &w, dst),
+        2 => horizontal_tiled::<T, 2, { 2 * ROWS }>(avx2, src, in_w, rows, c, &w, dst),
+        3 => horizontal_tiled::<T, 3, { 3 * ROWS }>(avx2, src, in_w, rows, c, &w, dst),
+        _ => horizontal_tiled::<T, 4, { 4 * ROWS }>(avx2, src, in_w, rows, c, &w, dst),
     }
 }
 
 /// `L` is `ROWS * C` (stable Rust cannot compute it from `C`). Sums run over the taps in Pillow's order.
 #[inline(always)]
 fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
+    avx2: bool,
     src: &[T],
     in_w: usize,
     rows: std::ops::Range<usize>,
@@ -295,14 +360,12 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
         for xx in 0..out_w {
             let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
             let mut acc = [T::zero(); L];
-            for (col, &wt) in tile[start * L..(start + n) * L]
-                .chunks_exact(L)
-                .zip(&w[base..base + n])
-            {
-                for (a, &v) in acc.iter_mut().zip(col) {
-                    *a = T::mac(*a, v, wt);
-                }
-            }
+            T::dot_tile(
+                &tile[start * L..(start + n) * L],
+                &w[base..base + n],
+                &mut acc,
+                avx2,
+            );
             for (r, a) in acc.chunks_exact(C).enumerate() {
                 let px = &mut block[r * out_stride + xx * C..r * out_stride + (xx + 1) * C];
                 for (o, &v) in px.iter_mut().zip(a) {
@@ -381,7 +444,17 @@ pub fn resize<T: Sample>(
             return unsafe { resize_avx2(src, shape, out, filter) };
         }
     }
-    resize_generic(src, shape, out, filter)
+    resize_generic(src, shape, out, filter, false)
+}
+
+/// `resize` without any CPU-specific code path (what runs on CPUs without AVX2); tests compare the two.
+pub fn resize_portable<T: Sample>(
+    src: &[T],
+    shape: (usize, usize, usize),
+    out: (usize, usize),
+    filter: Filter,
+) -> Result<Vec<T>, ImageError> {
+    resize_generic(src, shape, out, filter, false)
 }
 
 /// The same code compiled with AVX2 (8 int32 lanes, `vpmulld`); the wheel targets baseline x86-64.
@@ -393,7 +466,7 @@ unsafe fn resize_avx2<T: Sample>(
     out: (usize, usize),
     filter: Filter,
 ) -> Result<Vec<T>, ImageError> {
-    resize_generic(src, shape, out, filter)
+    resize_generic(src, shape, out, filter, true)
 }
 
 #[inline(always)]
@@ -402,6 +475,7 @@ fn resize_generic<T: Sample>(
     (height, width, ch): (usize, usize, usize),
     (out_h, out_w): (usize, usize),
     filter: Filter,
+    avx2: bool,
 ) -> Result<Vec<T>, ImageError> {
     check_shape(src.len(), (height, width, ch), (out_h, out_w))?;
     if (height, width) == (out_h, out_w) {
@@ -422,7 +496,7 @@ fn resize_generic<T: Sample>(
         && (height as i64 - out_h as i64) > 2 * (width as i64 - out_w as i64);
     if !need_v {
         let mut out = vec![T::default(); out_h * out_w * ch];
-        horizontal(src, width, ch, 0..height, &hc, &mut out);
+        horizontal(src, width, ch, 0..height, &hc, &mut out, avx2);
         return Ok(out);
     }
     if !need_h {
@@ -438,13 +512,13 @@ fn resize_generic<T: Sample>(
         vertical(src, width * ch, x0 * ch, cols, &vc, &mut tmp);
         let hc = hc.shifted(x0);
         let mut out = vec![T::default(); out_h * out_w * ch];
-        horizontal(&tmp, x1 - x0, ch, 0..out_h, &hc, &mut out);
+        horizontal(&tmp, x1 - x0, ch, 0..out_h, &hc, &mut out, avx2);
         Ok(out)
     } else {
         // only the rows the vertical pass will read
         let (y0, y1) = vc.span();
         let mut tmp = vec![T::default(); (y1 - y0) * out_w * ch];
-        horizontal(src, width, ch, y0..y1, &hc, &mut tmp);
+        horizontal(src, width, ch, y0..y1, &hc, &mut tmp, avx2);
         let vc = vc.shifted(y0);
         let mut out = vec![T::default(); out_h * out_w * ch];
         vertical(&tmp, out_w * ch, 0, out_w * ch, &vc, &mut out);

@@ -310,3 +310,28 @@ fn bad_input_is_an_error_naming_the_shape() {
     .is_ok());
     assert!(preprocess_batch(&[], None, Filter::Bilinear, Layout::ChannelsFirst).is_err());
 }
+
+#[test]
+fn simd_and_portable_paths_agree() {
+    // a small deterministic generator (xorshift) for pixels and sizes
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for code in 0..6 {
+        for _ in 0..12 {
+            let (h, w) = (1 + next() as usize % 70, 1 + next() as usize % 70);
+            let (oh, ow) = (1 + next() as usize % 50, 1 + next() as usize % 50);
+            for ch in 1..=4 {
+                let src: Vec<u8> = (0..h * w * ch).map(|_| next() as u8).collect();
+                let fast = resize(&src, (h, w, ch), (oh, ow), pil(code)).unwrap();
+                let portable =
+                    resample::resize_portable(&src, (h, w, ch), (oh, ow), pil(code)).unwrap();
+                assert_eq!(fast, portable, "filter {code}, {h}x{w}x{ch} -> {oh}x{ow}");
+            }
+        }
+    }
+}
