@@ -5,6 +5,8 @@
 //! input that is a function of (channel, value): a 256-entry table per channel reproduces it exactly
 //! (`v * (2/255) - 1` in float32 does not).
 
+use std::mem::MaybeUninit;
+
 /// What to apply after resizing; `None` skips a step.
 #[derive(Clone, Debug, Default)]
 pub struct Normalize {
@@ -35,26 +37,46 @@ impl Normalize {
 }
 
 /// Write an interleaved `h x w x c` uint8 image into `out` as float32, channels first (`c x h x w`) or
-/// last, through the per-channel table.
+/// last, through the per-channel table. Every element of `out` (`h * w * c` long) is written.
 pub fn u8_to_f32(
     src: &[u8],
     channels: usize,
     norm: &Normalize,
     channels_first: bool,
-    out: &mut [f32],
+    out: &mut [MaybeUninit<f32>],
 ) {
     let table = norm.table(channels);
-    if channels_first {
+    let tables: Vec<&[f32; 256]> = table
+        .chunks_exact(256)
+        .map(|t| t.try_into().expect("256 entries per channel"))
+        .collect();
+    if channels_first && channels == 3 {
+        // one pass over the pixels, three output planes (the common case: RGB)
+        let plane = src.len() / 3;
+        let (p0, rest) = out.split_at_mut(plane);
+        let (p1, p2) = rest.split_at_mut(plane);
+        let (t0, t1, t2) = (tables[0], tables[1], tables[2]);
+        for (((px, o0), o1), o2) in src.chunks_exact(3).zip(p0).zip(p1).zip(p2) {
+            o0.write(t0[px[0] as usize]);
+            o1.write(t1[px[1] as usize]);
+            o2.write(t2[px[2] as usize]);
+        }
+    } else if channels_first {
         let plane = src.len() / channels;
         for (ch, out_plane) in out.chunks_exact_mut(plane).enumerate() {
-            let t = &table[ch * 256..(ch + 1) * 256];
+            let t = tables[ch];
             for (o, px) in out_plane.iter_mut().zip(src.chunks_exact(channels)) {
-                *o = t[px[ch] as usize];
+                o.write(t[px[ch] as usize]);
             }
         }
     } else {
-        for (i, (o, &v)) in out.iter_mut().zip(src).enumerate() {
-            *o = table[(i % channels) * 256 + v as usize];
+        for (o, px) in out
+            .chunks_exact_mut(channels)
+            .zip(src.chunks_exact(channels))
+        {
+            for ((o, &v), t) in o.iter_mut().zip(px).zip(&tables) {
+                o.write(t[v as usize]);
+            }
         }
     }
 }
@@ -65,18 +87,18 @@ pub fn f32_to_f32(
     channels: usize,
     norm: &Normalize,
     channels_first: bool,
-    out: &mut [f32],
+    out: &mut [MaybeUninit<f32>],
 ) {
     if channels_first {
         let plane = src.len() / channels;
         for (ch, out_plane) in out.chunks_exact_mut(plane).enumerate() {
             for (o, px) in out_plane.iter_mut().zip(src.chunks_exact(channels)) {
-                *o = norm.apply(px[ch], ch);
+                o.write(norm.apply(px[ch], ch));
             }
         }
     } else {
         for (i, (o, &v)) in out.iter_mut().zip(src).enumerate() {
-            *o = norm.apply(v, i % channels);
+            o.write(norm.apply(v, i % channels));
         }
     }
 }

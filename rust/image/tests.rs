@@ -309,6 +309,36 @@ fn bad_input_is_an_error_naming_the_shape() {
     )
     .is_ok());
     assert!(preprocess_batch(&[], None, Filter::Bilinear, Layout::ChannelsFirst).is_err());
+    let a = ImageRef {
+        pixels: Pixels::U8(&src),
+        height: 5,
+        width: 7,
+        channels: 3,
+        normalize: Normalize::default(),
+    };
+    let err = preprocess_batch(
+        &[a.clone()],
+        Some((0, 3)),
+        Filter::Bilinear,
+        Layout::ChannelsFirst,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("0x3"), "{err}");
+    let empty = ImageRef {
+        pixels: Pixels::U8(&[]),
+        height: 0,
+        width: 7,
+        channels: 3,
+        normalize: Normalize::default(),
+    };
+    let err = preprocess_batch(
+        &[a, empty],
+        Some((2, 2)),
+        Filter::Bilinear,
+        Layout::ChannelsFirst,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("image 1 has shape 0x7x3"), "{err}");
 }
 
 #[test]
