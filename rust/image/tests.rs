@@ -317,7 +317,7 @@ fn bad_input_is_an_error_naming_the_shape() {
         normalize: Normalize::default(),
     };
     let err = preprocess_batch(
-        &[a.clone()],
+        std::slice::from_ref(&a),
         Some((0, 3)),
         Filter::Bilinear,
         Layout::ChannelsFirst,
