@@ -6,6 +6,8 @@
 pub mod normalize;
 pub mod resample;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rayon::prelude::*;
 
 pub use normalize::Normalize;
@@ -54,6 +56,17 @@ pub enum Layout {
     ChannelsFirst,
     /// `N x H x W x C`
     ChannelsLast,
+}
+
+/// rayon's global pool belongs to the process that first used it: its threads do not survive `fork`, so a
+/// forked child (a DataLoader worker) that used it would wait forever. Children run sequentially instead.
+fn may_use_global_pool() -> bool {
+    static OWNER: AtomicU32 = AtomicU32::new(0);
+    let pid = std::process::id();
+    match OWNER.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => true,
+        Err(owner) => owner == pid,
+    }
 }
 
 /// Resize (when `size` is given, to `(height, width)` with `filter`), rescale, normalize and lay out every
@@ -109,38 +122,49 @@ pub fn preprocess_batch(
     // not zero-filled: every element is written below (a memset of the whole batch cost 7% of the time)
     let mut out: Vec<f32> = Vec::with_capacity(total);
     let channels_first = layout == Layout::ChannelsFirst;
-    out.spare_capacity_mut()[..total]
-        .par_chunks_mut(per_image.max(1))
-        .zip(images.par_iter())
-        .enumerate()
-        .try_for_each(|(i, (dst, im))| {
-            let shape = (im.height, im.width, im.channels);
-            let with_index = |e: ImageError| match e {
-                ImageError::Shape(m) => ImageError::Shape(format!("image {i}: {m}")),
-                other => other,
-            };
-            match im.pixels {
-                Pixels::U8(src) => {
-                    let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
-                    assert_eq!(
-                        resized.len(),
-                        dst.len(),
-                        "a resized image fills its output exactly"
-                    );
-                    normalize::u8_to_f32(&resized, channels, &im.normalize, channels_first, dst);
-                }
-                Pixels::F32(src) => {
-                    let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
-                    assert_eq!(
-                        resized.len(),
-                        dst.len(),
-                        "a resized image fills its output exactly"
-                    );
-                    normalize::f32_to_f32(&resized, channels, &im.normalize, channels_first, dst);
-                }
+    let work = |(i, (dst, im)): (usize, (&mut [std::mem::MaybeUninit<f32>], &ImageRef<'_>))| {
+        let shape = (im.height, im.width, im.channels);
+        let with_index = |e: ImageError| match e {
+            ImageError::Shape(m) => ImageError::Shape(format!("image {i}: {m}")),
+            other => other,
+        };
+        match im.pixels {
+            Pixels::U8(src) => {
+                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+                assert_eq!(
+                    resized.len(),
+                    dst.len(),
+                    "a resized image fills its output exactly"
+                );
+                normalize::u8_to_f32(&resized, channels, &im.normalize, channels_first, dst);
             }
-            Ok::<(), ImageError>(())
-        })?;
+            Pixels::F32(src) => {
+                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+                assert_eq!(
+                    resized.len(),
+                    dst.len(),
+                    "a resized image fills its output exactly"
+                );
+                normalize::f32_to_f32(&resized, channels, &im.normalize, channels_first, dst);
+            }
+        }
+        Ok::<(), ImageError>(())
+    };
+    let chunks = &mut out.spare_capacity_mut()[..total];
+    let chunk = per_image.max(1);
+    if may_use_global_pool() {
+        chunks
+            .par_chunks_mut(chunk)
+            .zip(images.par_iter())
+            .enumerate()
+            .try_for_each(work)?;
+    } else {
+        chunks
+            .chunks_mut(chunk)
+            .zip(images.iter())
+            .enumerate()
+            .try_for_each(work)?;
+    }
     // SAFETY: the loop above returned Ok only after every chunk was filled: each image's chunk is
     // `per_image` = out_h * out_w * channels long, and u8_to_f32 / f32_to_f32 write every element of it
     // (the resized image has exactly that many samples)

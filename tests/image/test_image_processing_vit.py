@@ -206,3 +206,26 @@ def test_bad_input_names_shape_and_dtype() -> None:
         processor(np.zeros((8, 8, 3), np.uint8), do_center_crop=True)
     with pytest.raises(ValueError, match="return_tensors"):
         processor(np.zeros((8, 8, 3), np.uint8), return_tensors="tf")
+
+
+def _child(images: list[np.ndarray], expected: np.ndarray) -> None:
+    import os
+
+    out = ViTImageProcessor()(images, return_tensors="np")["pixel_values"]
+    os._exit(0 if np.array_equal(out, expected) else 1)
+
+
+def test_forked_child_does_not_hang() -> None:
+    """rayon's threads do not survive fork: a DataLoader-style worker forked after the parent used the pool
+    must still finish (sequentially)."""
+    import multiprocessing
+
+    images = [np.random.default_rng(i).integers(0, 256, (60, 80, 3), dtype=np.uint8) for i in range(6)]
+    expected = ViTImageProcessor()(images, return_tensors="np")["pixel_values"]  # the parent starts the pool
+    process = multiprocessing.get_context("fork").Process(target=_child, args=(images, expected))
+    process.start()
+    process.join(60)
+    if process.is_alive():
+        process.kill()
+        pytest.fail("the forked child hung")
+    assert process.exitcode == 0
