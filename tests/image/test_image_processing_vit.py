@@ -86,6 +86,9 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     loaded = ViTImageProcessor.from_pretrained(tmp_path)
     assert loaded == processor and loaded.to_dict() == processor.to_dict()
     assert type(AutoImageProcessor.from_pretrained(tmp_path)) is ViTImageProcessor
+    assert AutoImageProcessor.from_pretrained(tmp_path, use_fast=True) == processor
+    with pytest.raises(ValueError, match="trust_remote_code"):
+        AutoImageProcessor.from_pretrained(tmp_path, trust_remote_code=True)
     assert ViTImageProcessor.from_pretrained(tmp_path, do_resize=False).do_resize is False
     # an unknown setting in a file is an error naming the file
     data = json.loads((tmp_path / "preprocessor_config.json").read_text())
