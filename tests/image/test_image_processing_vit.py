@@ -97,6 +97,22 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
         ViTImageProcessor.from_pretrained(tmp_path)
 
 
+def test_auto_falls_back_to_the_model_type(tmp_path: Path) -> None:
+    settings = {"do_resize": True, "size": 64, "resample": 3}
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(settings))
+    with pytest.raises(ValueError, match=r"names no image_processor_type and there is no config\.json"):
+        AutoImageProcessor.from_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    with pytest.raises(ValueError, match=r"config\.json has model_type 'bert'"):
+        AutoImageProcessor.from_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "vit"}))
+    processor = AutoImageProcessor.from_pretrained(tmp_path)
+    assert type(processor) is ViTImageProcessor and processor.size == 64 and processor.resample == 3
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps({**settings, "image_processor_type": "CLIPImageProcessor"}))
+    with pytest.raises(ValueError, match="unknown image processor 'CLIPImageProcessor'"):
+        AutoImageProcessor.from_pretrained(tmp_path)
+
+
 def test_published_vit_config_loads(assets: Path) -> None:
     """google/vit-base-patch16-224's file as published: "feature_extractor_type": "ViTFeatureExtractor", size 224."""
     folder = assets / "vit-base-patch16-224"
