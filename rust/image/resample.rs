@@ -212,6 +212,22 @@ pub trait Sample: Copy + Default + Send + Sync + 'static {
         dot_tile_generic(taps, weights, acc);
     }
 
+    /// A faster vertical pass where one exists; returns false to use the generic one.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn vertical_fast(
+        src: &[Self],
+        src_stride: usize,
+        col0: usize,
+        cols: usize,
+        c: &Coefficients,
+        dst: &mut [Self],
+        avx2: bool,
+    ) -> bool {
+        let _ = (src, src_stride, col0, cols, c, dst, avx2);
+        false
+    }
+
     /// A faster horizontal pass for 3-channel images where one exists; returns false to use the generic one.
     #[inline(always)]
     fn horizontal_rgb_fast(
@@ -224,6 +240,63 @@ pub trait Sample: Copy + Default + Send + Sync + 'static {
     ) -> bool {
         let _ = (src, in_w, rows, c, dst, avx2);
         false
+    }
+}
+
+/// The vertical pass for uint8 with AVX2: 32 columns at a time, their sums kept in four registers over all
+/// the taps (in Pillow's order), then shifted and saturated to bytes together. Remaining columns are done
+/// one by one with the same arithmetic.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn vertical_u8_avx2(
+    src: &[u8],
+    src_stride: usize,
+    col0: usize,
+    cols: usize,
+    c: &Coefficients,
+    dst: &mut [u8],
+) {
+    use std::arch::x86_64::*;
+    let w = c.fixed();
+    let blocks = cols / 32;
+    let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (yy, row_out) in dst.chunks_exact_mut(cols).enumerate() {
+        let (start, n, base) = (c.start[yy], c.len[yy], yy * c.ksize);
+        let weights = &w[base..base + n];
+        if n == 0 {
+            continue;
+        }
+        // every row read below lies inside `src`
+        assert!((start + n - 1) * src_stride + col0 + cols <= src.len() && row_out.len() == cols);
+        for b in 0..blocks {
+            let mut sums = [_mm256_set1_epi32(HALF); 4];
+            for (y, &wt) in weights.iter().enumerate() {
+                let p = src.as_ptr().add((start + y) * src_stride + col0 + b * 32);
+                let wv = _mm256_set1_epi32(wt);
+                for (g, sum) in sums.iter_mut().enumerate() {
+                    let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(p.add(g * 8) as *const __m128i));
+                    *sum = _mm256_add_epi32(*sum, _mm256_mullo_epi32(v, wv));
+                }
+            }
+            // clip8 on 32 sums: shift, saturate to i16 then u8 (= clamp to 0..255), undo the per-half packing
+            let a = _mm256_packs_epi32(
+                _mm256_srai_epi32::<22>(sums[0]),
+                _mm256_srai_epi32::<22>(sums[1]),
+            );
+            let b2 = _mm256_packs_epi32(
+                _mm256_srai_epi32::<22>(sums[2]),
+                _mm256_srai_epi32::<22>(sums[3]),
+            );
+            let bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(a, b2), order);
+            _mm256_storeu_si256(row_out.as_mut_ptr().add(b * 32) as *mut __m256i, bytes);
+        }
+        for (x, o) in row_out.iter_mut().enumerate().skip(blocks * 32) {
+            let mut acc = HALF;
+            for (y, &wt) in weights.iter().enumerate() {
+                acc = u8::mac(acc, src[(start + y) * src_stride + col0 + x], wt);
+            }
+            *o = clip8(acc);
+        }
     }
 }
 
@@ -429,6 +502,25 @@ impl Sample for u8 {
         dot_tile_generic(taps, weights, acc);
     }
     #[inline(always)]
+    fn vertical_fast(
+        src: &[u8],
+        src_stride: usize,
+        col0: usize,
+        cols: usize,
+        c: &Coefficients,
+        dst: &mut [u8],
+        avx2: bool,
+    ) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if avx2 {
+            // SAFETY: `avx2` is only true when the CPU was detected to support AVX2 (see `resize`)
+            unsafe { vertical_u8_avx2(src, src_stride, col0, cols, c, dst) };
+            return true;
+        }
+        let _ = (src, src_stride, col0, cols, c, dst, avx2);
+        false
+    }
+    #[inline(always)]
     fn horizontal_rgb_fast(
         src: &[u8],
         in_w: usize,
@@ -578,7 +670,11 @@ fn vertical<T: Sample>(
     cols: usize,
     c: &Coefficients,
     dst: &mut [T],
+    avx2: bool,
 ) {
+    if T::vertical_fast(src, src_stride, col0, cols, c, dst, avx2) {
+        return;
+    }
     let w = T::weights(c);
     let mut acc = vec![T::zero(); cols];
     for (yy, row_out) in dst.chunks_exact_mut(cols).enumerate() {
@@ -668,7 +764,7 @@ fn resize_generic<T: Sample>(
     }
     if !need_h {
         let mut out = vec![T::default(); out_h * out_w * ch];
-        vertical(src, width * ch, 0, width * ch, &vc, &mut out);
+        vertical(src, width * ch, 0, width * ch, &vc, &mut out, avx2);
         return Ok(out);
     }
     if vertical_first {
@@ -676,7 +772,7 @@ fn resize_generic<T: Sample>(
         let (x0, x1) = hc.span();
         let cols = (x1 - x0) * ch;
         let mut tmp = vec![T::default(); out_h * cols];
-        vertical(src, width * ch, x0 * ch, cols, &vc, &mut tmp);
+        vertical(src, width * ch, x0 * ch, cols, &vc, &mut tmp, avx2);
         let hc = hc.shifted(x0);
         let mut out = vec![T::default(); out_h * out_w * ch];
         horizontal(&tmp, x1 - x0, ch, 0..out_h, &hc, &mut out, avx2);
@@ -688,7 +784,7 @@ fn resize_generic<T: Sample>(
         horizontal(src, width, ch, y0..y1, &hc, &mut tmp, avx2);
         let vc = vc.shifted(y0);
         let mut out = vec![T::default(); out_h * out_w * ch];
-        vertical(&tmp, out_w * ch, 0, out_w * ch, &vc, &mut out);
+        vertical(&tmp, out_w * ch, 0, out_w * ch, &vc, &mut out, avx2);
         Ok(out)
     }
 }
