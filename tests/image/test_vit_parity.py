@@ -1,6 +1,6 @@
 """ViTImageProcessor against transformers' PIL backend (`ViTImageProcessorPil`, transformers 5.24, Pillow 13):
 real photos and generated images of many sizes, modes and dtypes, every Pillow filter. The outputs must agree
-to 1e-6 (they are in fact identical); the deliberate divergences are tested in test_divergences.py."""
+to 1e-6 (they are in fact identical); the deliberate divergences are tested in test_image_divergences.py."""
 
 from __future__ import annotations
 
