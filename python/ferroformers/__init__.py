@@ -54,6 +54,13 @@ _LAZY: dict[str, str] = {
     "AutoModelForQuestionAnswering": "models.auto.modeling_auto",
     "AutoModelForTokenClassification": "models.auto.modeling_auto",
     "AutoModelForMultipleChoice": "models.auto.modeling_auto",
+    # image processors
+    "ImageProcessingMixin": "image_processing_utils",
+    "BaseImageProcessor": "image_processing_utils",
+    "ViTImageProcessor": "models.vit.image_processing_vit",
+    "AutoImageProcessor": "models.auto.image_processing_auto",
+    "ChannelDimension": "image_utils",
+    "PILImageResampling": "image_utils",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
 }

@@ -333,3 +333,16 @@ def pad_normalize_audio(
     row, transformers' behaviour without a mask) or 'clip' (over the clip's samples, padding kept). Returns the
     rows concatenated and, if asked, the int32 attention mask. Raises ValueError naming an empty or non-finite
     clip. Releases the GIL and runs in parallel over the clips."""
+# ---- image (rust/py/image.rs) ------------------------------------------------------------------------------
+def resize_image(
+    image: npt.NDArray[np.uint8] | npt.NDArray[np.float32], height: int, width: int, resample: int
+) -> npt.NDArray[np.uint8] | npt.NDArray[np.float32]: ...
+def preprocess_images(
+    images: list[npt.NDArray[np.uint8] | npt.NDArray[np.float32]],
+    size: tuple[int, int] | None,
+    resample: int,
+    rescale: list[float | None],
+    mean: list[float] | None,
+    std: list[float] | None,
+    channels_first: bool,
+) -> npt.NDArray[np.float32]: ...

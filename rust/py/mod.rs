@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 
 mod audio;
+mod image;
 mod tokenizer;
 
 #[pymodule]
@@ -10,5 +11,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     audio::register(m)?;
     tokenizer::register(m)?;
+    image::register(m)?;
     Ok(())
 }

@@ -1,0 +1,123 @@
+"""ViTImageProcessor: ferroformers vs transformers' PIL backend (and its torchvision backend when a torchvision
+built for the installed torch is present), same process, same input.
+
+The batch: 32 RGB 640x480 uint8 images, cut from the real photos of the media fixture when it is built
+(tests/conftest.py, ../shared/data/build_media.sh), else seeded noise (the kernels' speed does not depend on the
+values). Call: default ViT settings (resize to 224x224 bilinear, rescale, normalize), return_tensors='np'.
+Also reports each filter, a 1920x1080 batch, and the outputs' largest difference.
+
+usage: PYTHONPATH=python python benches/bench_image.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logging.disable(logging.WARNING)
+
+
+def photos(height: int, width: int, n: int, seed: int = 0) -> tuple[list[np.ndarray], str]:
+    rng = np.random.default_rng(seed)
+    cache = Path(os.environ.get("FERROFORMERS_TEST_DATA", Path(tempfile.gettempdir()) / "ferroformers-test-data"))
+    folder = cache / "media" / "images" / "mate"
+    files = sorted(folder.glob("*.jpg")) if (cache / "media" / ".complete").exists() else []
+    out: list[np.ndarray] = []
+    if files:
+        import PIL.Image
+
+        sources = []
+        for path in files:
+            with PIL.Image.open(path) as im:
+                if im.width >= width and im.height >= height and im.width * im.height <= 2560 * 1920:
+                    sources.append(np.asarray(im.convert("RGB")))
+        for i in range(n):
+            src = sources[i % len(sources)]
+            y = int(rng.integers(0, src.shape[0] - height + 1))
+            x = int(rng.integers(0, src.shape[1] - width + 1))
+            out.append(np.ascontiguousarray(src[y:y + height, x:x + width]))
+        return out, f"crops of {len(sources)} real photos (mate-backgrounds)"
+    return [rng.integers(0, 256, (height, width, 3), dtype=np.uint8) for _ in range(n)], "seeded noise"
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float]:
+    """Best and median wall time, and the CPU time (all threads) of the best run: on a shared machine the CPU
+    time shows the work done even when other processes take the cores."""
+    fn()  # warm up (imports, thread pool, page faults)
+    times = []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        times.append((time.perf_counter() - t, time.process_time() - c))
+    best = min(times)
+    return best[0], statistics.median(t for t, _ in times), best[1]
+
+
+def torchvision_backend() -> tuple[Any, str]:
+    """transformers' default (torchvision) ViT backend, or None and why it is left out."""
+    try:
+        import torch
+        import torchvision
+    except ImportError:
+        return None, "torchvision is not installed (PyPI has no build for this torch)"
+    # torchvision 0.N pairs with torch 2.(N-15): a mismatched pair loads but its C++ ops may not
+    tv_minor = int(torchvision.__version__.split(".")[1])
+    torch_minor = int(torch.__version__.split(".")[1])
+    if tv_minor != torch_minor + 15:
+        return None, f"torchvision {torchvision.__version__} is not built for torch {torch.__version__}"
+    from transformers import ViTImageProcessor
+
+    return ViTImageProcessor(), f"torchvision {torchvision.__version__}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    import transformers
+    from transformers import ViTImageProcessorPil
+
+    from ferroformers import ViTImageProcessor
+
+    images, what = photos(480, 640, 32)
+    print(f"batch: 32 RGB 640x480 images -> 224x224, {what}; {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}; transformers {transformers.__version__}")
+    tv, tv_note = torchvision_backend()
+    rows = [("bilinear (ViT default)", 2, images)]
+    rows += [(f"{name}", code, images) for name, code in
+             [("nearest", 0), ("box", 4), ("hamming", 5), ("bicubic", 3), ("lanczos", 1)]]
+    big, _ = photos(1080, 1920, 8, seed=1)
+    rows.append(("bilinear, 8 x 1920x1080", 2, big))
+    for label, code, batch in rows:
+        ours, theirs = ViTImageProcessor(resample=code), ViTImageProcessorPil(resample=code)
+        a = ours(batch, return_tensors="np")["pixel_values"]
+        b = theirs(batch, return_tensors="np")["pixel_values"]
+        diff = float(np.max(np.abs(a - b)))
+        mine, mine_med, mine_cpu = best_of(lambda ours=ours, batch=batch: ours(batch, return_tensors="np"),
+                                           args.repeat)
+        ref, ref_med, ref_cpu = best_of(lambda theirs=theirs, batch=batch: theirs(batch, return_tensors="np"),
+                                        args.repeat)
+        line = (f"{label:24s} ferroformers {mine * 1e3:6.2f} ms ({len(batch) / mine:5.0f} img/s, median "
+                f"{mine_med * 1e3:6.2f}, cpu {mine_cpu * 1e3:6.2f})  PIL backend {ref * 1e3:6.2f} ms "
+                f"({len(batch) / ref:4.0f} img/s, median {ref_med * 1e3:6.2f}, cpu {ref_cpu * 1e3:6.2f})  "
+                f"{ref / mine:4.1f}x wall {ref_cpu / mine_cpu:4.1f}x cpu  max|diff| {diff:.1e}")
+        if tv is not None and code == 2 and batch is images:
+            tv_time, _, _ = best_of(lambda batch=batch: tv(batch, return_tensors="pt"), args.repeat)
+            line += f"  torchvision {tv_time * 1e3:.2f} ms ({tv_time / mine:.1f}x)"
+        print(line)
+    if tv is None:
+        print(f"torchvision backend skipped: {tv_note}")
+
+
+if __name__ == "__main__":
+    main()

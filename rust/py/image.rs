@@ -1,0 +1,178 @@
+//! Binding of rust/image: Pillow-exact resize and the fused ViT preprocessing of a batch.
+//! Python side: python/ferroformers/models/vit/image_processing_vit.py (and image_utils.py).
+
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray3, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use crate::image::{
+    preprocess_batch, resize, Filter, ImageError, ImageRef, Layout, Normalize, Pixels,
+};
+
+impl From<ImageError> for PyErr {
+    fn from(e: ImageError) -> PyErr {
+        // every variant is bad user input (an empty image, a channel count, a ragged batch)
+        PyValueError::new_err(e.to_string())
+    }
+}
+
+fn filter(resample: i64) -> PyResult<Filter> {
+    Filter::from_pil(resample).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "resample must be a Pillow filter 0-5, got {resample}"
+        ))
+    })
+}
+
+enum Borrowed<'py> {
+    U8(PyReadonlyArray3<'py, u8>),
+    F32(PyReadonlyArray3<'py, f32>),
+}
+
+impl<'py> Borrowed<'py> {
+    fn new(i: usize, obj: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(a) = obj.extract::<PyReadonlyArray3<'py, u8>>() {
+            return Ok(Borrowed::U8(a));
+        }
+        if let Ok(a) = obj.extract::<PyReadonlyArray3<'py, f32>>() {
+            return Ok(Borrowed::F32(a));
+        }
+        Err(PyTypeError::new_err(format!(
+            "image {i}: expected a 3-D (height, width, channels) uint8 or float32 numpy array, got {}",
+            describe(obj)
+        )))
+    }
+
+    fn shape(&self) -> (usize, usize, usize) {
+        let s = match self {
+            Borrowed::U8(a) => a.shape(),
+            Borrowed::F32(a) => a.shape(),
+        };
+        (s[0], s[1], s[2])
+    }
+
+    fn pixels(&self, i: usize) -> PyResult<Pixels<'_>> {
+        let err = |e: numpy::AsSliceError| {
+            PyValueError::new_err(format!("image {i}: {e} (needs a C-contiguous array)"))
+        };
+        Ok(match self {
+            Borrowed::U8(a) => Pixels::U8(a.as_slice().map_err(err)?),
+            Borrowed::F32(a) => Pixels::F32(a.as_slice().map_err(err)?),
+        })
+    }
+}
+
+fn describe(obj: &Bound<'_, PyAny>) -> String {
+    match obj.cast::<numpy::PyUntypedArray>() {
+        Ok(a) => format!("an array of dtype {} and shape {:?}", a.dtype(), a.shape()),
+        Err(_) => obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "an unknown object".into()),
+    }
+}
+
+/// Resize one `(height, width, channels)` uint8 or float32 image as Pillow's `Image.resize` does
+/// (independent channels, no alpha premultiplication).
+#[pyfunction]
+#[pyo3(signature = (image, height, width, resample))]
+fn resize_image<'py>(
+    py: Python<'py>,
+    image: Bound<'py, PyAny>,
+    height: usize,
+    width: usize,
+    resample: i64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let filter = filter(resample)?;
+    let arr = Borrowed::new(0, &image)?;
+    let shape = arr.shape();
+    let out_shape = [height, width, shape.2];
+    Ok(match arr.pixels(0)? {
+        Pixels::U8(src) => {
+            let out = py.detach(|| resize(src, shape, (height, width), filter))?;
+            PyArray1::from_vec(py, out).reshape(out_shape)?.into_any()
+        }
+        Pixels::F32(src) => {
+            let out = py.detach(|| resize(src, shape, (height, width), filter))?;
+            PyArray1::from_vec(py, out).reshape(out_shape)?.into_any()
+        }
+    })
+}
+
+/// Resize (to `size` = (height, width), or not when None), rescale by `rescale[i]` (None: skip),
+/// normalize with `mean`/`std` (None: skip) and stack `images` ((height, width, channels) C-contiguous
+/// uint8 or float32 arrays) into one float32 array, `(n, c, h, w)` or with `channels_first=False`
+/// `(n, h, w, c)`. The GIL is released while the images are processed in parallel.
+#[pyfunction]
+#[pyo3(signature = (images, size, resample, rescale, mean, std, channels_first))]
+#[allow(clippy::too_many_arguments)]
+fn preprocess_images<'py>(
+    py: Python<'py>,
+    images: Vec<Bound<'py, PyAny>>,
+    size: Option<(usize, usize)>,
+    resample: i64,
+    rescale: Vec<Option<f64>>,
+    mean: Option<Vec<f32>>,
+    std: Option<Vec<f32>>,
+    channels_first: bool,
+) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let filter = filter(resample)?;
+    if rescale.len() != images.len() {
+        return Err(PyValueError::new_err(format!(
+            "rescale has {} entries for {} images",
+            rescale.len(),
+            images.len()
+        )));
+    }
+    let mean_std = match (mean, std) {
+        (Some(m), Some(s)) => Some((m, s)),
+        (None, None) => None,
+        _ => {
+            return Err(PyValueError::new_err(
+                "mean and std must both be given or both be None",
+            ))
+        }
+    };
+    let borrowed = images
+        .iter()
+        .enumerate()
+        .map(|(i, im)| Borrowed::new(i, im))
+        .collect::<PyResult<Vec<_>>>()?;
+    let refs = borrowed
+        .iter()
+        .zip(&rescale)
+        .enumerate()
+        .map(|(i, (b, &factor))| {
+            let (height, width, channels) = b.shape();
+            Ok(ImageRef {
+                pixels: b.pixels(i)?,
+                height,
+                width,
+                channels,
+                normalize: Normalize {
+                    rescale: factor,
+                    mean_std: mean_std.clone(),
+                },
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let layout = if channels_first {
+        Layout::ChannelsFirst
+    } else {
+        Layout::ChannelsLast
+    };
+    let (data, [n, c, h, w]) = py.detach(|| preprocess_batch(&refs, size, filter, layout))?;
+    let shape = if channels_first {
+        vec![n, c, h, w]
+    } else {
+        vec![n, h, w, c]
+    };
+    PyArray1::from_vec(py, data).reshape(shape)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(resize_image, m)?)?;
+    m.add_function(wrap_pyfunction!(preprocess_images, m)?)?;
+    Ok(())
+}
