@@ -50,7 +50,9 @@ test: system-deps install-test lint test-rust test-python
 # developers: build the extension into the source tree and run tests with PYTHONPATH=python
 inplace:
 	cargo build --release --features python --lib
-	cp target/release/libferroformers.so python/ferroformers/_native.abi3.so
+	# copy then rename: a test process that has the old module mapped keeps it intact
+	cp target/release/libferroformers.so python/ferroformers/_native.abi3.so.tmp
+	mv python/ferroformers/_native.abi3.so.tmp python/ferroformers/_native.abi3.so
 
 clean:
 	rm -rf dist target $(VENV)

@@ -247,23 +247,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
         split = self.split_special_tokens if split_special_tokens is None else split_special_tokens
-        core = self._core_splitting_special_tokens() if split else self._tokenizer
-        encoded = core.encode_batch([text], [pair] if pair is not None else None,
-                                    add_special_tokens=add_special_tokens, num_threads=1)
+        encoded = self._tokenizer.encode_batch([text], [pair] if pair is not None else None,
+                                               add_special_tokens=add_special_tokens, encode_special_tokens=split,
+                                               num_threads=1)
         return encoded.tokens(0)
-
-    def _core_splitting_special_tokens(self) -> Any:
-        """The native tokenizer without its special added tokens, so that "[CLS]" in the text is tokenized as
-        plain text (`split_special_tokens=True`; tokenizers' encode_special_tokens). Rebuilt when the added
-        tokens change. (A native switch would avoid the copy: NATIVE_REQUESTS.md item 4.)"""
-        key = tuple(self._tokenizer.get_added_tokens())
-        cached = self.__dict__.get("_split_core")
-        if cached is None or cached[0] != key:
-            data = json.loads(self._tokenizer.to_tokenizer_json())
-            data["added_tokens"] = [t for t in data.get("added_tokens", []) if not t.get("special")]
-            cached = (key, _native().WordPieceTokenizer.from_tokenizer_json(json.dumps(data)))
-            self._split_core = cached
-        return cached[1]
 
     def _encode_plus(
         self,
@@ -310,14 +297,14 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             return_attention_mask = "attention_mask" in self.model_input_names
         truncation = None if truncation_strategy == TruncationStrategy.DO_NOT_TRUNCATE else truncation_strategy.value
         padding = None if padding_strategy == PaddingStrategy.DO_NOT_PAD else padding_strategy.value
-        core = self._core_splitting_special_tokens() if split_special_tokens else self._tokenizer
-        encodings = core.encode_batch(
+        encodings = self._tokenizer.encode_batch(
             inputs, pairs, is_pretokenized=is_split_into_words, add_special_tokens=add_special_tokens,
             max_length=max_length, truncation=truncation, stride=stride, truncation_side=self.truncation_side,
             return_overflowing_tokens=return_overflowing_tokens, padding=padding,
             pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side or self.padding_side,
             pad_id=self.pad_token_id if self.pad_token_id is not None else 0, pad_type_id=self.pad_token_type_id,
             pad_token=self.pad_token if self.pad_token is not None else "",
+            encode_special_tokens=bool(split_special_tokens),
         )
         fields = [("input_ids", "ids", encodings.ids)]
         if return_token_type_ids:

@@ -215,8 +215,6 @@ def test_added_tokens_match_transformers() -> None:
     assert ours.decode(encoded, skip_special_tokens=True) == ref.decode(encoded, skip_special_tokens=True)
 
 
-@pytest.mark.xfail(strict=True, reason="native returns the added token's content, tokenizers its normalized "
-                   "form (NATIVE_REQUESTS.md item 1)")
 def test_normalized_added_token_strings() -> None:
     ours, ref = BertTokenizerFast(vocab()), hf_fast().__class__(vocab())
     for tok in (ours, ref):

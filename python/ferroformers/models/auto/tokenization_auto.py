@@ -19,12 +19,15 @@ from ...utils.hub import ResourceNotFoundError, bundled_folder, cached_file
 TOKENIZER_MAPPING_NAMES: dict[str, tuple[str, str]] = {
     "bert": ("BertTokenizer", "BertTokenizerFast"),
     "distilbert": ("DistilBertTokenizer", "DistilBertTokenizerFast"),
+    # character-level CTC vocabulary: there is no fast variant (as in transformers)
+    "wav2vec2": ("Wav2Vec2CTCTokenizer", "Wav2Vec2CTCTokenizer"),
 }
 _MODULES = {
     "BertTokenizer": "ferroformers.models.bert.tokenization_bert",
     "BertTokenizerFast": "ferroformers.models.bert.tokenization_bert_fast",
     "DistilBertTokenizer": "ferroformers.models.distilbert.tokenization_distilbert",
     "DistilBertTokenizerFast": "ferroformers.models.distilbert.tokenization_distilbert_fast",
+    "Wav2Vec2CTCTokenizer": "ferroformers.models.wav2vec2.tokenization_wav2vec2",
 }
 # the bundled files are bert-base-uncased's; these ids are DistilBERT checkpoints (their hub config.json says
 # model_type "distilbert"), so their tokenizer class is DistilBERT's
