@@ -1014,6 +1014,9 @@ class PreTrainedTokenizerBase:
         files = {**vocabularies, "added_tokens_file": ADDED_TOKENS_FILE,
                  "special_tokens_map_file": SPECIAL_TOKENS_MAP_FILE, "tokenizer_config_file": TOKENIZER_CONFIG_FILE}
         bundled = bundled_folder(name)
+        if bundled is not None:
+            # the wheel has these files: look in the hub cache only (never wait on the network for them)
+            hub = {**hub, "local_files_only": True}
         try:
             resolved = {key: cached_file(name, filename, required=False, **hub) for key, filename in files.items()}
         except ResourceNotFoundError:

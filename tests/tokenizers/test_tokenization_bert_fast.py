@@ -317,6 +317,25 @@ def test_bundled_defaults_work_offline(tmp_path: Path, monkeypatch: pytest.Monke
     assert DistilBertTokenizer.from_pretrained("distilbert-base-uncased").vocab_size == 30522
 
 
+def test_bundled_ids_never_wait_on_the_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Online (HF_HUB_OFFLINE unset), a bundled id consults only the hub cache: every hub call is made with
+    local_files_only=True, so an unreachable hub costs no retries (huggingface_hub waits ~20 s per file)."""
+    import huggingface_hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    calls: list[bool] = []
+    real = huggingface_hub.hf_hub_download
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("local_files_only", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", recording)
+    tok = AutoTokenizer.from_pretrained("bert-base-uncased", cache_dir=tmp_path)
+    assert type(tok) is BertTokenizerFast and tok("Hello world")["input_ids"] == [101, 7592, 2088, 102]
+    assert calls and all(calls)
+
+
 def test_hub_cache_beats_the_bundled_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cached hub snapshot of the id is used instead of the bundled files."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

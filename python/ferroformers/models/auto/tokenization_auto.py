@@ -74,6 +74,8 @@ def _class_name_of(name: str, hub: dict[str, Any], use_fast: bool) -> str:
         return load_json(path) if path else {}
 
     bundled = bundled_folder(name)
+    if bundled is not None:  # as in _resolve_files: the hub cache only, never the network
+        hub = {**hub, "local_files_only": True}
     try:
         config = read(name, TOKENIZER_CONFIG_FILE, **hub)
         class_name = config.get("tokenizer_class")
