@@ -252,6 +252,19 @@ class WordPieceTokenizer:
             TypeError, TokenizerError: as `encode_batch`.
         """
 
+    def encode_lines_flat(
+        self,
+        data: bytes,
+        *,
+        add_special_tokens: bool = True,
+        max_length: int | None = None,
+        truncation: bool = False,
+        num_threads: int | None = None,
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """`encode_batch_flat` of `data.decode("utf-8").split("\n")` without a Python str per document (the
+        `ferroformers tokenize` path): ids and starts as there. Raises TokenizerError naming the byte where
+        `data` stops being UTF-8. Releases the GIL."""
+
 class Encodings:
     """A batch result of `WordPieceTokenizer.encode_batch`: one row per encoding, overflowing pieces (when
     requested) flattened right after their sample, as transformers' fast tokenizer orders them."""

@@ -624,6 +624,50 @@ impl WordPieceTokenizer {
         };
         Ok((ids, starts, offsets))
     }
+
+    /// The documents of a UTF-8 buffer, one per line, into flat arrays: the `ferroformers tokenize` path,
+    /// which so never builds a Python str per document. Only "\n" separates documents; the buffer holds
+    /// whole lines without the last "\n" (an empty buffer is one empty document).
+    #[pyo3(signature = (data, *, add_special_tokens=true, max_length=None, truncation=false, num_threads=None))]
+    #[allow(clippy::type_complexity)]
+    fn encode_lines_flat<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        add_special_tokens: bool,
+        max_length: Option<usize>,
+        truncation: bool,
+        num_threads: Option<usize>,
+    ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)> {
+        if truncation && max_length.is_none() {
+            return Err(TokenizerError::new_err(
+                "truncation=True needs max_length (got None)",
+            ));
+        }
+        let max_length = if truncation { max_length } else { None };
+        let threads = parallel::resolve_threads(num_threads);
+        parallel::pool(threads);
+        let tok = self.inner.clone();
+        let flat = py.detach(|| -> Result<PyResult<batch::Flat>, usize> {
+            let text = std::str::from_utf8(data).map_err(|e| e.valid_up_to())?;
+            let lines: Vec<&str> = text.split('\n').collect();
+            Ok(guarded(|| {
+                batch::encode_flat(&tok, &lines, add_special_tokens, max_length, false, threads)
+            }))
+        });
+        let flat = match flat {
+            Ok(flat) => flat?,
+            Err(at) => {
+                return Err(TokenizerError::new_err(format!(
+                    "invalid UTF-8 at byte {at} of the buffer"
+                )))
+            }
+        };
+        Ok((
+            PyArray1::from_vec(py, flat.ids),
+            PyArray1::from_vec(py, flat.starts),
+        ))
+    }
 }
 
 /// Python ints 0..=max made once per call: filling lists from them costs a reference count increment per

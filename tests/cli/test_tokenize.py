@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ferroformers.cli import main
 
@@ -202,3 +204,24 @@ def test_python_m_and_demo() -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode()
     assert "documents" in out and "[UNK] rate" in out and "document 0: [101," in out
+
+
+@settings(max_examples=200, deadline=None)
+@given(docs=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")), max_size=20))
+def test_lines_path_equals_batch_path(docs: list[str]) -> None:
+    """The CLI's native line splitter gives what encode_batch_flat gives on the same documents."""
+    from ferroformers import AutoTokenizer
+
+    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    docs = docs or [""]
+    ids, starts = backend.encode_lines_flat("\n".join(docs).encode("utf-8"), num_threads=2)
+    ref_ids, ref_starts, _ = backend.encode_batch_flat(docs, num_threads=2)
+    assert ids.tolist() == ref_ids.tolist() and starts.tolist() == ref_starts.tolist()
+
+
+def test_lines_path_rejects_invalid_utf8() -> None:
+    from ferroformers import AutoTokenizer
+
+    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    with pytest.raises(ValueError, match="invalid UTF-8 at byte 4"):
+        backend.encode_lines_flat(b"abc\n\xffdef")

@@ -43,6 +43,12 @@ class Chunk:
     first_line: int  # 1-based line number of texts[0] in its source
     line_numbers: list[int] | None  # per text (JSON Lines skips blank lines); None: consecutive from first_line
     nbytes: int  # raw bytes this chunk covers
+    data: bytes | None = None  # undecoded whole lines (without the last "\n"), instead of `texts`
+    start: int = 0  # uncompressed byte offset of the chunk in its source
+
+    @property
+    def n_docs(self) -> int:
+        return self.data.count(b"\n") + 1 if self.data is not None else len(self.texts)
 
 
 def _sniff(path: str, head: bytes) -> str | None:
@@ -153,7 +159,7 @@ def _skip(stream: BinaryIO, n: int, source: Source) -> None:
         left -= len(block)
 
 
-def _decode(data: bytes, source: Source, errors: str, start: int, first_line: int) -> str:
+def decode_lines(data: bytes, source: Source, errors: str, start: int, first_line: int) -> str:
     try:
         return data.decode("utf-8", errors="replace" if errors == "replace" else "strict")
     except UnicodeDecodeError as e:
@@ -197,8 +203,12 @@ def read_chunks(
     start_offset: int = 0,
     start_line: int = 1,
     progress: list[int] | None = None,
+    raw_text: bool = False,
 ) -> Iterator[Chunk]:
     """Yield chunks of whole documents, in input order, starting at (start_source, start_offset).
+
+    With `raw_text` (and errors="strict"), plain-text chunks carry their undecoded bytes in `data` (the caller
+    validates and splits them: the native tokenizer does both without a Python str per document).
 
     `progress`, when given, is a one-element list kept at the raw bytes read so far across sources.
     """
@@ -232,8 +242,16 @@ def read_chunks(
                     body, carry = data, b""  # last line without "\n"
                 else:
                     break
-                text = _decode(body, source, errors, offset, line)
                 consumed = len(body) + (1 if block else 0)
+                if raw_text and errors == "strict" and source.format == "text":
+                    chunk = Chunk([], index, offset + consumed, line, None, consumed, data=body, start=offset)
+                    offset += consumed
+                    line += body.count(b"\n") + 1
+                    yield chunk
+                    if not block:
+                        break
+                    continue
+                text = decode_lines(body, source, errors, offset, line)
                 if source.format == "jsonl":
                     texts, numbers = _jsonl_texts(text, source, line, text_field)
                     chunk = Chunk(texts, index, offset + consumed, line, numbers, consumed)

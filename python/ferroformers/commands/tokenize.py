@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import CommandError
-from .inputs import Chunk, Source, describe, read_chunks
+from .inputs import Chunk, Source, decode_lines, describe, read_chunks
 from .outputs import JsonlWriter, NpyWriter, ParquetWriter, id_dtype, prepare_outdir, publish, save_state
 from .progress import Progress
 
@@ -61,6 +61,12 @@ class FlatEncoder:
         self.backend = native_backend(tokenizer)
         self.add_special_tokens, self.max_length = add_special_tokens, max_length
         self.threads, self.batch_size = threads, batch_size
+
+    def lines(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The documents of a buffer of whole UTF-8 lines, validated and split in Rust."""
+        return self.backend.encode_lines_flat(
+            data, add_special_tokens=self.add_special_tokens, max_length=self.max_length,
+            truncation=self.max_length is not None, num_threads=self.threads)
 
     def __call__(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         parts = []
@@ -117,6 +123,12 @@ def _prefetch(iterator: Any, depth: int = 2) -> Any:
 
 def _encode_checked(encode: FlatEncoder, chunk: Chunk, source: Source, errors: str
                     ) -> tuple[np.ndarray, np.ndarray]:
+    if chunk.data is not None:
+        try:
+            return encode.lines(chunk.data)
+        except ValueError:
+            decode_lines(chunk.data, source, "strict", chunk.start, chunk.first_line)  # names file, line, byte
+            raise
     try:
         return encode(chunk.texts)
     except (UnicodeError, ValueError):
@@ -221,18 +233,18 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
     try:
         chunks = read_chunks(sources, chunk_bytes=args.chunk_mb << 20, errors=args.errors,
                              text_field=args.text_field, start_source=position[0], start_offset=position[1],
-                             start_line=position[2], progress=done_raw)
+                             start_line=position[2], progress=done_raw, raw_text=True)
         for chunk in _prefetch(chunks):
             source = sources[chunk.source_index]
             ids, starts = _encode_checked(encode, chunk, source, args.errors)
             if len(ids) and int(ids.max()) > limit:  # never wrap an id silently into a narrower dtype
                 raise CommandError(f"token id {int(ids.max())} does not fit {dtype.name} (vocab size {vocab_size})")
             writer.write(ids, starts)
-            docs += len(chunk.texts)
+            docs += chunk.n_docs
             tokens += len(ids)
             if unk_id is not None:
                 unk += int(np.count_nonzero(ids == unk_id))
-            lines = chunk.line_numbers[-1] + 1 if chunk.line_numbers else chunk.first_line + len(chunk.texts)
+            lines = chunk.line_numbers[-1] + 1 if chunk.line_numbers else chunk.first_line + chunk.n_docs
             position = [chunk.source_index, chunk.end, lines]
             if partial is not None and writer.should_checkpoint():
                 writer.checkpoint()
