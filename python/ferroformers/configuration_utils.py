@@ -16,7 +16,7 @@ import os
 from typing import Any, ClassVar, TypeVar
 
 from .utils.hub import cached_file
-from .utils.io import atomic_write_text
+from .utils.io import atomic_write_text, prepare_save_directory
 
 CONFIG_NAME = "config.json"
 # keys that describe the library that wrote a file, not the model: dropped on load, our own added on save
@@ -181,15 +181,9 @@ class PretrainedConfig:
 
     def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> None:
         """Write `config.json` into `save_directory` (created if needed), atomically."""
-        if kwargs.pop("push_to_hub", False):
-            raise NotImplementedError("push_to_hub is not supported; upload the folder with huggingface_hub")
-        if kwargs:
-            raise TypeError(f"save_pretrained() got unexpected keyword arguments {sorted(kwargs)}")
-        if os.path.isfile(save_directory):
-            raise FileExistsError(f"{os.fspath(save_directory)!r} is a file, not a folder")
-        self.validate()
-        os.makedirs(save_directory, exist_ok=True)
-        self.to_json_file(os.path.join(save_directory, CONFIG_NAME), use_diff=True)
+        self.validate()  # before the folder is created: an invalid config leaves nothing behind
+        folder = prepare_save_directory(save_directory, kwargs)
+        self.to_json_file(os.path.join(folder, CONFIG_NAME), use_diff=True)
 
     @classmethod
     def from_dict(cls: type[C], config_dict: dict[str, Any], **kwargs: Any) -> C | tuple[C, dict[str, Any]]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .configuration_utils import _jsonable, load_json
 from .utils.hub import cached_file
-from .utils.io import atomic_write_text
+from .utils.io import atomic_write_text, prepare_save_directory
 
 FEATURE_EXTRACTOR_NAME = "preprocessor_config.json"
 _HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download")
@@ -126,14 +126,7 @@ class FeatureExtractionMixin:
     __hash__ = None  # type: ignore[assignment]
 
     def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> list[str]:
-        if kwargs.pop("push_to_hub", False):
-            raise NotImplementedError("push_to_hub is not supported; upload the folder with huggingface_hub")
-        if kwargs:
-            raise TypeError(f"save_pretrained() got unexpected keyword arguments {sorted(kwargs)}")
-        if os.path.isfile(save_directory):
-            raise FileExistsError(f"{os.fspath(save_directory)!r} is a file, not a folder")
-        os.makedirs(save_directory, exist_ok=True)
-        path = os.path.join(save_directory, self.config_name)
+        path = os.path.join(prepare_save_directory(save_directory, kwargs), self.config_name)
         self.to_json_file(path)
         return [path]
 

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from .configuration_utils import load_json
 from .feature_extraction_sequence_utils import PROCESSOR_NAME
 from .feature_extraction_utils import _HUB_KWARGS
-from .utils.io import atomic_write_text
+from .utils.io import atomic_write_text, prepare_save_directory
 
 P = TypeVar("P", bound="ProcessorMixin")
 
@@ -99,13 +99,7 @@ class ProcessorMixin:
 
     def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> list[str]:
         """Write the folder both transformers 5 and 4.x-style readers load (see the module docstring)."""
-        if kwargs.pop("push_to_hub", False):
-            raise NotImplementedError("push_to_hub is not supported; upload the folder with huggingface_hub")
-        if kwargs:
-            raise TypeError(f"save_pretrained() got unexpected keyword arguments {sorted(kwargs)}")
-        if os.path.isfile(save_directory):
-            raise FileExistsError(f"{os.fspath(save_directory)!r} is a file, not a folder")
-        os.makedirs(save_directory, exist_ok=True)
+        prepare_save_directory(save_directory, kwargs)
         written: list[str] = []
         name = type(self).__name__
         for attribute in self.attributes:

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 import numpy as np
 
 from .utils.hub import ResourceNotFoundError, bundled_folder, cached_file
-from .utils.io import atomic_write_text
+from .utils.io import atomic_write_text, prepare_save_directory
 
 logger = logging.getLogger(__name__)
 
@@ -1191,14 +1191,7 @@ class PreTrainedTokenizerBase:
                         **kwargs: Any) -> tuple[str, ...]:
         """Write tokenizer_config.json, special_tokens_map.json, added_tokens.json (when tokens were added
         beyond the vocabulary) and the vocabulary files, each atomically. Returns the paths written."""
-        if push_to_hub:
-            raise NotImplementedError("push_to_hub is not supported; upload the folder with huggingface_hub")
-        if kwargs:
-            raise TypeError(f"save_pretrained() got unexpected keyword arguments {sorted(kwargs)}")
-        save_directory = os.fspath(save_directory)
-        if os.path.isfile(save_directory):
-            raise FileExistsError(f"{save_directory!r} is a file, not a folder")
-        os.makedirs(save_directory, exist_ok=True)
+        save_directory = prepare_save_directory(save_directory, {"push_to_hub": push_to_hub, **kwargs})
         prefix = f"{filename_prefix}-" if filename_prefix else ""
 
         def dump(data: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
@@ -34,3 +34,17 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], obje
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     data = text.encode("utf-8")
     atomic_write(path, lambda f: f.write(data))
+
+
+def prepare_save_directory(save_directory: str | os.PathLike[str], kwargs: dict[str, Any]) -> str:
+    """The checks every `save_pretrained(save_directory, **kwargs)` shares: no push_to_hub, no unknown keyword,
+    not a file; the folder is created. Returns the folder as a str."""
+    if kwargs.pop("push_to_hub", False):
+        raise NotImplementedError("push_to_hub is not supported; upload the folder with huggingface_hub")
+    if kwargs:
+        raise TypeError(f"save_pretrained() got unexpected keyword arguments {sorted(kwargs)}")
+    folder = os.fspath(save_directory)
+    if os.path.isfile(folder):
+        raise FileExistsError(f"{folder!r} is a file, not a folder")
+    os.makedirs(folder, exist_ok=True)
+    return folder
