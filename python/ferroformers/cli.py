@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leave out [CLS]/[SEP] (default: the same ids as tokenizer(doc))")
     tok.add_argument("--threads", type=int, default=None,
                      help="tokenizer threads (default: FERROFORMERS_NUM_THREADS or every core)")
-    tok.add_argument("--batch-size", type=int, default=16384, help="documents per native call (default 16384)")
+    tok.add_argument("--batch-size", type=int, default=16384, help="documents per native call for JSON Lines, Parquet and --errors replace input "
+                          "(plain text goes to the tokenizer a chunk at a time; default 16384)")
     tok.add_argument("--chunk-mb", type=_positive_mb, default=8,
                      help="MB of input read per chunk; memory stays a few chunks (default 8)")
     tok.add_argument("--resume", action="store_true",
