@@ -124,6 +124,16 @@ pub struct Work {
     pub encode_special_tokens: bool,
 }
 
+/// Append ASCII `bytes` to `word`, lowercased if asked (one bulk copy the compiler vectorizes).
+#[inline]
+fn push_ascii(word: &mut Vec<u8>, bytes: &[u8], lower: bool) {
+    if lower {
+        word.extend(bytes.iter().map(u8::to_ascii_lowercase));
+    } else {
+        word.extend_from_slice(bytes);
+    }
+}
+
 /// The whole tokenizer.
 #[derive(Clone, Debug)]
 pub struct Tokenizer {
@@ -344,7 +354,8 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            // a word: up to whitespace or punctuation; dropped controls inside vanish from it
+            // a word: up to whitespace or punctuation; dropped controls inside vanish from it. The char index of
+            // each word byte is only recorded once a dropped control makes a gap (rare): until then it is i + k.
             w.word.clear();
             w.byte_char.clear();
             let mut gaps = false;
@@ -353,18 +364,26 @@ impl Tokenizer {
                 w.word.push(piece[i]);
                 j += 1;
             } else {
+                let stop = if clean {
+                    SPACE | PUNCT | DROP
+                } else {
+                    SPACE | PUNCT
+                };
+                while j < n && ASCII[piece[j] as usize] & stop == 0 {
+                    j += 1;
+                }
+                push_ascii(&mut w.word, &piece[i..j], lower);
                 while j < n {
                     let g = ASCII[piece[j] as usize];
                     if clean && g & DROP != 0 {
-                        gaps = true;
+                        if !gaps {
+                            gaps = true;
+                            w.byte_char.extend(i as u32..j as u32);
+                        }
                     } else if g & (SPACE | PUNCT) != 0 {
                         break;
                     } else {
-                        w.word.push(if lower {
-                            piece[j].to_ascii_lowercase()
-                        } else {
-                            piece[j]
-                        });
+                        push_ascii(&mut w.word, &piece[j..j + 1], lower);
                         w.byte_char.push(j as u32);
                     }
                     j += 1;
