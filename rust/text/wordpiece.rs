@@ -87,8 +87,20 @@ impl Trie {
         let n = self.data[k + 1] as usize;
         let labels = &self.data[k + 2..k + 2 + n.div_ceil(4)];
         let label = |j: usize| (labels[j / 4] >> (8 * (j % 4))) as u8;
-        let found = if n <= 16 {
-            (0..n).find(|&j| label(j) == b)
+        let found = if n <= 64 {
+            // four labels per step: the lowest zero byte of `word ^ b repeated` is the first equal label (the
+            // classic has-zero-byte test is exact for the lowest one). Unused bytes of the last word are 0, so
+            // a match there (b == 0) lies at j >= n and means absent.
+            let pat = u32::from(b) * 0x0101_0101;
+            labels
+                .iter()
+                .enumerate()
+                .find_map(|(wi, &word)| {
+                    let x = word ^ pat;
+                    let z = x.wrapping_sub(0x0101_0101) & !x & 0x8080_8080;
+                    (z != 0).then(|| 4 * wi + (z.trailing_zeros() / 8) as usize)
+                })
+                .filter(|&j| j < n)
         } else {
             let (mut lo, mut hi) = (0, n);
             while lo < hi {
