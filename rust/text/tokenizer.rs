@@ -11,6 +11,7 @@ use super::normalizer::{BertNormalizer, NChar};
 use super::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
 use super::wordpiece::WordPiece;
 use std::fmt;
+use unicode_normalization_alignments::char::decompose_canonical;
 
 /// What can go wrong building or using a tokenizer; the message names the file, line, field or argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -438,6 +439,21 @@ impl Tokenizer {
                 continue; // removed: the word goes on across it
             }
             if nm.strip_accents && f & NFD != 0 {
+                if let Some((kept, n_kept)) = self.simple_nfd(c, f) {
+                    for &k in &kept[..n_kept] {
+                        self.fused_char(
+                            k,
+                            class(k),
+                            i,
+                            &mut n_chars,
+                            word_override,
+                            word_idx,
+                            w,
+                            out,
+                        );
+                    }
+                    continue;
+                }
                 out.ids.truncate(seg_out);
                 out.offsets.truncate(seg_out);
                 out.words.truncate(seg_out);
@@ -467,36 +483,87 @@ impl Tokenizer {
                 (seg_byte, seg_char, seg_out, seg_word) = (end, end_char, out.ids.len(), *word_idx);
                 continue;
             }
-            let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
-            if f & SPACE != 0 || alone {
+            if f & SPACE != 0 {
                 self.flush_word(n_chars, word_override, word_idx, w, out);
                 n_chars = 0;
-                if f & SPACE != 0 {
-                    (seg_byte, seg_char, seg_out, seg_word) =
-                        (b + c.len_utf8(), i + 1, out.ids.len(), *word_idx);
-                    continue;
-                }
+                (seg_byte, seg_char, seg_out, seg_word) =
+                    (b + c.len_utf8(), i + 1, out.ids.len(), *word_idx);
+                continue;
             }
-            let mut buf = [0u8; 4];
-            if nm.lowercase && f & UPPER != 0 {
-                for l in c.to_lowercase() {
-                    let b = l.encode_utf8(&mut buf).as_bytes();
-                    w.word.extend_from_slice(b);
-                    w.byte_char.extend(std::iter::repeat_n(i, b.len()));
-                    n_chars += 1;
-                }
-            } else {
-                let b = c.encode_utf8(&mut buf).as_bytes();
-                w.word.extend_from_slice(b);
-                w.byte_char.extend(std::iter::repeat_n(i, b.len()));
-                n_chars += 1;
-            }
-            if alone {
-                self.flush_word(n_chars, word_override, word_idx, w, out);
-                n_chars = 0;
-            }
+            self.fused_char(c, f, i, &mut n_chars, word_override, word_idx, w, out);
         }
         self.flush_word(n_chars, word_override, word_idx, w, out);
+    }
+
+    /// One normalized char `c` (class `f`, not whitespace) aligned to original char `i`: into the current
+    /// word, or a word of its own for punctuation and CJK.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn fused_char(
+        &self,
+        c: char,
+        f: u8,
+        i: u32,
+        n_chars: &mut usize,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let nm = self.normalizer;
+        let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
+        if alone {
+            self.flush_word(*n_chars, word_override, word_idx, w, out);
+            *n_chars = 0;
+        }
+        let mut buf = [0u8; 4];
+        if nm.lowercase && f & UPPER != 0 {
+            for l in c.to_lowercase() {
+                let b = l.encode_utf8(&mut buf).as_bytes();
+                w.word.extend_from_slice(b);
+                w.byte_char.extend(std::iter::repeat_n(i, b.len()));
+                *n_chars += 1;
+            }
+        } else {
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            w.word.extend_from_slice(b);
+            w.byte_char.extend(std::iter::repeat_n(i, b.len()));
+            *n_chars += 1;
+        }
+        if alone {
+            self.flush_word(*n_chars, word_override, word_idx, w, out);
+            *n_chars = 0;
+        }
+    }
+
+    /// What strip_accents leaves of `c` (class `f`, NFD may change it) when that is independent of its
+    /// neighbours: its canonical decomposition without the Mn marks, provided every kept char is a starter
+    /// (combining class 0, so NFD's reordering of marks never moves it and its positional span is `c`'s, see
+    /// normalizer.rs `strip_accents`) and neither whitespace, a control nor CJK (the normalizer treats those
+    /// before NFD). None: the caller takes the general path.
+    #[inline]
+    fn simple_nfd(&self, c: char, f: u8) -> Option<([char; 8], usize)> {
+        let nm = self.normalizer;
+        if f & SPACE != 0 || (nm.handle_chinese_chars && f & CHINESE != 0) {
+            return None;
+        }
+        let (mut kept, mut n, mut ok) = (['\0'; 8], 0usize, true);
+        decompose_canonical(c, |d| {
+            let g = class(d);
+            if g & MARK != 0 {
+                return;
+            }
+            if g & (NFD | SPACE | DROP) != 0
+                || (nm.handle_chinese_chars && g & CHINESE != 0)
+                || n == 8
+            {
+                ok = false;
+                return;
+            }
+            kept[n] = d;
+            n += 1;
+        });
+        ok.then_some((kept, n))
     }
 
     /// WordPiece on the word in `w.word` (original char index of each byte in `w.byte_char`), then clear it.
