@@ -283,10 +283,58 @@ impl Tokenizer {
             return;
         }
         if self.added.normalized.is_empty() {
-            self.fused_piece(piece, base, word_override, word_idx, w, out);
+            self.mixed_piece(piece, base, word_override, word_idx, w, out);
             return;
         }
         self.general_piece(piece, base, word_override, word_idx, w, out);
+    }
+
+    /// Text with some non-ASCII chars: the whitespace-delimited stretches holding one go to the fused path, the
+    /// ASCII stretches between them to the byte path (most chars of accented Latin text). Cutting at
+    /// whitespace changes nothing: whitespace ends every word and every NFD segment (a control that clean_text
+    /// drops is not a cut: the word goes on across it).
+    fn mixed_piece(
+        &self,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let clean = self.normalizer.clean_text;
+        let is_cut = |b: u8| {
+            b < 0x80 && {
+                let f = ASCII[b as usize];
+                f & SPACE != 0 && !(clean && f & DROP != 0)
+            }
+        };
+        let bytes = piece.as_bytes();
+        let (mut start, mut base) = (0usize, base);
+        while start < bytes.len() {
+            let Some(p) = bytes[start..].iter().position(|&b| b >= 0x80) else {
+                self.ascii_piece(&bytes[start..], base, word_override, word_idx, w, out);
+                return;
+            };
+            let p = start + p;
+            let q = bytes[start..p]
+                .iter()
+                .rposition(|&b| is_cut(b))
+                .map_or(start, |k| start + k + 1);
+            if q > start {
+                self.ascii_piece(&bytes[start..q], base, word_override, word_idx, w, out);
+                base += (q - start) as u32;
+            }
+            let e = bytes[p..]
+                .iter()
+                .position(|&b| is_cut(b))
+                .map_or(bytes.len(), |k| p + k);
+            // q and e sit next to ASCII bytes (or the ends): char boundaries
+            let part = &piece[q..e];
+            self.fused_piece(part, base, word_override, word_idx, w, out);
+            base += part.chars().count() as u32;
+            start = e;
+        }
     }
 
     /// The general path: normalized chars with their spans, then added tokens of the normalized text, then
