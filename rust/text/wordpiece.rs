@@ -138,6 +138,47 @@ impl Trie {
     }
 }
 
+/// Exact-match lookup of whole byte strings. Keys up to 15 bytes (nearly every word) are packed with their
+/// length into one u128, so a probe hashes two words and compares inline instead of calling memcmp.
+#[derive(Clone, Debug, Default)]
+struct Whole {
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl Whole {
+    fn new<'a>(items: impl Iterator<Item = (&'a [u8], u32)>) -> Whole {
+        let mut w = Whole::default();
+        for (k, id) in items {
+            match Whole::pack(k) {
+                Some(x) => w.short.insert(x, id),
+                None => w.long.insert(k.into(), id),
+            };
+        }
+        w
+    }
+
+    /// bytes in the low 15 bytes, length in the top one: distinct keys give distinct numbers
+    #[inline]
+    fn pack(k: &[u8]) -> Option<u128> {
+        if k.len() > 15 {
+            return None;
+        }
+        let mut b = [0u8; 16];
+        b[..k.len()].copy_from_slice(k);
+        b[15] = k.len() as u8;
+        Some(u128::from_le_bytes(b))
+    }
+
+    #[inline]
+    fn get(&self, k: &[u8]) -> Option<&u32> {
+        match Whole::pack(k) {
+            Some(x) => self.short.get(&x),
+            None => self.long.get(k),
+        }
+    }
+}
+
 /// The WordPiece model: vocabulary, unknown token, prefix and word length limit.
 #[derive(Clone, Debug)]
 pub struct WordPiece {
@@ -151,8 +192,8 @@ pub struct WordPiece {
     pub max_input_chars_per_word: usize,
     initial: Trie,
     continuing: Trie,
-    initial_whole: FxHashMap<Box<[u8]>, u32>,
-    continuing_whole: FxHashMap<Box<[u8]>, u32>,
+    initial_whole: Whole,
+    continuing_whole: Whole,
 }
 
 impl WordPiece {
@@ -232,15 +273,13 @@ impl WordPiece {
                 .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
                 .map(|(t, &i)| (&t.as_bytes()[p.len()..], i)),
         );
-        let initial_whole = vocab
-            .iter()
-            .map(|(t, &i)| (t.as_bytes().into(), i))
-            .collect();
-        let continuing_whole = vocab
-            .iter()
-            .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
-            .map(|(t, &i)| (t.as_bytes()[p.len()..].into(), i))
-            .collect();
+        let initial_whole = Whole::new(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
+        let continuing_whole = Whole::new(
+            vocab
+                .iter()
+                .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
+                .map(|(t, &i)| (&t.as_bytes()[p.len()..], i)),
+        );
         WordPiece {
             initial_whole,
             continuing_whole,
