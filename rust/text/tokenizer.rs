@@ -564,18 +564,21 @@ impl Tokenizer {
             self.flush_word(*n_chars, word_override, word_idx, w, out);
             *n_chars = 0;
         }
+        // 1-4 bytes: pushed one by one (extend_from_slice calls memcpy for these)
         let mut buf = [0u8; 4];
         if nm.lowercase && f & UPPER != 0 {
             for l in c.to_lowercase() {
-                let b = l.encode_utf8(&mut buf).as_bytes();
-                w.word.extend_from_slice(b);
-                w.byte_char.extend(std::iter::repeat_n(i, b.len()));
+                for &x in l.encode_utf8(&mut buf).as_bytes() {
+                    w.word.push(x);
+                    w.byte_char.push(i);
+                }
                 *n_chars += 1;
             }
         } else {
-            let b = c.encode_utf8(&mut buf).as_bytes();
-            w.word.extend_from_slice(b);
-            w.byte_char.extend(std::iter::repeat_n(i, b.len()));
+            for &x in c.encode_utf8(&mut buf).as_bytes() {
+                w.word.push(x);
+                w.byte_char.push(i);
+            }
             *n_chars += 1;
         }
         if alone {

@@ -158,16 +158,32 @@ impl Whole {
         w
     }
 
-    /// bytes in the low 15 bytes, length in the top one: distinct keys give distinct numbers
+    /// bytes in the low 15 bytes (little-endian), length in the top one: distinct keys give distinct numbers.
+    /// Read with two overlapping loads rather than a variable-length copy (a memcpy call per word).
     #[inline]
     fn pack(k: &[u8]) -> Option<u128> {
-        if k.len() > 15 {
+        let n = k.len();
+        let body = if n > 15 {
             return None;
-        }
-        let mut b = [0u8; 16];
-        b[..k.len()].copy_from_slice(k);
-        b[15] = k.len() as u8;
-        Some(u128::from_le_bytes(b))
+        } else if n >= 8 {
+            let lo = load8(&k[..8]);
+            // the last 8 bytes, shifted so that k[8] lands at bit 0 (none when n == 8)
+            let hi = load8(&k[n - 8..])
+                .checked_shr(8 * (16 - n as u32))
+                .unwrap_or(0);
+            u128::from(lo) | u128::from(hi) << 64
+        } else if n >= 4 {
+            let lo = u64::from(load4(&k[..4]));
+            let hi = u64::from(load4(&k[n - 4..])) >> (8 * (8 - n));
+            u128::from(lo | hi << 32)
+        } else if n > 0 {
+            // n = 1: all three are k[0]; n = 2: k[1] twice at the same place
+            let (a, b, c) = (k[0] as u64, k[n / 2] as u64, k[n - 1] as u64);
+            u128::from(a | b << (8 * (n / 2)) | c << (8 * (n - 1)))
+        } else {
+            0
+        };
+        Some(body | (n as u128) << 120)
     }
 
     #[inline]
@@ -177,6 +193,20 @@ impl Whole {
             None => self.long.get(k),
         }
     }
+}
+
+#[inline]
+fn load8(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(b);
+    u64::from_le_bytes(a)
+}
+
+#[inline]
+fn load4(b: &[u8]) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(b);
+    u32::from_le_bytes(a)
 }
 
 /// The WordPiece model: vocabulary, unknown token, prefix and word length limit.
@@ -348,6 +378,20 @@ impl WordPiece {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pack_is_bytes_then_length() {
+        let k: Vec<u8> = (1..=20).map(|i| i * 13).collect();
+        for n in 0..=20 {
+            let mut b = [0u8; 16];
+            let expected = (n <= 15).then(|| {
+                b[..n].copy_from_slice(&k[..n]);
+                b[15] = n as u8;
+                u128::from_le_bytes(b)
+            });
+            assert_eq!(Whole::pack(&k[..n]), expected, "length {n}");
+        }
+    }
 
     /// tokenizers' WordPiece::tokenize, literally: the specification the trie must equal.
     fn reference(wp: &WordPiece, word: &str) -> Vec<(u32, u32, u32)> {
