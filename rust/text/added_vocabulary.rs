@@ -38,6 +38,9 @@ impl AddedToken {
 pub(crate) struct Matcher {
     trie: Trie,
     empty: bool,
+    /// the distinct first bytes of the patterns when there are at most 3 (memchr jumps between candidates;
+    /// BERT's specials all start with `[`), else None
+    firsts: Option<Vec<u8>>,
 }
 
 impl Default for Matcher {
@@ -48,10 +51,31 @@ impl Default for Matcher {
 
 impl Matcher {
     fn new(patterns: &[(String, u32)]) -> Matcher {
+        let mut firsts: Vec<u8> = patterns
+            .iter()
+            .filter_map(|(p, _)| p.bytes().next())
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
         Matcher {
             trie: Trie::build(patterns.iter().map(|(p, id)| (p.as_bytes(), *id))),
             empty: patterns.iter().all(|(p, _)| p.is_empty()),
+            firsts: (firsts.len() <= 3).then_some(firsts),
         }
+    }
+
+    /// The first position at or after `pos` where a pattern may start (a first byte of one), or `len`.
+    #[inline]
+    fn next_candidate(&self, bytes: &[u8], pos: usize) -> usize {
+        let rest = &bytes[pos..];
+        let found = match self.firsts.as_deref() {
+            Some([]) => None,
+            Some(&[a]) => memchr::memchr(a, rest),
+            Some(&[a, b]) => memchr::memchr2(a, b, rest),
+            Some(&[a, b, c]) => memchr::memchr3(a, b, c, rest),
+            _ => Some(0),
+        };
+        found.map_or(bytes.len(), |k| pos + k)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -149,7 +173,13 @@ impl AddedVocabulary {
         let mut splits = vec![];
         let mut done = 0; // end of the last emitted split
         let mut pos = 0; // where the search resumes
-        while pos < bytes.len() {
+        loop {
+            // first bytes of patterns are char starts (patterns are valid UTF-8), so jumping to one keeps `pos`
+            // on a char boundary, as the byte-by-byte scan below does
+            pos = m.next_candidate(bytes, pos);
+            if pos >= bytes.len() {
+                break;
+            }
             let Some((len, id)) = m.trie.longest_prefix(&bytes[pos..]) else {
                 pos += 1;
                 // patterns are valid UTF-8, so a match never starts inside a char; skip continuation bytes

@@ -103,7 +103,7 @@ pub struct Flat {
 struct Chunk {
     ids: Vec<u32>,
     starts: Vec<i64>,
-    offsets: Vec<u32>,
+    offsets: Vec<(u32, u32)>,
 }
 
 fn flat_chunk(
@@ -113,45 +113,47 @@ fn flat_chunk(
     keep: Option<usize>,
     with_offsets: bool,
 ) -> Chunk {
-    let mut out = Chunk::default();
     let mut w = Work::default();
+    // the texts are encoded straight into this one sequence (no copy per text); word indices are not kept
     let mut seq = Sequence::default();
+    let mut starts = Vec::with_capacity(texts.len());
     let specials = if add_special_tokens {
         tok.post.as_ref().map(|((_, c), (_, s))| (*c, *s))
     } else {
         None
     };
-    out.starts.reserve(texts.len());
     // about one token per 3 bytes of text: most chunks then never grow (and copy) their buffers
     let guess = texts.iter().map(|t| t.len()).sum::<usize>() / 3 + 2 * texts.len();
-    out.ids.reserve(guess);
+    seq.ids.reserve(guess);
     if with_offsets {
-        out.offsets.reserve(2 * guess);
+        seq.offsets.reserve(guess);
     }
     for t in texts {
-        out.starts.push(out.ids.len() as i64);
-        seq.clear();
-        tok.encode_text(t, None, &mut w, &mut seq);
-        let n = keep.map_or(seq.ids.len(), |k| k.min(seq.ids.len()));
+        starts.push(seq.ids.len() as i64);
         if let Some((cls, _)) = specials {
-            out.ids.push(cls);
-            if with_offsets {
-                out.offsets.extend([0, 0]);
-            }
+            seq.ids.push(cls);
+            seq.offsets.push((0, 0));
         }
-        out.ids.extend_from_slice(&seq.ids[..n]);
-        if with_offsets {
-            out.offsets
-                .extend(seq.offsets[..n].iter().flat_map(|&(a, b)| [a, b]));
+        let from = seq.ids.len();
+        tok.encode_text(t, None, &mut w, &mut seq);
+        if let Some(k) = keep {
+            seq.ids.truncate(from + k);
+            seq.offsets.truncate(from + k);
         }
+        seq.words.clear();
         if let Some((_, sep)) = specials {
-            out.ids.push(sep);
-            if with_offsets {
-                out.offsets.extend([0, 0]);
-            }
+            seq.ids.push(sep);
+            seq.offsets.push((0, 0));
+        }
+        if !with_offsets {
+            seq.offsets.clear();
         }
     }
-    out
+    Chunk {
+        ids: seq.ids,
+        starts,
+        offsets: seq.offsets,
+    }
 }
 
 /// Encode single texts into flat arrays; `max_length` truncates each on the right (specials included).
@@ -257,8 +259,9 @@ fn concat(parts: Vec<Chunk>, n_docs: usize, with_offsets: bool, threads: usize) 
             std::ptr::copy_nonoverlapping(p.ids.as_ptr(), ids.at(base), p.ids.len());
             if with_offsets {
                 let dst = offs.at(2 * base);
-                for (k, &o) in p.offsets.iter().enumerate() {
-                    dst.add(k).write(o as i64);
+                for (k, &(a, b)) in p.offsets.iter().enumerate() {
+                    dst.add(2 * k).write(a as i64);
+                    dst.add(2 * k + 1).write(b as i64);
                 }
             }
         }

@@ -11,6 +11,7 @@ use super::normalizer::{BertNormalizer, NChar};
 use super::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
 use super::wordpiece::WordPiece;
 use std::fmt;
+use unicode_normalization_alignments::char::decompose_canonical;
 
 /// What can go wrong building or using a tokenizer; the message names the file, line, field or argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,6 +123,16 @@ pub struct Work {
     seq_b: Sequence,
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
     pub encode_special_tokens: bool,
+}
+
+/// Append ASCII `bytes` to `word`, lowercased if asked (one bulk copy the compiler vectorizes).
+#[inline]
+fn push_ascii(word: &mut Vec<u8>, bytes: &[u8], lower: bool) {
+    if lower {
+        word.extend(bytes.iter().map(u8::to_ascii_lowercase));
+    } else {
+        word.extend_from_slice(bytes);
+    }
 }
 
 /// The whole tokenizer.
@@ -272,10 +283,58 @@ impl Tokenizer {
             return;
         }
         if self.added.normalized.is_empty() {
-            self.fused_piece(piece, base, word_override, word_idx, w, out);
+            self.mixed_piece(piece, base, word_override, word_idx, w, out);
             return;
         }
         self.general_piece(piece, base, word_override, word_idx, w, out);
+    }
+
+    /// Text with some non-ASCII chars: the whitespace-delimited stretches holding one go to the fused path, the
+    /// ASCII stretches between them to the byte path (most chars of accented Latin text). Cutting at
+    /// whitespace changes nothing: whitespace ends every word and every NFD segment (a control that clean_text
+    /// drops is not a cut: the word goes on across it).
+    fn mixed_piece(
+        &self,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let clean = self.normalizer.clean_text;
+        let is_cut = |b: u8| {
+            b < 0x80 && {
+                let f = ASCII[b as usize];
+                f & SPACE != 0 && !(clean && f & DROP != 0)
+            }
+        };
+        let bytes = piece.as_bytes();
+        let (mut start, mut base) = (0usize, base);
+        while start < bytes.len() {
+            let Some(p) = bytes[start..].iter().position(|&b| b >= 0x80) else {
+                self.ascii_piece(&bytes[start..], base, word_override, word_idx, w, out);
+                return;
+            };
+            let p = start + p;
+            let q = bytes[start..p]
+                .iter()
+                .rposition(|&b| is_cut(b))
+                .map_or(start, |k| start + k + 1);
+            if q > start {
+                self.ascii_piece(&bytes[start..q], base, word_override, word_idx, w, out);
+                base += (q - start) as u32;
+            }
+            let e = bytes[p..]
+                .iter()
+                .position(|&b| is_cut(b))
+                .map_or(bytes.len(), |k| p + k);
+            // q and e sit next to ASCII bytes (or the ends): char boundaries
+            let part = &piece[q..e];
+            self.fused_piece(part, base, word_override, word_idx, w, out);
+            base += part.chars().count() as u32;
+            start = e;
+        }
     }
 
     /// The general path: normalized chars with their spans, then added tokens of the normalized text, then
@@ -344,7 +403,8 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            // a word: up to whitespace or punctuation; dropped controls inside vanish from it
+            // a word: up to whitespace or punctuation; dropped controls inside vanish from it. The char index of
+            // each word byte is only recorded once a dropped control makes a gap (rare): until then it is i + k.
             w.word.clear();
             w.byte_char.clear();
             let mut gaps = false;
@@ -353,18 +413,26 @@ impl Tokenizer {
                 w.word.push(piece[i]);
                 j += 1;
             } else {
+                let stop = if clean {
+                    SPACE | PUNCT | DROP
+                } else {
+                    SPACE | PUNCT
+                };
+                while j < n && ASCII[piece[j] as usize] & stop == 0 {
+                    j += 1;
+                }
+                push_ascii(&mut w.word, &piece[i..j], lower);
                 while j < n {
                     let g = ASCII[piece[j] as usize];
                     if clean && g & DROP != 0 {
-                        gaps = true;
+                        if !gaps {
+                            gaps = true;
+                            w.byte_char.extend(i as u32..j as u32);
+                        }
                     } else if g & (SPACE | PUNCT) != 0 {
                         break;
                     } else {
-                        w.word.push(if lower {
-                            piece[j].to_ascii_lowercase()
-                        } else {
-                            piece[j]
-                        });
+                        push_ascii(&mut w.word, &piece[j..j + 1], lower);
                         w.byte_char.push(j as u32);
                     }
                     j += 1;
@@ -419,6 +487,21 @@ impl Tokenizer {
                 continue; // removed: the word goes on across it
             }
             if nm.strip_accents && f & NFD != 0 {
+                if let Some((kept, n_kept)) = self.simple_nfd(c, f) {
+                    for &k in &kept[..n_kept] {
+                        self.fused_char(
+                            k,
+                            class(k),
+                            i,
+                            &mut n_chars,
+                            word_override,
+                            word_idx,
+                            w,
+                            out,
+                        );
+                    }
+                    continue;
+                }
                 out.ids.truncate(seg_out);
                 out.offsets.truncate(seg_out);
                 out.words.truncate(seg_out);
@@ -448,36 +531,90 @@ impl Tokenizer {
                 (seg_byte, seg_char, seg_out, seg_word) = (end, end_char, out.ids.len(), *word_idx);
                 continue;
             }
-            let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
-            if f & SPACE != 0 || alone {
+            if f & SPACE != 0 {
                 self.flush_word(n_chars, word_override, word_idx, w, out);
                 n_chars = 0;
-                if f & SPACE != 0 {
-                    (seg_byte, seg_char, seg_out, seg_word) =
-                        (b + c.len_utf8(), i + 1, out.ids.len(), *word_idx);
-                    continue;
-                }
+                (seg_byte, seg_char, seg_out, seg_word) =
+                    (b + c.len_utf8(), i + 1, out.ids.len(), *word_idx);
+                continue;
             }
-            let mut buf = [0u8; 4];
-            if nm.lowercase && f & UPPER != 0 {
-                for l in c.to_lowercase() {
-                    let b = l.encode_utf8(&mut buf).as_bytes();
-                    w.word.extend_from_slice(b);
-                    w.byte_char.extend(std::iter::repeat_n(i, b.len()));
-                    n_chars += 1;
-                }
-            } else {
-                let b = c.encode_utf8(&mut buf).as_bytes();
-                w.word.extend_from_slice(b);
-                w.byte_char.extend(std::iter::repeat_n(i, b.len()));
-                n_chars += 1;
-            }
-            if alone {
-                self.flush_word(n_chars, word_override, word_idx, w, out);
-                n_chars = 0;
-            }
+            self.fused_char(c, f, i, &mut n_chars, word_override, word_idx, w, out);
         }
         self.flush_word(n_chars, word_override, word_idx, w, out);
+    }
+
+    /// One normalized char `c` (class `f`, not whitespace) aligned to original char `i`: into the current
+    /// word, or a word of its own for punctuation and CJK.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn fused_char(
+        &self,
+        c: char,
+        f: u8,
+        i: u32,
+        n_chars: &mut usize,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let nm = self.normalizer;
+        let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
+        if alone {
+            self.flush_word(*n_chars, word_override, word_idx, w, out);
+            *n_chars = 0;
+        }
+        // 1-4 bytes: pushed one by one (extend_from_slice calls memcpy for these)
+        let mut buf = [0u8; 4];
+        if nm.lowercase && f & UPPER != 0 {
+            for l in c.to_lowercase() {
+                for &x in l.encode_utf8(&mut buf).as_bytes() {
+                    w.word.push(x);
+                    w.byte_char.push(i);
+                }
+                *n_chars += 1;
+            }
+        } else {
+            for &x in c.encode_utf8(&mut buf).as_bytes() {
+                w.word.push(x);
+                w.byte_char.push(i);
+            }
+            *n_chars += 1;
+        }
+        if alone {
+            self.flush_word(*n_chars, word_override, word_idx, w, out);
+            *n_chars = 0;
+        }
+    }
+
+    /// What strip_accents leaves of `c` (class `f`, NFD may change it) when that is independent of its
+    /// neighbours: its canonical decomposition without the Mn marks, provided every kept char is a starter
+    /// (combining class 0, so NFD's reordering of marks never moves it and its positional span is `c`'s, see
+    /// normalizer.rs `strip_accents`) and neither whitespace, a control nor CJK (the normalizer treats those
+    /// before NFD). None: the caller takes the general path.
+    #[inline]
+    fn simple_nfd(&self, c: char, f: u8) -> Option<([char; 8], usize)> {
+        let nm = self.normalizer;
+        if f & SPACE != 0 || (nm.handle_chinese_chars && f & CHINESE != 0) {
+            return None;
+        }
+        let (mut kept, mut n, mut ok) = (['\0'; 8], 0usize, true);
+        decompose_canonical(c, |d| {
+            let g = class(d);
+            if g & MARK != 0 {
+                return;
+            }
+            if g & (NFD | SPACE | DROP) != 0
+                || (nm.handle_chinese_chars && g & CHINESE != 0)
+                || n == 8
+            {
+                ok = false;
+                return;
+            }
+            kept[n] = d;
+            n += 1;
+        });
+        ok.then_some((kept, n))
     }
 
     /// WordPiece on the word in `w.word` (original char index of each byte in `w.byte_char`), then clear it.

@@ -87,8 +87,20 @@ impl Trie {
         let n = self.data[k + 1] as usize;
         let labels = &self.data[k + 2..k + 2 + n.div_ceil(4)];
         let label = |j: usize| (labels[j / 4] >> (8 * (j % 4))) as u8;
-        let found = if n <= 16 {
-            (0..n).find(|&j| label(j) == b)
+        let found = if n <= 64 {
+            // four labels per step: the lowest zero byte of `word ^ b repeated` is the first equal label (the
+            // classic has-zero-byte test is exact for the lowest one). Unused bytes of the last word are 0, so
+            // a match there (b == 0) lies at j >= n and means absent.
+            let pat = u32::from(b) * 0x0101_0101;
+            labels
+                .iter()
+                .enumerate()
+                .find_map(|(wi, &word)| {
+                    let x = word ^ pat;
+                    let z = x.wrapping_sub(0x0101_0101) & !x & 0x8080_8080;
+                    (z != 0).then(|| 4 * wi + (z.trailing_zeros() / 8) as usize)
+                })
+                .filter(|&j| j < n)
         } else {
             let (mut lo, mut hi) = (0, n);
             while lo < hi {
@@ -126,6 +138,77 @@ impl Trie {
     }
 }
 
+/// Exact-match lookup of whole byte strings. Keys up to 15 bytes (nearly every word) are packed with their
+/// length into one u128, so a probe hashes two words and compares inline instead of calling memcmp.
+#[derive(Clone, Debug, Default)]
+struct Whole {
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl Whole {
+    fn new<'a>(items: impl Iterator<Item = (&'a [u8], u32)>) -> Whole {
+        let mut w = Whole::default();
+        for (k, id) in items {
+            match Whole::pack(k) {
+                Some(x) => w.short.insert(x, id),
+                None => w.long.insert(k.into(), id),
+            };
+        }
+        w
+    }
+
+    /// bytes in the low 15 bytes (little-endian), length in the top one: distinct keys give distinct numbers.
+    /// Read with two overlapping loads rather than a variable-length copy (a memcpy call per word).
+    #[inline]
+    fn pack(k: &[u8]) -> Option<u128> {
+        let n = k.len();
+        let body = if n > 15 {
+            return None;
+        } else if n >= 8 {
+            let lo = load8(&k[..8]);
+            // the last 8 bytes, shifted so that k[8] lands at bit 0 (none when n == 8)
+            let hi = load8(&k[n - 8..])
+                .checked_shr(8 * (16 - n as u32))
+                .unwrap_or(0);
+            u128::from(lo) | u128::from(hi) << 64
+        } else if n >= 4 {
+            let lo = u64::from(load4(&k[..4]));
+            let hi = u64::from(load4(&k[n - 4..])) >> (8 * (8 - n));
+            u128::from(lo | hi << 32)
+        } else if n > 0 {
+            // n = 1: all three are k[0]; n = 2: k[1] twice at the same place
+            let (a, b, c) = (k[0] as u64, k[n / 2] as u64, k[n - 1] as u64);
+            u128::from(a | b << (8 * (n / 2)) | c << (8 * (n - 1)))
+        } else {
+            0
+        };
+        Some(body | (n as u128) << 120)
+    }
+
+    #[inline]
+    fn get(&self, k: &[u8]) -> Option<&u32> {
+        match Whole::pack(k) {
+            Some(x) => self.short.get(&x),
+            None => self.long.get(k),
+        }
+    }
+}
+
+#[inline]
+fn load8(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(b);
+    u64::from_le_bytes(a)
+}
+
+#[inline]
+fn load4(b: &[u8]) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(b);
+    u32::from_le_bytes(a)
+}
+
 /// The WordPiece model: vocabulary, unknown token, prefix and word length limit.
 #[derive(Clone, Debug)]
 pub struct WordPiece {
@@ -139,8 +222,8 @@ pub struct WordPiece {
     pub max_input_chars_per_word: usize,
     initial: Trie,
     continuing: Trie,
-    initial_whole: FxHashMap<Box<[u8]>, u32>,
-    continuing_whole: FxHashMap<Box<[u8]>, u32>,
+    initial_whole: Whole,
+    continuing_whole: Whole,
 }
 
 impl WordPiece {
@@ -220,15 +303,13 @@ impl WordPiece {
                 .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
                 .map(|(t, &i)| (&t.as_bytes()[p.len()..], i)),
         );
-        let initial_whole = vocab
-            .iter()
-            .map(|(t, &i)| (t.as_bytes().into(), i))
-            .collect();
-        let continuing_whole = vocab
-            .iter()
-            .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
-            .map(|(t, &i)| (t.as_bytes()[p.len()..].into(), i))
-            .collect();
+        let initial_whole = Whole::new(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
+        let continuing_whole = Whole::new(
+            vocab
+                .iter()
+                .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
+                .map(|(t, &i)| (&t.as_bytes()[p.len()..], i)),
+        );
         WordPiece {
             initial_whole,
             continuing_whole,
@@ -297,6 +378,20 @@ impl WordPiece {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pack_is_bytes_then_length() {
+        let k: Vec<u8> = (1..=20).map(|i| i * 13).collect();
+        for n in 0..=20 {
+            let mut b = [0u8; 16];
+            let expected = (n <= 15).then(|| {
+                b[..n].copy_from_slice(&k[..n]);
+                b[15] = n as u8;
+                u128::from_le_bytes(b)
+            });
+            assert_eq!(Whole::pack(&k[..n]), expected, "length {n}");
+        }
+    }
 
     /// tokenizers' WordPiece::tokenize, literally: the specification the trie must equal.
     fn reference(wp: &WordPiece, word: &str) -> Vec<(u32, u32, u32)> {
