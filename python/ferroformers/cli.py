@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "(plain text goes to the tokenizer a chunk at a time; default 16384)")
     tok.add_argument("--chunk-mb", type=_positive_mb, default=8,
                      help="MB of input read per chunk; memory stays a few chunks (default 8)")
+    tok.add_argument("--checkpoint-mb", type=_positive_mb, default=64,
+                     help="save a resumable checkpoint every this many MB of input (default 64)")
     tok.add_argument("--resume", action="store_true",
                      help="continue an interrupted run in OUTDIR from its last completed chunk")
     tok.add_argument("--overwrite", action="store_true", help="replace what OUTDIR holds")

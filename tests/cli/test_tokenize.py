@@ -179,7 +179,7 @@ def test_resume_after_kill_gives_identical_bytes(tmp_path: Path) -> None:
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", str(src), "-o", str(out), "-q",
-                             "--chunk-mb", "1", "--threads", "1", "--batch-size", "256"], env=env)
+                             "--chunk-mb", "1", "--checkpoint-mb", "1", "--threads", "1", "--batch-size", "256"], env=env)
     state = out / ".partial" / "state.json"
     deadline = time.time() + 120
     while not state.exists() and proc.poll() is None and time.time() < deadline:

@@ -8,6 +8,7 @@ by a couple of chunks whatever the corpus size.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import queue
@@ -121,6 +122,48 @@ def _prefetch(iterator: Any, depth: int = 2) -> Any:
         stop.set()
 
 
+def _checkpoint(writer: Any, partial: str, saved: dict[str, Any]) -> None:
+    writer.checkpoint()  # the data first: state.json never names bytes that are not on disk
+    save_state(partial, {**saved, **writer.extra_state()})
+
+
+class _Background:
+    """Runs the writer's operations in one thread, in order, so that writing and fsync overlap the tokenizer.
+    At most `depth` operations wait (memory stays bounded); an error surfaces at the next call."""
+
+    def __init__(self, depth: int = 2) -> None:
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, daemon=True, name="ferroformers-writer")
+        self.thread.start()
+
+    def _work(self) -> None:
+        while (operation := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    operation()
+                except BaseException as e:  # re-raised in the caller's thread
+                    self.error = e
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def submit(self, operation: Any) -> None:
+        self._raise()
+        self.queue.put(operation)
+
+    def finish(self) -> None:
+        """Wait for every submitted operation; re-raise the first error."""
+        self.stop()
+        self._raise()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+
 def _encode_checked(encode: FlatEncoder, chunk: Chunk, source: Source, errors: str
                     ) -> tuple[np.ndarray, np.ndarray]:
     if chunk.data is not None:
@@ -230,6 +273,8 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
     done_raw = [state["raw_bytes"] if state else 0]
     progress = Progress(total, quiet=args.quiet, initial=done_raw[0])
     limit = np.iinfo(dtype).max
+    checkpointed, last_source = position[1], position[0]
+    background = _Background()
     try:
         chunks = read_chunks(sources, chunk_bytes=args.chunk_mb << 20, errors=args.errors,
                              text_field=args.text_field, start_source=position[0], start_offset=position[1],
@@ -239,20 +284,26 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
             ids, starts = _encode_checked(encode, chunk, source, args.errors)
             if len(ids) and int(ids.max()) > limit:  # never wrap an id silently into a narrower dtype
                 raise CommandError(f"token id {int(ids.max())} does not fit {dtype.name} (vocab size {vocab_size})")
-            writer.write(ids, starts)
+            background.submit(functools.partial(writer.write, ids, starts))
             docs += chunk.n_docs
             tokens += len(ids)
             if unk_id is not None:
                 unk += int(np.count_nonzero(ids == unk_id))
             lines = chunk.line_numbers[-1] + 1 if chunk.line_numbers else chunk.first_line + chunk.n_docs
             position = [chunk.source_index, chunk.end, lines]
-            if partial is not None and writer.should_checkpoint():
-                writer.checkpoint()
-                save_state(partial, {"options": options, "docs": docs, "tokens": tokens, "unk": unk,
-                                     "position": position, "raw_bytes": done_raw[0], **writer.extra_state()})
+            # a checkpoint flushes and fsyncs the outputs, so it is taken every --checkpoint-mb of input rather
+            # than every chunk (a rerun with --resume redoes at most that much)
+            due = position[1] - checkpointed >= args.checkpoint_mb << 20 or chunk.source_index != last_source
+            if partial is not None and due and writer.should_checkpoint():
+                checkpointed, last_source = position[1], chunk.source_index
+                saved = {"options": options, "docs": docs, "tokens": tokens, "unk": unk,
+                         "position": position, "raw_bytes": done_raw[0]}
+                background.submit(functools.partial(_checkpoint, writer, partial, saved))
             progress.update(done_raw[0], docs, tokens)
+        background.finish()
         files = writer.close()
     finally:
+        background.stop()
         progress.close()
     counts = {"docs": docs, "tokens": tokens, "unk": unk}
     return _finish(args, sources, tokenizer, options, partial, files, counts, dtype, started, stream,
