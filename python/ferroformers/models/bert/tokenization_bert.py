@@ -220,7 +220,37 @@ class WordpieceTokenizer:
         return pieces
 
 
-class BertTokenizer(PreTrainedTokenizer):
+class BertTemplateMixin:
+    """BERT's template `[CLS] A [SEP]` / `[CLS] A [SEP] B [SEP]`, shared by the slow and the fast tokenizer."""
+
+    cls_token_id: int
+    sep_token_id: int
+
+    def build_inputs_with_special_tokens(self, token_ids_0: list[int],
+                                         token_ids_1: list[int] | None = None) -> list[int]:
+        """[CLS] A [SEP] or [CLS] A [SEP] B [SEP]."""
+        if token_ids_1 is None:
+            return [self.cls_token_id, *token_ids_0, self.sep_token_id]
+        return [self.cls_token_id, *token_ids_0, self.sep_token_id, *token_ids_1, self.sep_token_id]
+
+    def get_special_tokens_mask(self, token_ids_0: list[int], token_ids_1: list[int] | None = None,
+                                already_has_special_tokens: bool = False) -> list[int]:
+        if already_has_special_tokens:
+            return super().get_special_tokens_mask(  # type: ignore[misc]
+                token_ids_0, token_ids_1, already_has_special_tokens=True)
+        if token_ids_1 is None:
+            return [1] + [0] * len(token_ids_0) + [1]
+        return [1] + [0] * len(token_ids_0) + [1] + [0] * len(token_ids_1) + [1]
+
+    def create_token_type_ids_from_sequences(self, token_ids_0: list[int],
+                                             token_ids_1: list[int] | None = None) -> list[int]:
+        """0 for [CLS] A [SEP], 1 for B [SEP]."""
+        if token_ids_1 is None:
+            return [0] * (len(token_ids_0) + 2)
+        return [0] * (len(token_ids_0) + 2) + [1] * (len(token_ids_1) + 1)
+
+
+class BertTokenizer(BertTemplateMixin, PreTrainedTokenizer):
     """BERT's WordPiece tokenizer, in Python (see the module docstring).
 
     Args:
@@ -336,28 +366,6 @@ class BertTokenizer(PreTrainedTokenizer):
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
         """Join with spaces and glue "##" pieces to the previous token."""
         return " ".join(tokens).replace(" ##", "").strip()
-
-    def build_inputs_with_special_tokens(self, token_ids_0: list[int],
-                                         token_ids_1: list[int] | None = None) -> list[int]:
-        """[CLS] A [SEP] or [CLS] A [SEP] B [SEP]."""
-        if token_ids_1 is None:
-            return [self.cls_token_id, *token_ids_0, self.sep_token_id]
-        return [self.cls_token_id, *token_ids_0, self.sep_token_id, *token_ids_1, self.sep_token_id]
-
-    def get_special_tokens_mask(self, token_ids_0: list[int], token_ids_1: list[int] | None = None,
-                                already_has_special_tokens: bool = False) -> list[int]:
-        if already_has_special_tokens:
-            return super().get_special_tokens_mask(token_ids_0, token_ids_1, already_has_special_tokens=True)
-        if token_ids_1 is None:
-            return [1] + [0] * len(token_ids_0) + [1]
-        return [1] + [0] * len(token_ids_0) + [1] + [0] * len(token_ids_1) + [1]
-
-    def create_token_type_ids_from_sequences(self, token_ids_0: list[int],
-                                             token_ids_1: list[int] | None = None) -> list[int]:
-        """0 for [CLS] A [SEP], 1 for B [SEP]."""
-        if token_ids_1 is None:
-            return [0] * (len(token_ids_0) + 2)
-        return [0] * (len(token_ids_0) + 2) + [1] * (len(token_ids_1) + 1)
 
     def save_vocabulary(self, save_directory: str, filename_prefix: str | None = None) -> tuple[str, ...]:
         """Write vocab.txt (tokens in id order). Fails on a vocabulary with gaps or shared ids, which a

@@ -14,12 +14,12 @@ from typing import Any
 
 from ...tokenization_utils_base import AddedToken
 from ...tokenization_utils_fast import PreTrainedTokenizerFast, _native, tokenizer_json_with_normalizer
-from .tokenization_bert import BertTokenizer
+from .tokenization_bert import BertTemplateMixin, BertTokenizer
 
 VOCAB_FILES_NAMES = {"vocab_file": "vocab.txt", "tokenizer_file": "tokenizer.json"}
 
 
-class BertTokenizerFast(PreTrainedTokenizerFast):
+class BertTokenizerFast(BertTemplateMixin, PreTrainedTokenizerFast):
     """Fast BERT tokenizer; same arguments as `BertTokenizer` (plus `tokenizer_file`)."""
 
     vocab_files_names = VOCAB_FILES_NAMES
@@ -63,24 +63,3 @@ class BertTokenizerFast(PreTrainedTokenizerFast):
                          cls_token=cls_token, mask_token=mask_token,
                          clean_up_tokenization_spaces=clean_up_tokenization_spaces, init_settings=settings,
                          **kwargs)
-
-    def build_inputs_with_special_tokens(self, token_ids_0: list[int],
-                                         token_ids_1: list[int] | None = None) -> list[int]:
-        """[CLS] A [SEP] or [CLS] A [SEP] B [SEP]."""
-        if token_ids_1 is None:
-            return [self.cls_token_id, *token_ids_0, self.sep_token_id]
-        return [self.cls_token_id, *token_ids_0, self.sep_token_id, *token_ids_1, self.sep_token_id]
-
-    def get_special_tokens_mask(self, token_ids_0: list[int], token_ids_1: list[int] | None = None,
-                                already_has_special_tokens: bool = False) -> list[int]:
-        if already_has_special_tokens:
-            return super().get_special_tokens_mask(token_ids_0, token_ids_1, already_has_special_tokens=True)
-        if token_ids_1 is None:
-            return [1] + [0] * len(token_ids_0) + [1]
-        return [1] + [0] * len(token_ids_0) + [1] + [0] * len(token_ids_1) + [1]
-
-    def create_token_type_ids_from_sequences(self, token_ids_0: list[int],
-                                             token_ids_1: list[int] | None = None) -> list[int]:
-        if token_ids_1 is None:
-            return [0] * (len(token_ids_0) + 2)
-        return [0] * (len(token_ids_0) + 2) + [1] * (len(token_ids_1) + 1)
