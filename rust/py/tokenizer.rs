@@ -589,14 +589,7 @@ impl WordPieceTokenizer {
         let Borrowed::Texts(strs) = borrow_field(&field, "texts")? else {
             return Err(PyTypeError::new_err("texts must be a list of str"));
         };
-        if truncation && max_length.is_none() {
-            return Err(TokenizerError::new_err(
-                "truncation=True needs max_length (got None)",
-            ));
-        }
-        let max_length = if truncation { max_length } else { None };
-        let threads = parallel::resolve_threads(num_threads);
-        parallel::pool(threads);
+        let (max_length, threads) = flat_options(max_length, truncation, num_threads)?;
         let tok = self.inner.clone();
         let flat = py.detach(|| {
             guarded(|| {
@@ -639,14 +632,7 @@ impl WordPieceTokenizer {
         truncation: bool,
         num_threads: Option<usize>,
     ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)> {
-        if truncation && max_length.is_none() {
-            return Err(TokenizerError::new_err(
-                "truncation=True needs max_length (got None)",
-            ));
-        }
-        let max_length = if truncation { max_length } else { None };
-        let threads = parallel::resolve_threads(num_threads);
-        parallel::pool(threads);
+        let (max_length, threads) = flat_options(max_length, truncation, num_threads)?;
         let tok = self.inner.clone();
         let flat = py.detach(|| -> Result<PyResult<batch::Flat>, usize> {
             let text = std::str::from_utf8(data).map_err(|e| e.valid_up_to())?;
@@ -668,6 +654,23 @@ impl WordPieceTokenizer {
             PyArray1::from_vec(py, flat.starts),
         ))
     }
+}
+
+/// What the flat encoders share: `max_length` only with `truncation` (which needs it), and the thread count
+/// resolved (argument, FERROFORMERS_NUM_THREADS, cores) with its pool ready.
+fn flat_options(
+    max_length: Option<usize>,
+    truncation: bool,
+    num_threads: Option<usize>,
+) -> PyResult<(Option<usize>, usize)> {
+    if truncation && max_length.is_none() {
+        return Err(TokenizerError::new_err(
+            "truncation=True needs max_length (got None)",
+        ));
+    }
+    let threads = parallel::resolve_threads(num_threads);
+    parallel::pool(threads);
+    Ok((if truncation { max_length } else { None }, threads))
 }
 
 /// Python ints 0..=max made once per call: filling lists from them costs a reference count increment per
