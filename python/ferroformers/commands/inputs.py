@@ -46,10 +46,6 @@ class Chunk:
     data: bytes | None = None  # undecoded whole lines (without the last "\n"), instead of `texts`
     start: int = 0  # uncompressed byte offset of the chunk in its source
 
-    @property
-    def n_docs(self) -> int:
-        return self.data.count(b"\n") + 1 if self.data is not None else len(self.texts)
-
 
 def _sniff(path: str, head: bytes) -> str | None:
     if head.startswith(GZIP_MAGIC):

@@ -285,11 +285,12 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
             if len(ids) and int(ids.max()) > limit:  # never wrap an id silently into a narrower dtype
                 raise CommandError(f"token id {int(ids.max())} does not fit {dtype.name} (vocab size {vocab_size})")
             background.submit(functools.partial(writer.write, ids, starts))
-            docs += chunk.n_docs
+            n_docs = len(starts) - 1  # the tokenizer counted them (a bytes chunk is split in Rust)
+            docs += n_docs
             tokens += len(ids)
             if unk_id is not None:
                 unk += int(np.count_nonzero(ids == unk_id))
-            lines = chunk.line_numbers[-1] + 1 if chunk.line_numbers else chunk.first_line + chunk.n_docs
+            lines = chunk.line_numbers[-1] + 1 if chunk.line_numbers else chunk.first_line + n_docs
             position = [chunk.source_index, chunk.end, lines]
             # a checkpoint flushes and fsyncs the outputs, so it is taken every --checkpoint-mb of input rather
             # than every chunk (a rerun with --resume redoes at most that much)
