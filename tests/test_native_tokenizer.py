@@ -4,6 +4,7 @@ Encoding field on real vocabularies, hard lines and hypothesis-generated Unicode
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import pickle
@@ -396,6 +397,87 @@ def test_navigation_matches_tokenizers(tokenizer_json: dict[str, str]) -> None:
             assert enc.token_to_sequence(i, t) == e.token_to_sequence(t)
     with pytest.raises(IndexError):
         enc.tokens(5)
+
+
+# Batches of single texts without overflow are held as columns, not an Encoding per row: lists come straight
+# from the columns (masks by run, `[1] * n`), a row's Encoding is made when an accessor asks for it, and all
+# rows at once for offsets and arrays. Each way must equal tokenizers, whichever is asked first.
+COLUMN_CASES = [
+    {},
+    {"add_special_tokens": False},
+    {"padding": "longest"},
+    {"padding": "longest", "padding_side": "left", "pad_to_multiple_of": 8},
+    {"padding": "max_length", "max_length": 12, "truncation": "longest_first"},
+    {"truncation": "only_first", "max_length": 6},
+    {"truncation": "longest_first", "max_length": 1},  # cannot even hold the specials: nothing is truncated
+    {"padding": "max_length", "max_length": 4},  # longer rows stay as they are
+    {"add_special_tokens": False, "padding": "longest", "padding_side": "left", "pad_id": 7, "pad_type_id": 3,
+     "pad_token": "[unused1]"},
+    {"add_special_tokens": False, "truncation": "longest_first", "max_length": 3, "padding": "longest"},
+]
+
+
+@pytest.mark.parametrize("kwargs", COLUMN_CASES, ids=[",".join(f"{k}={v}" for k, v in c.items()) or "plain"
+                                                       for c in COLUMN_CASES])
+def test_single_text_batches_every_accessor_either_order(tokenizer_json: dict[str, str], kwargs: dict) -> None:
+    js = tokenizer_json["bert-base-multilingual-cased"]
+    _, ours = _pair(js)
+    texts = [*HARD_LINES[:60], "", "   ", "a", "Hello, world! naïve café 東京"]
+    ref = reference(js, texts, **kwargs)
+    # accessors first: each row is made on its own
+    enc = ours.encode_batch(texts, **kwargs)
+    for i, e in enumerate(ref):
+        assert enc.tokens(i) == e.tokens and enc.word_ids(i) == e.word_ids, i
+        assert enc.sequence_ids(i) == e.sequence_ids, i
+        for t in range(len(e.ids)):
+            assert enc.token_to_chars(i, t) == e.token_to_chars(t), (i, t)
+            assert enc.token_to_word(i, t) == e.token_to_word(t), (i, t)
+        for c in range(0, 30, 3):
+            assert enc.char_to_token(i, c) == e.char_to_token(c), (i, c)
+        for w in range(4):
+            assert enc.word_to_tokens(i, w) == e.word_to_tokens(w), (i, w)
+    assert enc.lengths() == [len(e.ids) for e in ref]
+    assert enc.overflow_to_sample_mapping() == list(range(len(texts)))
+    assert_same(enc, ref, texts)
+    # lists first, then the rows made all at once for the offsets
+    enc = ours.encode_batch(texts, **kwargs)
+    lists = {f: getattr(enc, f)() for f in ("ids", "type_ids", "attention_mask", "special_tokens_mask")}
+    assert_same(enc, ref, texts)
+    # every row is its own list: changing one leaves the others (and the next batch) alone
+    for rows in lists.values():
+        assert len({id(r) for r in rows}) == len(rows)
+        rows[0].append(-1)
+        assert all(r[-1:] != [-1] for r in rows[1:])
+    assert ours.encode_batch(texts, **kwargs).attention_mask() == [e.attention_mask for e in ref]
+    if len({len(e.ids) for e in ref}) == 1:
+        assert enc.to_numpy("ids").tolist() == [e.ids for e in ref]
+        assert enc.to_numpy("attention_mask").tolist() == [e.attention_mask for e in ref]
+
+
+def test_column_batches_after_add_tokens(tokenizer_json: dict[str, str]) -> None:
+    """Ids past the vocabulary the int cache was made for (tokens added after a first batch) are right too."""
+    js = tokenizer_json["bert-base-uncased"]
+    hf, ours = Tokenizer.from_str(js), WordPieceTokenizer.from_tokenizer_json(js)  # fresh: tokens are added
+    texts = ["hello wonderful world", "new_token_a and NEW_TOKEN_B"]
+    assert ours.encode_batch(texts).ids() == [e.ids for e in hf.encode_batch(texts)]
+    ours.add_tokens([("new_token_a", False, False, False, True, False), ("[NEWB]", False, False, False, False, True)])
+    hf.add_tokens([AddedToken("new_token_a", normalized=True)])
+    hf.add_special_tokens([AddedToken("[NEWB]", normalized=False)])
+    texts.append("x [NEWB] y")
+    assert_same(ours.encode_batch(texts), hf.encode_batch(texts), texts)
+    assert max(max(r) for r in ours.encode_batch(texts).ids()) == 30523
+
+
+def test_row_lists_are_left_out_of_the_cyclic_gc(tokenizer_json: dict[str, str]) -> None:
+    """Rows of ints (and offset tuples) cannot be in a cycle as returned, so they are untracked (docs/tokenizers.md):
+    a large batch then costs no collection passes over every row. The outer lists stay tracked."""
+    _, ours = _pair(tokenizer_json["bert-base-uncased"])
+    for enc in (ours.encode_batch(["a b", "c", ""]), ours.encode_batch(["a b", "c"], ["d", "e f"])):
+        for field in FIELDS:
+            rows = getattr(enc, field)()
+            assert gc.is_tracked(rows), field
+            assert not any(gc.is_tracked(r) for r in rows), field
+        assert not any(gc.is_tracked(t) for r in enc.offsets() for t in r)
 
 
 def test_to_numpy_and_lengths(tokenizer_json: dict[str, str]) -> None:

@@ -1,11 +1,12 @@
 //! The whole pipeline on arbitrary bytes and small arbitrary vocabularies: never panics; every offset lies
-//! inside its text, on a character boundary, and starts never go backwards.
+//! inside its text, on a character boundary, and starts never go backwards; the flat and column paths agree
+//! with the row path.
 //!
 //! Input layout: byte 0 = normalizer flags, byte 1 = truncation length, then vocabulary tokens separated by
 //! 0xFF up to a 0xFE byte, then the text (all UTF-8-decoded lossily).
 #![no_main]
 
-use ferroformers::text::batch::encode_flat;
+use ferroformers::text::batch::{encode_columns, encode_flat};
 use ferroformers::text::{
     AddedToken, BertNormalizer, EncodeOptions, Input, Side, Tokenizer, Truncation,
     TruncationStrategy, WordPiece,
@@ -131,5 +132,14 @@ fuzz_target!(|data: &[u8]| {
     );
     if let Ok(row) = row {
         assert_eq!(flat.ids, row.ids);
+    }
+    // a batch held as columns makes the rows the row path makes
+    if let Ok(Some(cols)) = encode_columns(&tok, &[text.as_str(), a], &opts, None, 1) {
+        for (k, t) in [text.as_str(), a].iter().enumerate() {
+            if let Ok(mut row) = tok.encode(&Input::Text(t), None, &opts, &mut w) {
+                row.overflowing.clear();
+                assert_eq!(cols.encoding(&tok, cols.row(k)), row);
+            }
+        }
     }
 });

@@ -14,7 +14,8 @@ use pyo3::exceptions::{
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 pyo3::create_exception!(
     ferroformers._native,
@@ -229,6 +230,23 @@ fn build(
 #[pyclass(module = "ferroformers._native")]
 pub struct WordPieceTokenizer {
     inner: Arc<Tokenizer>,
+    /// ints for the ids of the vocabulary, made when the first batch is encoded (see `IntCache`)
+    ints: OnceLock<Arc<IntCache>>,
+}
+
+impl WordPieceTokenizer {
+    fn wrap(t: Tokenizer) -> Self {
+        WordPieceTokenizer {
+            inner: Arc::new(t),
+            ints: OnceLock::new(),
+        }
+    }
+
+    fn ints(&self, py: Python<'_>) -> Arc<IntCache> {
+        self.ints
+            .get_or_init(|| Arc::new(IntCache::new(py, self.inner.vocab_size(true))))
+            .clone()
+    }
 }
 
 #[pymethods]
@@ -267,7 +285,7 @@ impl WordPieceTokenizer {
             cls_token,
             sep_token,
         )?;
-        Ok(WordPieceTokenizer { inner: Arc::new(t) })
+        Ok(WordPieceTokenizer::wrap(t))
     }
 
     #[staticmethod]
@@ -305,7 +323,7 @@ impl WordPieceTokenizer {
             sep_token,
         )
         .map_err(|e| TokenizerError::new_err(format!("vocabulary file {p}: {e}")))?;
-        Ok(WordPieceTokenizer { inner: Arc::new(t) })
+        Ok(WordPieceTokenizer::wrap(t))
     }
 
     #[staticmethod]
@@ -313,7 +331,7 @@ impl WordPieceTokenizer {
         let t = py
             .detach(|| guarded(|| json::from_json(data)))?
             .map_err(to_py)?;
-        Ok(WordPieceTokenizer { inner: Arc::new(t) })
+        Ok(WordPieceTokenizer::wrap(t))
     }
 
     fn to_tokenizer_json(&self) -> String {
@@ -350,7 +368,10 @@ impl WordPieceTokenizer {
                 special,
             });
         }
-        Ok(Arc::make_mut(&mut self.inner).add_tokens(&parsed))
+        let added = Arc::make_mut(&mut self.inner).add_tokens(&parsed);
+        // the new ids get ints when the next batch is encoded
+        self.ints = OnceLock::new();
+        Ok(added)
     }
 
     fn token_to_id(&self, token: &str) -> Option<u32> {
@@ -542,6 +563,27 @@ impl WordPieceTokenizer {
         let threads = parallel::resolve_threads(num_threads);
         parallel::pool(threads);
         let tok = self.inner.clone();
+        if let (Borrowed::Texts(texts), None, false, false) =
+            (&a, &b, return_overflowing_tokens, encode_special_tokens)
+        {
+            let cols = py
+                .detach(|| {
+                    guarded(|| batch::encode_columns(&tok, texts, &opts, pad.as_ref(), threads))
+                })?
+                .map_err(to_py)?;
+            if let Some(cols) = cols {
+                return Ok(Encodings {
+                    sample: (0..cols.len() as u32).collect(),
+                    store: Store::Columns {
+                        cols,
+                        rows: OnceLock::new(),
+                    },
+                    tok,
+                    ints: self.ints(py),
+                    pad_token: pad_token.to_string(),
+                });
+            }
+        }
         let rows_in: Vec<Pair> = (0..a.len())
             .map(|i| (a.input(i), b.as_ref().map(|b| b.input(i))))
             .collect();
@@ -561,9 +603,10 @@ impl WordPieceTokenizer {
             })?
             .map_err(to_py)?;
         Ok(Encodings {
-            rows,
+            store: Store::Rows(rows),
             sample,
             tok,
+            ints: self.ints(py),
             pad_token: pad_token.to_string(),
         })
     }
@@ -673,9 +716,39 @@ fn flat_options(
     Ok((if truncation { max_length } else { None }, threads))
 }
 
-/// Python ints 0..=max made once per call: filling lists from them costs a reference count increment per
-/// item instead of an int allocation (lists of ids were ~3x faster to build; ids are mostly > 256, past
-/// CPython's small-int cache). Values past `LIMIT` are created one by one.
+/// Python ints 0..n, made once per tokenizer (on the first list built) and shared by every batch it
+/// encodes: filling a list from them costs a reference count increment per item instead of an int
+/// allocation (ids are mostly > 256, past CPython's small-int cache), and no call pays for making them again.
+/// Values past the table are created one by one.
+pub struct IntCache(Vec<Py<PyAny>>);
+
+impl IntCache {
+    fn new(py: Python<'_>, n: usize) -> IntCache {
+        IntCache((0..n as u32).map(|i| int(py, i).unbind()).collect())
+    }
+
+    /// Ask for the int objects of `v` to be brought into cache (their reference counts are written soon).
+    #[inline]
+    fn prefetch(&self, v: &[u32]) {
+        for &x in v {
+            if let Some(o) = self.0.get(x as usize) {
+                prefetch(o.as_ptr() as *const u8);
+            }
+        }
+    }
+
+    /// A new (owned) reference to the int `x`.
+    #[inline]
+    fn get(&self, py: Python<'_>, x: u32) -> *mut ffi::PyObject {
+        match self.0.get(x as usize) {
+            Some(o) => o.clone_ref(py).into_ptr(),
+            None => int(py, x).into_ptr(),
+        }
+    }
+}
+
+/// Python ints 0..=max made once per call, for values that depend on the text (character offsets).
+/// Values past `LIMIT` are created one by one.
 struct IntTable<'py>(Vec<Bound<'py, PyAny>>);
 
 impl<'py> IntTable<'py> {
@@ -703,6 +776,151 @@ fn int(py: Python<'_>, x: u32) -> Bound<'_, PyAny> {
     }
 }
 
+/// A hint that the cache line at `p` is read soon; nothing on targets without one.
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Prefetch up to `max_lines` cache lines of `v`.
+#[inline]
+fn prefetch_slice<T>(v: &[T], max_lines: usize) {
+    let bytes = std::mem::size_of_val(v).min(max_lines * 64);
+    let p = v.as_ptr() as *const u8;
+    for off in (0..bytes).step_by(64) {
+        // SAFETY: `off` < size_of_val(v): inside the slice
+        prefetch(unsafe { p.add(off) });
+    }
+}
+
+/// Builds one list per row from `u32` values. A row made of a few runs of one value (masks, type ids) is
+/// built by CPython's own list repetition (`[x] * n`, one C loop), other rows item by item.
+struct RowLists<'a, 'py> {
+    py: Python<'py>,
+    ints: &'a IntCache,
+    /// `[x]` for the values repeated so far (masks and type ids use few distinct values)
+    singles: Vec<(u32, Bound<'py, PyList>)>,
+}
+
+impl<'a, 'py> RowLists<'a, 'py> {
+    /// Rows of at most this many runs are repeated, not filled: a run costs a list allocation.
+    const MAX_RUNS: usize = 3;
+
+    fn new(py: Python<'py>, ints: &'a IntCache) -> Self {
+        RowLists {
+            py,
+            ints,
+            singles: vec![],
+        }
+    }
+
+    fn single(&mut self, x: u32) -> PyResult<&Bound<'py, PyList>> {
+        let i = match self.singles.iter().position(|(v, _)| *v == x) {
+            Some(i) => i,
+            None => {
+                let l = new_list(self.py, 1)?;
+                // SAFETY: a fresh one-slot list takes the new reference
+                unsafe { ffi::PyList_SetItem(l.as_ptr(), 0, self.ints.get(self.py, x)) };
+                self.singles.push((x, l));
+                self.singles.len() - 1
+            }
+        };
+        Ok(&self.singles[i].1)
+    }
+
+    /// `[x] * n`
+    fn repeat(&mut self, x: u32, n: usize) -> PyResult<Bound<'py, PyAny>> {
+        let one = self.single(x)?.as_ptr();
+        // SAFETY: `one` is a live list; PySequence_Repeat returns a new reference or NULL with an exception
+        unsafe {
+            let p = ffi::PySequence_Repeat(one, n as ffi::Py_ssize_t);
+            if p.is_null() {
+                return Err(PyErr::fetch(self.py));
+            }
+            Ok(Bound::from_owned_ptr(self.py, p))
+        }
+    }
+
+    /// A new list of `runs` (value, count): `[x] * n + [y] * m + ...`. Many runs are filled item by item.
+    fn runs(&mut self, runs: &[(u32, usize)]) -> PyResult<Bound<'py, PyAny>> {
+        let runs = runs.iter().filter(|r| r.1 > 0);
+        if runs.clone().count() > Self::MAX_RUNS {
+            let v: Vec<u32> = runs.flat_map(|&(x, n)| std::iter::repeat_n(x, n)).collect();
+            return self.items(&v, 0, Pad::NONE);
+        }
+        let mut out: Option<Bound<'py, PyAny>> = None;
+        let mut len = 0;
+        for &(x, n) in runs {
+            let part = self.repeat(x, n)?;
+            out = Some(match out {
+                None => part,
+                Some(l) => {
+                    // SAFETY: `l` is a list only we hold, of `len` items: slice assignment at its end extends it
+                    let at = len as ffi::Py_ssize_t;
+                    if unsafe { ffi::PyList_SetSlice(l.as_ptr(), at, at, part.as_ptr()) } != 0 {
+                        return Err(PyErr::fetch(self.py));
+                    }
+                    l
+                }
+            });
+            len += n;
+        }
+        let l = match out {
+            Some(l) => l,
+            None => new_list(self.py, 0)?.into_any(),
+        };
+        untrack(&l);
+        Ok(l)
+    }
+
+    /// A new list of the values of `v` with `pad.n` times `pad_value` on the pad's side, item by item.
+    fn items(&mut self, v: &[u32], pad_value: u32, pad: Pad) -> PyResult<Bound<'py, PyAny>> {
+        let list = new_list(self.py, v.len() + pad.n)?;
+        let (at, pads) = match pad.side {
+            Side::Right => (0, v.len()),
+            Side::Left => (pad.n, 0),
+        };
+        let set = |j: usize, o: *mut ffi::PyObject| {
+            // SAFETY: `list` is a fresh list of len(v) + pad.n empty slots, each set once; SetItem steals `o`
+            unsafe { ffi::PyList_SetItem(list.as_ptr(), j as ffi::Py_ssize_t, o) };
+        };
+        for (j, &x) in v.iter().enumerate() {
+            set(at + j, self.ints.get(self.py, x));
+        }
+        for j in 0..pad.n {
+            set(pads + j, self.ints.get(self.py, pad_value));
+        }
+        untrack(&list);
+        Ok(list.into_any())
+    }
+
+    /// A new list of the values of `v`.
+    fn row(&mut self, v: &[u32]) -> PyResult<Bound<'py, PyAny>> {
+        let changes = v
+            .windows(2)
+            .filter(|w| w[0] != w[1])
+            .take(Self::MAX_RUNS)
+            .count();
+        if changes >= Self::MAX_RUNS {
+            return self.items(v, 0, Pad::NONE);
+        }
+        let mut runs: Vec<(u32, usize)> = Vec::with_capacity(Self::MAX_RUNS);
+        for &x in v {
+            match runs.last_mut() {
+                Some((y, n)) if *y == x => *n += 1,
+                _ => runs.push((x, 1)),
+            }
+        }
+        self.runs(&runs)
+    }
+}
+
 /// Pauses CPython's cyclic GC while lists are built: the lists are reachable, so the collections that their
 /// allocation would trigger find nothing, yet each walks the young objects and promotions trigger full passes
 /// (measured: 2-5x the time of building the lists of a 10 MB batch). Restores the previous state on drop.
@@ -724,6 +942,16 @@ impl Drop for GcPause {
     }
 }
 
+/// Take a row list (of ints, or of tuples of ints) out of CPython's cyclic GC, as CPython does for tuples of
+/// atomic items. As returned, a row holds no container, so it can be part of no cycle; tracked, every row
+/// would be traversed by the next collections (measured: 0.4-1.0 s after a 50 MB batch, a third of the
+/// call). The cost, documented in docs/tokenizers.md: a reference cycle a caller later builds through a row
+/// list is not collected. The outer list stays tracked.
+fn untrack(list: &Bound<'_, PyAny>) {
+    // SAFETY: `list` is a live GC object; untracking an object is always allowed (and idempotent)
+    unsafe { ffi::PyObject_GC_UnTrack(list.as_ptr().cast()) };
+}
+
 /// A new list of `n` empty slots, each to be filled with `PyList_SetItem`.
 fn new_list(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyList>> {
     // SAFETY: PyList_New returns a new reference or NULL with an exception set
@@ -739,10 +967,46 @@ fn new_list(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyList>> {
 /// A batch result (see _native.pyi).
 #[pyclass(module = "ferroformers._native", frozen)]
 pub struct Encodings {
-    rows: Vec<Encoding>,
+    store: Store,
     sample: Vec<u32>,
     tok: Arc<Tokenizer>,
+    ints: Arc<IntCache>,
     pad_token: String,
+}
+
+/// How a batch is held: an `Encoding` per row (pairs, words, overflow), or the columns of single texts,
+/// from which lists and arrays are made directly and a row's `Encoding` only when asked for.
+enum Store {
+    Rows(Vec<Encoding>),
+    Columns {
+        cols: batch::Columns,
+        rows: OnceLock<Vec<Encoding>>,
+    },
+}
+
+/// A pad of `n` items on `side` of a row.
+#[derive(Clone, Copy)]
+struct Pad {
+    n: usize,
+    side: Side,
+}
+
+impl Pad {
+    const NONE: Pad = Pad {
+        n: 0,
+        side: Side::Right,
+    };
+
+    /// `runs` with `(x, n)` added on the pad's side.
+    fn around<'r>(&self, x: u32, runs: &'r mut Vec<(u32, usize)>) -> &'r [(u32, usize)] {
+        if self.n > 0 {
+            match self.side {
+                Side::Right => runs.push((x, self.n)),
+                Side::Left => runs.insert(0, (x, self.n)),
+            }
+        }
+        runs
+    }
 }
 
 fn opt_u32(x: u32) -> Option<u32> {
@@ -750,40 +1014,96 @@ fn opt_u32(x: u32) -> Option<u32> {
 }
 
 impl Encodings {
-    fn row(&self, i: isize) -> PyResult<&Encoding> {
-        let n = self.rows.len() as isize;
+    fn n_rows(&self) -> usize {
+        match &self.store {
+            Store::Rows(r) => r.len(),
+            Store::Columns { cols, .. } => cols.len(),
+        }
+    }
+
+    /// Every row's `Encoding` (made once from the columns, on first use).
+    fn all(&self) -> &[Encoding] {
+        match &self.store {
+            Store::Rows(r) => r,
+            Store::Columns { cols, rows } => {
+                rows.get_or_init(|| cols.rows().map(|r| cols.encoding(&self.tok, r)).collect())
+            }
+        }
+    }
+
+    fn row(&self, i: isize) -> PyResult<Cow<'_, Encoding>> {
+        let n = self.n_rows() as isize;
         let j = if i < 0 { i + n } else { i };
         if j < 0 || j >= n {
             return Err(PyIndexError::new_err(format!(
                 "row {i} out of range for {n} encodings"
             )));
         }
-        Ok(&self.rows[j as usize])
+        Ok(match &self.store {
+            Store::Rows(r) => Cow::Borrowed(&r[j as usize]),
+            Store::Columns { cols, rows } => match rows.get() {
+                Some(r) => Cow::Borrowed(&r[j as usize]),
+                None => Cow::Owned(cols.encoding(&self.tok, cols.row(j as usize))),
+            },
+        })
     }
 
+    /// Lists of a run-structured field of `Columns`: `runs(row, pad)` gives the row's runs, padding included.
+    fn column_lists<'py>(
+        &self,
+        py: Python<'py>,
+        cols: &batch::Columns,
+        runs: impl Fn(usize, Pad, &mut Vec<(u32, usize)>),
+    ) -> PyResult<Bound<'py, PyList>> {
+        let _gc = GcPause::new();
+        let mut lists = RowLists::new(py, &self.ints);
+        let outer = new_list(py, cols.len())?;
+        let mut buf = vec![];
+        for (i, r) in cols.rows().enumerate() {
+            buf.clear();
+            runs(r.ids.len(), self.pad_of(cols, r.ids.len()), &mut buf);
+            let inner = lists.runs(&buf)?;
+            // SAFETY: the reference of `inner` moves into the fresh `outer`
+            unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
+        }
+        Ok(outer)
+    }
+
+    fn pad_of(&self, cols: &batch::Columns, n: usize) -> Pad {
+        match &cols.padding {
+            Some((_, p)) => Pad {
+                n: cols.padded_len(n) - n,
+                side: p.side,
+            },
+            None => Pad::NONE,
+        }
+    }
+
+    /// Lists of a field of `Rows`.
     fn lists<'py>(
         &self,
         py: Python<'py>,
+        rows: &[Encoding],
         f: impl Fn(&Encoding) -> &Vec<u32>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let max = self
-            .rows
-            .iter()
-            .flat_map(|e| f(e).iter().copied())
-            .max()
-            .unwrap_or(0);
-        let table = IntTable::new(py, max)?;
         let _gc = GcPause::new();
-        let outer = new_list(py, self.rows.len())?;
-        for (i, e) in self.rows.iter().enumerate() {
-            let v = f(e);
-            let inner = new_list(py, v.len())?;
-            for (j, &x) in v.iter().enumerate() {
-                let o = table.get(py, x)?;
-                // SAFETY: `inner` is a fresh list of len(v) items; SetItem steals the new reference `o`
-                unsafe { ffi::PyList_SetItem(inner.as_ptr(), j as ffi::Py_ssize_t, o) };
+        let mut lists = RowLists::new(py, &self.ints);
+        let outer = new_list(py, rows.len())?;
+        // each row's values are a heap block of their own: without prefetching, reading them is a cache miss
+        // per row that the list building around it cannot hide (most of the time of a mask's lists)
+        const AHEAD: usize = 8;
+        for e in rows.iter().take(AHEAD) {
+            prefetch_slice(f(e), 4);
+        }
+        for (i, e) in rows.iter().enumerate() {
+            if let Some(next) = rows.get(i + AHEAD) {
+                prefetch_slice(f(next), 4);
             }
-            // SAFETY: as above, the reference of `inner` moves into `outer`
+            if let Some(next) = rows.get(i + 1) {
+                self.ints.prefetch(f(next));
+            }
+            let inner = lists.row(f(e))?;
+            // SAFETY: the reference of `inner` moves into the fresh `outer`
             unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
         }
         Ok(outer)
@@ -811,33 +1131,80 @@ impl Encodings {
 #[pymethods]
 impl Encodings {
     fn __len__(&self) -> usize {
-        self.rows.len()
+        self.n_rows()
     }
 
     fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.lists(py, |e| &e.ids)
+        let cols = match &self.store {
+            Store::Rows(r) => return self.lists(py, r, |e| &e.ids),
+            Store::Columns { cols, .. } => cols,
+        };
+        let pad_id = cols.padding.as_ref().map_or(0, |(_, p)| p.pad_id);
+        let _gc = GcPause::new();
+        let mut lists = RowLists::new(py, &self.ints);
+        let outer = new_list(py, cols.len())?;
+        let mut rows = cols.rows().peekable();
+        let mut i = 0;
+        while let Some(r) = rows.next() {
+            if let Some(next) = rows.peek() {
+                self.ints.prefetch(next.ids);
+            }
+            let inner = lists.items(r.ids, pad_id, self.pad_of(cols, r.ids.len()))?;
+            // SAFETY: the reference of `inner` moves into the fresh `outer`
+            unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
+            i += 1;
+        }
+        Ok(outer)
     }
     fn type_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.lists(py, |e| &e.type_ids)
+        match &self.store {
+            Store::Rows(r) => self.lists(py, r, |e| &e.type_ids),
+            Store::Columns { cols, .. } => {
+                let pad = cols.padding.as_ref().map_or(0, |(_, p)| p.pad_type_id);
+                self.column_lists(py, cols, |n, p, runs| {
+                    runs.push((0, n));
+                    p.around(pad, runs);
+                })
+            }
+        }
     }
     fn attention_mask<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.lists(py, |e| &e.attention_mask)
+        match &self.store {
+            Store::Rows(r) => self.lists(py, r, |e| &e.attention_mask),
+            Store::Columns { cols, .. } => self.column_lists(py, cols, |n, p, runs| {
+                runs.push((1, n));
+                p.around(0, runs);
+            }),
+        }
     }
     fn special_tokens_mask<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.lists(py, |e| &e.special_tokens_mask)
+        match &self.store {
+            Store::Rows(r) => self.lists(py, r, |e| &e.special_tokens_mask),
+            Store::Columns { cols, .. } => {
+                let specials = cols.has_specials();
+                self.column_lists(py, cols, |n, p, runs| {
+                    if specials {
+                        runs.extend([(1, 1), (0, n - 2), (1, 1)]);
+                    } else {
+                        runs.push((0, n));
+                    }
+                    p.around(1, runs);
+                })
+            }
+        }
     }
 
     fn offsets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let max = self
-            .rows
+        let all = self.all();
+        let max = all
             .iter()
             .flat_map(|e| e.offsets.iter().map(|o| o.1))
             .max()
             .unwrap_or(0);
         let table = IntTable::new(py, max)?;
         let _gc = GcPause::new();
-        let outer = new_list(py, self.rows.len())?;
-        for (i, e) in self.rows.iter().enumerate() {
+        let outer = new_list(py, all.len())?;
+        for (i, e) in all.iter().enumerate() {
             let inner = new_list(py, e.offsets.len())?;
             for (j, &(a, b)) in e.offsets.iter().enumerate() {
                 // SAFETY: a fresh 2-tuple filled with two new references, then moved into `inner`
@@ -849,9 +1216,12 @@ impl Encodings {
                     let t = Bound::from_owned_ptr(py, t);
                     ffi::PyTuple_SetItem(t.as_ptr(), 0, table.get(py, a)?);
                     ffi::PyTuple_SetItem(t.as_ptr(), 1, table.get(py, b)?);
+                    // a tuple of two ints: what CPython's own collector untracks on its first pass over it
+                    ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
                     ffi::PyList_SetItem(inner.as_ptr(), j as ffi::Py_ssize_t, t.into_ptr());
                 }
             }
+            untrack(&inner);
             // SAFETY: the reference of `inner` moves into `outer`
             unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
         }
@@ -863,18 +1233,24 @@ impl Encodings {
     }
 
     fn lengths(&self) -> Vec<usize> {
-        self.rows.iter().map(Encoding::len).collect()
+        match &self.store {
+            Store::Rows(r) => r.iter().map(Encoding::len).collect(),
+            Store::Columns { cols, .. } => {
+                cols.rows().map(|r| cols.padded_len(r.ids.len())).collect()
+            }
+        }
     }
 
     fn to_numpy<'py>(&self, py: Python<'py>, field: &str) -> PyResult<Bound<'py, PyAny>> {
-        let n = self.rows.first().map_or(0, Encoding::len);
-        if let Some((i, e)) = self.rows.iter().enumerate().find(|(_, e)| e.len() != n) {
+        let all = self.all();
+        let n = all.first().map_or(0, Encoding::len);
+        if let Some((i, e)) = all.iter().enumerate().find(|(_, e)| e.len() != n) {
             return Err(PyValueError::new_err(format!(
                 "cannot make a 2-D array: row 0 has {n} tokens but row {i} has {} (pad the batch first)",
                 e.len()
             )));
         }
-        let rows = self.rows.len();
+        let rows = all.len();
         let pick: fn(&Encoding) -> &Vec<u32> = match field {
             "ids" => |e| &e.ids,
             "type_ids" => |e| &e.type_ids,
@@ -882,7 +1258,7 @@ impl Encodings {
             "special_tokens_mask" => |e| &e.special_tokens_mask,
             "offsets" => {
                 let flat: Vec<i64> =
-                    self.rows.iter().flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64])).collect();
+                    all.iter().flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64])).collect();
                 return Ok(PyArray1::from_vec(py, flat).reshape([rows, n, 2])?.into_any());
             }
             _ => {
@@ -892,8 +1268,7 @@ impl Encodings {
                 )))
             }
         };
-        let flat: Vec<i64> = self
-            .rows
+        let flat: Vec<i64> = all
             .iter()
             .flat_map(|e| pick(e).iter().map(|&x| x as i64))
             .collect();
@@ -928,13 +1303,13 @@ impl Encodings {
 
     #[pyo3(signature = (i, char, sequence_index=0))]
     fn char_to_token(&self, i: isize, char: u32, sequence_index: u8) -> PyResult<Option<usize>> {
-        Ok(Self::char_to_token_in(self.row(i)?, char, sequence_index))
+        Ok(Self::char_to_token_in(&*self.row(i)?, char, sequence_index))
     }
 
     #[pyo3(signature = (i, char, sequence_index=0))]
     fn char_to_word(&self, i: isize, char: u32, sequence_index: u8) -> PyResult<Option<u32>> {
         let e = self.row(i)?;
-        Ok(Self::char_to_token_in(e, char, sequence_index).and_then(|t| opt_u32(e.words[t])))
+        Ok(Self::char_to_token_in(&e, char, sequence_index).and_then(|t| opt_u32(e.words[t])))
     }
 
     fn token_to_chars(&self, i: isize, token: usize) -> PyResult<Option<(u32, u32)>> {
@@ -963,7 +1338,11 @@ impl Encodings {
         word: u32,
         sequence_index: u8,
     ) -> PyResult<Option<(usize, usize)>> {
-        Ok(Self::word_to_tokens_in(self.row(i)?, word, sequence_index))
+        Ok(Self::word_to_tokens_in(
+            &*self.row(i)?,
+            word,
+            sequence_index,
+        ))
     }
 
     #[pyo3(signature = (i, word, sequence_index=0))]
@@ -974,7 +1353,7 @@ impl Encodings {
         sequence_index: u8,
     ) -> PyResult<Option<(u32, u32)>> {
         let e = self.row(i)?;
-        Ok(Self::word_to_tokens_in(e, word, sequence_index)
+        Ok(Self::word_to_tokens_in(&e, word, sequence_index)
             .map(|(s, t)| (e.offsets[s].0, e.offsets[t - 1].1)))
     }
 }

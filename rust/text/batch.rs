@@ -1,6 +1,6 @@
 //! Batches: documents in parallel (rayon, one `Work` per task), then padding across the batch.
 
-use super::encoding::{Encoding, Padding};
+use super::encoding::{Encoding, Padding, Side, TruncationStrategy, NO_WORD};
 use super::parallel;
 use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer, Work};
 use rayon::prelude::*;
@@ -99,11 +99,22 @@ pub struct Flat {
 }
 
 /// One task's part of a flat output; offsets stay u32 here (half the memory traffic) and widen when joined.
-#[derive(Default)]
+/// `starts` are relative to the chunk, one per text (no end); `words` is empty unless asked for.
+#[derive(Default, Debug)]
 struct Chunk {
     ids: Vec<u32>,
     starts: Vec<i64>,
     offsets: Vec<(u32, u32)>,
+    words: Vec<u32>,
+}
+
+/// What a flat chunk keeps besides ids.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Ids,
+    Offsets,
+    /// offsets and word indices: all a row's `Encoding` is made from
+    All,
 }
 
 fn flat_chunk(
@@ -111,10 +122,12 @@ fn flat_chunk(
     texts: &[&str],
     add_special_tokens: bool,
     keep: Option<usize>,
-    with_offsets: bool,
+    what: Keep,
 ) -> Chunk {
+    let with_offsets = what != Keep::Ids;
+    let with_words = what == Keep::All;
     let mut w = Work::default();
-    // the texts are encoded straight into this one sequence (no copy per text); word indices are not kept
+    // the texts are encoded straight into this one sequence (no copy per text)
     let mut seq = Sequence::default();
     let mut starts = Vec::with_capacity(texts.len());
     let specials = if add_special_tokens {
@@ -128,32 +141,92 @@ fn flat_chunk(
     if with_offsets {
         seq.offsets.reserve(guess);
     }
+    if with_words {
+        seq.words.reserve(guess);
+    }
     for t in texts {
         starts.push(seq.ids.len() as i64);
         if let Some((cls, _)) = specials {
             seq.ids.push(cls);
             seq.offsets.push((0, 0));
+            seq.words.push(NO_WORD);
         }
         let from = seq.ids.len();
         tok.encode_text(t, None, &mut w, &mut seq);
         if let Some(k) = keep {
             seq.ids.truncate(from + k);
             seq.offsets.truncate(from + k);
+            seq.words.truncate(from + k);
         }
-        seq.words.clear();
         if let Some((_, sep)) = specials {
             seq.ids.push(sep);
             seq.offsets.push((0, 0));
+            seq.words.push(NO_WORD);
         }
         if !with_offsets {
             seq.offsets.clear();
+        }
+        if !with_words {
+            seq.words.clear();
         }
     }
     Chunk {
         ids: seq.ids,
         starts,
         offsets: seq.offsets,
+        words: seq.words,
     }
+}
+
+/// Texts in tasks of about 64 KiB: small enough to balance, large enough to amortize. `(from, to)` pairs.
+fn chunk_bounds(texts: &[&str]) -> Vec<(usize, usize)> {
+    let mut out = vec![];
+    let (mut from, mut acc) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        acc += t.len() + 16;
+        if acc >= 1 << 16 {
+            out.push((from, i + 1));
+            (from, acc) = (i + 1, 0);
+        }
+    }
+    if from < texts.len() || out.is_empty() {
+        out.push((from, texts.len()));
+    }
+    out
+}
+
+/// The chunks of `texts`, encoded on `threads` threads.
+fn flat_chunks(
+    tok: &Tokenizer,
+    texts: &[&str],
+    add_special_tokens: bool,
+    keep: Option<usize>,
+    what: Keep,
+    threads: usize,
+) -> Vec<Chunk> {
+    if threads <= 1 || texts.len() < 2 {
+        return vec![flat_chunk(tok, texts, add_special_tokens, keep, what)];
+    }
+    let bounds = chunk_bounds(texts);
+    with_threads(threads, || {
+        bounds
+            .par_iter()
+            .map(|&(a, b)| flat_chunk(tok, &texts[a..b], add_special_tokens, keep, what))
+            .collect()
+    })
+}
+
+/// Tokens kept of a text by right truncation to `max_length` (specials included); None: all. As
+/// `Tokenizer::encode`, nothing is truncated when max_length cannot even hold the special tokens.
+fn keep_for(tok: &Tokenizer, add_special_tokens: bool, max_length: Option<usize>) -> Option<usize> {
+    let n_special = if add_special_tokens {
+        tok.num_special_tokens(false)
+    } else {
+        0
+    };
+    max_length
+        .filter(|&m| m >= n_special)
+        .map(|m| m - n_special)
 }
 
 /// Encode single texts into flat arrays; `max_length` truncates each on the right (specials included).
@@ -165,52 +238,13 @@ pub fn encode_flat(
     with_offsets: bool,
     threads: usize,
 ) -> Flat {
-    let n_special = if add_special_tokens {
-        tok.num_special_tokens(false)
+    let keep = keep_for(tok, add_special_tokens, max_length);
+    let what = if with_offsets {
+        Keep::Offsets
     } else {
-        0
+        Keep::Ids
     };
-    // as `Tokenizer::encode`: no truncation when max_length cannot even hold the special tokens
-    let keep = max_length
-        .filter(|&m| m >= n_special)
-        .map(|m| m - n_special);
-    let parts: Vec<Chunk> = if threads <= 1 || texts.len() < 2 {
-        vec![flat_chunk(
-            tok,
-            texts,
-            add_special_tokens,
-            keep,
-            with_offsets,
-        )]
-    } else {
-        // chunks of about 64 KiB of text: small enough to balance, large enough to amortize
-        let mut bounds = vec![0];
-        let mut acc = 0;
-        for (i, t) in texts.iter().enumerate() {
-            acc += t.len() + 16;
-            if acc >= 1 << 16 {
-                bounds.push(i + 1);
-                acc = 0;
-            }
-        }
-        if *bounds.last().unwrap_or(&0) != texts.len() {
-            bounds.push(texts.len());
-        }
-        with_threads(threads, || {
-            bounds
-                .par_windows(2)
-                .map(|b| {
-                    flat_chunk(
-                        tok,
-                        &texts[b[0]..b[1]],
-                        add_special_tokens,
-                        keep,
-                        with_offsets,
-                    )
-                })
-                .collect()
-        })
-    };
+    let parts = flat_chunks(tok, texts, add_special_tokens, keep, what, threads);
     concat(parts, texts.len(), with_offsets, threads)
 }
 
@@ -279,4 +313,269 @@ fn concat(parts: Vec<Chunk>, n_docs: usize, with_offsets: bool, threads: usize) 
         out.offsets.set_len(n_off);
     }
     out
+}
+
+/// A batch of single texts (no pair, no overflow) kept as the columns of its flat chunks: what `encode_batch`
+/// would give, without an `Encoding` per row. Lists and arrays are made from the columns; a row's
+/// `Encoding` is made only when asked (`encoding`), by the same template and padding code as `encode_batch`.
+#[derive(Debug)]
+pub struct Columns {
+    chunks: Vec<Chunk>,
+    /// the first row of each chunk, then the number of rows
+    first_row: Vec<usize>,
+    add_special_tokens: bool,
+    /// specials at both ends of each row (the BERT template was applied)
+    specials: bool,
+    /// the length every row is padded to, and how
+    pub padding: Option<(usize, Padding)>,
+}
+
+/// One row of `Columns`, unpadded: ids, offsets and word indices, specials included.
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnRow<'a> {
+    pub ids: &'a [u32],
+    pub offsets: &'a [(u32, u32)],
+    pub words: &'a [u32],
+}
+
+impl Columns {
+    pub fn len(&self) -> usize {
+        *self.first_row.last().unwrap_or(&0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the rows start and end with the template's special tokens.
+    pub fn has_specials(&self) -> bool {
+        self.specials
+    }
+
+    fn chunk_row(c: &Chunk, j: usize) -> ColumnRow<'_> {
+        let from = c.starts[j] as usize;
+        let to = c.starts.get(j + 1).map_or(c.ids.len(), |&s| s as usize);
+        ColumnRow {
+            ids: &c.ids[from..to],
+            offsets: &c.offsets[from..to],
+            words: &c.words[from..to],
+        }
+    }
+
+    /// Row `i` (< len), unpadded.
+    pub fn row(&self, i: usize) -> ColumnRow<'_> {
+        let k = self.first_row.partition_point(|&f| f <= i) - 1;
+        Self::chunk_row(&self.chunks[k], i - self.first_row[k])
+    }
+
+    /// Every row in order, unpadded.
+    pub fn rows(&self) -> impl Iterator<Item = ColumnRow<'_>> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| (0..c.starts.len()).map(move |j| Self::chunk_row(c, j)))
+    }
+
+    /// Length of a row of `n` tokens after padding.
+    pub fn padded_len(&self, n: usize) -> usize {
+        self.padding.as_ref().map_or(n, |(t, _)| n.max(*t))
+    }
+
+    /// Row `r` as the `Encoding` that `encode_batch` makes (template, then padding).
+    pub fn encoding(&self, tok: &Tokenizer, r: ColumnRow<'_>) -> Encoding {
+        let body = if self.specials {
+            1..r.ids.len() - 1
+        } else {
+            0..r.ids.len()
+        };
+        let seq = Sequence {
+            ids: r.ids[body.clone()].to_vec(),
+            offsets: r.offsets[body.clone()].to_vec(),
+            words: r.words[body].to_vec(),
+        };
+        let mut e = tok.assemble(&seq, None, self.add_special_tokens);
+        if let Some((target, p)) = &self.padding {
+            e.pad(*target, p);
+        }
+        e
+    }
+}
+
+/// `encode_batch` for what `Columns` can hold: single texts, no overflow, no special-token splitting, right
+/// truncation by longest_first or only_first without stride (a stride is checked against each truncated
+/// row). None when the request needs the general path.
+pub fn encode_columns(
+    tok: &Tokenizer,
+    texts: &[&str],
+    opts: &EncodeOptions,
+    padding: Option<&Padding>,
+    threads: usize,
+) -> Result<Option<Columns>, Error> {
+    let max_length = match &opts.truncation {
+        None => None,
+        Some(t) => {
+            if t.side != Side::Right || t.strategy == TruncationStrategy::OnlySecond || t.stride > 0
+            {
+                return Ok(None);
+            }
+            tok.check_truncation(t)?;
+            Some(t.max_length)
+        }
+    };
+    let keep = keep_for(tok, opts.add_special_tokens, max_length);
+    let chunks = flat_chunks(
+        tok,
+        texts,
+        opts.add_special_tokens,
+        keep,
+        Keep::All,
+        threads,
+    );
+    let mut first_row = Vec::with_capacity(chunks.len() + 1);
+    let mut n = 0;
+    for c in &chunks {
+        first_row.push(n);
+        n += c.starts.len();
+    }
+    first_row.push(n);
+    let specials = opts.add_special_tokens && tok.post.is_some();
+    let mut cols = Columns {
+        chunks,
+        first_row,
+        add_special_tokens: opts.add_special_tokens,
+        specials,
+        padding: None,
+    };
+    if let Some(p) = padding {
+        let mut target = p
+            .length
+            .unwrap_or_else(|| cols.rows().map(|r| r.ids.len()).max().unwrap_or(0));
+        if let Some(m) = p.pad_to_multiple_of.filter(|&m| m > 0) {
+            if target % m != 0 {
+                target += m - target % m;
+            }
+        }
+        cols.padding = Some((target, p.clone()));
+    }
+    Ok(Some(cols))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::encoding::Truncation;
+    use crate::text::{BertNormalizer, WordPiece};
+
+    fn tokenizer() -> Tokenizer {
+        let vocab = [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "##s", "wo", "##rld", "!", ",",
+            "a", "b", "c", "café", "東", "京",
+        ];
+        let model = WordPiece::new(
+            vocab.iter().map(|s| s.to_string()).collect(),
+            "[UNK]",
+            "##",
+            100,
+        )
+        .unwrap();
+        let normalizer = BertNormalizer {
+            strip_accents: false,
+            ..Default::default()
+        };
+        Tokenizer::new(model, normalizer, None, "[CLS]", "[SEP]").unwrap()
+    }
+
+    /// Every row `Columns` makes equals the row `encode_batch` makes, for each option set and thread count.
+    #[test]
+    fn columns_equal_rows() {
+        let tok = tokenizer();
+        let texts = [
+            "Hello, worlds!",
+            "",
+            "   ",
+            "a b c a b c a b c",
+            "café 東京 zzz",
+            "hello",
+            "WORLD wo",
+        ];
+        let texts: Vec<&str> = texts.iter().copied().cycle().take(70).collect();
+        let truncation = |max_length, strategy| Truncation {
+            max_length,
+            strategy,
+            stride: 0,
+            side: Side::Right,
+        };
+        let padding = |length, pad_to_multiple_of, side| Padding {
+            length,
+            pad_to_multiple_of,
+            side,
+            pad_id: 0,
+            pad_type_id: 5,
+        };
+        let cases = [
+            (true, None, None),
+            (false, None, None),
+            (
+                true,
+                Some(truncation(5, TruncationStrategy::LongestFirst)),
+                None,
+            ),
+            (
+                true,
+                Some(truncation(1, TruncationStrategy::OnlyFirst)),
+                None,
+            ),
+            (
+                false,
+                Some(truncation(2, TruncationStrategy::LongestFirst)),
+                None,
+            ),
+            (true, None, Some(padding(None, Some(8), Side::Left))),
+            (true, None, Some(padding(Some(6), None, Side::Right))),
+            (
+                false,
+                Some(truncation(4, TruncationStrategy::OnlyFirst)),
+                Some(padding(None, None, Side::Right)),
+            ),
+        ];
+        for (add_special_tokens, truncation, padding) in cases {
+            let opts = EncodeOptions {
+                add_special_tokens,
+                truncation,
+            };
+            let inputs: Vec<Pair> = texts.iter().map(|t| (Input::Text(t), None)).collect();
+            for threads in [1, 2] {
+                let (rows, _) = encode_batch(
+                    &tok,
+                    &inputs,
+                    &opts,
+                    padding.as_ref(),
+                    false,
+                    false,
+                    threads,
+                )
+                .unwrap();
+                let cols = encode_columns(&tok, &texts, &opts, padding.as_ref(), threads)
+                    .unwrap()
+                    .expect("a batch of texts fits in columns");
+                assert_eq!(cols.len(), rows.len());
+                let made: Vec<Encoding> = cols.rows().map(|r| cols.encoding(&tok, r)).collect();
+                assert_eq!(made, rows, "{opts:?} {padding:?}");
+                for (i, e) in rows.iter().enumerate() {
+                    assert_eq!(cols.encoding(&tok, cols.row(i)), *e);
+                    assert_eq!(cols.padded_len(cols.row(i).ids.len()), e.len());
+                }
+            }
+        }
+        // what columns cannot hold goes the general way
+        let left = EncodeOptions {
+            add_special_tokens: true,
+            truncation: Some(Truncation {
+                side: Side::Left,
+                ..truncation(4, TruncationStrategy::LongestFirst)
+            }),
+        };
+        assert!(encode_columns(&tok, &texts, &left, None, 1)
+            .unwrap()
+            .is_none());
+    }
 }

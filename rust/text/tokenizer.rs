@@ -724,7 +724,12 @@ impl Tokenizer {
     }
 
     /// `[CLS] A [SEP] (B [SEP])` (or A B without specials) without truncation, allocated once.
-    fn assemble(&self, sa: &Sequence, sb: Option<&Sequence>, add_special_tokens: bool) -> Encoding {
+    pub(crate) fn assemble(
+        &self,
+        sa: &Sequence,
+        sb: Option<&Sequence>,
+        add_special_tokens: bool,
+    ) -> Encoding {
         let specials = if add_special_tokens {
             self.post.as_ref().map(|((_, c), (_, s))| (*c, *s))
         } else {
