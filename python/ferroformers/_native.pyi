@@ -267,7 +267,12 @@ class WordPieceTokenizer:
 
 class Encodings:
     """A batch result of `WordPieceTokenizer.encode_batch`: one row per encoding, overflowing pieces (when
-    requested) flattened right after their sample, as transformers' fast tokenizer orders them."""
+    requested) flattened right after their sample, as transformers' fast tokenizer orders them.
+
+    A batch of single texts without overflow is held as flat columns; a row's full encoding is made when a
+    per-row accessor (tokens, word_ids, char_to_token, ...) asks, and all rows once for `offsets`/`to_numpy`.
+    The row lists returned (and offset tuples) are new objects per call, untracked by the cyclic GC (see
+    docs/tokenizers.md); the outer lists are tracked."""
 
     def __len__(self) -> int: ...
     def ids(self) -> list[list[int]]:
