@@ -6,8 +6,6 @@
 pub mod normalize;
 pub mod resample;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use rayon::prelude::*;
 
 pub use normalize::Normalize;
@@ -58,20 +56,16 @@ pub enum Layout {
     ChannelsLast,
 }
 
-/// rayon's global pool belongs to the process that first used it: its threads do not survive `fork`, so a
-/// forked child (a DataLoader worker) that used it would wait forever. Children run sequentially instead.
-fn may_use_global_pool() -> bool {
-    static OWNER: AtomicU32 = AtomicU32::new(0);
-    let pid = std::process::id();
-    match OWNER.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst) {
-        Ok(_) => true,
-        Err(owner) => owner == pid,
-    }
+/// Whether to go parallel: only on a pool the caller installed (the binding installs the shared fork-safe one,
+/// crate::parallel). Elsewhere the images are processed on this thread and rayon's global pool, whose threads
+/// a forked child (a DataLoader worker) would not have, is never touched.
+fn on_installed_pool() -> bool {
+    rayon::current_thread_index().is_some()
 }
 
 /// Resize (when `size` is given, to `(height, width)` with `filter`), rescale, normalize and lay out every
-/// image into one float32 array; images are processed in parallel. Returns the data and its
-/// `(n, channels, height, width)`.
+/// image into one float32 array; images are processed in parallel on an installed pool (`on_installed_pool`).
+/// Returns the data and its `(n, channels, height, width)`.
 pub fn preprocess_batch(
     images: &[ImageRef<'_>],
     size: Option<(usize, usize)>,
@@ -152,7 +146,7 @@ pub fn preprocess_batch(
     };
     let chunks = &mut out.spare_capacity_mut()[..total];
     let chunk = per_image.max(1);
-    if may_use_global_pool() {
+    if on_installed_pool() {
         chunks
             .par_chunks_mut(chunk)
             .zip(images.par_iter())

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::audio::{pad_batch_into, row_lengths, AudioError, Normalize, PadSpec, PaddingSide};
-use crate::text::parallel;
+use crate::parallel;
 
 impl From<AudioError> for PyErr {
     fn from(e: AudioError) -> PyErr {

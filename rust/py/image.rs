@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use crate::image::{
     preprocess_batch, resize, Filter, ImageError, ImageRef, Layout, Normalize, Pixels,
 };
+use crate::parallel;
 
 impl From<ImageError> for PyErr {
     fn from(e: ImageError) -> PyErr {
@@ -162,7 +163,13 @@ fn preprocess_images<'py>(
     } else {
         Layout::ChannelsLast
     };
-    let (data, [n, c, h, w]) = py.detach(|| preprocess_batch(&refs, size, filter, layout))?;
+    // the shared fork-safe pool (FERROFORMERS_NUM_THREADS or the cores), taken before the GIL is released;
+    // with a single thread the images are processed on this thread
+    let pool = parallel::pool(parallel::resolve_threads(None));
+    let (data, [n, c, h, w]) = py.detach(|| match &pool {
+        Some(pool) => pool.install(|| preprocess_batch(&refs, size, filter, layout)),
+        None => preprocess_batch(&refs, size, filter, layout),
+    })?;
     let shape = if channels_first {
         vec![n, c, h, w]
     } else {

@@ -1,11 +1,12 @@
 //! Binding of the WordPiece tokenizer (rust/text): convert arguments, release the GIL once per batch,
 //! build Python objects (or numpy arrays) after.
 
+use crate::parallel;
 use crate::text::batch::{self, Pair};
 use crate::text::encoding::{Encoding, NO_SEQ, NO_WORD};
 use crate::text::{
-    json, parallel, tokenizer, AddedToken, BertNormalizer, EncodeOptions, Error, Input, Padding,
-    Side, Tokenizer, Truncation, TruncationStrategy, WordPiece,
+    json, tokenizer, AddedToken, BertNormalizer, EncodeOptions, Error, Input, Padding, Side,
+    Tokenizer, Truncation, TruncationStrategy, WordPiece,
 };
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::{

@@ -1,8 +1,8 @@
 //! Batches: documents in parallel (rayon, one `Work` per task), then padding across the batch.
 
 use super::encoding::{Encoding, Padding, Side, TruncationStrategy, NO_WORD};
-use super::parallel;
 use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer, Work};
+use crate::parallel;
 use rayon::prelude::*;
 
 /// One batch row's inputs: the first sequence and the optional pair.

@@ -8,7 +8,6 @@ pub mod batch;
 pub mod encoding;
 pub mod json;
 pub mod normalizer;
-pub mod parallel;
 pub mod tokenizer;
 pub mod unicode;
 pub mod wordpiece;
