@@ -965,6 +965,22 @@ fn new_list(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyList>> {
     }
 }
 
+/// The outer list of a batch: row `i` is `row(i)`, built with the cyclic GC paused (see `GcPause`).
+fn outer_list<'py>(
+    py: Python<'py>,
+    n: usize,
+    mut row: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let _gc = GcPause::new();
+    let outer = new_list(py, n)?;
+    for i in 0..n {
+        let inner = row(i)?;
+        // SAFETY: `outer` is a fresh list of n empty slots; the reference of `inner` moves into slot i
+        unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
+    }
+    Ok(outer)
+}
+
 /// A batch result (see _native.pyi).
 #[pyclass(module = "ferroformers._native", frozen)]
 pub struct Encodings {
@@ -998,15 +1014,14 @@ impl Pad {
         side: Side::Right,
     };
 
-    /// `runs` with `(x, n)` added on the pad's side.
-    fn around<'r>(&self, x: u32, runs: &'r mut Vec<(u32, usize)>) -> &'r [(u32, usize)] {
+    /// Add the run `(x, n)` of the pad on its side of `runs`.
+    fn around(&self, x: u32, runs: &mut Vec<(u32, usize)>) {
         if self.n > 0 {
             match self.side {
                 Side::Right => runs.push((x, self.n)),
                 Side::Left => runs.insert(0, (x, self.n)),
             }
         }
-        runs
     }
 }
 
@@ -1056,18 +1071,14 @@ impl Encodings {
         cols: &batch::Columns,
         runs: impl Fn(usize, Pad, &mut Vec<(u32, usize)>),
     ) -> PyResult<Bound<'py, PyList>> {
-        let _gc = GcPause::new();
         let mut lists = RowLists::new(py, &self.ints);
-        let outer = new_list(py, cols.len())?;
         let mut buf = vec![];
-        for (i, r) in cols.rows().enumerate() {
+        outer_list(py, cols.len(), |i| {
+            let r = cols.row(i);
             buf.clear();
             runs(r.ids.len(), self.pad_of(cols, r.ids.len()), &mut buf);
-            let inner = lists.runs(&buf)?;
-            // SAFETY: the reference of `inner` moves into the fresh `outer`
-            unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
-        }
-        Ok(outer)
+            lists.runs(&buf)
+        })
     }
 
     fn pad_of(&self, cols: &batch::Columns, n: usize) -> Pad {
@@ -1087,27 +1098,22 @@ impl Encodings {
         rows: &[Encoding],
         f: impl Fn(&Encoding) -> &Vec<u32>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let _gc = GcPause::new();
         let mut lists = RowLists::new(py, &self.ints);
-        let outer = new_list(py, rows.len())?;
         // each row's values are a heap block of their own: without prefetching, reading them is a cache miss
         // per row that the list building around it cannot hide (most of the time of a mask's lists)
         const AHEAD: usize = 8;
         for e in rows.iter().take(AHEAD) {
             prefetch_slice(f(e), 4);
         }
-        for (i, e) in rows.iter().enumerate() {
+        outer_list(py, rows.len(), |i| {
             if let Some(next) = rows.get(i + AHEAD) {
                 prefetch_slice(f(next), 4);
             }
             if let Some(next) = rows.get(i + 1) {
                 self.ints.prefetch(f(next));
             }
-            let inner = lists.row(f(e))?;
-            // SAFETY: the reference of `inner` moves into the fresh `outer`
-            unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
-        }
-        Ok(outer)
+            lists.row(f(&rows[i]))
+        })
     }
 
     fn seq_tokens(e: &Encoding, seq: u8) -> impl Iterator<Item = usize> + '_ {
@@ -1141,21 +1147,14 @@ impl Encodings {
             Store::Columns { cols, .. } => cols,
         };
         let pad_id = cols.padding.as_ref().map_or(0, |(_, p)| p.pad_id);
-        let _gc = GcPause::new();
         let mut lists = RowLists::new(py, &self.ints);
-        let outer = new_list(py, cols.len())?;
-        let mut rows = cols.rows().peekable();
-        let mut i = 0;
-        while let Some(r) = rows.next() {
-            if let Some(next) = rows.peek() {
-                self.ints.prefetch(next.ids);
+        outer_list(py, cols.len(), |i| {
+            let r = cols.row(i);
+            if i + 1 < cols.len() {
+                self.ints.prefetch(cols.row(i + 1).ids);
             }
-            let inner = lists.items(r.ids, pad_id, self.pad_of(cols, r.ids.len()))?;
-            // SAFETY: the reference of `inner` moves into the fresh `outer`
-            unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
-            i += 1;
-        }
-        Ok(outer)
+            lists.items(r.ids, pad_id, self.pad_of(cols, r.ids.len()))
+        })
     }
     fn type_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         match &self.store {
@@ -1203,9 +1202,8 @@ impl Encodings {
             .max()
             .unwrap_or(0);
         let table = IntTable::new(py, max)?;
-        let _gc = GcPause::new();
-        let outer = new_list(py, all.len())?;
-        for (i, e) in all.iter().enumerate() {
+        outer_list(py, all.len(), |i| {
+            let e = &all[i];
             let inner = new_list(py, e.offsets.len())?;
             for (j, &(a, b)) in e.offsets.iter().enumerate() {
                 // SAFETY: a fresh 2-tuple filled with two new references, then moved into `inner`
@@ -1223,10 +1221,8 @@ impl Encodings {
                 }
             }
             untrack(&inner);
-            // SAFETY: the reference of `inner` moves into `outer`
-            unsafe { ffi::PyList_SetItem(outer.as_ptr(), i as ffi::Py_ssize_t, inner.into_ptr()) };
-        }
-        Ok(outer)
+            Ok(inner.into_any())
+        })
     }
 
     fn overflow_to_sample_mapping(&self) -> Vec<u32> {

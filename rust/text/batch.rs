@@ -62,14 +62,7 @@ pub fn encode_batch(
         other => other,
     })?;
     if let Some(p) = padding {
-        let mut target = p
-            .length
-            .unwrap_or_else(|| encs.iter().map(Encoding::len).max().unwrap_or(0));
-        if let Some(m) = p.pad_to_multiple_of.filter(|&m| m > 0) {
-            if target % m != 0 {
-                target += m - target % m;
-            }
-        }
+        let target = p.target(|| encs.iter().map(Encoding::len).max().unwrap_or(0));
         for e in &mut encs {
             e.pad(target, p);
         }
@@ -446,14 +439,7 @@ pub fn encode_columns(
         padding: None,
     };
     if let Some(p) = padding {
-        let mut target = p
-            .length
-            .unwrap_or_else(|| cols.rows().map(|r| r.ids.len()).max().unwrap_or(0));
-        if let Some(m) = p.pad_to_multiple_of.filter(|&m| m > 0) {
-            if target % m != 0 {
-                target += m - target % m;
-            }
-        }
+        let target = p.target(|| cols.rows().map(|r| r.ids.len()).max().unwrap_or(0));
         cols.padding = Some((target, p.clone()));
     }
     Ok(Some(cols))

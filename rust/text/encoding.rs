@@ -51,6 +51,20 @@ pub struct Padding {
     pub pad_type_id: u32,
 }
 
+impl Padding {
+    /// The length every row of a batch is padded to: the fixed length, else `longest()` (the longest row),
+    /// rounded up to `pad_to_multiple_of`.
+    pub fn target(&self, longest: impl FnOnce() -> usize) -> usize {
+        let mut target = self.length.unwrap_or_else(longest);
+        if let Some(m) = self.pad_to_multiple_of.filter(|&m| m > 0) {
+            if target % m != 0 {
+                target += m - target % m;
+            }
+        }
+        target
+    }
+}
+
 impl Encoding {
     /// A sequence straight from the model: ids, offsets and word indices, all with one type id and sequence id.
     pub fn from_sequence(
