@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("--checkpoint-mb", type=_positive_mb, default=64,
                      help="save a resumable checkpoint every this many MB of input (default 64)")
     tok.add_argument("--resume", action="store_true",
-                     help="continue an interrupted run in OUTDIR from its last completed chunk")
+                     help="continue an interrupted run in OUTDIR from its last checkpoint (from the beginning "
+                          "when it saved none)")
     tok.add_argument("--overwrite", action="store_true", help="replace what OUTDIR holds")
     tok.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
     tok.add_argument("--engine", choices=["local", "ray"], default="local",

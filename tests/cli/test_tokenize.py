@@ -168,16 +168,30 @@ def test_large_vocab_uses_uint32(tmp_path: Path, assets: Path) -> None:
     assert load(tmp_path / "out") == [e.ids for e in ref.encode_batch(docs)]
 
 
-def test_resume_after_kill_gives_identical_bytes(tmp_path: Path) -> None:
-    # ~6 MB of real-looking text, read 1 MB at a time: the run checkpoints after every chunk
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """~22 MB of real-looking text and its uninterrupted `tokenize` output."""
+    folder = tmp_path_factory.mktemp("big")
     rng = np.random.default_rng(0)
     words = np.array(["alpha", "beta", "gamma", "délta", "東京", "naïve", "tokenization", "x" * 30, "ß"])
-    lines = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(120_000)]
-    src = write_text(tmp_path / "big.txt", lines)
-    assert main(["tokenize", str(src), "-o", str(tmp_path / "whole"), "-q", "--chunk-mb", "1"]) == 0
+    block = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(2_000)]
+    src = write_text(folder / "big.txt", [f"{i} {line}" for i in range(60) for line in block])
+    assert main(["tokenize", str(src), "-o", str(folder / "whole"), "-q", "--chunk-mb", "1"]) == 0
+    return src, folder / "whole"
 
+
+def assert_same_output(out: Path, whole: Path) -> None:
+    for name in ("tokens.npy", "offsets.npy"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert json.loads((out / "manifest.json").read_text())["counts"] == \
+        json.loads((whole / "manifest.json").read_text())["counts"]
+
+
+def test_resume_after_kill_gives_identical_bytes(tmp_path: Path, big_corpus: tuple[Path, Path]) -> None:
+    src, whole = big_corpus
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
+    # read 1 MB at a time and checkpoint after every chunk
     proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", str(src), "-o", str(out), "-q",
                              "--chunk-mb", "1", "--checkpoint-mb", "1", "--threads", "1", "--batch-size", "256"], env=env)
     state = out / ".partial" / "state.json"
@@ -193,10 +207,36 @@ def test_resume_after_kill_gives_identical_bytes(tmp_path: Path) -> None:
     proc = run_cli("tokenize", str(src), "-o", str(out))
     assert proc.returncode == 2 and "--resume" in proc.stderr.decode()
     assert main(["tokenize", str(src), "-o", str(out), "-q", "--chunk-mb", "1", "--resume"]) == 0
-    for name in ("tokens.npy", "offsets.npy"):
-        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
-    assert json.loads((out / "manifest.json").read_text())["counts"] == \
-        json.loads((tmp_path / "whole" / "manifest.json").read_text())["counts"]
+    assert_same_output(out, whole)
+
+
+def test_resume_after_kill_before_the_first_checkpoint_starts_over(
+        tmp_path: Path, big_corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Killed within its first --checkpoint-mb (64 MB by default): output started, nothing checkpointed.
+    --resume then starts from the beginning and says so (it used to exit 2 asking for --resume)."""
+    src, whole = big_corpus
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
+    # the killed run reads the same text from a pipe the test keeps open: it writes the first chunks, then waits
+    # for more input, so it is certainly killed mid-run and before any checkpoint
+    proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", "-", "-o", str(out), "-q",
+                             "--chunk-mb", "1"], stdin=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    proc.stdin.write(src.read_bytes()[: 3 << 20])
+    proc.stdin.flush()
+    tokens = out / ".partial" / "tokens.npy"
+    deadline = time.time() + 120
+    while (not tokens.exists() or tokens.stat().st_size <= 128) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdin.close()
+    assert tokens.stat().st_size > 128, "the run wrote no tokens before it was killed"
+    assert os.listdir(out) == [".partial"] and not (out / ".partial" / "state.json").exists()
+
+    assert main(["tokenize", str(src), "-o", str(out), "-q", "--resume"]) == 0
+    assert "no checkpoint to resume from; starting from the beginning" in capsys.readouterr().err
+    assert_same_output(out, whole)
 
 
 def test_python_m_and_demo() -> None:

@@ -86,7 +86,10 @@ class _NpyAppender:
 
 
 def prepare_outdir(outdir: str, *, overwrite: bool, resume: bool) -> tuple[str, dict[str, Any] | None]:
-    """Check OUTDIR can take a new result; return the staging folder and, with --resume, the saved state."""
+    """Check OUTDIR can take a new result; return the staging folder and, with --resume, the saved state.
+
+    `--resume` with nothing checkpointed (a run killed before its first checkpoint, or no run at all) starts
+    from the beginning: the caller tells the user so when the state is None."""
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise CommandError(f"{outdir}: exists and is not a folder")
     if os.path.isdir(outdir) and not os.access(outdir, os.W_OK | os.X_OK):
@@ -99,9 +102,8 @@ def prepare_outdir(outdir: str, *, overwrite: bool, resume: bool) -> tuple[str, 
                 return partial, json.load(f)
         if any(os.path.exists(os.path.join(outdir, m)) for m in (MANIFEST, PARQUET_MANIFEST)):
             raise CommandError(f"{outdir}: already holds a complete result (its manifest); nothing to resume")
-        # nothing saved yet: a fresh run
-    existing = [n for n in os.listdir(outdir)] if os.path.isdir(outdir) else []
-    if existing and not overwrite:
+    existing = os.listdir(outdir) if os.path.isdir(outdir) else []
+    if existing and not overwrite and not (resume and existing == [PARTIAL]):
         if existing == [PARTIAL]:
             raise CommandError(
                 f"{outdir}: holds an interrupted run; pass --resume to continue it or --overwrite to start again"

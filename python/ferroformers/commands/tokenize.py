@@ -229,6 +229,9 @@ def run(args: argparse.Namespace) -> int:
     created = not stream and not os.path.exists(args.output)
     partial, state = (None, None) if stream else prepare_outdir(args.output, overwrite=args.overwrite,
                                                                   resume=args.resume)
+    if args.resume and state is None:
+        print(f"ferroformers tokenize: {args.output}: no checkpoint to resume from; starting from the beginning",
+              file=sys.stderr)
     try:
         return _run(args, sources, tokenizer, options, partial, state, max_length, dtype, started, stream)
     except CommandError:
