@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from . import CommandError
+from . import CommandError, require
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -130,12 +130,7 @@ def _open(source: Source) -> tuple[BinaryIO, _CountingReader]:
     if compression == "gzip":
         return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
     if compression == "zstd":
-        try:
-            import zstandard
-        except ImportError:
-            raise CommandError(
-                f"{source.name}: zstd-compressed input needs the zstandard package: pip install 'ferroformers[zstd]'"
-            ) from None
+        zstandard = require("zstandard", f"{source.name}: zstd-compressed input")
         return zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), counter  # type: ignore[return-value]
     return buffered, counter  # type: ignore[return-value]
 
@@ -271,9 +266,7 @@ def _parquet_chunks(source: Source, index: int, skip: int, field: str, done_raw:
     """Documents from a Parquet column; positions (for --resume) count rows, not bytes."""
     if source.path == "-" or source.compression is not None:
         raise CommandError(f"{source.name}: Parquet input must be an uncompressed file, not stdin")
-    from ..utils.import_utils import require
-
-    pq = require("pyarrow.parquet", "Parquet input")
+    pq = require("pyarrow.parquet", f"{source.name}: Parquet input")
     try:
         parquet = pq.ParquetFile(source.path)
     except Exception as e:  # pyarrow raises its own ArrowInvalid for a file that is not Parquet

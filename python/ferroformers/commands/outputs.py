@@ -25,7 +25,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..utils.io import atomic_write_text
-from . import CommandError
+from . import CommandError, require
 
 PARTIAL = ".partial"
 STATE = "state.json"
@@ -223,8 +223,6 @@ class ParquetWriter:
 
     def __init__(self, partial: str, dtype: np.dtype, state: dict[str, Any] | None,
                  rows_per_shard: int = 1_000_000) -> None:
-        from ..utils.import_utils import require
-
         self.pa = require("pyarrow", "--format parquet")
         self.pq = require("pyarrow.parquet", "--format parquet")
         self.partial, self.dtype, self.rows_per_shard = partial, dtype, rows_per_shard

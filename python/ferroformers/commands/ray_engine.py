@@ -18,8 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..utils.import_utils import require
-from . import CommandError
+from . import CommandError, require
 from .inputs import Source
 
 
