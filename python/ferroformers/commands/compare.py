@@ -9,6 +9,7 @@ column. Exit code 0 when identical, 1 when any document differs, 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
@@ -103,55 +104,57 @@ def run(args: argparse.Namespace) -> int:
         report["seconds"]["reference"] = 0.0
         report["reference"] = {"name": args.reference, "differing_from_fast": 0}
     remaining = args.limit
-    for chunk in read_chunks(sources, errors=args.errors, text_field=args.text_field, chunk_bytes=1 << 20):
-        texts = chunk.texts if remaining is None else chunk.texts[:remaining]
-        if not texts:
-            break
-        nbytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
-        t0 = time.perf_counter()
-        try:
-            slow_ids = slow(texts, add_special_tokens=add_special)["input_ids"]
-            t1 = time.perf_counter()
-            enc = fast(texts, add_special_tokens=add_special, return_offsets_mapping=True)
-            t2 = time.perf_counter()
-        except (TypeError, ValueError, UnicodeError) as e:
-            raise CommandError(f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}") from None
-        report["seconds"]["slow"] += t1 - t0
-        report["seconds"]["fast"] += t2 - t1
-        report["bytes"] += nbytes
-        if reference is not None:
-            t3 = time.perf_counter()
-            if args.reference == "tokenizers":
-                ref_ids = [e.ids for e in reference.encode_batch(texts, add_special_tokens=add_special)]
-            else:
-                ref_ids = reference(texts, add_special_tokens=add_special)["input_ids"]
-            report["seconds"]["reference"] += time.perf_counter() - t3
-            report["reference"]["differing_from_fast"] += sum(a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True))
-        for i, text in enumerate(texts):
-            fast_ids = enc["input_ids"][i]
-            tokens = fast.convert_ids_to_tokens(fast_ids)
-            c, b, d = _check_offsets(text, tokens, enc["offset_mapping"][i], specials, fast.unk_token, lower, strip)
-            report["offsets"]["tokens_checked"] += c
-            report["offsets"]["out_of_order_or_bounds"] += b
-            report["offsets"]["span_text_differs"] += d
-            if slow_ids[i] == fast_ids:
-                continue
-            report["differing_documents"] += 1
-            if len(report["differences"]) < args.show:
-                pos = next((k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
-                           min(len(slow_ids[i]), len(fast_ids)))
-                slow_tokens = slow.convert_ids_to_tokens(slow_ids[i])
-                span = enc["offset_mapping"][i][pos] if pos < len(fast_ids) else (len(text), len(text))
-                line = chunk.line_numbers[i] if chunk.line_numbers else chunk.first_line + i
-                report["differences"].append({
-                    "source": sources[chunk.source_index].name, "line": line, "position": pos,
-                    "chars": list(span), "text": text[max(0, span[0] - 10):span[1] + 10],
-                    "slow": _context(slow_tokens, pos), "fast": _context(tokens, pos)})
-        report["documents"] += len(texts)
-        if remaining is not None:
-            remaining -= len(texts)
-            if remaining <= 0:
+    with contextlib.closing(read_chunks(sources, errors=args.errors, text_field=args.text_field,
+                                        chunk_bytes=1 << 20)) as chunks:
+        for chunk in chunks:
+            texts = chunk.texts if remaining is None else chunk.texts[:remaining]
+            if not texts:
                 break
+            nbytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+            t0 = time.perf_counter()
+            try:
+                slow_ids = slow(texts, add_special_tokens=add_special)["input_ids"]
+                t1 = time.perf_counter()
+                enc = fast(texts, add_special_tokens=add_special, return_offsets_mapping=True)
+                t2 = time.perf_counter()
+            except (TypeError, ValueError, UnicodeError) as e:
+                raise CommandError(f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}") from None
+            report["seconds"]["slow"] += t1 - t0
+            report["seconds"]["fast"] += t2 - t1
+            report["bytes"] += nbytes
+            if reference is not None:
+                t3 = time.perf_counter()
+                if args.reference == "tokenizers":
+                    ref_ids = [e.ids for e in reference.encode_batch(texts, add_special_tokens=add_special)]
+                else:
+                    ref_ids = reference(texts, add_special_tokens=add_special)["input_ids"]
+                report["seconds"]["reference"] += time.perf_counter() - t3
+                report["reference"]["differing_from_fast"] += sum(a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True))
+            for i, text in enumerate(texts):
+                fast_ids = enc["input_ids"][i]
+                tokens = fast.convert_ids_to_tokens(fast_ids)
+                c, b, d = _check_offsets(text, tokens, enc["offset_mapping"][i], specials, fast.unk_token, lower, strip)
+                report["offsets"]["tokens_checked"] += c
+                report["offsets"]["out_of_order_or_bounds"] += b
+                report["offsets"]["span_text_differs"] += d
+                if slow_ids[i] == fast_ids:
+                    continue
+                report["differing_documents"] += 1
+                if len(report["differences"]) < args.show:
+                    pos = next((k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
+                               min(len(slow_ids[i]), len(fast_ids)))
+                    slow_tokens = slow.convert_ids_to_tokens(slow_ids[i])
+                    span = enc["offset_mapping"][i][pos] if pos < len(fast_ids) else (len(text), len(text))
+                    line = chunk.line_numbers[i] if chunk.line_numbers else chunk.first_line + i
+                    report["differences"].append({
+                        "source": sources[chunk.source_index].name, "line": line, "position": pos,
+                        "chars": list(span), "text": text[max(0, span[0] - 10):span[1] + 10],
+                        "slow": _context(slow_tokens, pos), "fast": _context(tokens, pos)})
+            report["documents"] += len(texts)
+            if remaining is not None:
+                remaining -= len(texts)
+                if remaining <= 0:
+                    break
 
     mb = report["bytes"] / 1e6
     speeds = {k: (mb / v if v > 0 else float("inf")) for k, v in report["seconds"].items()}

@@ -92,11 +92,18 @@ def describe(paths: list[str], input_format: str | None) -> list[Source]:
 
 
 class _CountingReader(io.RawIOBase):
-    """Counts the raw (compressed) bytes read from a file, for progress."""
+    """Counts the raw (compressed) bytes read from a file, for progress. Closing it closes the file it reads
+    when it opened it (not stdin)."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, *, owned: bool) -> None:
         self.raw = raw
+        self.owned = owned
         self.count = 0
+
+    def close(self) -> None:
+        if not self.closed and self.owned:
+            self.raw.close()
+        super().close()
 
     def readable(self) -> bool:
         return True
@@ -125,7 +132,7 @@ def _open(source: Source) -> tuple[BinaryIO, _CountingReader]:
     else:
         raw = open(source.path, "rb")
         compression = source.compression
-    counter = _CountingReader(raw)
+    counter = _CountingReader(raw, owned=source.path != "-")
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if compression == "gzip":
         return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
@@ -256,8 +263,8 @@ def read_chunks(
         except (OSError, EOFError, gzip.BadGzipFile) as e:
             raise CommandError(f"{source.name}: cannot read: {e}") from None
         finally:
-            if source.path != "-":
-                stream.close()
+            stream.close()  # a gzip stream does not close the file under it: the counter does
+            counter.close()
         done_raw += source.size or 0
 
 

@@ -84,6 +84,9 @@ class _NpyAppender:
         self.checkpoint()
         self.f.close()
 
+    def abort(self) -> None:
+        self.f.close()
+
 
 def prepare_outdir(outdir: str, *, overwrite: bool, resume: bool) -> tuple[str, dict[str, Any] | None]:
     """Check OUTDIR can take a new result; return the staging folder and, with --resume, the saved state.
@@ -171,6 +174,11 @@ class NpyWriter:
         self.offsets.close()
         return ["tokens.npy", "offsets.npy"]
 
+    def abort(self) -> None:
+        """Close the files of a run that stopped (an error or an interruption), leaving them unfinished."""
+        self.tokens.abort()
+        self.offsets.abort()
+
 
 class JsonlWriter:
     format = "jsonl"
@@ -213,6 +221,10 @@ class JsonlWriter:
             return []
         self.f.close()
         return ["tokens.jsonl"]
+
+    def abort(self) -> None:
+        if self.path is not None:
+            self.f.close()
 
 
 class ParquetWriter:
@@ -270,3 +282,8 @@ class ParquetWriter:
     def close(self) -> list[str]:
         self.checkpoint()
         return list(self.shards)
+
+    def abort(self) -> None:
+        if self.writer is not None:  # the open shard is not in the saved state: --resume deletes it
+            self.writer.close()
+            self.writer = None

@@ -16,8 +16,9 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from .outputs import JsonlWriter, NpyWriter, ParquetWriter, id_dtype, prepare_ou
 from .progress import Progress
 
 DEFAULT_TOKENIZER = "bert-base-uncased"
+T = TypeVar("T")
 
 
 def load_fast_tokenizer(name: str) -> Any:
@@ -87,26 +89,34 @@ class FlatEncoder:
         return ids, np.concatenate(starts)
 
 
-def _prefetch(iterator: Any, depth: int = 2) -> Any:
-    """Run `iterator` in a thread, `depth` items ahead; exceptions are re-raised in the consumer."""
+def _prefetch(iterator: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Run `iterator` in a thread, `depth` items ahead; exceptions are re-raised in the consumer. The iterator is
+    closed (its files with it) in that thread when it ends or the consumer stops early."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     done = object()
     stop = threading.Event()
 
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work() -> None:
         try:
             for item in iterator:
-                while not stop.is_set():
-                    try:
-                        q.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(item):
                     return
-            q.put(done)
+            put(done)
         except BaseException as e:
-            q.put(e)
+            put(e)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
 
     thread = threading.Thread(target=work, daemon=True, name="ferroformers-reader")
     thread.start()
@@ -120,6 +130,7 @@ def _prefetch(iterator: Any, depth: int = 2) -> Any:
             yield item
     finally:
         stop.set()
+        thread.join()
 
 
 def _checkpoint(writer: Any, partial: str, saved: dict[str, Any]) -> None:
@@ -306,6 +317,10 @@ def _run(args: argparse.Namespace, sources: list[Source], tokenizer: Any, option
             progress.update(done_raw[0], docs, tokens)
         background.finish()
         files = writer.close()
+    except BaseException:
+        background.stop()
+        writer.abort()  # what the last checkpoint saved stays for --resume
+        raise
     finally:
         background.stop()
         progress.close()
