@@ -37,8 +37,10 @@ lint: venv
 test-rust:
 	cargo test --release
 
+# the installed wheel (EXPECT_INSTALLED), no test may skip for a missing reference or data set (NO_SKIP),
+# hypothesis' full example counts (the ci profile, tests/testing_utils.py)
 test-python:
-	FERROFORMERS_EXPECT_INSTALLED=1 $(PY) -m pytest -q
+	FERROFORMERS_EXPECT_INSTALLED=1 FERROFORMERS_NO_SKIP=1 HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
 
 # the real speech the audio tests use is made with Debian's espeak-ng and sox (../shared/data/build_media.sh)
 system-deps:

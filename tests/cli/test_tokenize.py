@@ -3,6 +3,7 @@ format; bad input exits 2 with one clear line; nothing appears at the final path
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -11,12 +12,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
 from ferroformers.cli import main
 
@@ -85,7 +88,7 @@ def test_options_no_special_tokens_and_truncation(tmp_path: Path, reference) -> 
 
 
 def test_inputs_concatenate_and_compressed_and_jsonl(tmp_path: Path, reference) -> None:
-    zstandard = pytest.importorskip("zstandard")
+    zstandard = require_module("zstandard")
     a = write_text(tmp_path / "a.txt", DOCS[:3])
     b = tmp_path / "b.txt.gz"
     b.write_bytes(gzip.compress(("\n".join(DOCS[3:]) + "\n").encode()))
@@ -144,8 +147,8 @@ def test_stdin_and_jsonl_to_stdout(tmp_path: Path, reference) -> None:
 
 
 def test_parquet_output(tmp_path: Path, reference) -> None:
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    pa = require_module("pyarrow")
+    pq = require_module("pyarrow.parquet")
     src = write_text(tmp_path / "in.txt", DOCS)
     assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q", "--format", "parquet"]) == 0
     files = sorted(os.listdir(tmp_path / "out"))
@@ -246,13 +249,18 @@ def test_python_m_and_demo() -> None:
     assert "documents" in out and "[UNK] rate" in out and "document 0: [101," in out
 
 
-@settings(max_examples=200, deadline=None)
+@functools.cache
+def bundled_backend() -> Any:
+    from ferroformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+
+
+@settings(max_examples=examples(200), deadline=None)
 @given(docs=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")), max_size=20))
 def test_lines_path_equals_batch_path(docs: list[str]) -> None:
     """The CLI's native line splitter gives what encode_batch_flat gives on the same documents."""
-    from ferroformers import AutoTokenizer
-
-    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    backend = bundled_backend()
     docs = docs or [""]
     ids, starts = backend.encode_lines_flat("\n".join(docs).encode("utf-8"), num_threads=2)
     ref_ids, ref_starts, _ = backend.encode_batch_flat(docs, num_threads=2)
@@ -260,8 +268,6 @@ def test_lines_path_equals_batch_path(docs: list[str]) -> None:
 
 
 def test_lines_path_rejects_invalid_utf8() -> None:
-    from ferroformers import AutoTokenizer
-
-    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    backend = bundled_backend()
     with pytest.raises(ValueError, match="invalid UTF-8 at byte 4"):
         backend.encode_lines_flat(b"abc\n\xffdef")
