@@ -3,6 +3,7 @@ format; bad input exits 2 with one clear line; nothing appears at the final path
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import json
@@ -271,3 +272,44 @@ def test_lines_path_rejects_invalid_utf8() -> None:
     backend = bundled_backend()
     with pytest.raises(ValueError, match="invalid UTF-8 at byte 4"):
         backend.encode_lines_flat(b"abc\n\xffdef")
+
+
+BAD_ARGUMENTS = [
+    (["-o", "-"], "-o - (stdout) works only with --format jsonl"),
+    (["--engine", "ray", "--format", "npy"], "--engine ray writes --format parquet"),
+    (["--engine", "ray", "--resume"], "--resume is for the single-machine engine"),
+    (["--address", "127.0.0.1:6379"], "--address goes with --engine ray"),
+    (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
+    (["--threads", "0"], "--threads must be at least 1, got 0"),
+    (["--max-length", "0"], "--max-length must be at least 1, got 0"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), BAD_ARGUMENTS, ids=[m for _, m in BAD_ARGUMENTS])
+def test_bad_arguments_exit_2_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               extra: list[str], message: str) -> None:
+    src = write_text(tmp_path / "in.txt", DOCS)
+    argv = ["tokenize", str(src), *([] if "-o" in extra else ["-o", str(tmp_path / "out")]), *extra]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_resume_from_stdin_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["tokenize", "-", "-o", str(tmp_path / "out"), "--resume"]) == 2
+    assert "--resume cannot be used with stdin input (-)" in capsys.readouterr().err
+
+
+def test_the_job_is_built_once_from_the_arguments(tmp_path: Path) -> None:
+    from ferroformers.cli import build_parser
+    from ferroformers.commands.tokenize import TokenizeJob
+
+    src = write_text(tmp_path / "in.txt", DOCS)
+    args = build_parser().parse_args(["tokenize", str(src), "-o", str(tmp_path / "out"), "--engine", "ray",
+                                      "--chunk-mb", "2", "--no-special-tokens"])
+    job = args.job(args)
+    assert isinstance(job, TokenizeJob)
+    assert (job.format, job.chunk_bytes, job.add_special_tokens) == ("parquet", 2 << 20, False)
+    assert [s.path for s in job.corpus.sources] == [str(src)] and job.corpus.size == src.stat().st_size
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.format = "npy"  # type: ignore[misc]

@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import sys
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 
@@ -39,6 +39,28 @@ def manifest_name(fmt: str) -> str:
     return PARQUET_MANIFEST if fmt == "parquet" else MANIFEST
 OUTPUT_FILES = {"npy": ("tokens.npy", "offsets.npy"), "jsonl": ("tokens.jsonl",), "parquet": ()}
 _NPY_HEADER_BYTES = 128  # room for any shape; rewritten in place when the file is complete
+
+
+class Writer(Protocol):
+    """An output format. Operations run in order in one writer thread."""
+
+    def write(self, ids: np.ndarray, starts: np.ndarray) -> None:
+        """Append the documents `ids[starts[i]:starts[i + 1]]`."""
+
+    def should_checkpoint(self) -> bool:
+        """Whether a checkpoint may be taken now (Parquet: only when a shard is full)."""
+
+    def checkpoint(self) -> None:
+        """Make everything written so far durable (flush, fsync; Parquet: close the shard)."""
+
+    def extra_state(self) -> dict[str, Any]:
+        """What this format adds to the saved state for --resume."""
+
+    def close(self) -> list[str]:
+        """Finish the files; returns their names in the staging folder."""
+
+    def abort(self) -> None:
+        """Close the files of a run that stopped (an error or an interruption), leaving them unfinished."""
 
 
 def id_dtype(vocab_size: int) -> np.dtype:
