@@ -33,6 +33,7 @@ lint: venv
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
 	$(VENV)/bin/ruff check python tests benches
+	$(PY) -m mypy  # python/, settings in pyproject.toml [tool.mypy]
 
 test-rust:
 	cargo test --release

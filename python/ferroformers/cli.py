@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _version() -> str:
     from . import __version__
 
-    return __version__
+    return str(__version__)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,7 +86,7 @@ class Encoding:
         return None if token is None else self.word_ids[token]
 
 
-class BatchEncoding(UserDict):
+class BatchEncoding(UserDict[str, Any]):
     """The output of a tokenizer call: a dict of model inputs (`input_ids`, `attention_mask`, ...) that also
     allows attribute access, converts to numpy / torch and moves to a device. From a fast tokenizer it also maps
     between characters, words and tokens (`tokens()`, `word_ids()`, `char_to_token()`, ...)."""

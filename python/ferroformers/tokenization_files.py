@@ -241,7 +241,8 @@ class TokenizerFilesMixin:
             config["additional_special_tokens"] = self.additional_special_tokens
         config["added_tokens_decoder"] = {str(i): t.__getstate__() for i, t in self.added_tokens_decoder.items()}
         config["tokenizer_class"] = self._saved_class_name()
-        return _jsonable(config)
+        jsonable: dict[str, Any] = _jsonable(config)
+        return jsonable
 
     def _saved_class_name(self) -> str:
         return type(self).__name__

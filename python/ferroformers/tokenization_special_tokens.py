@@ -12,7 +12,7 @@ is added to the vocabulary is the subclass's `_add_tokens` (slow: `tokenization_
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 
 class AddedToken:
@@ -127,7 +127,13 @@ class SpecialTokensMixin:
     mask_token_id = _SpecialTokenId("mask_token")
 
     if TYPE_CHECKING:  # provided by PreTrainedTokenizerBase and its slow / fast subclasses
-        def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> Any: ...
+        @overload
+        def convert_tokens_to_ids(self, tokens: str) -> int: ...  # type: ignore[overload-overlap]
+
+        @overload
+        def convert_tokens_to_ids(self, tokens: Sequence[str]) -> list[int]: ...
+
+        def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> int | list[int]: ...
 
         def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any: ...
 
@@ -159,10 +165,6 @@ class SpecialTokensMixin:
     # transformers 5 renamed additional_special_tokens to extra_special_tokens; both work
     extra_special_tokens = additional_special_tokens
     extra_special_tokens_ids = additional_special_tokens_ids
-
-    @property
-    def pad_token_type_id(self) -> int:
-        return self._pad_token_type_id
 
     @property
     def special_tokens_map(self) -> dict[str, Any]:
@@ -242,12 +244,11 @@ class SpecialTokensMixin:
         tokens were added to the vocabulary (resize the model's embeddings to `len(tokenizer)`)."""
         if not new_tokens:
             return 0
-        if not isinstance(new_tokens, (list, tuple)):
-            new_tokens = [new_tokens]
-        for t in new_tokens:
+        tokens: list[Any] = list(new_tokens) if isinstance(new_tokens, (list, tuple)) else [new_tokens]
+        for t in tokens:
             if not isinstance(t, (str, AddedToken)):
                 raise TypeError(f"add_tokens takes str or AddedToken, got {type(t).__name__}")
-        return self._add_tokens(list(new_tokens), special_tokens=special_tokens)
+        return self._add_tokens(tokens, special_tokens=special_tokens)
 
     def _add_tokens(self, new_tokens: list[str | AddedToken], special_tokens: bool = False) -> int:
         raise NotImplementedError

@@ -246,7 +246,8 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         if add_special_tokens:
             ids = self.build_inputs_with_special_tokens(
                 self.convert_tokens_to_ids(tokens), self.convert_tokens_to_ids(pair_tokens) if pair else None)
-            return self.convert_ids_to_tokens(ids)
+            with_specials: list[str] = self.convert_ids_to_tokens(ids)
+            return with_specials
         return tokens + pair_tokens if pair is not None else tokens
 
     def _tokenize_one(self, text: str, split_special_tokens: bool) -> list[str]:

@@ -27,7 +27,7 @@ import logging
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 import numpy as np
 
@@ -154,7 +154,17 @@ class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
     def is_fast(self) -> bool:
         return False
 
-    def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> Any:
+    # (a str is also a Sequence[str]: the first overload wins, as typeshed's own str overloads do)
+    @overload
+    def convert_tokens_to_ids(self, tokens: str) -> int: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def convert_tokens_to_ids(self, tokens: Sequence[str]) -> list[int]: ...
+
+    @overload
+    def convert_tokens_to_ids(self, tokens: None) -> None: ...
+
+    def convert_tokens_to_ids(self, tokens: str | Sequence[str] | None) -> int | list[int] | None:
         if tokens is None:
             return None
         if isinstance(tokens, str):
@@ -272,8 +282,8 @@ class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
 
     def encode(
         self,
-        text: TextInput | PreTokenizedInput | EncodedInput,
-        text_pair: TextInput | PreTokenizedInput | EncodedInput | None = None,
+        text: TextInput | PreTokenizedInput,
+        text_pair: TextInput | PreTokenizedInput | None = None,
         add_special_tokens: bool = True,
         padding: bool | str | PaddingStrategy = False,
         truncation: bool | str | TruncationStrategy | None = None,

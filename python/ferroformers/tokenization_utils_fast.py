@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ._native import Encodings, WordPieceTokenizer
 from .tokenization_batch_encoding import BatchEncoding, Encoding, as_tensor
 from .tokenization_files import FULL_TOKENIZER_FILE
 from .tokenization_options import LARGE_INTEGER, EncodeOptions
@@ -24,12 +25,6 @@ from .tokenization_utils_base import PreTrainedTokenizerBase
 from .utils.io import atomic_write_text
 
 TOKENIZER_FILE = FULL_TOKENIZER_FILE
-
-
-def _native() -> Any:
-    from . import _native
-
-    return _native
 
 
 def _token_tuple(token: AddedToken) -> tuple[str, bool, bool, bool, bool, bool]:
@@ -41,7 +36,7 @@ class _NativeRow:
 
     __slots__ = ("_enc", "_i")
 
-    def __init__(self, encodings: Any, i: int) -> None:
+    def __init__(self, encodings: Encodings, i: int) -> None:
         self._enc = encodings
         self._i = i
 
@@ -94,7 +89,7 @@ class _NativeRows(Sequence):  # type: ignore[type-arg]
     """The rows of a native `Encodings` as `_NativeRow` views, made on access (no Python object per row
     unless asked for)."""
 
-    def __init__(self, encodings: Any) -> None:
+    def __init__(self, encodings: Encodings) -> None:
         self._enc = encodings
         self._n = len(encodings)
 
@@ -124,8 +119,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     vocab_files_names = {"tokenizer_file": TOKENIZER_FILE}  # noqa: RUF012
 
-    def __init__(self, *, tokenizer_object: Any = None, tokenizer_file: str | os.PathLike[str] | None = None,
+    def __init__(self, *, tokenizer_object: WordPieceTokenizer | None = None,
+                 tokenizer_file: str | os.PathLike[str] | None = None,
                  added_tokens_decoder: dict[int, AddedToken] | None = None, **kwargs: Any) -> None:
+        self._tokenizer: WordPieceTokenizer
         if tokenizer_object is not None:
             self._tokenizer = tokenizer_object
         elif tokenizer_file is not None:
@@ -151,7 +148,7 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             self._add_native(pending)
 
     @staticmethod
-    def _load_tokenizer_file(path: str | os.PathLike[str]) -> Any:
+    def _load_tokenizer_file(path: str | os.PathLike[str]) -> WordPieceTokenizer:
         path = os.fspath(path)
         try:
             with open(path, encoding="utf-8") as f:
@@ -159,7 +156,7 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         except UnicodeDecodeError as e:
             raise ValueError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
         try:
-            return _native().WordPieceTokenizer.from_tokenizer_json(text)
+            return WordPieceTokenizer.from_tokenizer_json(text)
         except ValueError as e:
             raise type(e)(f"{path}: {e}") from None
 
@@ -168,7 +165,7 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         return True
 
     @property
-    def backend_tokenizer(self) -> Any:
+    def backend_tokenizer(self) -> WordPieceTokenizer:
         """The native `ferroformers._native.WordPieceTokenizer`."""
         return self._tokenizer
 
@@ -233,7 +230,9 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     # ---- encoding -----------------------------------------------------------------------------------------
     def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False,
-                 split_special_tokens: bool | None = None) -> list[str]:
+                 split_special_tokens: bool | None = None, **kwargs: Any) -> list[str]:
+        if kwargs:
+            raise TypeError(f"tokenize() got unexpected keyword arguments {sorted(kwargs)}")
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
         split = self.split_special_tokens if split_special_tokens is None else split_special_tokens
@@ -273,7 +272,8 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side, pad_id=pad_id,
             pad_type_id=self.pad_token_type_id, pad_token=pad_token, encode_special_tokens=options.split_special_tokens,
         )
-        fields = [("input_ids", "ids", encodings.ids)]
+        # (key in the BatchEncoding, the native field, its rows as lists)
+        fields: list[tuple[str, str, Callable[[], list[Any]]]] = [("input_ids", "ids", encodings.ids)]
         if options.return_token_type_ids:
             fields.append(("token_type_ids", "type_ids", encodings.type_ids))
         if options.return_attention_mask:

@@ -14,11 +14,14 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, BinaryIO, Literal, NamedTuple, Protocol, overload
 
 from . import CommandError, require
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -192,16 +195,26 @@ class _CountingReader(io.RawIOBase):
     def tell(self) -> int:
         return self.raw.tell()
 
-    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
-        n = self.raw.readinto(b)  # type: ignore[attr-defined]
+    def readinto(self, b: WriteableBuffer, /) -> int:
+        n = self.raw.readinto(b)  # type: ignore[attr-defined]  # (a BinaryIO has no readinto in typeshed)
         self.count += n or 0
         return n or 0
 
 
-def _open(source: Source) -> tuple[BinaryIO, _CountingReader]:
+class _Stream(Protocol):
+    """What reading needs of a (decompressed) input stream."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+    def seek(self, offset: int, /) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def _open(source: Source) -> tuple[_Stream, _CountingReader]:
     if source.path == "-":
         raw: BinaryIO = sys.stdin.buffer
-        peek = raw.peek(4)[:4] if hasattr(raw, "peek") else b""  # type: ignore[attr-defined]
+        peek = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
         compression = _sniff("-", peek)
     else:
         raw = open(source.path, "rb")
@@ -209,14 +222,15 @@ def _open(source: Source) -> tuple[BinaryIO, _CountingReader]:
     counter = _CountingReader(raw, owned=source.path != "-")
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=buffered), counter
     if compression == "zstd":
         zstandard = require("zstandard", f"{source.name}: zstd-compressed input")
-        return zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), counter  # type: ignore[return-value]
-    return buffered, counter  # type: ignore[return-value]
+        reader: _Stream = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
+        return reader, counter
+    return buffered, counter
 
 
-def _skip(stream: BinaryIO, n: int, source: Source) -> None:
+def _skip(stream: _Stream, n: int, source: Source) -> None:
     """Skip n uncompressed bytes (resume); seek when the stream allows it."""
     if n == 0:
         return
@@ -267,16 +281,16 @@ def _jsonl_texts(text: str, source: Source, first_line: int, field: str) -> tupl
 
 @overload
 def read_chunks(corpus: Corpus, *, chunk_bytes: int = ..., start: Position = ..., progress: ReadProgress | None = ...,
-                raw_text: Literal[False] = ...) -> Iterator[TextChunk]: ...
+                raw_text: Literal[False] = ...) -> Generator[TextChunk, None, None]: ...
 
 
 @overload
 def read_chunks(corpus: Corpus, *, chunk_bytes: int = ..., start: Position = ..., progress: ReadProgress | None = ...,
-                raw_text: bool) -> Iterator[Chunk]: ...
+                raw_text: bool) -> Generator[Chunk, None, None]: ...
 
 
 def read_chunks(corpus: Corpus, *, chunk_bytes: int = 8 << 20, start: Position = Position(),  # noqa: B008
-                progress: ReadProgress | None = None, raw_text: bool = False) -> Iterator[Chunk]:
+                progress: ReadProgress | None = None, raw_text: bool = False) -> Generator[Chunk, None, None]:
     """Yield chunks of whole documents, in input order, from `start` on.
 
     With `raw_text` (and errors="strict"), plain text comes as `ByteChunk`s (the caller validates and splits

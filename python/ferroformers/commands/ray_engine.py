@@ -109,7 +109,8 @@ def run_ray(job: TokenizeJob, tokenizer: Any, partial: str, max_length: int | No
 
     value_type = pa.uint16() if dtype == np.uint16 else pa.uint32()
     schema = pa.schema([("id", pa.int64()), ("input_ids", pa.list_(value_type))])
-    files, docs, tokens, unk = [], 0, 0, 0
+    files: list[str] = []
+    docs = tokens = unk = 0
     unk_id = tokenizer.unk_token_id
     for name in sorted(os.listdir(raw), key=order):
         table = pq.read_table(os.path.join(raw, name))
