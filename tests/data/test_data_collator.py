@@ -97,6 +97,17 @@ def test_every_probability_combination_and_seed(ours, reference, ids, return_ten
         assert_same_batch(a, b)
 
 
+def test_with_transformers_tokenizer_too(reference, ids) -> None:
+    """Our collators take transformers' tokenizers (through their own `pad`)."""
+    for return_tensors in ("pt", "np"):
+        kw = dict(seed=8, pad_to_multiple_of=8, return_tensors=return_tensors)
+        assert_same_batch(DataCollatorForLanguageModeling(reference, **kw)(features(ids, "dict-lists")),
+                          transformers.DataCollatorForLanguageModeling(reference, **kw)(features(ids, "dict-lists")))
+        assert_same_batch(DataCollatorWithPadding(reference, return_tensors=return_tensors)(features(ids, "dict-lists")),
+                          transformers.DataCollatorWithPadding(reference, return_tensors=return_tensors)(
+                              features(ids, "dict-lists")))
+
+
 def test_without_seed_the_global_generators_give_the_same_draws(ours, reference, ids) -> None:
     for return_tensors in ("pt", "np"):
         mine = DataCollatorForLanguageModeling(ours, return_tensors=return_tensors)

@@ -79,13 +79,15 @@ def _pad_arrays(tokenizer: Any, features: Sequence[Any], pad_to_multiple_of: int
     """`tokenizer.pad(features, padding=True, pad_to_multiple_of=..., return_tensors=...)` computed on arrays,
     or None when that shortcut does not apply (then the caller asks `tokenizer.pad`, which is the definition).
 
-    It applies to our tokenizers that keep our `pad`, and features that are dicts of 1-D integer rows under the
+    It applies to our tokenizers that keep our `pad` and `_pad`, and features that are dicts of 1-D integer rows under the
     keys `pad` fills: the main input with `pad_token_id`, `attention_mask` with 0 (added as ones when the model
     takes one and it is missing), `token_type_ids` with `pad_token_type_id`, `special_tokens_mask` with 1 -- the
     rule of `PreTrainedTokenizerBase._pad` here and in transformers."""
     from ..tokenization_utils_base import BatchEncoding, PreTrainedTokenizerBase
 
-    if not isinstance(tokenizer, PreTrainedTokenizerBase) or type(tokenizer).pad is not PreTrainedTokenizerBase.pad:
+    cls = type(tokenizer)
+    if not isinstance(tokenizer, PreTrainedTokenizerBase) or cls.pad is not PreTrainedTokenizerBase.pad \
+            or cls._pad is not PreTrainedTokenizerBase._pad:
         return None
     if return_tensors not in ("pt", "np") or not features or \
             not all(isinstance(f, (dict, Mapping)) for f in features):  # dict first: the fast isinstance check
