@@ -3,10 +3,10 @@
 Same names, fields, defaults and outputs as transformers' `data/data_collator.py` (5.x), so ported code changes
 one import. `DataCollatorForLanguageModeling` gives **the same tensors as transformers' for the same features and
 `seed`**: the masking draws the same random numbers, from the same generator, in the same order (see
-`_torch_mask_tokens`). Two things are faster and give the same values:
+`torch_mask_tokens`). Two things are faster and give the same values:
 
 - padding a batch of plain ids (`input_ids` and the masks `tokenizer.pad` knows) is done on arrays, not row by
-  row in Python, when the tokenizer is one of ours and does not override `pad` (any other tokenizer: its `pad`);
+  row in Python, when the tokenizer is one of ours and keeps our `pad` (any other tokenizer: its own `pad`);
 - the special-tokens mask of a formatted sequence is, per token, membership in the tokenizer's special ids
   (`get_special_tokens_mask(..., already_has_special_tokens=True)` in both libraries), so it is asked once for
   the vocabulary and looked up, instead of once per token of every batch.
