@@ -32,7 +32,7 @@ lint: venv
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests benches
+	$(VENV)/bin/ruff check python tests benches examples
 	$(PY) -m mypy  # python/, settings in pyproject.toml [tool.mypy]
 
 test-rust:
