@@ -58,7 +58,7 @@ def sdist() -> Path:
     return one("ferroformers-*.tar.gz")
 
 
-def run(cmd: list[str], *, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess[str]:
+def run(cmd: list[str], *, timeout: float = 600, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
     assert proc.returncode == 0, (
         f"{cmd} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -76,10 +76,6 @@ def fresh_venv(path: Path) -> Path:
     """A new venv (no ferroformers, no Rust) from the base interpreter; returns its python."""
     run([sys.executable, "-m", "venv", str(path)])
     return path / "bin" / "python"
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def reference_ids() -> list[list[int]]:
@@ -108,7 +104,7 @@ def tokenize_with(venv_python: Path, work: Path) -> None:
     )
     manifest = json.loads((work / "out" / "manifest.json").read_text())
     vocab = (BUNDLED / "bert-base-uncased" / "vocab.txt").read_bytes()
-    assert manifest["tokenizer"]["vocab_sha256"] == sha256(vocab)
+    assert manifest["tokenizer"]["vocab_sha256"] == hashlib.sha256(vocab).hexdigest()
     tokens = np.load(work / "out" / "tokens.npy")
     offsets = np.load(work / "out" / "offsets.npy")
     got = [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
