@@ -19,7 +19,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -211,11 +211,11 @@ def _special_tokens_mask(tokenizer: Any, ids: np.ndarray, cache: dict[Any, np.nd
         table = cache[key] = np.asarray(
             tokenizer.get_special_tokens_mask(list(range(key[0])), already_has_special_tokens=True), dtype=bool)
     if int(ids.min()) >= 0 and int(ids.max()) < len(table):
-        return table[ids]
+        return np.asarray(table[ids])
     distinct, inverse = np.unique(ids, return_inverse=True)
     flags = np.asarray(tokenizer.get_special_tokens_mask(distinct.tolist(), already_has_special_tokens=True),
                        dtype=bool)
-    return flags[inverse.reshape(-1)].reshape(ids.shape)
+    return np.asarray(flags[inverse.reshape(-1)].reshape(ids.shape))
 
 
 def _check_integer_ids(ids: Any) -> None:
@@ -234,7 +234,7 @@ def _to_numpy(x: Any) -> np.ndarray:
     if isinstance(x, np.ndarray):
         return x
     if hasattr(x, "detach"):
-        return x.detach().cpu().numpy()
+        return np.asarray(x.detach().cpu().numpy())
     return np.array(x)
 
 
@@ -429,7 +429,7 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
         import torch
 
         labels = inputs.clone()
-        probability_matrix = torch.full(labels.shape, self.mlm_probability)
+        probability_matrix = torch.full(labels.shape, float(cast(float, self.mlm_probability)))
         word_ids, no_mask = self._not_drawn(_to_numpy(labels), special_tokens_mask, offset_mapping)
         probability_matrix.masked_fill_(torch.from_numpy(no_mask), value=0.0)
         masked_indices = torch.bernoulli(probability_matrix, generator=self.generator).bool()
@@ -507,4 +507,4 @@ def _whole_word_mask(word_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Every token of a word whose first token was drawn."""
     valid = word_ids != -1
     same_word = (word_ids[:, :, None] == word_ids[:, None, :]) & valid[:, :, None] & valid[:, None, :]
-    return np.any(same_word & mask[:, None, :], axis=2)
+    return np.asarray(np.any(same_word & mask[:, None, :], axis=2))

@@ -31,19 +31,22 @@ import bisect
 import json
 import os
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..utils.import_utils import require_torch
 
-torch = require_torch("PackedTokenDataset")
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+else:
+    torch = require_torch("PackedTokenDataset")
 
 NPY_MANIFEST = "manifest.json"
 PARQUET_MANIFEST = "_manifest.json"  # beside Parquet shards (readers skip names starting with "_")
 
 
-class PackedTokenDataset(torch.utils.data.Dataset):
+class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
     """A `torch.utils.data.Dataset` over the output folder of `ferroformers tokenize` (npy or Parquet layout).
 
     Args:
