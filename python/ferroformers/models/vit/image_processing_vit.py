@@ -162,10 +162,10 @@ class ViTImageProcessor(BaseImageProcessor):
         rescale = [factor if settings.do_rescale and p.rescalable else None for p in prepared]
         mean = std = None
         if settings.do_normalize:
-            channels = prepared[0].array.shape[-1]
-            mean = _broadcast("image_mean", settings.image_mean, channels)
-            std = _broadcast("image_std", settings.image_std, channels)
+            mean = _broadcast("image_mean", settings.image_mean, prepared[0].channels)
+            std = _broadcast("image_std", settings.image_std, prepared[0].channels)
         arrays = [p.array for p in prepared]
+        channels = [p.channels for p in prepared]
         channels_first = layout == ChannelDimension.FIRST
         if size is None and len({a.shape[:2] for a in arrays}) > 1:
             # nothing makes them one size: process one by one and return a list
@@ -173,11 +173,11 @@ class ViTImageProcessor(BaseImageProcessor):
                 raise ValueError("images of different sizes cannot be stacked into one tensor without do_resize; "
                                  "use return_tensors=None")
             pixel_values: Any = [
-                preprocess_images([a], None, settings.resample, [r], mean, std, channels_first)[0]
-                for a, r in zip(arrays, rescale, strict=True)
+                preprocess_images([a], None, settings.resample, [r], mean, std, channels_first, [c])[0]
+                for a, r, c in zip(arrays, rescale, channels, strict=True)
             ]
             return BatchFeature({"pixel_values": pixel_values})
-        batch = preprocess_images(arrays, size, settings.resample, rescale, mean, std, channels_first)
+        batch = preprocess_images(arrays, size, settings.resample, rescale, mean, std, channels_first, channels)
         if return_tensors is None:
             return BatchFeature({"pixel_values": list(batch)})
         return BatchFeature({"pixel_values": batch}, tensor_type=return_tensors)
