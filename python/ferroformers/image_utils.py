@@ -32,6 +32,20 @@ IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225]
 
 
+class SizeDict(dict):  # type: ignore[type-arg]
+    """A normalised `size` (`image_processing_utils.get_size_dict`): a plain dict as in transformers 4.x
+    (`size["height"]`, JSON), whose keys also read as attributes as on transformers 5's `SizeDict`
+    (`size.height`; None for a key it does not have)."""
+
+    _KEYS = frozenset({"height", "width", "shortest_edge", "longest_edge", "max_height", "max_width", "min_pixels",
+                       "max_pixels"})
+
+    def __getattr__(self, key: str) -> int | None:
+        if key in SizeDict._KEYS:
+            return self.get(key)
+        raise AttributeError(f"SizeDict has no attribute {key!r}")
+
+
 class ChannelDimension(str, enum.Enum):
     FIRST = "channels_first"
     LAST = "channels_last"
