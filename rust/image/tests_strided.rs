@@ -1,5 +1,6 @@
 //! Images read where they lie with padding after each pixel (`resize_strided`, `Pixels::U8Strided`): Pillow
-//! keeps RGB as 4 bytes per pixel. The result must be the packed image's, whatever the padding holds.
+//! keeps RGB as 4 bytes per pixel. The result must be the packed image's, whatever the padding holds. And the
+//! AVX2 normalization must give the table's values.
 
 use super::resample::{resize_strided, resize_strided_portable};
 use super::*;
@@ -108,4 +109,44 @@ fn bad_strides_are_errors() {
     assert!(err.to_string().contains("5x7x4"), "{err}");
     let err = resize_strided(&buf, (5, 7, 0), 4, (2, 2), Filter::Bilinear).unwrap_err();
     assert!(err.to_string().contains("0 channels"), "{err}");
+}
+
+#[test]
+fn simd_normalization_is_the_table() {
+    // every value of every channel, in a length that leaves a tail, for each combination of steps
+    // (pixel p: p, 3p + 1, 5p + 2 mod 256, each a permutation of 0..=255 over 256 pixels)
+    let src: Vec<u8> = (0..301usize)
+        .flat_map(|p| [p % 256, (3 * p + 1) % 256, (5 * p + 2) % 256].map(|v| v as u8))
+        .collect();
+    let settings = [
+        Normalize {
+            rescale: Some(1.0 / 255.0),
+            mean_std: Some((vec![0.485, 0.456, 0.406], vec![0.229, 0.224, 0.225])),
+        },
+        Normalize {
+            rescale: Some(1.0 / 127.5),
+            mean_std: None,
+        },
+        Normalize {
+            rescale: None,
+            mean_std: Some((vec![0.5; 3], vec![0.5; 3])),
+        },
+        Normalize::default(),
+    ];
+    for norm in settings {
+        let table = norm.table(3);
+        let mut out = vec![std::mem::MaybeUninit::new(f32::NAN); src.len()];
+        normalize::u8_to_f32(&src, 3, &norm, true, &mut out);
+        let plane = src.len() / 3;
+        for (i, o) in out.iter().enumerate() {
+            let (c, p) = (i / plane, i % plane);
+            // SAFETY: every element was initialised above
+            let got = unsafe { o.assume_init() };
+            assert_eq!(
+                got,
+                table[c * 256 + src[p * 3 + c] as usize],
+                "{norm:?} at {i}"
+            );
+        }
+    }
 }
