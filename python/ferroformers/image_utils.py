@@ -1,7 +1,8 @@
 """Image input handling, mirroring transformers' `image_utils.py`: which objects are images, their channel
 layout (`ChannelDimension`), the Pillow filter names (`PILImageResampling`), and the conversion of every
 accepted input (PIL image, numpy array HWC or CHW, torch tensor, lists of them) to the contiguous
-`(height, width, channels)` uint8 / float32 arrays the Rust kernels (rust/image) read.
+`(height, width, channels)` uint8 / float32 arrays the Rust kernels (rust/image) read. PIL images are viewed
+where Pillow keeps them, without a copy, through the Arrow C data interface (`pil_pixels`, rust/py/arrow.rs).
 
 Value rules (see docs/image.md):
 - uint8 pixels are used as they are. Integer pixels of other dtypes, and float pixels that are all whole
@@ -9,7 +10,9 @@ Value rules (see docs/image.md):
 - Other float pixels are resized in float (Pillow's mode "F" arithmetic) instead of being squeezed through
   uint8. When they all lie in [0, 1] they are taken as already rescaled, so `do_rescale` does not divide
   them by 255 a second time (transformers 5.24 does, and returns values near -1 after normalization).
-- NaN or infinite values, empty images, and channel counts other than 1, 3 or 4 are errors.
+- A mode "1" PIL image is 0 / 255 (Pillow's storage; numpy would read booleans).
+- NaN or infinite values, empty images, and channel counts other than 1 to 4 are errors (2 only where the
+  channel axis is known: a PIL image in LA / PA, or `input_data_format`).
 """
 
 from __future__ import annotations

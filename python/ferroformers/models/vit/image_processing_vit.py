@@ -7,7 +7,9 @@ Where it deliberately differs from the reference (docs/image.md):
 - RGBA / LA images are resized channel by channel (Pillow premultiplies by alpha and back, which turns the
   colour of fully transparent pixels to black and rounds the others);
 - a 2-D array is a greyscale image (transformers refuses it); `pixel_values` are always float32 (transformers
-  returns uint8 when both `do_rescale` and `do_normalize` are off).
+  returns uint8 when both `do_rescale` and `do_normalize` are off);
+- a mode "1" PIL image is 0 / 255 (transformers reads it as 0 / 1).
+PIL images are read where Pillow keeps them, without a copy (`image_utils.pil_pixels`).
 """
 
 from __future__ import annotations
