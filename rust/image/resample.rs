@@ -968,11 +968,30 @@ fn nearest<T: Sample>(
     for (row_out, yi) in out.chunks_exact_mut(out_w * ch).zip(&ys) {
         let Some(yi) = *yi else { continue };
         let row_in = &src[yi * width * px..(yi + 1) * width * px];
-        for (p, xi) in row_out.chunks_exact_mut(ch).zip(&xs) {
-            if let Some(xi) = *xi {
-                p.copy_from_slice(&row_in[xi * px..xi * px + ch]);
-            }
+        // a copy of a compile-time length per pixel: with a run-time one LLVM called memcpy for every pixel
+        // (40% of a NEAREST batch)
+        match ch {
+            1 => nearest_row::<T, 1>(row_out, row_in, &xs, px),
+            2 => nearest_row::<T, 2>(row_out, row_in, &xs, px),
+            3 => nearest_row::<T, 3>(row_out, row_in, &xs, px),
+            _ => nearest_row::<T, 4>(row_out, row_in, &xs, px),
         }
     }
     out
+}
+
+/// One output row of `nearest`: pixel `i` is source pixel `xs[i]` (`C` channels, `px` samples apart).
+#[inline(always)]
+fn nearest_row<T: Sample, const C: usize>(
+    row_out: &mut [T],
+    row_in: &[T],
+    xs: &[Option<usize>],
+    px: usize,
+) {
+    for (p, xi) in row_out.chunks_exact_mut(C).zip(xs) {
+        if let Some(xi) = *xi {
+            let from: &[T; C] = row_in[xi * px..xi * px + C].try_into().expect("C samples");
+            p.copy_from_slice(from);
+        }
+    }
 }
