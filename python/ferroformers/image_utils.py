@@ -344,8 +344,7 @@ def _pixel_values(array: np.ndarray, where: str) -> tuple[np.ndarray, bool]:
     if array.dtype == np.uint8:
         return array, True
     if array.dtype.kind == "b":
-        raise TypeError(f"{where} has dtype bool (shape {array.shape}); convert it to uint8 (0/255) first "
-                        "(for a PIL image of mode '1', pass do_convert_rgb=True)")
+        raise TypeError(f"{where} has dtype bool (shape {array.shape}); convert it to uint8 (0/255) first")
     if array.dtype.kind in "ui":
         low, high = int(array.min()), int(array.max())
         if low < 0 or high > 255:

@@ -101,6 +101,20 @@ def test_images_pillow_does_not_export_use_numpy() -> None:
     np.testing.assert_array_equal(ours(big, size=32), theirs(big, size=32))
 
 
+def test_pillow_before_13_is_read_by_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older Pillow (whose export of borrowed images crashes) takes the numpy path, with the same values."""
+    from ferroformers import image_utils
+
+    images = [PIL_Image.fromarray(np.random.default_rng(i).integers(0, 256, (30, 41, 3), dtype=np.uint8))
+              for i in range(3)]
+    images += [images[0].convert("LA"), images[1].convert("1")]
+    in_place = [ours(im, **per_channel(im.mode)) for im in images]
+    monkeypatch.setattr(image_utils, "_ARROW_OK", False)
+    assert not is_view(pil_pixels(images[0])[0])
+    for image, want in zip(images, in_place, strict=True):
+        np.testing.assert_array_equal(ours(image, **per_channel(image.mode)), want)
+
+
 def test_view_outlives_the_image_and_is_released_with_it() -> None:
     def rss() -> int:
         return int(Path("/proc/self/statm").read_text().split()[1]) * 4096
