@@ -54,45 +54,45 @@ struct ArrowArray {
 
 /// The element types read here (Arrow format strings "C", "s", "i", "f").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sample {
+enum PixelType {
     U8,
     I16,
     I32,
     F32,
 }
 
-impl Sample {
-    fn from_format(format: &[u8]) -> Option<Sample> {
+impl PixelType {
+    fn from_format(format: &[u8]) -> Option<PixelType> {
         Some(match format {
-            b"C" => Sample::U8,
-            b"s" => Sample::I16,
-            b"i" => Sample::I32,
-            b"f" => Sample::F32,
+            b"C" => PixelType::U8,
+            b"s" => PixelType::I16,
+            b"i" => PixelType::I32,
+            b"f" => PixelType::F32,
             _ => return None,
         })
     }
 
     fn size(self) -> usize {
         match self {
-            Sample::U8 => 1,
-            Sample::I16 => 2,
-            Sample::I32 | Sample::F32 => 4,
+            PixelType::U8 => 1,
+            PixelType::I16 => 2,
+            PixelType::I32 | PixelType::F32 => 4,
         }
     }
 
     fn descr(self, py: Python<'_>) -> *mut npyffi::PyArray_Descr {
         match self {
-            Sample::U8 => u8::get_dtype(py).into_dtype_ptr(),
-            Sample::I16 => i16::get_dtype(py).into_dtype_ptr(),
-            Sample::I32 => i32::get_dtype(py).into_dtype_ptr(),
-            Sample::F32 => f32::get_dtype(py).into_dtype_ptr(),
+            PixelType::U8 => u8::get_dtype(py).into_dtype_ptr(),
+            PixelType::I16 => i16::get_dtype(py).into_dtype_ptr(),
+            PixelType::I32 => i32::get_dtype(py).into_dtype_ptr(),
+            PixelType::F32 => f32::get_dtype(py).into_dtype_ptr(),
         }
     }
 }
 
 /// An image's pixels as the schema describes them: the element type and how many per pixel (1, or 4 for
 /// Pillow's fixed-size lists); `None` for any other layout.
-fn layout(schema: &ArrowSchema) -> Result<Option<(Sample, usize)>, String> {
+fn layout(schema: &ArrowSchema) -> Result<Option<(PixelType, usize)>, String> {
     if schema.release.is_none() {
         return Err("the Arrow schema was already released".into());
     }
@@ -100,8 +100,8 @@ fn layout(schema: &ArrowSchema) -> Result<Option<(Sample, usize)>, String> {
     if !schema.dictionary.is_null() {
         return Ok(None);
     }
-    if let Some(sample) = Sample::from_format(format) {
-        return Ok((schema.n_children == 0).then_some((sample, 1)));
+    if let Some(ty) = PixelType::from_format(format) {
+        return Ok((schema.n_children == 0).then_some((ty, 1)));
     }
     if format != b"+w:4" {
         return Ok(None);
@@ -121,7 +121,7 @@ fn layout(schema: &ArrowSchema) -> Result<Option<(Sample, usize)>, String> {
     let child = unsafe { &*child };
     let child_format = format_of(child, "the Arrow schema's list child")?;
     let plain = child.n_children == 0 && child.dictionary.is_null();
-    Ok((plain && child_format == b"C").then_some((Sample::U8, 4)))
+    Ok((plain && child_format == b"C").then_some((PixelType::U8, 4)))
 }
 
 fn format_of<'a>(schema: &'a ArrowSchema, what: &str) -> Result<&'a [u8], String> {
@@ -185,7 +185,7 @@ fn check_level(
 /// that the buffer holds `length` elements.
 fn first_sample(
     array: &ArrowArray,
-    sample: Sample,
+    ty: PixelType,
     per_pixel: usize,
     pixels: usize,
 ) -> Result<Option<*const u8>, String> {
@@ -229,7 +229,7 @@ fn first_sample(
     }
     let bytes = pixels
         .checked_mul(per_pixel)
-        .and_then(|n| n.checked_mul(sample.size()));
+        .and_then(|n| n.checked_mul(ty.size()));
     if bytes.is_none_or(|n| n > isize::MAX as usize) {
         return Err(format!("{what} is too large to address"));
     }
@@ -278,29 +278,29 @@ fn arrow_image_view<'py>(
             &*(array_ptr.as_ptr() as *const ArrowArray),
         )
     };
-    let Some((sample, per_pixel)) = layout(schema_ref).map_err(PyValueError::new_err)? else {
+    let Some((ty, per_pixel)) = layout(schema_ref).map_err(PyValueError::new_err)? else {
         return Ok(None);
     };
     let Some(data) =
-        first_sample(array_ref, sample, per_pixel, pixels).map_err(PyValueError::new_err)?
+        first_sample(array_ref, ty, per_pixel, pixels).map_err(PyValueError::new_err)?
     else {
         return Ok(None);
     };
-    if (data as usize) % sample.size() != 0 {
+    if (data as usize) % ty.size() != 0 {
         return Ok(None);
     }
     let mut dims: Vec<npy_intp> = vec![height as npy_intp, width as npy_intp];
     if per_pixel > 1 {
         dims.push(per_pixel as npy_intp);
     }
-    // SAFETY: `data` points at height * width * per_pixel elements of `sample` (first_sample), aligned;
+    // SAFETY: `data` points at height * width * per_pixel elements of `ty` (first_sample), aligned;
     // null strides make the array C-contiguous; flags 0 make it read-only; the descriptor reference is
     // stolen by PyArray_NewFromDescr
     let view = unsafe {
         PY_ARRAY_API.PyArray_NewFromDescr(
             py,
             npyffi::get_type_object(py, NpyTypes::PyArray_Type),
-            sample.descr(py),
+            ty.descr(py),
             dims.len() as c_int,
             dims.as_mut_ptr(),
             std::ptr::null_mut(),
