@@ -106,8 +106,13 @@ def test_size_is_normalised_as_transformers_does(size: Any) -> None:
             with pytest.raises(ValueError, match="Size must contain"):
                 theirs(image)
             continue
-        np.testing.assert_array_equal(ours(image, return_tensors="np")["pixel_values"],
-                                      theirs(image, return_tensors="np")["pixel_values"])
+        want = theirs(image, return_tensors="np")["pixel_values"]
+        np.testing.assert_array_equal(ours(image, return_tensors="np")["pixel_values"], want)
+        # the same size given per call, to processors made with the default size
+        np.testing.assert_array_equal(ViTImageProcessor()(image, size=size, return_tensors="np")["pixel_values"],
+                                      want)
+        np.testing.assert_array_equal(transformers.ViTImageProcessorPil()(image, size=size, return_tensors="np")[
+            "pixel_values"], want)
 
 
 @settings(max_examples=200, deadline=None)
