@@ -27,6 +27,13 @@ def to_tensor(value: Any, tensor_type: str | None) -> Any:
     if tensor_type is None:
         return value
     if tensor_type == "np":
+        if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple, np.ndarray)) \
+                and len({len(row) for row in value}) > 1:
+            # rows of different lengths (no padding): a 1-D object array of row arrays, as transformers returns
+            rows = np.empty(len(value), dtype=object)
+            for i, row in enumerate(value):
+                rows[i] = np.asarray(row)
+            return rows
         return np.asarray(value)
     if tensor_type == "pt":
         from .utils.import_utils import require_torch
