@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .configuration_utils import load_json
 from .feature_extraction_sequence_utils import PROCESSOR_NAME
-from .feature_extraction_utils import _HUB_KWARGS
+from .feature_extraction_utils import pop_hub_kwargs
 from .utils.io import atomic_write_text, prepare_save_directory
 
 P = TypeVar("P", bound="ProcessorMixin")
@@ -136,7 +136,8 @@ class ProcessorMixin:
         one of its settings (`do_normalize`, `padding_value`, ...), the tokenizer takes them all (its own
         arguments, and the rest kept in its `init_kwargs`, where `__call__` finds defaults such as
         `max_length`)."""
-        hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
+        kwargs = dict(kwargs)
+        hub = pop_hub_kwargs(kwargs)
         parts: dict[str, Any] = {}
         taken: set[str] = set()
         for attribute in cls.attributes:

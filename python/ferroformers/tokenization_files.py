@@ -18,12 +18,11 @@ import copy
 import inspect
 import json
 import os
-import warnings
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .tokenization_chat_template import CHAT_TEMPLATE_FILE, load_chat_templates, save_chat_templates
 from .tokenization_special_tokens import AddedToken, added_token_from_json
-from .utils.hub import ResourceNotFoundError, bundled_folder, cached_file
+from .utils.hub import ResourceNotFoundError, bundled_folder, cached_file, token_or_use_auth_token
 from .utils.io import atomic_write_text, prepare_save_directory
 
 SPECIAL_TOKENS_MAP_FILE = "special_tokens_map.json"
@@ -107,13 +106,7 @@ class TokenizerFilesMixin:
         AutoTokenizer); `from_slow=True` builds a fast tokenizer from the slow tokenizer's files (vocab.txt)
         instead of tokenizer.json; any other keyword that is not a constructor argument (`legacy`,
         `add_prefix_space`, `max_length`, ...) is kept in `init_kwargs` and saved with the tokenizer."""
-        use_auth_token = kwargs.pop("use_auth_token", None)
-        if use_auth_token is not None:
-            warnings.warn("use_auth_token is deprecated (transformers 4.x; removed in 5): pass token= instead",
-                          FutureWarning, stacklevel=2)
-            if token is not None:
-                raise ValueError("token and use_auth_token are both given; pass only token=")
-            token = use_auth_token
+        token = token_or_use_auth_token(token, kwargs.pop("use_auth_token", None))
         kwargs.pop("use_fast", None)  # chooses between classes in AutoTokenizer; this class is already chosen
         name = os.fspath(pretrained_model_name_or_path)
         hub = {"cache_dir": cache_dir, "force_download": force_download, "local_files_only": local_files_only,

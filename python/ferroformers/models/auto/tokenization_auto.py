@@ -93,7 +93,8 @@ def _class_name_of(name: str, hub: dict[str, Any], use_fast: bool) -> str:
         if not isinstance(class_name, str):
             raise ValueError(f"{name}: tokenizer_config.json: tokenizer_class must be a string, got {class_name!r}")
         base = class_name.removesuffix("Fast")
-        return base + "Fast" if use_fast else base
+        # as transformers: the fast class when asked for and there is one, else the slow class
+        return base + "Fast" if use_fast and base + "Fast" in _MODULES else base
     if model_type:
         if model_type not in TOKENIZER_MAPPING_NAMES:
             raise ValueError(f"{name}: no tokenizer for model_type {model_type!r}; "

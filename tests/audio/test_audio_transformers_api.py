@@ -6,7 +6,9 @@ that takes it, and output classes built from a dict."""
 from __future__ import annotations
 
 import importlib
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -91,3 +93,25 @@ def test_ctc_output_from_a_dict() -> None:
             (theirs.text, theirs.char_offsets, theirs.word_offsets)
     with pytest.raises(TypeError, match="has no fields"):
         Wav2Vec2CTCTokenizerOutput({"txt": "a"})
+
+
+@pytest.mark.parametrize("kwargs", [{"trust_remote_code": True}, {"use_auth_token": "hf_unused"}, {"token": None}])
+@pytest.mark.parametrize("loader", ["AutoProcessor", "AutoFeatureExtractor", "AutoTokenizer",
+                                    "Wav2Vec2FeatureExtractor", "Wav2Vec2Processor", "Wav2Vec2CTCTokenizer"])
+def test_loaders_accept_transformers_hub_keywords(folder: Path, loader: str, kwargs: dict[str, Any]) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = getattr(ferroformers, loader).from_pretrained(folder, **kwargs)
+        theirs = getattr(transformers, loader).from_pretrained(folder, **kwargs)
+    assert type(ours).__name__ == type(theirs).__name__
+    if "use_auth_token" in kwargs:  # the deprecated name of token
+        assert any("use_auth_token is deprecated" in str(w.message) for w in caught)
+    if hasattr(ours, "to_dict"):
+        assert ours.to_dict() == {k: v for k, v in theirs.to_dict().items() if k in ours.to_dict()}
+    else:
+        assert ours("HI YOU")["input_ids"] == theirs("HI YOU")["input_ids"]
+
+
+def test_use_auth_token_and_token_together_is_an_error(folder: Path) -> None:
+    with pytest.raises(ValueError, match="token and use_auth_token"), pytest.warns(FutureWarning):
+        ferroformers.Wav2Vec2FeatureExtractor.from_pretrained(folder, token="a", use_auth_token="b")
