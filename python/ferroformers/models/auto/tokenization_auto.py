@@ -58,6 +58,8 @@ class AutoTokenizer:
         what the files say. Other keyword arguments go to the class's `from_pretrained`."""
         name = os.fspath(pretrained_model_name_or_path)
         hub = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+        if kwargs.get("use_auth_token") is not None and hub.get("token") is None:
+            hub["token"] = kwargs["use_auth_token"]  # its deprecated name: the class's from_pretrained warns
         if tokenizer_type is not None:
             if tokenizer_type not in TOKENIZER_MAPPING_NAMES:
                 raise ValueError(f"unknown tokenizer_type {tokenizer_type!r}; known: {sorted(TOKENIZER_MAPPING_NAMES)}")
