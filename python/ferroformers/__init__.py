@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "DistilBertTokenizerFast": "models.distilbert.tokenization_distilbert_fast",
     "AutoTokenizer": "models.auto.tokenization_auto",
     # audio: feature extractors, CTC tokenizer, processors
+    "BatchFeature": "feature_extraction_utils",
     "SequenceFeatureExtractor": "feature_extraction_sequence_utils",
     "Wav2Vec2FeatureExtractor": "models.wav2vec2.feature_extraction_wav2vec2",
     "Wav2Vec2CTCTokenizer": "models.wav2vec2.tokenization_wav2vec2",

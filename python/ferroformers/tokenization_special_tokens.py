@@ -141,26 +141,44 @@ class SpecialTokensMixin:
                              additional: Sequence[str | AddedToken] | None) -> None:
         """Set the named special tokens (`{"cls_token": "[CLS]", ...}`) and the additional ones."""
         self._special_tokens_map: dict[str, str | AddedToken | None] = {}
+        self._additional_special_tokens: list[str | AddedToken] = []
+        self._additional_unset = False
         for name, value in named.items():
             setattr(self, name, value)
         self.additional_special_tokens = list(additional or [])
 
     # ---- which tokens are special -------------------------------------------------------------------------
     @property
-    def additional_special_tokens(self) -> list[str]:
+    def additional_special_tokens(self) -> list[str] | None:
+        """The special tokens beyond the named ones. None after `additional_special_tokens = None` (as in
+        transformers 4.x) until tokens are added again."""
+        if self._additional_unset and not self._additional_special_tokens:
+            return None
         return [str(t) for t in self._additional_special_tokens]
 
     @additional_special_tokens.setter
     def additional_special_tokens(self, value: Sequence[str | AddedToken] | None) -> None:
-        value = list(value or [])
-        for t in value:
+        tokens = list(value) if value is not None else []
+        for t in tokens:
             if not isinstance(t, (str, AddedToken)):
                 raise TypeError(f"additional_special_tokens must hold str or AddedToken, got {type(t).__name__}")
-        self._additional_special_tokens = value
+        self._additional_special_tokens = tokens
+        self._additional_unset = value is None
 
     @property
-    def additional_special_tokens_ids(self) -> list[int]:
-        return self.convert_tokens_to_ids(self.additional_special_tokens)
+    def additional_special_tokens_ids(self) -> list[int] | None:
+        tokens = self.additional_special_tokens
+        return None if tokens is None else self.convert_tokens_to_ids(tokens)
+
+    @additional_special_tokens_ids.setter
+    def additional_special_tokens_ids(self, value: Sequence[int] | None) -> None:
+        """Set the additional special tokens by id (transformers 4.x `__setattr__`: each id becomes its token)."""
+        if value is not None:
+            for index in value:
+                if isinstance(index, bool) or not isinstance(index, int):
+                    raise TypeError(f"additional_special_tokens_ids must hold ints, got {type(index).__name__}")
+        self.additional_special_tokens = (None if value is None
+                                          else [self.convert_ids_to_tokens(index) for index in value])
 
     # transformers 5 renamed additional_special_tokens to extra_special_tokens; both work
     extra_special_tokens = additional_special_tokens
@@ -223,10 +241,11 @@ class SpecialTokensMixin:
                 if not isinstance(value, (list, tuple)) or not all(isinstance(t, (str, AddedToken)) for t in value):
                     raise ValueError(f"{key} must be a list of str or AddedToken, got {value!r}")
                 tokens = [AddedToken(t, normalized=False, special=True) if isinstance(t, str) else t for t in value]
+                self._additional_unset = False
                 if replace_additional_special_tokens:
                     self._additional_special_tokens = list(tokens)
                 else:
-                    known = set(self.additional_special_tokens)
+                    known = {str(t) for t in self._additional_special_tokens}
                     self._additional_special_tokens += [t for t in tokens if str(t) not in known]
                 to_add += tokens
             else:

@@ -357,7 +357,7 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
                 if len(first) != 2:
                     raise ValueError(f"text[{i}] must be a str or a (text, text_pair) pair, got {len(first)} items")
                 first, second = first
-            elif second is None and isinstance(first, tuple) and words and len(first) == 2 \
+            elif second is None and isinstance(first, (list, tuple)) and words and len(first) == 2 \
                     and all(isinstance(x, (list, tuple)) for x in first):
                 first, second = first
             ids = self._ids_of(first, words, split, f"text[{i}]")
@@ -446,8 +446,12 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         return_length: bool = False,
         verbose: bool = True,
         prepend_batch_axis: bool = False,
+        pad_to_max_length: bool = False,
+        truncation_strategy: str | TruncationStrategy | None = None,
     ) -> BatchEncoding:
         """Ids of one sequence (or pair) → model inputs: special tokens, truncation, padding."""
+        padding, truncation = self._deprecated_strategies(padding, truncation, max_length, pad_to_max_length,
+                                                          truncation_strategy, verbose)
         options = self._encode_options(
             padding=padding, truncation=truncation, max_length=max_length, pad_to_multiple_of=pad_to_multiple_of,
             padding_side=padding_side, return_tensors=return_tensors, return_token_type_ids=return_token_type_ids,
@@ -516,8 +520,11 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
 
     # ---- decoding -----------------------------------------------------------------------------------------
     def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
-                clean_up_tokenization_spaces: bool | None = None, **kwargs: Any) -> str:
-        # transformers 5.24 tokenization_python.PythonBackend._decode
+                clean_up_tokenization_spaces: bool | None = None, spaces_between_special_tokens: bool = True,
+                **kwargs: Any) -> str:
+        # transformers 5.24 tokenization_python.PythonBackend._decode. spaces_between_special_tokens is accepted
+        # and has no effect, as in transformers 5 (4.x glued added tokens to their neighbours when False; the
+        # fast tokenizers of both ignore it): docs/compatibility.md
         if kwargs:
             raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
         if isinstance(token_ids, int):

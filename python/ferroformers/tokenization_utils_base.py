@@ -13,6 +13,8 @@ here. The base is split by job, one module each:
     tokenization_special_tokens.py    AddedToken and SpecialTokensMixin: which tokens are special, adding
                                       tokens, where special tokens go in a sequence
     tokenization_files.py             TokenizerFilesMixin: from_pretrained / save_pretrained and their files
+    tokenization_chat_template.py     ChatTemplateMixin: apply_chat_template (Jinja, sandboxed), the
+                                      template files
     tokenization_utils.py             PreTrainedTokenizer, the slow (Python) base: added-token trie, the
                                       per-sequence pipeline (`prepare_for_model`, truncation), decoding
     tokenization_utils_fast.py        PreTrainedTokenizerFast, the fast base over the native Rust tokenizer
@@ -32,6 +34,7 @@ from typing import Any, ClassVar, overload
 import numpy as np
 
 from .tokenization_batch_encoding import BatchEncoding, CharSpan, Encoding, TokenSpan, as_tensor, to_py_obj
+from .tokenization_chat_template import ChatTemplate, ChatTemplateMixin, check_chat_template
 from .tokenization_files import (
     ADDED_TOKENS_FILE,
     FULL_TOKENIZER_FILE,
@@ -67,7 +70,7 @@ __all__ = [  # transformers' names, importable from here as in transformers
 logger = logging.getLogger(__name__)
 
 
-class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
+class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin, ChatTemplateMixin):
     """Shared API of slow and fast tokenizers (see the module docstring).
 
     Class attributes: `vocab_files_names` (constructor argument -> file name), `model_input_names` (first one is
@@ -99,16 +102,21 @@ class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
         extra_special_tokens: Sequence[str | AddedToken] | None = None,
         name_or_path: str | os.PathLike[str] = "",
         verbose: bool = False,
+        chat_template: ChatTemplate | list[dict[str, str]] | None = None,
         init_settings: dict[str, Any] | None = None,
     ) -> None:
-        # the subclass's own constructor settings, saved by save_pretrained (the base's are added there)
+        # the subclass's own constructor settings and the special tokens given, saved by save_pretrained (the
+        # base's settings are added there); from_pretrained adds the files and the other keywords it passed
         self.init_kwargs = copy.deepcopy(init_settings or {})
+        named = {"bos_token": bos_token, "eos_token": eos_token, "unk_token": unk_token, "sep_token": sep_token,
+                 "pad_token": pad_token, "cls_token": cls_token, "mask_token": mask_token}
+        self.init_kwargs.update({k: v for k, v in named.items() if v is not None})
+        self.init_inputs: tuple[Any, ...] = ()
+        self.chat_template: ChatTemplate | None = check_chat_template(chat_template)
         self.name_or_path = os.fspath(name_or_path)
         self.verbose = verbose
         self._init_special_tokens(
-            {"bos_token": bos_token, "eos_token": eos_token, "unk_token": unk_token, "sep_token": sep_token,
-             "pad_token": pad_token, "cls_token": cls_token, "mask_token": mask_token},
-            additional_special_tokens if additional_special_tokens is not None else extra_special_tokens)
+            named, additional_special_tokens if additional_special_tokens is not None else extra_special_tokens)
 
         if model_max_length is not None and (isinstance(model_max_length, bool) or not isinstance(model_max_length, int)
                                              or model_max_length < 0):
@@ -224,11 +232,18 @@ class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
         return_length: bool = False,
         verbose: bool = True,
         split_special_tokens: bool | None = None,
+        pad_to_max_length: bool = False,
+        truncation_strategy: str | TruncationStrategy | None = None,
     ) -> BatchEncoding:
         """Tokenize one text, a batch, a pair or a batch of pairs (or pre-split words with
-        `is_split_into_words=True`) and prepare them for the model: special tokens, truncation, padding."""
+        `is_split_into_words=True`) and prepare them for the model: special tokens, truncation, padding.
+
+        `pad_to_max_length` and `truncation_strategy` are transformers 4.x's deprecated spellings of `padding`
+        and `truncation` (a FutureWarning says so, as there)."""
         if text is None and text_target is None:
             raise ValueError("pass text (or text_target) to tokenize")
+        padding, truncation = self._deprecated_strategies(padding, truncation, max_length, pad_to_max_length,
+                                                          truncation_strategy, verbose)
         options = self._encode_options(
             padding=padding, truncation=truncation, max_length=max_length, pad_to_multiple_of=pad_to_multiple_of,
             padding_side=padding_side, return_tensors=return_tensors, return_token_type_ids=return_token_type_ids,
@@ -252,6 +267,49 @@ class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
             return targets
         encodings["labels"] = targets["input_ids"]
         return encodings
+
+    def _deprecated_strategies(self, padding: bool | str | PaddingStrategy,
+                               truncation: bool | str | TruncationStrategy | None, max_length: int | None,
+                               pad_to_max_length: bool, truncation_strategy: str | TruncationStrategy | None,
+                               verbose: bool) -> tuple[bool | str | PaddingStrategy,
+                                                       bool | str | TruncationStrategy | None]:
+        """transformers 4.x `_get_padding_truncation_strategies` for its deprecated keywords: with no `padding`,
+        `pad_to_max_length=True` pads to `max_length` when given, else to the longest row; with no
+        `truncation`, `truncation_strategy` is the strategy. Each warns (FutureWarning) when `verbose`."""
+        if pad_to_max_length and padding is False:
+            if max_length is not None and truncation is None:
+                # 4.x turned truncation on for a lone max_length before looking at pad_to_max_length
+                truncation = self._truncation_for_lone_max_length(verbose)
+            if verbose:
+                warnings.warn(
+                    "The `pad_to_max_length` argument is deprecated and will be removed in a future version, use "
+                    "`padding=True` or `padding='longest'` to pad to the longest sequence in the batch, or use "
+                    "`padding='max_length'` to pad to a max length. In this case, you can give a specific length "
+                    "with `max_length` (e.g. `max_length=45`) or leave max_length to None to pad to the maximal "
+                    "input size of the model (e.g. 512 for Bert).", FutureWarning, stacklevel=3)
+            padding = PaddingStrategy.LONGEST if max_length is None else PaddingStrategy.MAX_LENGTH
+        elif pad_to_max_length and padding is True and verbose:
+            warnings.warn("Though `pad_to_max_length` = `True`, it is ignored because `padding`=`True`.",
+                          stacklevel=3)
+        if truncation_strategy is not None and truncation_strategy != "do_not_truncate" and truncation is None:
+            if verbose:
+                warnings.warn(
+                    "The `truncation_strategy` argument is deprecated and will be removed in a future version, use "
+                    "`truncation=True` to truncate examples to a max length. You can give a specific length with "
+                    "`max_length` (e.g. `max_length=45`) or leave max_length to None to truncate to the maximal "
+                    "input size of the model (e.g. 512 for Bert).", FutureWarning, stacklevel=3)
+            truncation = TruncationStrategy(truncation_strategy)
+        return padding, truncation
+
+    def _truncation_for_lone_max_length(self, verbose: bool) -> str:
+        if verbose and "truncation-not-explicit" not in self._warned:
+            self._warned.add("truncation-not-explicit")
+            logger.warning(
+                "Truncation was not explicitly activated but `max_length` is provided a specific value, please"
+                " use `truncation=True` to explicitly truncate examples to max length. Defaulting to"
+                " 'longest_first' truncation strategy."
+            )
+        return "longest_first"
 
     def _encode_options(
         self, *, add_special_tokens: bool, padding: bool | str | PaddingStrategy,
@@ -324,14 +382,7 @@ class PreTrainedTokenizerBase(SpecialTokensMixin, TokenizerFilesMixin):
                                                or not isinstance(pad_to_multiple_of, int) or pad_to_multiple_of < 1):
             raise ValueError(f"pad_to_multiple_of must be a positive int or None, got {pad_to_multiple_of!r}")
         if max_length is not None and padding is False and truncation is None:
-            if verbose and "truncation-not-explicit" not in self._warned:
-                self._warned.add("truncation-not-explicit")
-                logger.warning(
-                    "Truncation was not explicitly activated but `max_length` is provided a specific value, please"
-                    " use `truncation=True` to explicitly truncate examples to max length. Defaulting to"
-                    " 'longest_first' truncation strategy."
-                )
-            truncation = "longest_first"
+            truncation = self._truncation_for_lone_max_length(verbose)
 
         if padding is False or padding is None:
             padding_strategy = PaddingStrategy.DO_NOT_PAD

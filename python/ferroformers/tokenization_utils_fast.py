@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from .tokenization_options import LARGE_INTEGER, EncodeOptions
 from .tokenization_special_tokens import AddedToken
 from .tokenization_utils_base import PreTrainedTokenizerBase
 from .utils.io import atomic_write_text
+
+if TYPE_CHECKING:
+    from .tokenization_backend import BackendTokenizer
 
 TOKENIZER_FILE = FULL_TOKENIZER_FILE
 
@@ -43,6 +46,10 @@ class _NativeRow:
     @property
     def tokens(self) -> list[str]:
         return self._enc.tokens(self._i)
+
+    @property
+    def offsets(self) -> list[tuple[int, int]]:
+        return self._enc.offsets()[self._i]
 
     @property
     def word_ids(self) -> list[int | None]:
@@ -164,10 +171,22 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
     def is_fast(self) -> bool:
         return True
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_backend_view", None)  # made again on use (it refers back to this tokenizer)
+        return state
+
     @property
-    def backend_tokenizer(self) -> WordPieceTokenizer:
-        """The native `ferroformers._native.WordPieceTokenizer`."""
-        return self._tokenizer
+    def backend_tokenizer(self) -> BackendTokenizer:
+        """The native tokenizer with the API of `tokenizers.Tokenizer` (`.normalizer`, `.pre_tokenizer`,
+        `.model`, `.encode`, `.save`, ...): see `tokenization_backend`. `.native` is the
+        `ferroformers._native.WordPieceTokenizer` itself."""
+        from .tokenization_backend import BackendTokenizer
+
+        view: BackendTokenizer | None = self.__dict__.get("_backend_view")
+        if view is None:
+            view = self.__dict__["_backend_view"] = BackendTokenizer(self._tokenizer, owner=self)
+        return view
 
     @property
     def can_save_slow_tokenizer(self) -> bool:
@@ -252,10 +271,9 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             if text_pair is not None and len(text) != len(text_pair):
                 raise ValueError(f"batch length of text ({len(text)}) does not match text_pair ({len(text_pair)})")
             inputs, pairs = list(text), (list(text_pair) if text_pair is not None else None)
-            if pairs is None and inputs and all(isinstance(x, tuple) and len(x) == 2 for x in inputs) and (
-                    not options.is_split_into_words or all(isinstance(x[0], (list, tuple)) for x in inputs)):
-                # a batch of (text, pair) tuples, as transformers accepts
-                inputs, pairs = [x[0] for x in inputs], [x[1] for x in inputs]
+            if pairs is None and inputs and _is_pair(inputs[0], options.is_split_into_words):
+                # a batch of (text, pair) tuples or two-item lists, as transformers accepts
+                inputs, pairs = _split_pairs(inputs, options.is_split_into_words)
         else:
             inputs, pairs = [text], ([text_pair] if text_pair is not None else None)
 
@@ -317,9 +335,12 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         return _wordpiece_decode(tokens, self._tokenizer.continuing_subword_prefix, cleanup=True)
 
     def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
-                clean_up_tokenization_spaces: bool | None = None, **kwargs: Any) -> str:
+                clean_up_tokenization_spaces: bool | None = None, spaces_between_special_tokens: bool = True,
+                **kwargs: Any) -> str:
         # transformers 5.24 TokenizersBackend._decode over tokenizers' Tokenizer.decode: ids of no token are
-        # dropped, special means a special added token, then the WordPiece decoder, then the optional cleanup
+        # dropped, special means a special added token, then the WordPiece decoder, then the optional cleanup.
+        # spaces_between_special_tokens is accepted and has no effect, as in transformers' fast tokenizers (4.x
+        # and 5.x): the WordPiece decoder puts a space before every token that does not continue a word
         if kwargs:
             raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
         if isinstance(token_ids, int):
@@ -345,8 +366,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         if legacy_format is None or legacy_format:
             written += list(self.save_vocabulary(save_directory, filename_prefix=prefix.rstrip("-") or None))
         if not legacy_format:
+            from .tokenization_backend import pretty_tokenizer_json
+
             path = os.path.join(save_directory, prefix + TOKENIZER_FILE)
-            atomic_write_text(path, self._tokenizer.to_tokenizer_json())
+            atomic_write_text(path, pretty_tokenizer_json(self._tokenizer.to_tokenizer_json()))
             written.append(path)
         return written
 
@@ -361,6 +384,22 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                                  f"(token {token!r} has id {index}, expected {expected})")
         atomic_write_text(path, "".join(token + "\n" for token, _ in by_id))
         return (path,)
+
+
+def _is_pair(item: Any, words: bool) -> bool:
+    if not isinstance(item, (list, tuple)):
+        return False
+    return not words or (len(item) == 2 and isinstance(item[0], (list, tuple)))
+
+
+def _split_pairs(items: list[Any], words: bool) -> tuple[list[Any], list[Any]]:
+    """A batch of (text, pair) items (tuples or lists of two) as the texts and the pairs."""
+    for i, item in enumerate(items):
+        if not isinstance(item, (list, tuple)) or len(item) != 2 or (
+                words and not all(isinstance(x, (list, tuple)) for x in item)):
+            what = f"{len(item)} items" if isinstance(item, (list, tuple)) else type(item).__name__
+            raise ValueError(f"text[{i}] must be a (text, text_pair) pair like the other items, got {what}")
+    return [item[0] for item in items], [item[1] for item in items]
 
 
 # tokenizers 0.23 decoders/wordpiece.rs `cleanup`, applied to each token as it is glued on

@@ -266,8 +266,6 @@ def test_errors_name_the_problem() -> None:
         fe(ok, sampling_rate=16000, padding="shortest")
     with pytest.raises(ValueError, match="padding_side must be"):
         fe(ok, sampling_rate=16000, padding=True, padding_side="middle")
-    with pytest.raises(ValueError, match="input_values"):  # ragged batch as one array
-        fe([ok, ok[:50]], sampling_rate=16000, return_tensors="np")
     with pytest.raises(ValueError, match="feature_size must be 1"):
         Wav2Vec2FeatureExtractor(feature_size=2)
     with pytest.raises(ValueError, match="padding_value must be a finite number"):

@@ -293,8 +293,12 @@ def test_from_pretrained_folder_and_kwargs(assets: Path) -> None:
     assert tok.tokenize("Hello") == ["Hello"]
     tok = BertTokenizer.from_pretrained(assets / "bert-base-uncased", model_max_length=64, padding_side="left")
     assert tok.model_max_length == 64 and tok.padding_side == "left"
-    with pytest.raises(TypeError, match="do_lowercase"):
-        BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
+    # a keyword no constructor argument takes is kept in init_kwargs, as transformers does (a typo included)
+    transformers = require_module("transformers")
+    ours = BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
+    theirs = transformers.BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
+    assert ours.init_kwargs["do_lowercase"] is theirs.init_kwargs["do_lowercase"] is False
+    assert ours.do_lower_case is theirs.do_lower_case is True
 
 
 def test_from_pretrained_missing_files(tmp_path: Path) -> None:

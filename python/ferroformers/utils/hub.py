@@ -11,6 +11,7 @@ nothing better.
 from __future__ import annotations
 
 import os
+import warnings
 from importlib import resources
 from typing import Any
 
@@ -25,6 +26,18 @@ _BUNDLED = {
 
 class ResourceNotFoundError(FileNotFoundError):
     """A file that `from_pretrained` needs could not be found locally, in the hub cache or on the hub."""
+
+
+def token_or_use_auth_token(token: bool | str | None, use_auth_token: bool | str | None) -> bool | str | None:
+    """transformers 4.x `use_auth_token`, the deprecated name of `token` (removed in 5): a FutureWarning, and an
+    error when both are given."""
+    if use_auth_token is None:
+        return token
+    warnings.warn("use_auth_token is deprecated (transformers 4.x; removed in 5): pass token= instead",
+                  FutureWarning, stacklevel=3)
+    if token is not None:
+        raise ValueError("token and use_auth_token are both given; pass only token=")
+    return use_auth_token
 
 
 def hub_offline(local_files_only: bool = False) -> bool:

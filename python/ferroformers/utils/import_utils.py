@@ -7,7 +7,7 @@ from types import ModuleType
 
 # The top-level module of each optional dependency -> the extra of pyproject.toml that installs it
 # (tests/utils/test_import_utils.py checks each against pyproject.toml and every `require` call against this).
-EXTRAS = {"torch": "torch", "PIL": "vision", "pyarrow": "parquet", "zstandard": "zstd", "ray": "ray"}
+EXTRAS = {"torch": "torch", "PIL": "vision", "pyarrow": "parquet", "zstandard": "zstd", "ray": "ray", "jinja2": "chat"}
 
 
 def extra_for(module: str) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, ClassVar
 
 from ...configuration_utils import load_json
 from ...tokenization_utils import PreTrainedTokenizer
 from ...tokenization_utils_base import AddedToken, to_py_obj
+from ...utils.generic import ModelOutput
 from ...utils.hub import ResourceNotFoundError
 from ...utils.io import atomic_write_text
 
@@ -32,20 +34,15 @@ def _content(token: Any, *, where: str) -> str | None:
     raise ValueError(f"{where}: a token must be a string or {{'content': ...}}, got {token!r}")
 
 
-class Wav2Vec2CTCTokenizerOutput(dict[str, Any]):
-    """Decoded text with optional offsets (transformers' `Wav2Vec2CTCTokenizerOutput`): read it as attributes
-    (`out.text`, `out.char_offsets`, `out.word_offsets`) or keys; keys whose value is None are left out."""
+@dataclass
+class Wav2Vec2CTCTokenizerOutput(ModelOutput):
+    """Decoded text with optional offsets (transformers' `Wav2Vec2CTCTokenizerOutput`, a `ModelOutput`): read it
+    as attributes (`out.text`, `out.char_offsets`, `out.word_offsets`), keys or positions (fields that are None
+    are left out); built from fields or from a dict, as in transformers."""
 
-    def __init__(self, text: Any, char_offsets: Any = None, word_offsets: Any = None) -> None:
-        super().__init__({k: v for k, v in (("text", text), ("char_offsets", char_offsets),
-                                            ("word_offsets", word_offsets)) if v is not None})
-        self.text = text
-        self.char_offsets = char_offsets
-        self.word_offsets = word_offsets
-
-    def __repr__(self) -> str:
-        return (f"Wav2Vec2CTCTokenizerOutput(text={self.text!r}, char_offsets={self.char_offsets!r}, "
-                f"word_offsets={self.word_offsets!r})")
+    text: Any = None
+    char_offsets: Any = None
+    word_offsets: Any = None
 
 
 class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
