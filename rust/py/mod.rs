@@ -3,7 +3,11 @@
 use pyo3::prelude::*;
 
 mod audio;
+mod convert;
+mod encodings;
+mod errors;
 mod image;
+mod lists;
 mod tokenizer;
 
 #[pymodule]

@@ -4,9 +4,11 @@
 //! BertProcessing + AddedVocabulary), ids and offsets, offsets in character positions of the input.
 
 pub mod added_vocabulary;
+pub mod alignment;
 pub mod batch;
 pub mod encoding;
 pub mod json;
+pub mod lines;
 pub mod normalizer;
 pub mod tokenizer;
 pub mod unicode;
@@ -15,5 +17,5 @@ pub mod wordpiece;
 pub use added_vocabulary::AddedToken;
 pub use encoding::{Encoding, Padding, Side, Truncation, TruncationStrategy};
 pub use normalizer::BertNormalizer;
-pub use tokenizer::{EncodeOptions, Error, Input, Tokenizer};
+pub use tokenizer::{BertOptions, EncodeOptions, Error, Input, Tokenizer};
 pub use wordpiece::WordPiece;

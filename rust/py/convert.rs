@@ -1,0 +1,245 @@
+//! Arguments from Python: texts and word lists borrowed as `&str` (a bare str refused where a list is
+//! expected, a lone surrogate named by its position), and the string options of the tokenizer (sides,
+//! truncation, padding, the flat encoders' options) turned into the core's types.
+
+use super::errors::TokenizerError;
+use crate::parallel;
+use crate::text::{Input, Padding, Side, Truncation, TruncationStrategy};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString, PyTuple};
+
+pub(super) fn type_name(x: &Bound<'_, PyAny>) -> String {
+    x.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// The items of a list/tuple/iterable, refusing a bare str (which would iterate characters).
+pub(super) fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a list of str, not a single str"
+        )));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return Ok(l.iter().collect());
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return Ok(t.iter().collect());
+    }
+    let it = obj.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} must be a list of str, not {}",
+            type_name(obj)
+        ))
+    })?;
+    it.collect()
+}
+
+pub(super) fn as_pystr<'py>(
+    x: Bound<'py, PyAny>,
+    what: &dyn Fn() -> String,
+) -> PyResult<Bound<'py, PyString>> {
+    match x.cast_into::<PyString>() {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let obj = e.into_inner();
+            Err(PyTypeError::new_err(format!(
+                "{} must be str, not {}",
+                what(),
+                type_name(&obj)
+            )))
+        }
+    }
+}
+
+pub(super) fn borrow_str<'a>(
+    s: &'a Bound<'_, PyString>,
+    what: &dyn Fn() -> String,
+) -> PyResult<&'a str> {
+    s.to_str().map_err(|_| {
+        let pos = s
+            .to_string_lossy()
+            .chars()
+            .position(|c| c == '\u{fffd}')
+            .map_or(String::new(), |p| format!(" at character {p}"));
+        TokenizerError::new_err(format!(
+            "{} contains a lone surrogate{pos}: it is not valid Unicode text (encode it with \
+             errors='surrogatepass' or fix the decoding that produced it)",
+            what()
+        ))
+    })
+}
+
+/// Python strings of one batch field: texts, or lists of words.
+pub(super) enum Field<'py> {
+    Texts(Vec<Bound<'py, PyString>>),
+    Words(Vec<Vec<Bound<'py, PyString>>>),
+}
+
+pub(super) fn extract_field<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &str,
+    pretokenized: bool,
+) -> PyResult<Field<'py>> {
+    let xs = items(obj, name)?;
+    if pretokenized {
+        let mut out = Vec::with_capacity(xs.len());
+        for (i, x) in xs.iter().enumerate() {
+            let words = items(
+                x,
+                &format!("{name}[{i}] (is_pretokenized=True: a list of words)"),
+            )?;
+            let mut ws = Vec::with_capacity(words.len());
+            for (j, w) in words.into_iter().enumerate() {
+                ws.push(as_pystr(w, &|| format!("{name}[{i}][{j}]"))?);
+            }
+            out.push(ws);
+        }
+        Ok(Field::Words(out))
+    } else {
+        let mut out = Vec::with_capacity(xs.len());
+        for (i, x) in xs.into_iter().enumerate() {
+            out.push(as_pystr(x, &|| format!("{name}[{i}]"))?);
+        }
+        Ok(Field::Texts(out))
+    }
+}
+
+/// Borrowed text of a field: either texts or word lists.
+pub(super) enum Borrowed<'a> {
+    Texts(Vec<&'a str>),
+    Words(Vec<Vec<&'a str>>),
+}
+
+pub(super) fn borrow_field<'a>(f: &'a Field<'_>, name: &str) -> PyResult<Borrowed<'a>> {
+    Ok(match f {
+        Field::Texts(v) => Borrowed::Texts(
+            v.iter()
+                .enumerate()
+                .map(|(i, s)| borrow_str(s, &|| format!("{name}[{i}]")))
+                .collect::<PyResult<_>>()?,
+        ),
+        Field::Words(v) => Borrowed::Words(
+            v.iter()
+                .enumerate()
+                .map(|(i, ws)| {
+                    ws.iter()
+                        .enumerate()
+                        .map(|(j, s)| borrow_str(s, &|| format!("{name}[{i}][{j}]")))
+                        .collect::<PyResult<Vec<_>>>()
+                })
+                .collect::<PyResult<_>>()?,
+        ),
+    })
+}
+
+impl Borrowed<'_> {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Borrowed::Texts(v) => v.len(),
+            Borrowed::Words(v) => v.len(),
+        }
+    }
+    pub(super) fn input(&self, i: usize) -> Input<'_> {
+        match self {
+            Borrowed::Texts(v) => Input::Text(v[i]),
+            Borrowed::Words(v) => Input::Words(&v[i]),
+        }
+    }
+}
+
+pub(super) fn side(s: &str, what: &str) -> PyResult<Side> {
+    match s {
+        "right" => Ok(Side::Right),
+        "left" => Ok(Side::Left),
+        _ => Err(TokenizerError::new_err(format!(
+            "{what} must be 'right' or 'left', not {s:?}"
+        ))),
+    }
+}
+
+/// `truncation` (None, 'longest_first', 'only_first' or 'only_second') with its `max_length`, `stride` and side.
+pub(super) fn truncation_options(
+    truncation: Option<&str>,
+    max_length: Option<usize>,
+    stride: usize,
+    truncation_side: &str,
+) -> PyResult<Option<Truncation>> {
+    Ok(match truncation {
+        None => None,
+        Some(s) => {
+            let strategy = match s {
+                "longest_first" => TruncationStrategy::LongestFirst,
+                "only_first" => TruncationStrategy::OnlyFirst,
+                "only_second" => TruncationStrategy::OnlySecond,
+                _ => {
+                    return Err(TokenizerError::new_err(format!(
+                        "truncation must be None, 'longest_first', 'only_first' or 'only_second', not {s:?}"
+                    )))
+                }
+            };
+            let max_length = max_length
+                .ok_or_else(|| TokenizerError::new_err("truncation needs max_length (got None)"))?;
+            Some(Truncation {
+                max_length,
+                strategy,
+                stride,
+                side: side(truncation_side, "truncation_side")?,
+            })
+        }
+    })
+}
+
+/// `padding` (None, 'longest' or 'max_length', which needs `max_length`) with its multiple, side and pad ids.
+pub(super) fn padding_options(
+    padding: Option<&str>,
+    max_length: Option<usize>,
+    pad_to_multiple_of: Option<usize>,
+    padding_side: &str,
+    pad_id: u32,
+    pad_type_id: u32,
+) -> PyResult<Option<Padding>> {
+    Ok(match padding {
+        None => None,
+        Some(p) => {
+            let length = match p {
+                "longest" => None,
+                "max_length" => Some(max_length.ok_or_else(|| {
+                    TokenizerError::new_err("padding='max_length' needs max_length (got None)")
+                })?),
+                _ => {
+                    return Err(TokenizerError::new_err(format!(
+                        "padding must be None, 'longest' or 'max_length', not {p:?}"
+                    )))
+                }
+            };
+            Some(Padding {
+                length,
+                pad_to_multiple_of,
+                side: side(padding_side, "padding_side")?,
+                pad_id,
+                pad_type_id,
+            })
+        }
+    })
+}
+
+/// What the flat encoders share: `max_length` only with `truncation` (which needs it), and the thread count
+/// resolved (argument, FERROFORMERS_NUM_THREADS, cores) with its pool ready.
+pub(super) fn flat_options(
+    max_length: Option<usize>,
+    truncation: bool,
+    num_threads: Option<usize>,
+) -> PyResult<(Option<usize>, usize)> {
+    if truncation && max_length.is_none() {
+        return Err(TokenizerError::new_err(
+            "truncation=True needs max_length (got None)",
+        ));
+    }
+    let threads = parallel::resolve_threads(num_threads);
+    parallel::pool(threads);
+    Ok((if truncation { max_length } else { None }, threads))
+}
