@@ -8,7 +8,7 @@ import numpy.typing as npt
 __version__: str
 
 # ---------------------------------------------------------------------------------------------------------------
-# Tokenizer (rust/py/tokenizer.rs over rust/text/)
+# Tokenizer (rust/py/tokenizer.rs, encodings.rs over rust/text/)
 # ---------------------------------------------------------------------------------------------------------------
 
 class TokenizerError(ValueError):
