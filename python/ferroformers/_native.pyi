@@ -12,8 +12,17 @@ __version__: str
 # ---------------------------------------------------------------------------------------------------------------
 
 class TokenizerError(ValueError):
-    """A vocabulary, tokenizer.json or argument that the native tokenizer cannot use. The message names the file
-    and line, the JSON field, or the argument that was wrong."""
+    """A vocabulary, tokenizer.json, text or argument that the native tokenizer cannot use. The message names
+    the file and line, the JSON field, the input or the argument that was wrong."""
+
+class ImageProcessingError(ValueError):
+    """An image, size or argument the native image kernels cannot use (message names the image and shape)."""
+
+class AudioProcessingError(ValueError):
+    """A clip, length or argument the native audio kernels cannot use (message names the clip)."""
+
+class OutOfMemoryError(MemoryError):
+    """An output larger than this machine's memory; the message names the argument that sized it."""
 
 AddedTokenTuple = tuple[str, bool, bool, bool, bool, bool]
 """(content, single_word, lstrip, rstrip, normalized, special), as `tokenizers.AddedToken`."""

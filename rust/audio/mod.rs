@@ -12,6 +12,7 @@ mod stats;
 use stats::{mean_var, normalize_in_place, normalize_into, Exec};
 pub use stats::{numpy_mean_var, numpy_std_eps, numpy_sum, zero_mean_unit_var};
 
+use crate::memory::AllocError;
 use rayon::prelude::*;
 use std::fmt;
 
@@ -47,6 +48,8 @@ pub struct PadSpec {
     pub parallel: bool,
 }
 
+/// What can go wrong padding and normalizing clips; the binding (rust/py/errors.rs) maps each variant to its
+/// Python exception.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AudioError {
     /// A clip with no samples (its mean and variance are undefined).
@@ -59,6 +62,20 @@ pub enum AudioError {
     },
     /// The padding value is NaN or infinite.
     BadPaddingValue { value: f32 },
+    /// A string option that is none of its values; `expected` lists them.
+    BadOption {
+        argument: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    /// A clip that is not a contiguous array.
+    NotContiguous { index: usize },
+    /// The padded batch (`clips` rows, padded to `target_len`) cannot be had.
+    Output {
+        clips: usize,
+        target_len: Option<usize>,
+        error: AllocError,
+    },
 }
 
 impl fmt::Display for AudioError {
@@ -78,11 +95,43 @@ impl fmt::Display for AudioError {
             AudioError::BadPaddingValue { value } => {
                 write!(f, "padding_value must be finite, got {value}")
             }
+            AudioError::BadOption {
+                argument,
+                value,
+                expected,
+            } => write!(f, "{argument} must be {expected}, got {value:?}"),
+            AudioError::NotContiguous { index } => {
+                write!(
+                    f,
+                    "clip {index}: the array is not contiguous (needs a contiguous array)"
+                )
+            }
+            AudioError::Output {
+                clips,
+                target_len,
+                error,
+            } => {
+                write!(f, "{clips} clips")?;
+                if let Some(n) = target_len {
+                    write!(f, " padded to max_length={n} samples")?;
+                }
+                write!(f, ": {error}")
+            }
         }
     }
 }
 
 impl std::error::Error for AudioError {}
+
+impl AudioError {
+    /// The allocation failure behind this error, if that is what it is.
+    pub fn alloc_error(&self) -> Option<AllocError> {
+        match self {
+            AudioError::Output { error, .. } => Some(*error),
+            _ => None,
+        }
+    }
+}
 
 /// Index and value of the first non-finite sample, if any. The all-finite check is a branch-free fold so that
 /// the common case stays one fast pass.

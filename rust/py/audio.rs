@@ -2,18 +2,11 @@
 //! Python side: python/ferroformers/models/wav2vec2/feature_extraction_wav2vec2.py.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use super::errors::guarded;
 use crate::audio::{pad_batch_into, row_lengths, AudioError, Normalize, PadSpec, PaddingSide};
 use crate::parallel;
-
-impl From<AudioError> for PyErr {
-    fn from(e: AudioError) -> PyErr {
-        // every variant is bad user input (an empty or non-finite clip, a bad padding value)
-        PyValueError::new_err(e.to_string())
-    }
-}
 
 /// Pad `clips` (1-D C-contiguous float32 arrays) shorter than `target_len` (None: no padding) on `padding_side`
 /// with `padding_value`, normalizing per `normalize` ("off", "padded_row" or "clip"). Returns the rows
@@ -34,9 +27,12 @@ fn pad_normalize_audio<'py>(
         "right" => PaddingSide::Right,
         "left" => PaddingSide::Left,
         other => {
-            return Err(PyValueError::new_err(format!(
-                "padding_side must be 'right' or 'left', got {other:?}"
-            )))
+            return Err(AudioError::BadOption {
+                argument: "padding_side",
+                value: other.into(),
+                expected: "'right' or 'left'",
+            }
+            .into())
         }
     };
     let normalize = match normalize {
@@ -44,20 +40,22 @@ fn pad_normalize_audio<'py>(
         "padded_row" => Normalize::PaddedRow,
         "clip" => Normalize::Clip,
         other => {
-            return Err(PyValueError::new_err(format!(
-                "normalize must be 'off', 'padded_row' or 'clip', got {other:?}"
-            )))
+            return Err(AudioError::BadOption {
+                argument: "normalize",
+                value: other.into(),
+                expected: "'off', 'padded_row' or 'clip'",
+            }
+            .into())
         }
     };
     let slices = clips
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            c.as_slice().map_err(|e| {
-                PyValueError::new_err(format!("clip {i}: {e} (needs a contiguous array)"))
-            })
+            c.as_slice()
+                .map_err(|_| AudioError::NotContiguous { index: i })
         })
-        .collect::<PyResult<Vec<&[f32]>>>()?;
+        .collect::<Result<Vec<&[f32]>, _>>()?;
     // the shared fork-safe pool (FERROFORMERS_NUM_THREADS or the cores), taken before the GIL is released;
     // without one (a single thread) the kernel runs on this thread and never touches rayon's global pool, whose
     // threads a forked DataLoader worker would not have
@@ -81,20 +79,19 @@ fn pad_normalize_audio<'py>(
     {
         let mut values_rw = values.readwrite();
         let mut mask_rw = mask.as_ref().map(|m| m.readwrite());
-        let values_slice = values_rw
-            .as_slice_mut()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let values_slice = values_rw.as_slice_mut()?;
         let mask_slice = match mask_rw.as_mut() {
-            Some(m) => Some(
-                m.as_slice_mut()
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
-            ),
+            Some(m) => Some(m.as_slice_mut()?),
             None => None,
         };
-        py.detach(|| match &pool {
-            Some(pool) => pool.install(|| pad_batch_into(&slices, &spec, values_slice, mask_slice)),
-            None => pad_batch_into(&slices, &spec, values_slice, mask_slice),
-        })?;
+        py.detach(|| {
+            guarded(|| match &pool {
+                Some(pool) => {
+                    pool.install(|| pad_batch_into(&slices, &spec, values_slice, mask_slice))
+                }
+                None => pad_batch_into(&slices, &spec, values_slice, mask_slice),
+            })
+        })??;
     }
     Ok((values, mask))
 }

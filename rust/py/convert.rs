@@ -2,9 +2,8 @@
 //! expected, a lone surrogate named by its position), and the string options of the tokenizer (sides,
 //! truncation, padding, the flat encoders' options) turned into the core's types.
 
-use super::errors::TokenizerError;
 use crate::parallel;
-use crate::text::{Input, Padding, Side, Truncation, TruncationStrategy};
+use crate::text::{Error, Input, Padding, Side, Truncation, TruncationStrategy};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
@@ -60,16 +59,12 @@ pub(super) fn borrow_str<'a>(
     what: &dyn Fn() -> String,
 ) -> PyResult<&'a str> {
     s.to_str().map_err(|_| {
-        let pos = s
-            .to_string_lossy()
-            .chars()
-            .position(|c| c == '\u{fffd}')
-            .map_or(String::new(), |p| format!(" at character {p}"));
-        TokenizerError::new_err(format!(
-            "{} contains a lone surrogate{pos}: it is not valid Unicode text (encode it with \
-             errors='surrogatepass' or fix the decoding that produced it)",
-            what()
-        ))
+        let at = s.to_string_lossy().chars().position(|c| c == '\u{fffd}');
+        Error::LoneSurrogate {
+            argument: what(),
+            at,
+        }
+        .into()
     })
 }
 
@@ -151,14 +146,25 @@ impl Borrowed<'_> {
     }
 }
 
-pub(super) fn side(s: &str, what: &str) -> PyResult<Side> {
+pub(super) fn side(s: &str, argument: &'static str) -> Result<Side, Error> {
     match s {
         "right" => Ok(Side::Right),
         "left" => Ok(Side::Left),
-        _ => Err(TokenizerError::new_err(format!(
-            "{what} must be 'right' or 'left', not {s:?}"
-        ))),
+        _ => Err(Error::BadOption {
+            argument,
+            value: s.into(),
+            expected: "'right' or 'left'",
+        }),
     }
+}
+
+/// A length from Python: no sequence is longer than `sys.maxsize`, so a larger value is a mistake (and sums
+/// and products of checked lengths cannot overflow `usize`).
+pub(super) fn length(argument: &'static str, value: usize) -> Result<usize, Error> {
+    if value > isize::MAX as usize {
+        return Err(Error::LengthTooLarge { argument, value });
+    }
+    Ok(value)
 }
 
 /// `truncation` (None, 'longest_first', 'only_first' or 'only_second') with its `max_length`, `stride` and side.
@@ -167,30 +173,31 @@ pub(super) fn truncation_options(
     max_length: Option<usize>,
     stride: usize,
     truncation_side: &str,
-) -> PyResult<Option<Truncation>> {
-    Ok(match truncation {
-        None => None,
-        Some(s) => {
-            let strategy = match s {
-                "longest_first" => TruncationStrategy::LongestFirst,
-                "only_first" => TruncationStrategy::OnlyFirst,
-                "only_second" => TruncationStrategy::OnlySecond,
-                _ => {
-                    return Err(TokenizerError::new_err(format!(
-                        "truncation must be None, 'longest_first', 'only_first' or 'only_second', not {s:?}"
-                    )))
-                }
-            };
-            let max_length = max_length
-                .ok_or_else(|| TokenizerError::new_err("truncation needs max_length (got None)"))?;
-            Some(Truncation {
-                max_length,
-                strategy,
-                stride,
-                side: side(truncation_side, "truncation_side")?,
+) -> Result<Option<Truncation>, Error> {
+    let Some(s) = truncation else {
+        return Ok(None);
+    };
+    let strategy = match s {
+        "longest_first" => TruncationStrategy::LongestFirst,
+        "only_first" => TruncationStrategy::OnlyFirst,
+        "only_second" => TruncationStrategy::OnlySecond,
+        _ => {
+            return Err(Error::BadOption {
+                argument: "truncation",
+                value: s.into(),
+                expected: "None, 'longest_first', 'only_first' or 'only_second'",
             })
         }
-    })
+    };
+    let max_length = max_length.ok_or(Error::NeedsMaxLength {
+        option: "truncation",
+    })?;
+    Ok(Some(Truncation {
+        max_length: length("max_length", max_length)?,
+        strategy,
+        stride: length("stride", stride)?,
+        side: side(truncation_side, "truncation_side")?,
+    }))
 }
 
 /// `padding` (None, 'longest' or 'max_length', which needs `max_length`) with its multiple, side and pad ids.
@@ -201,30 +208,32 @@ pub(super) fn padding_options(
     padding_side: &str,
     pad_id: u32,
     pad_type_id: u32,
-) -> PyResult<Option<Padding>> {
-    Ok(match padding {
-        None => None,
-        Some(p) => {
-            let length = match p {
-                "longest" => None,
-                "max_length" => Some(max_length.ok_or_else(|| {
-                    TokenizerError::new_err("padding='max_length' needs max_length (got None)")
-                })?),
-                _ => {
-                    return Err(TokenizerError::new_err(format!(
-                        "padding must be None, 'longest' or 'max_length', not {p:?}"
-                    )))
-                }
-            };
-            Some(Padding {
-                length,
-                pad_to_multiple_of,
-                side: side(padding_side, "padding_side")?,
-                pad_id,
-                pad_type_id,
+) -> Result<Option<Padding>, Error> {
+    let Some(p) = padding else {
+        return Ok(None);
+    };
+    let length_to = match p {
+        "longest" => None,
+        "max_length" => Some(max_length.ok_or(Error::NeedsMaxLength {
+            option: "padding='max_length'",
+        })?),
+        _ => {
+            return Err(Error::BadOption {
+                argument: "padding",
+                value: p.into(),
+                expected: "None, 'longest' or 'max_length'",
             })
         }
-    })
+    };
+    Ok(Some(Padding {
+        length: length_to.map(|n| length("max_length", n)).transpose()?,
+        pad_to_multiple_of: pad_to_multiple_of
+            .map(|n| length("pad_to_multiple_of", n))
+            .transpose()?,
+        side: side(padding_side, "padding_side")?,
+        pad_id,
+        pad_type_id,
+    }))
 }
 
 /// What the flat encoders share: `max_length` only with `truncation` (which needs it), and the thread count
@@ -233,13 +242,17 @@ pub(super) fn flat_options(
     max_length: Option<usize>,
     truncation: bool,
     num_threads: Option<usize>,
-) -> PyResult<(Option<usize>, usize)> {
+) -> Result<(Option<usize>, usize), Error> {
     if truncation && max_length.is_none() {
-        return Err(TokenizerError::new_err(
-            "truncation=True needs max_length (got None)",
-        ));
+        return Err(Error::NeedsMaxLength {
+            option: "truncation=True",
+        });
     }
+    let max_length = match max_length {
+        Some(n) if truncation => Some(length("max_length", n)?),
+        _ => None,
+    };
     let threads = parallel::resolve_threads(num_threads);
     parallel::pool(threads);
-    Ok((if truncation { max_length } else { None }, threads))
+    Ok((max_length, threads))
 }

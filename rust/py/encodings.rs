@@ -7,9 +7,9 @@ use super::lists::{
 };
 use crate::text::batch;
 use crate::text::encoding::Encoding;
-use crate::text::Tokenizer;
+use crate::text::{Error, Tokenizer};
 use numpy::{PyArray1, PyArrayMethods};
-use pyo3::exceptions::{PyIndexError, PyValueError};
+use pyo3::exceptions::PyIndexError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -232,10 +232,12 @@ impl Encodings {
         let all = self.all();
         let n = all.first().map_or(0, Encoding::len);
         if let Some((i, e)) = all.iter().enumerate().find(|(_, e)| e.len() != n) {
-            return Err(PyValueError::new_err(format!(
-                "cannot make a 2-D array: row 0 has {n} tokens but row {i} has {} (pad the batch first)",
-                e.len()
-            )));
+            return Err(Error::RaggedBatch {
+                first: n,
+                index: i,
+                len: e.len(),
+            }
+            .into());
         }
         let rows = all.len();
         let pick: fn(&Encoding) -> &Vec<u32> = match field {
@@ -244,15 +246,19 @@ impl Encodings {
             "attention_mask" => |e| &e.attention_mask,
             "special_tokens_mask" => |e| &e.special_tokens_mask,
             "offsets" => {
-                let flat: Vec<i64> =
-                    all.iter().flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64])).collect();
-                return Ok(PyArray1::from_vec(py, flat).reshape([rows, n, 2])?.into_any());
+                let flat: Vec<i64> = all
+                    .iter()
+                    .flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64]))
+                    .collect();
+                return Ok(PyArray1::from_vec(py, flat)
+                    .reshape([rows, n, 2])?
+                    .into_any());
             }
             _ => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown field {field:?}: use 'ids', 'type_ids', 'attention_mask', 'special_tokens_mask' \
-                     or 'offsets'"
-                )))
+                return Err(Error::UnknownField {
+                    field: field.into(),
+                }
+                .into())
             }
         };
         let flat: Vec<i64> = all

@@ -13,6 +13,7 @@ mod tokenizer;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
     audio::register(m)?;
     tokenizer::register(m)?;
     image::register(m)?;

@@ -7,11 +7,11 @@ use super::convert::{
 };
 use super::convert::{flat_options, padding_options, truncation_options};
 use super::encodings::{Encodings, Store};
-use super::errors::{guarded, to_py, TokenizerError};
+use super::errors::guarded;
 use super::lists::IntCache;
 use crate::parallel;
 use crate::text::batch::{self, Pair};
-use crate::text::{json, lines, tokenizer, AddedToken, BertOptions, EncodeOptions, Tokenizer};
+use crate::text::{json, lines, AddedToken, BertOptions, EncodeOptions, Error, Tokenizer};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -76,7 +76,7 @@ impl WordPieceTokenizer {
             cls_token,
             sep_token,
         };
-        let t = Tokenizer::from_vocab(tokens, &options).map_err(to_py)?;
+        let t = Tokenizer::from_vocab(tokens, &options)?;
         Ok(WordPieceTokenizer::wrap(t))
     }
 
@@ -98,10 +98,7 @@ impl WordPieceTokenizer {
         cls_token: &str,
         sep_token: &str,
     ) -> PyResult<Self> {
-        let p = path.to_string_lossy().to_string();
-        let tokens = py
-            .detach(|| guarded(|| tokenizer::read_vocab_file(&p)))?
-            .map_err(to_py)?;
+        let path = path.to_string_lossy().to_string();
         let options = BertOptions {
             unk_token,
             continuing_subword_prefix,
@@ -113,16 +110,13 @@ impl WordPieceTokenizer {
             cls_token,
             sep_token,
         };
-        let t = Tokenizer::from_vocab(tokens, &options)
-            .map_err(|e| TokenizerError::new_err(format!("vocabulary file {p}: {e}")))?;
+        let t = py.detach(|| guarded(|| Tokenizer::from_vocab_file(&path, &options)))??;
         Ok(WordPieceTokenizer::wrap(t))
     }
 
     #[staticmethod]
     fn from_tokenizer_json(py: Python<'_>, data: &str) -> PyResult<Self> {
-        let t = py
-            .detach(|| guarded(|| json::from_json(data)))?
-            .map_err(to_py)?;
+        let t = py.detach(|| guarded(|| json::from_json(data)))??;
         Ok(WordPieceTokenizer::wrap(t))
     }
 
@@ -147,9 +141,7 @@ impl WordPieceTokenizer {
                     ))
                 })?;
             if content.is_empty() {
-                return Err(TokenizerError::new_err(format!(
-                    "tokens[{i}]: the content is empty"
-                )));
+                return Err(Error::EmptyAddedToken { index: i }.into());
             }
             parsed.push(AddedToken {
                 content,
@@ -294,11 +286,11 @@ impl WordPieceTokenizer {
             .transpose()?;
         if let Some(b) = &b {
             if b.len() != a.len() {
-                return Err(TokenizerError::new_err(format!(
-                    "pairs has {} items but inputs has {}: they must have the same length",
-                    b.len(),
-                    a.len()
-                )));
+                return Err(Error::PairsLength {
+                    pairs: b.len(),
+                    inputs: a.len(),
+                }
+                .into());
             }
         }
         let trunc = truncation_options(truncation, max_length, stride, truncation_side)?;
@@ -320,11 +312,9 @@ impl WordPieceTokenizer {
         if let (Borrowed::Texts(texts), None, false, false) =
             (&a, &b, return_overflowing_tokens, encode_special_tokens)
         {
-            let cols = py
-                .detach(|| {
-                    guarded(|| batch::encode_columns(&tok, texts, &opts, pad.as_ref(), threads))
-                })?
-                .map_err(to_py)?;
+            let cols = py.detach(|| {
+                guarded(|| batch::encode_columns(&tok, texts, &opts, pad.as_ref(), threads))
+            })??;
             if let Some(cols) = cols {
                 return Ok(Encodings {
                     sample: (0..cols.len() as u32).collect(),
@@ -341,21 +331,19 @@ impl WordPieceTokenizer {
         let rows_in: Vec<Pair> = (0..a.len())
             .map(|i| (a.input(i), b.as_ref().map(|b| b.input(i))))
             .collect();
-        let (rows, sample) = py
-            .detach(|| {
-                guarded(|| {
-                    batch::encode_batch(
-                        &tok,
-                        &rows_in,
-                        &opts,
-                        pad.as_ref(),
-                        return_overflowing_tokens,
-                        encode_special_tokens,
-                        threads,
-                    )
-                })
-            })?
-            .map_err(to_py)?;
+        let (rows, sample) = py.detach(|| {
+            guarded(|| {
+                batch::encode_batch(
+                    &tok,
+                    &rows_in,
+                    &opts,
+                    pad.as_ref(),
+                    return_overflowing_tokens,
+                    encode_special_tokens,
+                    threads,
+                )
+            })
+        })??;
         Ok(Encodings {
             store: Store::Rows(rows),
             sample,
@@ -431,21 +419,19 @@ impl WordPieceTokenizer {
     ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)> {
         let (max_length, threads) = flat_options(max_length, truncation, num_threads)?;
         let tok = self.inner.clone();
-        let flat = py
-            .detach(|| {
-                guarded(|| {
-                    let lines = lines::split_lines(data)?;
-                    Ok(batch::encode_flat(
-                        &tok,
-                        &lines,
-                        add_special_tokens,
-                        max_length,
-                        false,
-                        threads,
-                    ))
-                })
-            })?
-            .map_err(to_py)?;
+        let flat = py.detach(|| {
+            guarded(|| {
+                let lines = lines::split_lines(data)?;
+                Ok::<_, Error>(batch::encode_flat(
+                    &tok,
+                    &lines,
+                    add_special_tokens,
+                    max_length,
+                    false,
+                    threads,
+                ))
+            })
+        })??;
         Ok((
             PyArray1::from_vec(py, flat.ids),
             PyArray1::from_vec(py, flat.starts),
@@ -456,6 +442,5 @@ impl WordPieceTokenizer {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<WordPieceTokenizer>()?;
     m.add_class::<Encodings>()?;
-    m.add("TokenizerError", m.py().get_type::<TokenizerError>())?;
     Ok(())
 }

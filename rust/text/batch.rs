@@ -57,9 +57,9 @@ pub fn encode_batch(
     } else {
         with_threads(threads, run)
     }
-    .map_err(|(i, e)| match e {
-        Error::Truncation(m) => Error::Truncation(format!("input {i}: {m}")),
-        other => other,
+    .map_err(|(index, e)| Error::AtInput {
+        index,
+        source: Box::new(e),
     })?;
     if let Some(p) = padding {
         let target = p.target(|| encs.iter().map(Encoding::len).max().unwrap_or(0));

@@ -7,6 +7,7 @@ pub mod added_vocabulary;
 pub mod alignment;
 pub mod batch;
 pub mod encoding;
+pub mod error;
 pub mod json;
 pub mod lines;
 pub mod normalizer;
@@ -16,6 +17,7 @@ pub mod wordpiece;
 
 pub use added_vocabulary::AddedToken;
 pub use encoding::{Encoding, Padding, Side, Truncation, TruncationStrategy};
+pub use error::{Error, TokenRole};
 pub use normalizer::BertNormalizer;
-pub use tokenizer::{BertOptions, EncodeOptions, Error, Input, Tokenizer};
+pub use tokenizer::{BertOptions, EncodeOptions, Input, Tokenizer};
 pub use wordpiece::WordPiece;

@@ -407,34 +407,39 @@ fn check_shape(
     (height, width, ch): (usize, usize, usize),
     (out_h, out_w): (usize, usize),
 ) -> Result<(), ImageError> {
-    if height == 0 || width == 0 {
-        return Err(ImageError::Shape(format!(
-            "image is empty: height {height}, width {width}"
-        )));
-    }
-    if !(1..=4).contains(&ch) {
-        return Err(ImageError::Shape(format!(
-            "image has {ch} channels; expected 1, 2, 3 or 4"
-        )));
+    if height == 0 || width == 0 || !(1..=4).contains(&ch) {
+        return Err(ImageError::BadShape {
+            index: None,
+            height,
+            width,
+            channels: ch,
+        });
     }
     if out_h == 0 || out_w == 0 {
-        return Err(ImageError::Shape(format!(
-            "target size must be positive, got {out_h}x{out_w}"
-        )));
+        return Err(ImageError::TargetSize {
+            height: out_h,
+            width: out_w,
+        });
     }
     if height.checked_mul(width).and_then(|n| n.checked_mul(ch)) != Some(len) {
-        return Err(ImageError::Shape(format!(
-            "buffer of {len} samples does not hold a {height}x{width}x{ch} image"
-        )));
+        return Err(ImageError::BufferLength {
+            len,
+            height,
+            width,
+            channels: ch,
+        });
     }
     if out_h > i32::MAX as usize / 8
         || out_w > i32::MAX as usize / 8
         || height > i32::MAX as usize
         || width > i32::MAX as usize
     {
-        return Err(ImageError::Shape(format!(
-            "size {out_h}x{out_w} from {height}x{width} is too large"
-        )));
+        return Err(ImageError::SizeTooLarge {
+            height: out_h,
+            width: out_w,
+            in_height: height,
+            in_width: width,
+        });
     }
     Ok(())
 }

@@ -11,70 +11,32 @@ mod paths;
 
 use super::added_vocabulary::{AddedToken, AddedVocabulary};
 use super::encoding::{
-    add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError, NO_SEQ, NO_WORD,
+    add_bert_specials, truncate_encodings, Encoding, Truncation, NO_SEQ, NO_WORD,
 };
+pub use super::error::{Error, TokenRole};
 use super::normalizer::{BertNormalizer, NChar};
 use super::wordpiece::WordPiece;
-use std::fmt;
-
-/// What can go wrong building or using a tokenizer; the message names the file, line, field or argument.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Error {
-    /// a vocabulary file that does not exist
-    FileNotFound(String),
-    /// a vocabulary or tokenizer.json that cannot be used
-    Invalid(String),
-    /// truncation that cannot be done
-    Truncation(String),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::FileNotFound(m) | Error::Invalid(m) | Error::Truncation(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<TruncationError> for Error {
-    fn from(e: TruncationError) -> Error {
-        Error::Truncation(match e {
-            TruncationError::SecondSequenceNotProvided => {
-                "truncation 'only_second' needs a second sequence, but none was given".into()
-            }
-            TruncationError::SequenceTooShort => {
-                "the sequence to truncate is too short to respect max_length \
-                 (tokenizers: 'Sequence to truncate too short to respect the provided max_length')"
-                    .into()
-            }
-            TruncationError::StrideTooLarge { stride, max_len } => format!(
-                "stride ({stride}) must be smaller than the length left after the special tokens ({max_len})"
-            ),
-        })
-    }
-}
 
 /// Read a BERT vocab.txt: line n is token n-1 (trailing whitespace removed, as WordPiece::read_file).
 pub fn read_vocab_file(path: &str) -> Result<Vec<String>, Error> {
     let bytes = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            Error::FileNotFound(format!("vocabulary file {path}: not found"))
+            Error::VocabNotFound { path: path.into() }
         } else {
-            Error::Invalid(format!("vocabulary file {path}: {e}"))
+            Error::VocabUnreadable {
+                path: path.into(),
+                kind: e.kind(),
+            }
         }
     })?;
     if bytes.is_empty() {
-        return Err(Error::Invalid(format!("vocabulary file {path} is empty")));
+        return Err(Error::VocabFileEmpty { path: path.into() });
     }
     let mut tokens = vec![];
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = std::str::from_utf8(line).map_err(|e| {
-            Error::Invalid(format!(
-                "vocabulary file {path}, line {}: not UTF-8 ({e})",
-                i + 1
-            ))
+        let line = std::str::from_utf8(line).map_err(|_| Error::VocabNotUtf8 {
+            path: path.into(),
+            line: i + 1,
         })?;
         tokens.push(line.trim_end().to_string());
     }
@@ -179,15 +141,14 @@ impl Tokenizer {
     /// (strip_accents following lowercase unless given) and the `[CLS] A [SEP] B [SEP]` template.
     pub fn from_vocab(vocab: Vec<String>, o: &BertOptions) -> Result<Tokenizer, Error> {
         if vocab.is_empty() {
-            return Err(Error::Invalid("the vocabulary is empty".into()));
+            return Err(Error::EmptyVocabulary);
         }
         let model = WordPiece::new(
             vocab,
             o.unk_token,
             o.continuing_subword_prefix,
             o.max_input_chars_per_word,
-        )
-        .map_err(Error::Invalid)?;
+        )?;
         let normalizer = BertNormalizer {
             clean_text: o.clean_text,
             handle_chinese_chars: o.handle_chinese_chars,
@@ -195,6 +156,15 @@ impl Tokenizer {
             lowercase: o.lowercase,
         };
         Tokenizer::new(model, normalizer, o.strip_accents, o.cls_token, o.sep_token)
+    }
+
+    /// `from_vocab` on the tokens of a vocab.txt; every error names the file.
+    pub fn from_vocab_file(path: &str, o: &BertOptions) -> Result<Tokenizer, Error> {
+        let tokens = read_vocab_file(path)?;
+        Tokenizer::from_vocab(tokens, o).map_err(|e| Error::InVocabFile {
+            path: path.into(),
+            source: Box::new(e),
+        })
     }
 }
 
@@ -207,14 +177,19 @@ impl Tokenizer {
         cls: &str,
         sep: &str,
     ) -> Result<Tokenizer, Error> {
-        let get = |t: &str, what: &str| {
-            model.vocab.get(t).copied().ok_or_else(|| {
-                Error::Invalid(format!("the {what} token {t:?} is not in the vocabulary"))
-            })
+        let get = |t: &str, role: TokenRole| {
+            model
+                .vocab
+                .get(t)
+                .copied()
+                .ok_or_else(|| Error::TokenNotInVocabulary {
+                    role,
+                    token: t.into(),
+                })
         };
         let post = Some((
-            (cls.to_string(), get(cls, "cls")?),
-            (sep.to_string(), get(sep, "sep")?),
+            (cls.to_string(), get(cls, TokenRole::Cls)?),
+            (sep.to_string(), get(sep, TokenRole::Sep)?),
         ));
         Ok(Tokenizer {
             normalizer,
@@ -369,10 +344,11 @@ impl Tokenizer {
     pub fn check_truncation(&self, t: &Truncation) -> Result<(), Error> {
         let n = self.num_special_tokens(false);
         if t.max_length >= n && t.stride > t.max_length - n {
-            return Err(Error::Truncation(format!(
-                "stride ({}) is greater than max_length ({}) minus the {n} special tokens",
-                t.stride, t.max_length
-            )));
+            return Err(Error::StrideTooLarge {
+                stride: t.stride,
+                max_length: t.max_length,
+                specials: n,
+            });
         }
         Ok(())
     }
