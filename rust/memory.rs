@@ -61,13 +61,28 @@ pub fn count(factors: &[usize], size: usize) -> Result<usize, AllocError> {
         })
 }
 
+/// The bytes of `count` values of `size` bytes, or `TooLarge` past what any allocation can hold.
+pub fn bytes(count: usize, size: usize) -> Result<usize, AllocError> {
+    match count.checked_mul(size) {
+        Some(b) if b <= isize::MAX as usize => Ok(b),
+        _ => Err(AllocError::TooLarge {
+            count: count as u128,
+            size,
+        }),
+    }
+}
+
 /// Room for `additional` more values in `v`, or why not.
 pub fn reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), AllocError> {
     let size = std::mem::size_of::<T>().max(1);
-    let total = (v.len() as u128) + additional as u128;
-    if total * size as u128 > isize::MAX as u128 {
-        return Err(AllocError::TooLarge { count: total, size });
-    }
+    let total = v
+        .len()
+        .checked_add(additional)
+        .ok_or(AllocError::TooLarge {
+            count: v.len() as u128 + additional as u128,
+            size,
+        })?;
+    bytes(total, size)?;
     v.try_reserve_exact(additional)
         .map_err(|_| AllocError::OutOfMemory {
             bytes: additional * size,

@@ -12,7 +12,7 @@ mod stats;
 use stats::{mean_var, normalize_in_place, normalize_into, Exec};
 pub use stats::{numpy_mean_var, numpy_std_eps, numpy_sum, zero_mean_unit_var};
 
-use crate::memory::AllocError;
+use crate::memory::{self, AllocError};
 use rayon::prelude::*;
 use std::fmt;
 
@@ -46,6 +46,17 @@ pub struct PadSpec {
     /// Run on the current rayon pool (over clips, and within a long clip); the binding installs a pool that
     /// survives `fork`. False: this thread only, without touching rayon at all.
     pub parallel: bool,
+}
+
+impl PadSpec {
+    /// The error for a batch of `clips` clips whose output cannot be had.
+    pub fn output_error(&self, clips: usize, error: AllocError) -> AudioError {
+        AudioError::Output {
+            clips,
+            target_len: self.target_len,
+            error,
+        }
+    }
 }
 
 /// What can go wrong padding and normalizing clips; the binding (rust/py/errors.rs) maps each variant to its
@@ -228,6 +239,17 @@ pub struct PaddedBatch {
     pub row_lens: Vec<usize>,
 }
 
+/// The samples of all rows: the sum of `row_lens`, or `TooLarge` (float32 values) when it overflows.
+pub fn total_len(row_lens: &[usize]) -> Result<usize, AllocError> {
+    row_lens
+        .iter()
+        .try_fold(0usize, |acc, &n| acc.checked_add(n))
+        .ok_or(AllocError::TooLarge {
+            count: row_lens.iter().map(|&n| n as u128).sum(),
+            size: 4,
+        })
+}
+
 /// The length of every output row: clips shorter than `target_len` grow to it, longer ones keep their length.
 pub fn row_lengths(
     clip_lens: impl IntoIterator<Item = usize>,
@@ -256,7 +278,7 @@ pub fn pad_batch_into(
         });
     }
     let row_lens = row_lengths(clips.iter().map(|c| c.len()), spec.target_len);
-    let total: usize = row_lens.iter().sum();
+    let total = total_len(&row_lens).map_err(|error| spec.output_error(clips.len(), error))?;
     assert_eq!(
         values.len(),
         total,
@@ -300,9 +322,13 @@ pub fn pad_batch(
     attention_mask: bool,
 ) -> Result<PaddedBatch, AudioError> {
     let row_lens = row_lengths(clips.iter().map(|c| c.len()), spec.target_len);
-    let total: usize = row_lens.iter().sum();
-    let mut values = vec![0.0f32; total];
-    let mut mask = attention_mask.then(|| vec![0i32; total]);
+    let output = |error| spec.output_error(clips.len(), error);
+    let total = total_len(&row_lens).map_err(output)?;
+    let mut values = memory::filled(total, 0.0f32).map_err(output)?;
+    let mut mask = match attention_mask {
+        true => Some(memory::filled(total, 0i32).map_err(output)?),
+        false => None,
+    };
     pad_batch_into(clips, spec, &mut values, mask.as_deref_mut())?;
     Ok(PaddedBatch {
         values,

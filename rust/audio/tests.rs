@@ -362,3 +362,42 @@ fn first_error_in_batch_order_wins() {
         }
     ));
 }
+
+/// Padding lengths from the user: too large for memory is `Output` with `OutOfMemory`, a total that overflows
+/// `Output` with `TooLarge`, never a panic or an abort.
+#[test]
+fn hostile_padding_lengths_are_errors() {
+    use crate::memory::AllocError;
+    let clip = samples(100, 3, 1.0);
+    let clips: Vec<&[f32]> = vec![&clip, &clip[..50]];
+    let e = pad_batch(
+        &clips,
+        &spec(Some(1 << 40), PaddingSide::Right, Normalize::Clip),
+        true,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        AudioError::Output {
+            clips: 2,
+            target_len: Some(1 << 40),
+            error: AllocError::OutOfMemory { bytes: 1 << 43 }
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "2 clips padded to max_length=1099511627776 samples: 8.8 TB do not fit in this machine's memory"
+    );
+    for target in [1 << 62, usize::MAX] {
+        let e = pad_batch(
+            &clips,
+            &spec(Some(target), PaddingSide::Left, Normalize::Off),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e.alloc_error(), Some(AllocError::TooLarge { .. })),
+            "{e}"
+        );
+    }
+}

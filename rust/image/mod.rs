@@ -7,6 +7,7 @@ mod error;
 pub mod normalize;
 pub mod resample;
 
+use crate::memory;
 use rayon::prelude::*;
 
 pub use error::ImageError;
@@ -102,10 +103,18 @@ pub fn preprocess_batch(
             }
         }
     }
-    let per_image = channels * out_h * out_w;
-    let total = per_image * images.len();
+    // the sizes come from the user: counted with overflow checks, allocated without aborting
+    let output = |error| ImageError::Output {
+        images: images.len(),
+        channels,
+        height: out_h,
+        width: out_w,
+        error,
+    };
+    let per_image = memory::count(&[channels, out_h, out_w], 4).map_err(output)?;
+    let total = memory::count(&[per_image, images.len()], 4).map_err(output)?;
     // not zero-filled: every element is written below (a memset of the whole batch cost 7% of the time)
-    let mut out: Vec<f32> = Vec::with_capacity(total);
+    let mut out: Vec<f32> = memory::with_capacity(total).map_err(output)?;
     let channels_first = layout == Layout::ChannelsFirst;
     let work = |(i, (dst, im)): (usize, (&mut [std::mem::MaybeUninit<f32>], &ImageRef<'_>))| {
         let shape = (im.height, im.width, im.channels);

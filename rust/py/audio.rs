@@ -2,10 +2,14 @@
 //! Python side: python/ferroformers/models/wav2vec2/feature_extraction_wav2vec2.py.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
 use super::errors::guarded;
-use crate::audio::{pad_batch_into, row_lengths, AudioError, Normalize, PadSpec, PaddingSide};
+use crate::audio::{
+    pad_batch_into, row_lengths, total_len, AudioError, Normalize, PadSpec, PaddingSide,
+};
+use crate::memory::{self, AllocError};
 use crate::parallel;
 
 /// Pad `clips` (1-D C-contiguous float32 arrays) shorter than `target_len` (None: no padding) on `padding_side`
@@ -68,14 +72,16 @@ fn pad_normalize_audio<'py>(
         parallel: pool.is_some(),
     };
     // numpy allocates the outputs (it asks for huge pages on large arrays, which a fresh Vec does not get);
-    // the kernel fills them with the GIL released
-    let total: usize = row_lengths(slices.iter().map(|c| c.len()), target_len)
-        .iter()
-        .sum();
-    // SAFETY: uninitialised arrays (np.empty: zeroing them first cost ~0.5 ms per 15 MB); `pad_batch_into`
-    // writes every element before anything reads it, and on an error the arrays are dropped unseen.
-    let values = unsafe { PyArray1::<f32>::new(py, total, false) };
-    let mask = return_attention_mask.then(|| unsafe { PyArray1::<i32>::new(py, total, false) });
+    // the kernel fills them with the GIL released. np.empty: zeroing them first cost ~0.5 ms per 15 MB, and
+    // `pad_batch_into` writes every element before anything reads it (on an error they are dropped unseen).
+    let row_lens = row_lengths(slices.iter().map(|c| c.len()), target_len);
+    let output = |error| spec.output_error(slices.len(), error);
+    let total = total_len(&row_lens).map_err(output)?;
+    let values = empty::<f32>(py, total)?.map_err(output)?;
+    let mask = match return_attention_mask {
+        true => Some(empty::<i32>(py, total)?.map_err(output)?),
+        false => None,
+    };
     {
         let mut values_rw = values.readwrite();
         let mut mask_rw = mask.as_ref().map(|m| m.readwrite());
@@ -94,6 +100,26 @@ fn pad_normalize_audio<'py>(
         })??;
     }
     Ok((values, mask))
+}
+
+/// `np.empty(n, dtype)`, or `AllocError` when numpy cannot have it: past what any array can hold, or refused
+/// by the allocator (numpy's MemoryError). rust-numpy's `PyArray::new` would panic on numpy's NULL instead
+/// ("PyObject pointer is null").
+fn empty<T: numpy::Element>(
+    py: Python<'_>,
+    n: usize,
+) -> PyResult<Result<Bound<'_, PyArray1<T>>, AllocError>> {
+    if let Err(e) = memory::bytes(n, std::mem::size_of::<T>()) {
+        return Ok(Err(e));
+    }
+    let np = py.import("numpy")?;
+    match np.call_method1("empty", (n, numpy::dtype::<T>(py))) {
+        Ok(a) => Ok(Ok(a.cast_into::<PyArray1<T>>()?)),
+        Err(e) if e.is_instance_of::<PyMemoryError>(py) => Ok(Err(AllocError::OutOfMemory {
+            bytes: n * std::mem::size_of::<T>(),
+        })),
+        Err(e) => Err(e),
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

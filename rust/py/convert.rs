@@ -252,7 +252,21 @@ pub(super) fn flat_options(
         Some(n) if truncation => Some(length("max_length", n)?),
         _ => None,
     };
+    Ok((max_length, threads(num_threads)?))
+}
+
+/// Most threads a call may ask for: each distinct count keeps a pool of that many threads for the process.
+const MAX_THREADS: usize = 1024;
+
+/// The thread count (argument, FERROFORMERS_NUM_THREADS, cores) with its pool ready.
+pub(super) fn threads(num_threads: Option<usize>) -> Result<usize, Error> {
+    if let Some(n) = num_threads.filter(|&n| n > MAX_THREADS) {
+        return Err(Error::ThreadCount {
+            value: n,
+            max: MAX_THREADS,
+        });
+    }
     let threads = parallel::resolve_threads(num_threads);
     parallel::pool(threads);
-    Ok((max_length, threads))
+    Ok(threads)
 }

@@ -5,11 +5,12 @@
 use super::lists::{
     new_list, outer_list, prefetch_slice, untrack, IntCache, IntTable, Pad, RowLists,
 };
+use crate::memory::{self, AllocError};
 use crate::text::batch;
 use crate::text::encoding::Encoding;
 use crate::text::{Error, Tokenizer};
 use numpy::{PyArray1, PyArrayMethods};
-use pyo3::exceptions::PyIndexError;
+use pyo3::exceptions::{PyIndexError, PyMemoryError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -46,13 +47,44 @@ impl Encodings {
     }
 
     /// Every row's `Encoding` (made once from the columns, on first use).
-    fn all(&self) -> &[Encoding] {
+    fn all(&self) -> Result<&[Encoding], Error> {
         match &self.store {
-            Store::Rows(r) => r,
+            Store::Rows(r) => Ok(r),
             Store::Columns { cols, rows } => {
-                rows.get_or_init(|| cols.rows().map(|r| cols.encoding(&self.tok, r)).collect())
+                if let Some(r) = rows.get() {
+                    return Ok(r);
+                }
+                let made = cols
+                    .rows()
+                    .map(|r| cols.encoding(&self.tok, r))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows.get_or_init(|| made))
             }
         }
+    }
+
+    /// A `MemoryError` raised while the lists of a padded batch are built (CPython's, without a message) as
+    /// ours, naming the padding length that asked for the memory.
+    fn name_memory_error<T>(&self, py: Python<'_>, r: PyResult<T>) -> PyResult<T> {
+        r.map_err(|e| match &self.store {
+            Store::Columns {
+                cols:
+                    batch::Columns {
+                        padding: Some((length, _)),
+                        ..
+                    },
+                ..
+            } if e.is_instance_of::<PyMemoryError>(py) => Error::Padding {
+                length: *length,
+                // a list holds a pointer per item
+                error: match memory::bytes(*length, std::mem::size_of::<usize>()) {
+                    Ok(bytes) => AllocError::OutOfMemory { bytes },
+                    Err(too_large) => too_large,
+                },
+            }
+            .into(),
+            _ => e,
+        })
     }
 
     fn row(&self, i: isize) -> PyResult<Cow<'_, Encoding>> {
@@ -67,7 +99,7 @@ impl Encodings {
             Store::Rows(r) => Cow::Borrowed(&r[j as usize]),
             Store::Columns { cols, rows } => match rows.get() {
                 Some(r) => Cow::Borrowed(&r[j as usize]),
-                None => Cow::Owned(cols.encoding(&self.tok, cols.row(j as usize))),
+                None => Cow::Owned(cols.encoding(&self.tok, cols.row(j as usize))?),
             },
         })
     }
@@ -81,12 +113,13 @@ impl Encodings {
     ) -> PyResult<Bound<'py, PyList>> {
         let mut lists = RowLists::new(py, &self.ints);
         let mut buf = vec![];
-        outer_list(py, cols.len(), |i| {
+        let made = outer_list(py, cols.len(), |i| {
             let r = cols.row(i);
             buf.clear();
             runs(r.ids.len(), self.pad_of(cols, r.ids.len()), &mut buf);
             lists.runs(&buf)
-        })
+        });
+        self.name_memory_error(py, made)
     }
 
     fn pad_of(&self, cols: &batch::Columns, n: usize) -> Pad {
@@ -138,13 +171,14 @@ impl Encodings {
         };
         let pad_id = cols.padding.as_ref().map_or(0, |(_, p)| p.pad_id);
         let mut lists = RowLists::new(py, &self.ints);
-        outer_list(py, cols.len(), |i| {
+        let made = outer_list(py, cols.len(), |i| {
             let r = cols.row(i);
             if i + 1 < cols.len() {
                 self.ints.prefetch(cols.row(i + 1).ids);
             }
             lists.items(r.ids, pad_id, self.pad_of(cols, r.ids.len()))
-        })
+        });
+        self.name_memory_error(py, made)
     }
     fn type_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         match &self.store {
@@ -185,7 +219,7 @@ impl Encodings {
     }
 
     fn offsets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let all = self.all();
+        let all = self.all()?;
         let max = all
             .iter()
             .flat_map(|e| e.offsets.iter().map(|o| o.1))
@@ -229,7 +263,7 @@ impl Encodings {
     }
 
     fn to_numpy<'py>(&self, py: Python<'py>, field: &str) -> PyResult<Bound<'py, PyAny>> {
-        let all = self.all();
+        let all = self.all()?;
         let n = all.first().map_or(0, Encoding::len);
         if let Some((i, e)) = all.iter().enumerate().find(|(_, e)| e.len() != n) {
             return Err(Error::RaggedBatch {
@@ -240,16 +274,27 @@ impl Encodings {
             .into());
         }
         let rows = all.len();
+        // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
+        let array = |per_token: usize| {
+            memory::count(&[rows, n, per_token], std::mem::size_of::<i64>())
+                .and_then(memory::with_capacity::<i64>)
+                .map_err(|error| Error::Array {
+                    rows,
+                    columns: n,
+                    error,
+                })
+        };
         let pick: fn(&Encoding) -> &Vec<u32> = match field {
             "ids" => |e| &e.ids,
             "type_ids" => |e| &e.type_ids,
             "attention_mask" => |e| &e.attention_mask,
             "special_tokens_mask" => |e| &e.special_tokens_mask,
             "offsets" => {
-                let flat: Vec<i64> = all
-                    .iter()
-                    .flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64]))
-                    .collect();
+                let mut flat = array(2)?;
+                flat.extend(
+                    all.iter()
+                        .flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64])),
+                );
                 return Ok(PyArray1::from_vec(py, flat)
                     .reshape([rows, n, 2])?
                     .into_any());
@@ -261,10 +306,8 @@ impl Encodings {
                 .into())
             }
         };
-        let flat: Vec<i64> = all
-            .iter()
-            .flat_map(|e| pick(e).iter().map(|&x| x as i64))
-            .collect();
+        let mut flat = array(1)?;
+        flat.extend(all.iter().flat_map(|e| pick(e).iter().map(|&x| x as i64)));
         Ok(PyArray1::from_vec(py, flat).reshape([rows, n])?.into_any())
     }
 

@@ -53,9 +53,9 @@ impl From<Error> for PyErr {
         let msg = e.to_string();
         match e {
             Error::VocabNotFound { .. } => PyFileNotFoundError::new_err(msg),
-            Error::Padding { error, .. } | Error::VocabId { error, .. } => {
-                alloc_err(error, msg, TokenizerError::new_err)
-            }
+            Error::Padding { error, .. }
+            | Error::Array { error, .. }
+            | Error::VocabId { error, .. } => alloc_err(error, msg, TokenizerError::new_err),
             Error::AtInput { ref source, .. } | Error::InVocabFile { ref source, .. } => {
                 match source.alloc_error() {
                     Some(error) => alloc_err(error, msg, TokenizerError::new_err),
@@ -80,6 +80,7 @@ impl From<Error> for PyErr {
             | Error::LengthTooLarge { .. }
             | Error::UnknownField { .. }
             | Error::RaggedBatch { .. }
+            | Error::ThreadCount { .. }
             | Error::Truncation(_)
             | Error::StrideTooLarge { .. } => TokenizerError::new_err(msg),
         }

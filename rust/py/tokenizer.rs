@@ -5,11 +5,11 @@
 use super::convert::{
     as_pystr, borrow_field, borrow_str, extract_field, items, type_name, Borrowed,
 };
-use super::convert::{flat_options, padding_options, truncation_options};
+use super::convert::{flat_options, padding_options, threads, truncation_options};
 use super::encodings::{Encodings, Store};
 use super::errors::guarded;
 use super::lists::IntCache;
-use crate::parallel;
+use crate::memory;
 use crate::text::batch::{self, Pair};
 use crate::text::{json, lines, AddedToken, BertOptions, EncodeOptions, Error, Tokenizer};
 use numpy::{PyArray1, PyArrayMethods};
@@ -306,8 +306,7 @@ impl WordPieceTokenizer {
             add_special_tokens,
             truncation: trunc,
         };
-        let threads = parallel::resolve_threads(num_threads);
-        parallel::pool(threads);
+        let threads = threads(num_threads)?;
         let tok = self.inner.clone();
         if let (Borrowed::Texts(texts), None, false, false) =
             (&a, &b, return_overflowing_tokens, encode_special_tokens)
@@ -316,6 +315,16 @@ impl WordPieceTokenizer {
                 guarded(|| batch::encode_columns(&tok, texts, &opts, pad.as_ref(), threads))
             })??;
             if let Some(cols) = cols {
+                // the lists of a padded row are built item by item from its length: one past what any list
+                // can hold is refused here, before anything is built
+                if let Some((length, _)) = &cols.padding {
+                    memory::bytes(*length, std::mem::size_of::<u32>()).map_err(|error| {
+                        Error::Padding {
+                            length: *length,
+                            error,
+                        }
+                    })?;
+                }
                 return Ok(Encodings {
                     sample: (0..cols.len() as u32).collect(),
                     store: Store::Columns {

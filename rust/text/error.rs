@@ -91,6 +91,8 @@ pub enum Error {
         index: usize,
         len: usize,
     },
+    /// more threads than a call may ask for
+    ThreadCount { value: usize, max: usize },
     /// truncation that cannot be done
     Truncation(TruncationError),
     /// tokenizers' `enable_truncation` check: the stride must leave room in max_length minus the specials
@@ -103,6 +105,12 @@ pub enum Error {
     AtInput { index: usize, source: Box<Error> },
     /// padding every row to `length` tokens needs more memory than there is
     Padding { length: usize, error: AllocError },
+    /// a `rows x columns` array of a batch that cannot be had
+    Array {
+        rows: usize,
+        columns: usize,
+        error: AllocError,
+    },
     /// a tokenizer.json vocabulary id whose table cannot be made
     VocabId { id: u32, error: AllocError },
 }
@@ -178,6 +186,9 @@ impl fmt::Display for Error {
                 "cannot make a 2-D array: row 0 has {first} tokens but row {index} has {len} (pad the batch \
                  first)"
             ),
+            Error::ThreadCount { value, max } => {
+                write!(f, "num_threads={value}: at most {max} threads")
+            }
             Error::Truncation(e) => match e {
                 TruncationError::SecondSequenceNotProvided => f.write_str(
                     "truncation 'only_second' needs a second sequence, but none was given",
@@ -205,6 +216,11 @@ impl fmt::Display for Error {
             Error::Padding { length, error } => {
                 write!(f, "padding the rows to {length} tokens (max_length, pad_to_multiple_of): {error}")
             }
+            Error::Array {
+                rows,
+                columns,
+                error,
+            } => write!(f, "a {rows} x {columns} array of the batch: {error}"),
             Error::VocabId { id, error } => write!(
                 f,
                 "tokenizer.json: field `model.vocab` has the id {id}, whose table is too large: {error}"
@@ -225,11 +241,117 @@ impl Error {
     /// The allocation failure behind this error, if that is what it is (also inside `AtInput`/`InVocabFile`).
     pub fn alloc_error(&self) -> Option<AllocError> {
         match self {
-            Error::Padding { error, .. } | Error::VocabId { error, .. } => Some(*error),
+            Error::Padding { error, .. }
+            | Error::Array { error, .. }
+            | Error::VocabId { error, .. } => Some(*error),
             Error::AtInput { source, .. } | Error::InVocabFile { source, .. } => {
                 source.alloc_error()
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::batch::{encode_batch, encode_columns, Pair};
+    use crate::text::encoding::{Padding, Side};
+    use crate::text::{BertOptions, EncodeOptions, Input, Tokenizer, WordPiece};
+    use std::collections::HashMap;
+
+    fn tokenizer() -> Tokenizer {
+        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hi", "there"];
+        Tokenizer::from_vocab(
+            vocab.iter().map(|s| s.to_string()).collect(),
+            &BertOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn padding(length: Option<usize>, pad_to_multiple_of: Option<usize>) -> Padding {
+        Padding {
+            length,
+            pad_to_multiple_of,
+            side: Side::Right,
+            pad_id: 0,
+            pad_type_id: 0,
+        }
+    }
+
+    /// Padding lengths from the user: too large for memory is `OutOfMemory`, past any buffer `TooLarge`
+    /// (a rounding up to `pad_to_multiple_of` saturates instead of wrapping to a small length).
+    #[test]
+    fn hostile_padding_lengths_are_errors() {
+        let tok = tokenizer();
+        let opts = EncodeOptions {
+            add_special_tokens: true,
+            truncation: None,
+        };
+        let rows: Vec<Pair> = vec![(Input::Text("hi"), Some(Input::Text("there")))];
+        let cases = [
+            (
+                padding(Some(1 << 40), None),
+                AllocError::OutOfMemory { bytes: 1 << 42 },
+            ),
+            (
+                padding(Some(usize::MAX), None),
+                AllocError::TooLarge {
+                    count: usize::MAX as u128,
+                    size: 4,
+                },
+            ),
+            (
+                padding(None, Some(usize::MAX - 1)),
+                AllocError::TooLarge {
+                    count: usize::MAX as u128,
+                    size: 4,
+                },
+            ),
+        ];
+        for (p, expected) in cases {
+            let same = |e: &Error| {
+                e.alloc_error().is_some_and(|a| {
+                    std::mem::discriminant(&a) == std::mem::discriminant(&expected)
+                })
+            };
+            let e = encode_batch(&tok, &rows, &opts, Some(&p), false, false, 1).unwrap_err();
+            assert!(same(&e), "{e}");
+            // a batch held as columns is padded when a row is asked for
+            let cols = encode_columns(&tok, &["hi"], &opts, Some(&p), 1)
+                .unwrap()
+                .unwrap();
+            let e = cols.encoding(&tok, cols.row(0)).unwrap_err();
+            assert!(same(&e), "{e}");
+        }
+        let e = encode_batch(
+            &tok,
+            &rows,
+            &opts,
+            Some(&padding(Some(1 << 40), None)),
+            false,
+            false,
+            1,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "padding the rows to 1099511627776 tokens (max_length, pad_to_multiple_of): 4.4 TB do not fit \
+             in this machine's memory"
+        );
+    }
+
+    /// A tokenizer.json id sizes the id -> token table: one near 2**32 is an error, not a 100 GB allocation.
+    #[test]
+    fn a_huge_vocabulary_id_is_an_error() {
+        let vocab: HashMap<String, u32> =
+            [("[UNK]".to_string(), 0), ("far".to_string(), u32::MAX - 1)]
+                .into_iter()
+                .collect();
+        let e = WordPiece::from_map(vocab, "[UNK]", "##", 100).unwrap_err();
+        assert!(
+            matches!(e, Error::VocabId { id, error: AllocError::OutOfMemory { .. } } if id == u32::MAX - 1),
+            "{e}"
+        );
     }
 }

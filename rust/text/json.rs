@@ -109,8 +109,12 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
             })?;
         vocab.insert(k.clone(), id);
     }
-    let wp = WordPiece::from_map(vocab, unk, prefix, max_chars)
-        .map_err(|_| bad("model.unk_token", "must be a token of `model.vocab`"))?;
+    let wp = WordPiece::from_map(vocab, unk, prefix, max_chars).map_err(|e| match e {
+        Error::TokenNotInVocabulary { .. } => {
+            bad("model.unk_token", "must be a token of `model.vocab`")
+        }
+        other => other,
+    })?;
 
     // normalizer
     let (normalizer, strip_opt) = match root.get("normalizer") {

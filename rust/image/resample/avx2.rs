@@ -4,6 +4,7 @@
 
 use super::filter::{clip8, Coefficients, HALF};
 use super::{horizontal_tiled, Sample, ROWS};
+use crate::memory::{self, AllocError};
 
 /// The vertical pass for uint8 with AVX2: 32 columns at a time, their sums kept in four registers over all
 /// the taps (in Pillow's order), then shifted and saturated to bytes together. Remaining columns are done
@@ -74,7 +75,7 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
     rows: std::ops::Range<usize>,
     c: &Coefficients,
     dst: &mut [u8],
-) {
+) -> Result<(), AllocError> {
     use std::arch::x86_64::*;
     const S: usize = 3 * ROWS; // bytes per tile column: 8 rows of RGB
     let w = c.fixed();
@@ -82,7 +83,7 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
     let out_stride = out_w * 3;
     assert!(src.len() >= rows.end * in_stride && dst.len() >= rows.len() * out_stride);
     // 8 spare bytes: each column is written with a 32-byte store
-    let mut tile = vec![0u8; in_w * S + 8];
+    let mut tile = memory::filled(in_w * S + 8, 0u8)?;
     // bytes 0-2 -> 0-2, 3-5 -> 4-6, ... in each 128-bit half; 0x80 clears the fourth byte
     let expand = _mm256_setr_epi8(
         0, 1, 2, -128, 3, 4, 5, -128, 6, 7, 8, -128, 9, 10, 11, -128, 0, 1, 2, -128, 3, 4, 5, -128,
@@ -191,7 +192,7 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
         c,
         &w,
         &mut dst[done * out_stride..],
-    );
+    )
 }
 
 /// 8 lanes per register: widen 8 bytes to int32, multiply by the broadcast weight, add. Wrapping integer

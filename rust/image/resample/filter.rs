@@ -1,6 +1,8 @@
 //! Resampling filters and their per-pixel taps, as Pillow 13 `src/libImaging/Resample.c` computes them
 //! (`precompute_coeffs`, `normalize_coeffs_8bpc`).
 
+use crate::memory::{self, AllocError};
+
 /// A resampling filter, numbered as `PIL.Image.Resampling`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Filter {
@@ -110,15 +112,20 @@ pub struct Coefficients {
 
 impl Coefficients {
     /// Taps for resampling `in_size` pixels to `out_size` (the whole axis, as `Image.resize` without `box`).
-    pub fn new(in_size: usize, out_size: usize, filter: Filter) -> Coefficients {
+    /// Err: the table (`out_size` outputs of up to `ksize` taps) cannot be had.
+    pub fn new(
+        in_size: usize,
+        out_size: usize,
+        filter: Filter,
+    ) -> Result<Coefficients, AllocError> {
         // Pillow passes the box as C floats; whole-axis sizes below 2**24 are exact in f32
         let scale = (in_size as f32 as f64) / out_size as f64;
         let filterscale = scale.max(1.0);
         let support = filter.support() * filterscale;
         let ksize = support.ceil() as usize * 2 + 1;
-        let mut start = Vec::with_capacity(out_size);
-        let mut len = Vec::with_capacity(out_size);
-        let mut weights = vec![0.0f64; out_size * ksize];
+        let mut start = memory::with_capacity(out_size)?;
+        let mut len = memory::with_capacity(out_size)?;
+        let mut weights = memory::filled(memory::count(&[out_size, ksize], 8)?, 0.0f64)?;
         let inv = 1.0 / filterscale;
         for xx in 0..out_size {
             let center = (xx as f64 + 0.5) * scale;
@@ -138,12 +145,12 @@ impl Coefficients {
             start.push(xmin as usize);
             len.push(n.min(ksize));
         }
-        Coefficients {
+        Ok(Coefficients {
             ksize,
             start,
             len,
             weights,
-        }
+        })
     }
 
     /// First and one-past-last input index any output reads.

@@ -17,6 +17,7 @@ use filter::{clip8, HALF};
 pub use filter::{Coefficients, Filter};
 
 use super::ImageError;
+use crate::memory::{self, AllocError};
 
 /// Pixel types the convolution passes support: u8 (fixed point) and f32 (double accumulation).
 pub trait Sample: Copy + Default + Send + Sync + 'static {
@@ -57,6 +58,7 @@ pub trait Sample: Copy + Default + Send + Sync + 'static {
     }
 
     /// A faster horizontal pass for 3-channel images where one exists; returns false to use the generic one.
+    /// Err: its scratch tile could not be had.
     #[inline(always)]
     fn horizontal_rgb_fast(
         src: &[Self],
@@ -65,9 +67,9 @@ pub trait Sample: Copy + Default + Send + Sync + 'static {
         c: &Coefficients,
         dst: &mut [Self],
         avx2: bool,
-    ) -> bool {
+    ) -> Result<bool, AllocError> {
         let _ = (src, in_w, rows, c, dst, avx2);
-        false
+        Ok(false)
     }
 }
 
@@ -141,15 +143,15 @@ impl Sample for u8 {
         c: &Coefficients,
         dst: &mut [u8],
         avx2: bool,
-    ) -> bool {
+    ) -> Result<bool, AllocError> {
         #[cfg(target_arch = "x86_64")]
         if avx2 {
             // SAFETY: `avx2` is only true when the CPU was detected to support AVX2 (see `resize`)
-            unsafe { horizontal_rgb_u8_avx2(src, in_w, rows, c, dst) };
-            return true;
+            unsafe { horizontal_rgb_u8_avx2(src, in_w, rows, c, dst) }?;
+            return Ok(true);
         }
         let _ = (src, in_w, rows, c, dst, avx2);
-        false
+        Ok(false)
     }
 }
 
@@ -188,9 +190,9 @@ fn horizontal<T: Sample>(
     c: &Coefficients,
     dst: &mut [T],
     avx2: bool,
-) {
-    if ch == 3 && T::horizontal_rgb_fast(src, in_w, rows.clone(), c, dst, avx2) {
-        return;
+) -> Result<(), AllocError> {
+    if ch == 3 && T::horizontal_rgb_fast(src, in_w, rows.clone(), c, dst, avx2)? {
+        return Ok(());
     }
     let w = T::weights(c);
     match ch {
@@ -211,10 +213,10 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
     c: &Coefficients,
     w: &[T::Weight],
     dst: &mut [T],
-) {
+) -> Result<(), AllocError> {
     let (in_stride, out_w) = (in_w * C, c.start.len());
     let out_stride = out_w * C;
-    let mut tile = vec![T::default(); in_w * L];
+    let mut tile = memory::filled(in_w * L, T::default())?;
     let mut done = 0;
     for block in dst.chunks_exact_mut(out_stride * ROWS) {
         let y0 = rows.start + done;
@@ -270,6 +272,7 @@ fn horizontal_tiled<T: Sample, const C: usize, const L: usize>(
             }
         }
     }
+    Ok(())
 }
 
 /// Vertical pass over full rows (channels are independent, so a row is flat): `cols` samples from
@@ -284,12 +287,12 @@ fn vertical<T: Sample>(
     c: &Coefficients,
     dst: &mut [T],
     avx2: bool,
-) {
+) -> Result<(), AllocError> {
     if T::vertical_fast(src, src_stride, col0, cols, c, dst, avx2) {
-        return;
+        return Ok(());
     }
     let w = T::weights(c);
-    let mut acc = vec![T::zero(); cols];
+    let mut acc = memory::filled(cols, T::zero())?;
     for (yy, row_out) in dst.chunks_exact_mut(cols).enumerate() {
         acc.iter_mut().for_each(|a| *a = T::zero());
         let (start, n, base) = (c.start[yy], c.len[yy], yy * c.ksize);
@@ -303,6 +306,7 @@ fn vertical<T: Sample>(
             *o = T::finish(a);
         }
     }
+    Ok(())
 }
 
 /// Resize an interleaved `height x width x channels` image to `out_h x out_w`, as Pillow 13's
@@ -354,16 +358,28 @@ fn resize_generic<T: Sample>(
     avx2: bool,
 ) -> Result<Vec<T>, ImageError> {
     check_shape(src.len(), (height, width, ch), (out_h, out_w))?;
+    // every buffer is allocated without aborting: the target size comes from the user (check_shape bounds it
+    // so that no count below overflows, not so that it fits in memory)
+    let output = |error| ImageError::Output {
+        images: 1,
+        channels: ch,
+        height: out_h,
+        width: out_w,
+        error,
+    };
+    let buffer = |n: usize| memory::filled(n, T::default()).map_err(output);
     if (height, width) == (out_h, out_w) {
-        return Ok(src.to_vec());
+        let mut out = memory::with_capacity(src.len()).map_err(output)?;
+        out.extend_from_slice(src);
+        return Ok(out);
     }
     if filter == Filter::Nearest {
-        return Ok(nearest(src, (height, width, ch), (out_h, out_w)));
+        return nearest(src, (height, width, ch), (out_h, out_w)).map_err(output);
     }
     let need_h = out_w != width;
     let need_v = out_h != height;
-    let hc = Coefficients::new(width, out_w, filter);
-    let vc = Coefficients::new(height, out_h, filter);
+    let hc = Coefficients::new(width, out_w, filter).map_err(output)?;
+    let vc = Coefficients::new(height, out_h, filter).map_err(output)?;
     // Pillow 13 runs the vertical pass first when it removes more than twice as many rows as the
     // horizontal pass removes columns (measured: never when the height grows)
     let vertical_first = need_h
@@ -371,33 +387,33 @@ fn resize_generic<T: Sample>(
         && height > out_h
         && (height as i64 - out_h as i64) > 2 * (width as i64 - out_w as i64);
     if !need_v {
-        let mut out = vec![T::default(); out_h * out_w * ch];
-        horizontal(src, width, ch, 0..height, &hc, &mut out, avx2);
+        let mut out = buffer(out_h * out_w * ch)?;
+        horizontal(src, width, ch, 0..height, &hc, &mut out, avx2).map_err(output)?;
         return Ok(out);
     }
     if !need_h {
-        let mut out = vec![T::default(); out_h * out_w * ch];
-        vertical(src, width * ch, 0, width * ch, &vc, &mut out, avx2);
+        let mut out = buffer(out_h * out_w * ch)?;
+        vertical(src, width * ch, 0, width * ch, &vc, &mut out, avx2).map_err(output)?;
         return Ok(out);
     }
     if vertical_first {
         // only the columns the horizontal pass will read
         let (x0, x1) = hc.span();
         let cols = (x1 - x0) * ch;
-        let mut tmp = vec![T::default(); out_h * cols];
-        vertical(src, width * ch, x0 * ch, cols, &vc, &mut tmp, avx2);
+        let mut tmp = buffer(out_h * cols)?;
+        vertical(src, width * ch, x0 * ch, cols, &vc, &mut tmp, avx2).map_err(output)?;
         let hc = hc.shifted(x0);
-        let mut out = vec![T::default(); out_h * out_w * ch];
-        horizontal(&tmp, x1 - x0, ch, 0..out_h, &hc, &mut out, avx2);
+        let mut out = buffer(out_h * out_w * ch)?;
+        horizontal(&tmp, x1 - x0, ch, 0..out_h, &hc, &mut out, avx2).map_err(output)?;
         Ok(out)
     } else {
         // only the rows the vertical pass will read
         let (y0, y1) = vc.span();
-        let mut tmp = vec![T::default(); (y1 - y0) * out_w * ch];
-        horizontal(src, width, ch, y0..y1, &hc, &mut tmp, avx2);
+        let mut tmp = buffer((y1 - y0) * out_w * ch)?;
+        horizontal(src, width, ch, y0..y1, &hc, &mut tmp, avx2).map_err(output)?;
         let vc = vc.shifted(y0);
-        let mut out = vec![T::default(); out_h * out_w * ch];
-        vertical(&tmp, out_w * ch, 0, out_w * ch, &vc, &mut out, avx2);
+        let mut out = buffer(out_h * out_w * ch)?;
+        vertical(&tmp, out_w * ch, 0, out_w * ch, &vc, &mut out, avx2).map_err(output)?;
         Ok(out)
     }
 }
@@ -450,21 +466,21 @@ fn nearest<T: Sample>(
     src: &[T],
     (height, width, ch): (usize, usize, usize),
     (out_h, out_w): (usize, usize),
-) -> Vec<T> {
-    let table = |in_size: usize, out_size: usize| -> Vec<Option<usize>> {
+) -> Result<Vec<T>, AllocError> {
+    let table = |in_size: usize, out_size: usize| -> Result<Vec<Option<usize>>, AllocError> {
         let step = (in_size as f32 as f64) / out_size as f64;
         let mut pos = step * 0.5;
-        (0..out_size)
-            .map(|_| {
-                let i = if pos < 0.0 { None } else { Some(pos as usize) };
-                pos += step;
-                i.filter(|&i| i < in_size)
-            })
-            .collect()
+        let mut t = memory::with_capacity(out_size)?;
+        t.extend((0..out_size).map(|_| {
+            let i = if pos < 0.0 { None } else { Some(pos as usize) };
+            pos += step;
+            i.filter(|&i| i < in_size)
+        }));
+        Ok(t)
     };
-    let xs = table(width, out_w);
-    let ys = table(height, out_h);
-    let mut out = vec![T::default(); out_h * out_w * ch];
+    let xs = table(width, out_w)?;
+    let ys = table(height, out_h)?;
+    let mut out = memory::filled(out_h * out_w * ch, T::default())?;
     for (row_out, yi) in out.chunks_exact_mut(out_w * ch).zip(&ys) {
         let Some(yi) = *yi else { continue };
         let row_in = &src[yi * width * ch..(yi + 1) * width * ch];
@@ -474,5 +490,5 @@ fn nearest<T: Sample>(
             }
         }
     }
-    out
+    Ok(out)
 }
