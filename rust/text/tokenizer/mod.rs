@@ -8,6 +8,11 @@
 //! holds the paths a text takes through normalizer, pre-tokenizer and WordPiece (ASCII, mixed, fused, general).
 
 mod paths;
+#[cfg(test)]
+mod tests;
+
+#[cfg(any(test, fuzzing))]
+pub use paths::Path;
 
 use super::added_vocabulary::{AddedToken, AddedVocabulary};
 use super::encoding::{
@@ -89,6 +94,9 @@ pub struct Work {
     seq_b: Sequence,
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
     pub encode_special_tokens: bool,
+    /// tests and fuzzing: send every piece down one path instead of the fastest that applies
+    #[cfg(any(test, fuzzing))]
+    pub force_path: Option<Path>,
 }
 
 /// The whole tokenizer.

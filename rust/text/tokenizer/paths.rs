@@ -71,6 +71,11 @@ impl Tokenizer {
         w: &mut Work,
         out: &mut Sequence,
     ) {
+        #[cfg(any(test, fuzzing))]
+        if let (Some(path), true) = (w.force_path, self.added.normalized.is_empty()) {
+            self.forced_piece(path, piece, base, word_override, word_idx, w, out);
+            return;
+        }
         if self.added.normalized.is_empty() && piece.is_ascii() {
             self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out);
             return;
@@ -500,6 +505,45 @@ impl Tokenizer {
             out.ids.push(id);
             out.offsets.push((word[cs].start, word[ce - 1].end));
             out.words.push(word_id);
+        }
+    }
+}
+
+/// One of the paths of `encode_piece`, to force in tests and fuzzing (`Work::force_path`): each must give
+/// what `General`, the specification, gives. `Ascii` applies to ASCII pieces only (others take the usual
+/// choice); the others take any piece. Forcing applies only where `encode_piece` may choose (no normalized
+/// added token).
+#[cfg(any(test, fuzzing))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    Ascii,
+    Mixed,
+    Fused,
+    General,
+}
+
+#[cfg(any(test, fuzzing))]
+impl Tokenizer {
+    #[allow(clippy::too_many_arguments)]
+    fn forced_piece(
+        &self,
+        path: Path,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        match path {
+            Path::Ascii if piece.is_ascii() => {
+                self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out)
+            }
+            Path::Ascii | Path::Mixed => {
+                self.mixed_piece(piece, base, word_override, word_idx, w, out)
+            }
+            Path::Fused => self.fused_piece(piece, base, word_override, word_idx, w, out),
+            Path::General => self.general_piece(piece, base, word_override, word_idx, w, out),
         }
     }
 }
