@@ -152,8 +152,8 @@ impl<'a, 'py> RowLists<'a, 'py> {
             out = Some(match out {
                 None => part,
                 Some(l) => {
-                    // SAFETY: `l` is a list only we hold, of `len` items: slice assignment at its end extends it
                     let at = len as ffi::Py_ssize_t;
+                    // SAFETY: `l` is a list only we hold, of `len` items: slice assignment at its end extends it
                     if unsafe { ffi::PyList_SetSlice(l.as_ptr(), at, at, part.as_ptr()) } != 0 {
                         return Err(PyErr::fetch(self.py));
                     }

@@ -250,6 +250,7 @@ pub fn encode_flat(
 struct SendPtr<T>(*mut T);
 // SAFETY: only used by `concat`, whose tasks write disjoint ranges and finish before the buffer is used
 unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as for `Send`: shared between tasks that write disjoint ranges
 unsafe impl<T> Sync for SendPtr<T> {}
 
 impl<T> SendPtr<T> {

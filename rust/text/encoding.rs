@@ -59,7 +59,7 @@ impl Padding {
     pub fn target(&self, longest: impl FnOnce() -> usize) -> usize {
         let mut target = self.length.unwrap_or_else(longest);
         if let Some(m) = self.pad_to_multiple_of.filter(|&m| m > 0) {
-            if target % m != 0 {
+            if !target.is_multiple_of(m) {
                 // saturating: a target past usize is refused when the rows are padded (`pad`), not wrapped
                 target = target.saturating_add(m - target % m);
             }

@@ -460,7 +460,7 @@ mod tests {
                 let mut t: String = (0..len)
                     .map(|_| alphabet[(rng.next() % 6) as usize])
                     .collect();
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     t = format!("##{t}");
                 }
                 tokens.push(t);

@@ -9,6 +9,10 @@ use crate::memory::{self, AllocError};
 /// The vertical pass for uint8 with AVX2: 32 columns at a time, their sums kept in four registers over all
 /// the taps (in Pillow's order), then shifted and saturated to bytes together. Remaining columns are done
 /// one by one with the same arithmetic.
+///
+/// # Safety
+/// The CPU must support AVX2. Every memory access is checked against `src` and `dst` (an assert before the
+/// loads), so that is the only requirement.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn vertical_u8_avx2(
@@ -34,11 +38,14 @@ pub(super) unsafe fn vertical_u8_avx2(
         for b in 0..blocks {
             let mut sums = [_mm256_set1_epi32(HALF); 4];
             for (y, &wt) in weights.iter().enumerate() {
-                let p = src.as_ptr().add((start + y) * src_stride + col0 + b * 32);
+                let off = (start + y) * src_stride + col0 + b * 32;
                 let wv = _mm256_set1_epi32(wt);
                 for (g, sum) in sums.iter_mut().enumerate() {
-                    let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(p.add(g * 8) as *const __m128i));
-                    *sum = _mm256_add_epi32(*sum, _mm256_mullo_epi32(v, wv));
+                    // SAFETY: the 32 bytes from `off` lie inside `src` (the assert above, with b * 32 + 32 <=
+                    // cols); each of the four loads reads 8 of them, unaligned loads
+                    let v =
+                        unsafe { _mm_loadl_epi64(src.as_ptr().add(off + g * 8) as *const __m128i) };
+                    *sum = _mm256_add_epi32(*sum, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(v), wv));
                 }
             }
             // clip8 on 32 sums: shift, saturate to i16 then u8 (= clamp to 0..255), undo the per-half packing
@@ -51,7 +58,8 @@ pub(super) unsafe fn vertical_u8_avx2(
                 _mm256_srai_epi32::<22>(sums[3]),
             );
             let bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(a, b2), order);
-            _mm256_storeu_si256(row_out.as_mut_ptr().add(b * 32) as *mut __m256i, bytes);
+            // SAFETY: `row_out` holds `cols` >= b * 32 + 32 bytes (the assert above); an unaligned store
+            unsafe { _mm256_storeu_si256(row_out.as_mut_ptr().add(b * 32) as *mut __m256i, bytes) };
         }
         for (x, o) in row_out.iter_mut().enumerate().skip(blocks * 32) {
             let mut acc = HALF;
@@ -67,6 +75,10 @@ pub(super) unsafe fn vertical_u8_avx2(
 /// `x` holds pixel `x` of the 8 rows as 32 bytes (RGB plus one unused byte each): 8 pixels of 8 rows at a
 /// time, by a byte shuffle to 4-byte pixels and an 8x8 transpose of 32-bit words. Then every output pixel
 /// of the 8 rows is one `dot_tile_u8_avx2` over its taps. Same integer sums as Pillow, in the same order.
+///
+/// # Safety
+/// The CPU must support AVX2. Every memory access is checked against `src`, `dst` and the tile (asserts and
+/// loop bounds), so that is the only requirement.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn horizontal_rgb_u8_avx2(
@@ -106,7 +118,10 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
         while x + 8 <= in_w && row(ROWS - 1) + x * 3 + 32 <= src.len() {
             let mut v = [_mm256_setzero_si256(); ROWS];
             for (r, vr) in v.iter_mut().enumerate() {
-                let raw = _mm256_loadu_si256(src.as_ptr().add(row(r) + x * 3) as *const __m256i);
+                // SAFETY: row(r) <= row(ROWS - 1) and the loop condition keeps 32 bytes from there inside `src`
+                let raw = unsafe {
+                    _mm256_loadu_si256(src.as_ptr().add(row(r) + x * 3) as *const __m256i)
+                };
                 *vr = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(raw, spread), expand);
             }
             let t0 = _mm256_unpacklo_epi32(v[0], v[1]);
@@ -141,10 +156,13 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
             assert!((x_off + 8) * S + 8 <= tile.len());
             for (k, col) in cols.iter().enumerate() {
                 let packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(*col, compress), join);
-                _mm256_storeu_si256(
-                    tile.as_mut_ptr().add((x_off + k) * S) as *mut __m256i,
-                    packed,
-                );
+                // SAFETY: k < 8 and the assert above keep the 32 bytes from (x_off + k) * S inside the tile
+                unsafe {
+                    _mm256_storeu_si256(
+                        tile.as_mut_ptr().add((x_off + k) * S) as *mut __m256i,
+                        packed,
+                    )
+                };
             }
             x += 8;
         }
@@ -158,24 +176,37 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
         for xx in 0..out_w {
             let (start, n, base) = (c.start[xx], c.len[xx], xx * c.ksize);
             let mut acc = [HALF; S];
-            dot_tile_u8_avx2(
-                &tile[start * S..(start + n) * S],
-                &w[base..base + n],
-                &mut acc,
-            );
+            // SAFETY: this function runs only on CPUs with AVX2 (its own contract)
+            unsafe {
+                dot_tile_u8_avx2(
+                    &tile[start * S..(start + n) * S],
+                    &w[base..base + n],
+                    &mut acc,
+                )
+            };
             // clip8 on all 24 sums at once: shift, then saturate to i16 and u8 (= clamp to 0..255)
             let mut bytes = [0u8; 32];
-            let lo = _mm256_srai_epi32::<22>(_mm256_loadu_si256(acc.as_ptr() as *const __m256i));
-            let mid =
-                _mm256_srai_epi32::<22>(_mm256_loadu_si256(acc.as_ptr().add(8) as *const __m256i));
-            let hi =
-                _mm256_srai_epi32::<22>(_mm256_loadu_si256(acc.as_ptr().add(16) as *const __m256i));
+            // SAFETY: `acc` holds S = 24 int32: three loads of 8 from 0, 8 and 16
+            let (lo, mid, hi) = unsafe {
+                let p = acc.as_ptr();
+                (
+                    _mm256_loadu_si256(p as *const __m256i),
+                    _mm256_loadu_si256(p.add(8) as *const __m256i),
+                    _mm256_loadu_si256(p.add(16) as *const __m256i),
+                )
+            };
+            let (lo, mid, hi) = (
+                _mm256_srai_epi32::<22>(lo),
+                _mm256_srai_epi32::<22>(mid),
+                _mm256_srai_epi32::<22>(hi),
+            );
             // packs work per 128-bit half: reorder the 64-bit quarters afterwards
             let words_a = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(lo, mid));
             let words_b = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(hi, hi));
             let packed =
                 _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packus_epi16(words_a, words_b));
-            _mm256_storeu_si256(bytes.as_mut_ptr() as *mut __m256i, packed);
+            // SAFETY: `bytes` holds 32 bytes
+            unsafe { _mm256_storeu_si256(bytes.as_mut_ptr() as *mut __m256i, packed) };
             for (r, px) in bytes[..S].chunks_exact(3).enumerate() {
                 block[r * out_stride + xx * 3..r * out_stride + xx * 3 + 3].copy_from_slice(px);
             }
@@ -198,6 +229,10 @@ pub(super) unsafe fn horizontal_rgb_u8_avx2(
 /// 8 lanes per register: widen 8 bytes to int32, multiply by the broadcast weight, add. Wrapping integer
 /// arithmetic like the scalar path, so the sums are identical. (LLVM vectorized the generic loop across taps
 /// with byte inserts instead: this is 2.5x faster.)
+///
+/// # Safety
+/// The CPU must support AVX2. Every memory access is checked against `taps` and `acc` (the assert), so that
+/// is the only requirement.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn dot_tile_u8_avx2<const L: usize>(
@@ -206,21 +241,23 @@ pub(super) unsafe fn dot_tile_u8_avx2<const L: usize>(
     acc: &mut [i32; L],
 ) {
     use std::arch::x86_64::*;
-    assert!(L % 8 == 0 && L <= 32 && taps.len() >= weights.len() * L);
+    assert!(L.is_multiple_of(8) && L <= 32 && taps.len() >= weights.len() * L);
     let groups = L / 8;
     let mut sums = [_mm256_setzero_si256(); 4];
     for (g, sum) in sums.iter_mut().enumerate().take(groups) {
-        *sum = _mm256_loadu_si256(acc.as_ptr().add(g * 8) as *const __m256i);
+        // SAFETY: g * 8 + 8 <= L, the length of `acc`
+        *sum = unsafe { _mm256_loadu_si256(acc.as_ptr().add(g * 8) as *const __m256i) };
     }
     for (t, &wt) in weights.iter().enumerate() {
         let w = _mm256_set1_epi32(wt);
-        let col = taps.as_ptr().add(t * L);
         for (g, sum) in sums.iter_mut().enumerate().take(groups) {
-            let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(col.add(g * 8) as *const __m128i));
-            *sum = _mm256_add_epi32(*sum, _mm256_mullo_epi32(v, w));
+            // SAFETY: t * L + g * 8 + 8 <= weights.len() * L <= taps.len() (the assert)
+            let v = unsafe { _mm_loadl_epi64(taps.as_ptr().add(t * L + g * 8) as *const __m128i) };
+            *sum = _mm256_add_epi32(*sum, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(v), w));
         }
     }
     for (g, sum) in sums.iter().enumerate().take(groups) {
-        _mm256_storeu_si256(acc.as_mut_ptr().add(g * 8) as *mut __m256i, *sum);
+        // SAFETY: g * 8 + 8 <= L, the length of `acc`
+        unsafe { _mm256_storeu_si256(acc.as_mut_ptr().add(g * 8) as *mut __m256i, *sum) };
     }
 }

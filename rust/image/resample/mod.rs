@@ -108,7 +108,7 @@ impl Sample for u8 {
     #[inline(always)]
     fn dot_tile<const L: usize>(taps: &[u8], weights: &[i32], acc: &mut [i32; L], avx2: bool) {
         #[cfg(target_arch = "x86_64")]
-        if avx2 && L % 8 == 0 && L <= 32 {
+        if avx2 && L.is_multiple_of(8) && L <= 32 {
             // SAFETY: `avx2` is only true when the CPU was detected to support AVX2 (see `resize`)
             unsafe { dot_tile_u8_avx2(taps, weights, acc) };
             return;
@@ -338,6 +338,9 @@ pub fn resize_portable<T: Sample>(
 }
 
 /// The same code compiled with AVX2 (8 int32 lanes, `vpmulld`); the wheel targets baseline x86-64.
+///
+/// # Safety
+/// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn resize_avx2<T: Sample>(
