@@ -56,7 +56,10 @@ pub fn count(factors: &[usize], size: usize) -> Result<usize, AllocError> {
         .iter()
         .try_fold(1usize, |acc, &f| acc.checked_mul(f))
         .ok_or_else(|| AllocError::TooLarge {
-            count: factors.iter().map(|&f| f as u128).product(),
+            // saturating: three sides of usize::MAX overflow u128 too (found by the image fuzz target)
+            count: factors
+                .iter()
+                .fold(1u128, |acc, &f| acc.saturating_mul(f as u128)),
             size,
         })
 }
@@ -121,6 +124,13 @@ mod tests {
             Err(AllocError::TooLarge { .. })
         ));
         assert_eq!(count(&[3, 100_000, 100_000], 4), Ok(30_000_000_000));
+        assert_eq!(
+            count(&[usize::MAX, usize::MAX, 3], 4),
+            Err(AllocError::TooLarge {
+                count: u128::MAX,
+                size: 4
+            })
+        );
     }
 
     #[test]
