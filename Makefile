@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 export PYO3_PYTHON := $(abspath $(PY))
 
-.PHONY: venv demo wheel install-test system-deps lint test test-rust test-python inplace clean
+.PHONY: venv demo wheel install-test system-deps lint test test-rust test-python fuzz inplace clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,22 @@ lint: venv
 test-rust:
 	cargo test --release
 
+# cargo-fuzz (from crates.io) runs each fuzz target for FUZZ_SECONDS under AddressSanitizer. It passes
+# nightly-only rustc flags (-Zsanitizer=address, ...): RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
+# The allocator returns NULL instead of aborting, and only allocations past 100 TB count as the fuzzer's
+# out-of-memory: the targets ask for hostile sizes on purpose and must get an error back (-rss_limit_mb still
+# catches a size that is granted and filled).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := tokenize image audio
+CARGO_FUZZ_VERSION := 0.13.2
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install --locked --version $(CARGO_FUZZ_VERSION) cargo-fuzz
+	RUSTC_BOOTSTRAP=1 cargo fuzz build
+	for t in $(FUZZ_TARGETS); do \
+		RUSTC_BOOTSTRAP=1 ASAN_OPTIONS=allocator_may_return_null=1 cargo fuzz run $$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -malloc_limit_mb=100000000 || exit 1; \
+	done
+
 test-python:
 	FERROFORMERS_EXPECT_INSTALLED=1 $(PY) -m pytest -q
 
@@ -45,7 +61,7 @@ system-deps:
 	@command -v espeak-ng >/dev/null && command -v sox >/dev/null || \
 		{ apt-get update -q && apt-get install -y -q espeak-ng sox; }
 
-test: system-deps install-test lint test-rust test-python
+test: system-deps install-test lint test-rust fuzz test-python
 
 # developers: build the extension into the source tree and run tests with PYTHONPATH=python
 inplace:
