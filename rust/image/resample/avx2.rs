@@ -1,6 +1,6 @@
 //! Hand-written AVX2 kernels for uint8 images: the vertical pass, the RGB horizontal pass and the tile dot
 //! product. Same integer sums as the generic code, in the same order; called only after the CPU was detected
-//! to support AVX2 (see `resize`).
+//! to support AVX2 (see `resize`). x86_64 only (the module is compiled for that architecture alone).
 
 use super::filter::{clip8, Coefficients, HALF};
 use super::{horizontal_tiled, Sample, ROWS};

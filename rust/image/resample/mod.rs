@@ -8,6 +8,7 @@
 //! store float32 between passes. Channels are resampled independently (no alpha premultiplication: see
 //! docs/image.md for why this differs from `Image.resize` on RGBA).
 
+#[cfg(target_arch = "x86_64")]
 mod avx2;
 mod filter;
 
