@@ -17,7 +17,7 @@ WHEEL_FLAGS := --release --locked --zig --compatibility manylinux2014
 export CARGO_ZIGBUILD_PYTHON_PATH := $(abspath $(PY))
 
 .PHONY: venv build-tools demo wheel sdist install-test system-deps lint check-aarch64 test test-rust test-python \
-	inplace clean
+	fuzz inplace clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,12 +46,15 @@ install-test: wheel sdist
 	$(PIP) install -q "$$(ls dist/ferroformers-*.whl)[test]"
 	$(PIP) install -q --force-reinstall --no-deps "$$(ls dist/ferroformers-*.whl)"
 
+# mypy.stubtest checks _native.pyi against the built module (as pydantic-core does): the source tree's
+# (`make inplace`) when there is one, else the installed one (`make test` runs lint after install-test)
 lint: venv
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
 	$(VENV)/bin/ruff check python tests benches examples
 	$(PY) -m mypy  # python/, settings in pyproject.toml [tool.mypy]
+	PYTHONPATH=$(if $(wildcard python/ferroformers/_native*.so),python) $(PY) -m mypy.stubtest ferroformers._native
 
 # the crate (scalar paths, no x86 intrinsics) builds for aarch64, with and without the bindings
 check-aarch64:
@@ -61,6 +64,27 @@ check-aarch64:
 
 test-rust:
 	cargo test --release
+
+# cargo-fuzz (from crates.io) runs each fuzz target for FUZZ_SECONDS under AddressSanitizer. It passes
+# nightly-only rustc flags (-Zsanitizer=address, ...): RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
+# The allocator returns NULL instead of aborting, and only allocations past 100 TB count as the fuzzer's
+# out-of-memory: the targets ask for hostile sizes on purpose and must get an error back (-rss_limit_mb still
+# catches a size that is granted and filled).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := tokenize image audio
+CARGO_FUZZ_VERSION := 0.13.2
+# Only when cargo-fuzz cannot be installed is the run skipped, with a message saying so.
+fuzz:
+	@if ! command -v cargo-fuzz >/dev/null && ! cargo install --locked --version $(CARGO_FUZZ_VERSION) cargo-fuzz; then \
+		echo "make fuzz: SKIPPED: cargo-fuzz $(CARGO_FUZZ_VERSION) could not be installed (cargo install failed above)"; \
+		exit 0; \
+	fi; \
+	set -ex; \
+	RUSTC_BOOTSTRAP=1 cargo fuzz build; \
+	for t in $(FUZZ_TARGETS); do \
+		RUSTC_BOOTSTRAP=1 ASAN_OPTIONS=allocator_may_return_null=1 cargo fuzz run $$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -malloc_limit_mb=100000000; \
+	done
 
 # the installed wheel (EXPECT_INSTALLED), no test may skip for a missing reference or data set (NO_SKIP),
 # hypothesis' full example counts (the ci profile, tests/testing_utils.py)
@@ -73,7 +97,7 @@ system-deps:
 	@command -v espeak-ng >/dev/null && command -v sox >/dev/null && command -v qemu-x86_64 >/dev/null || \
 		{ apt-get update -q && apt-get install -y -q espeak-ng sox qemu-user; }
 
-test: system-deps install-test lint check-aarch64 test-rust test-python
+test: system-deps install-test lint check-aarch64 test-rust fuzz test-python
 
 # developers: build the extension into the source tree and run tests with PYTHONPATH=python
 inplace:

@@ -67,6 +67,10 @@ _LAZY: dict[str, str] = {
     "PILImageResampling": "image_utils",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
+    "TokenizerError": "errors",
+    "ImageProcessingError": "errors",
+    "AudioProcessingError": "errors",
+    "OutOfMemoryError": "errors",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

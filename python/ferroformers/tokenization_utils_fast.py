@@ -310,6 +310,8 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                 try:
                     array = encodings.to_numpy(native_field)
                 except ValueError:
+                    if len(set(encodings.lengths())) < 2:
+                        raise  # not ragged: the native message names what was wrong (a size, a field)
                     raise ValueError(
                         f"cannot make a tensor of {key!r}: its rows have different lengths; pass padding=True "
                         "(and truncation=True) to get rows of one length") from None

@@ -12,16 +12,19 @@
 //! multi-band modes as a fixed-size list "+w:4" of 4 uint8 per pixel (its storage: RGB is R, G, B,
 //! padding; LA is L, L, L, A). One contiguous buffer; images whose rows are not contiguous (several
 //! allocation blocks, a strided buffer) are refused by Pillow itself, and the caller reads those with
-//! `np.asarray`. Everything in the structs is checked before a byte is read: a malformed export is a
-//! `ValueError` naming what is wrong, a well-formed one of another layout gives `None`.
+//! `np.asarray`. Everything in the structs is checked before a byte is read: a malformed export is an
+//! `ImageProcessingError` (a `ValueError`) naming what is wrong, a well-formed one of another layout gives
+//! `None`.
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 
 use numpy::npyffi::{self, npy_intp, NpyTypes, PY_ARRAY_API};
 use numpy::{Element, PyArrayDescrMethods};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
+
+use super::errors::ImageProcessingError;
 
 /// `struct ArrowSchema` of the C data interface.
 #[repr(C)]
@@ -251,7 +254,7 @@ fn capsule<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> PyResult<&'a Boun
 /// A read-only numpy view of a `height x width` image exported as Arrow capsules (`schema`, `array`, as
 /// `Image.__arrow_c_array__()` returns them): shape (height, width) for one sample per pixel (dtype uint8,
 /// int16, int32 or float32 as the format says), (height, width, 4) uint8 for Pillow's 4-byte pixels. `None`
-/// when the export has another layout or an unaligned buffer; `ValueError` when it is malformed.
+/// when the export has another layout or an unaligned buffer; `ImageProcessingError` when it is malformed.
 #[pyfunction]
 #[pyo3(signature = (schema, array, height, width))]
 fn arrow_image_view<'py>(
@@ -268,7 +271,7 @@ fn arrow_image_view<'py>(
         .checked_mul(width)
         .filter(|&n| n > 0)
         .ok_or_else(|| {
-            PyValueError::new_err(format!("image size {width}x{height} has no pixels"))
+            ImageProcessingError::new_err(format!("image size {width}x{height} has no pixels"))
         })?;
     // SAFETY: the capsule names say these are the C data interface structs; both capsules are borrowed
     // for this whole call, and only Python code could free them, which does not run here
@@ -278,15 +281,15 @@ fn arrow_image_view<'py>(
             &*(array_ptr.as_ptr() as *const ArrowArray),
         )
     };
-    let Some((ty, per_pixel)) = layout(schema_ref).map_err(PyValueError::new_err)? else {
+    let Some((ty, per_pixel)) = layout(schema_ref).map_err(ImageProcessingError::new_err)? else {
         return Ok(None);
     };
     let Some(data) =
-        first_sample(array_ref, ty, per_pixel, pixels).map_err(PyValueError::new_err)?
+        first_sample(array_ref, ty, per_pixel, pixels).map_err(ImageProcessingError::new_err)?
     else {
         return Ok(None);
     };
-    if (data as usize) % ty.size() != 0 {
+    if !(data as usize).is_multiple_of(ty.size()) {
         return Ok(None);
     }
     let mut dims: Vec<npy_intp> = vec![height as npy_intp, width as npy_intp];
@@ -312,9 +315,10 @@ fn arrow_image_view<'py>(
     if view.is_null() {
         return Err(PyErr::fetch(py));
     }
-    // SAFETY: `view` is a new reference we own; the array's base becomes the array capsule (the reference is
-    // stolen, also on failure), which keeps the export, and with it the pixel memory, alive
+    // SAFETY: `view` is a non-null new reference we own
     let view = unsafe { Bound::from_owned_ptr(py, view) };
+    // SAFETY: `view` is a numpy array; its base becomes the array capsule (the reference is stolen, also on
+    // failure), which keeps the export, and with it the pixel memory, alive
     let status = unsafe {
         PY_ARRAY_API.PyArray_SetBaseObject(
             py,

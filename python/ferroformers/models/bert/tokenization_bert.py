@@ -102,7 +102,7 @@ _ASCII_WORD = re.compile(r"[0-9A-Za-z]+|[^0-9A-Za-z]")  # an ASCII word: alphanu
 
 class BasicTokenizer:
     """Cleaning, CJK splitting, lowercasing, accent stripping and punctuation splitting (everything before
-    WordPiece). Rust twins: rust/text/normalizer.rs (BertNormalizer) and rust/text/tokenizer.rs `pre_tokenize`
+    WordPiece). Rust twins: rust/text/normalizer.rs (BertNormalizer) and rust/text/tokenizer/paths.rs `pre_tokenize`
     (BertPreTokenizer)."""
 
     def __init__(self, do_lower_case: bool = True, never_split: Iterable[str] | None = None,
@@ -159,7 +159,7 @@ class BasicTokenizer:
         return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
     def _run_split_on_punc(self, text: str, never_split: set[str] | None = None) -> list[str]:
-        """Each punctuation character becomes its own token. Rust twin: rust/text/tokenizer.rs `pre_tokenize`."""
+        """Each punctuation character becomes its own token. Rust twin: rust/text/tokenizer/paths.rs `pre_tokenize`."""
         if not self.do_split_on_punc or (never_split is not None and text in never_split):
             return [text]
         if text.isascii():
