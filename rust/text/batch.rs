@@ -1,7 +1,7 @@
 //! Batches: documents in parallel (rayon, one `Work` per task), then padding across the batch.
 
 use super::encoding::{Encoding, Padding, Side, TruncationStrategy, NO_WORD};
-use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer, Work};
+use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer};
 use crate::parallel;
 use rayon::prelude::*;
 
@@ -30,7 +30,7 @@ pub fn encode_batch(
     threads: usize,
 ) -> Result<(Vec<Encoding>, Vec<u32>), Error> {
     let new_work = || {
-        let mut w = Work::default();
+        let mut w = tok.work();
         w.encode_special_tokens = encode_special_tokens;
         w
     };
@@ -119,9 +119,14 @@ fn flat_chunk(
 ) -> Chunk {
     let with_offsets = what != Keep::Ids;
     let with_words = what == Keep::All;
-    let mut w = Work::default();
+    let mut w = tok.work();
+    w.encode_special_tokens = false;
     // the texts are encoded straight into this one sequence (no copy per text)
-    let mut seq = Sequence::default();
+    let mut seq = Sequence {
+        skip_offsets: !with_offsets,
+        skip_words: !with_words,
+        ..Sequence::default()
+    };
     let mut starts = Vec::with_capacity(texts.len());
     let specials = if add_special_tokens {
         tok.post.as_ref().map(|((_, c), (_, s))| (*c, *s))
@@ -384,6 +389,7 @@ impl Columns {
             ids: r.ids[body.clone()].to_vec(),
             offsets: r.offsets[body.clone()].to_vec(),
             words: r.words[body].to_vec(),
+            ..Sequence::default()
         };
         let mut e = tok.assemble(&seq, None, self.add_special_tokens);
         if let Some((target, p)) = &self.padding {

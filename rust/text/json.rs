@@ -157,6 +157,7 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
         model: wp,
         post,
         added: Default::default(),
+        pool: Default::default(),
     };
 
     // added tokens, with their declared ids

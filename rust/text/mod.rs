@@ -8,8 +8,10 @@ pub mod batch;
 pub mod encoding;
 pub mod json;
 pub mod normalizer;
+pub mod scan;
 pub mod tokenizer;
 pub mod unicode;
+pub mod word_cache;
 pub mod wordpiece;
 
 pub use added_vocabulary::AddedToken;

@@ -8,9 +8,12 @@ use super::encoding::{
     add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError, NO_SEQ, NO_WORD,
 };
 use super::normalizer::{BertNormalizer, NChar};
+use super::scan::{self, ByteSet};
 use super::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
+use super::word_cache::{CachedToken, Key, WordCache, MAX_KEY};
 use super::wordpiece::WordPiece;
 use std::fmt;
+use std::sync::{Mutex, OnceLock};
 use unicode_normalization_alignments::char::decompose_canonical;
 
 /// What can go wrong building or using a tokenizer; the message names the file, line, field or argument.
@@ -101,6 +104,9 @@ pub struct Sequence {
     pub ids: Vec<u32>,
     pub offsets: Vec<(u32, u32)>,
     pub words: Vec<u32>,
+    /// the fast path may leave offsets (words) out: the caller does not keep them (the flat encoders)
+    pub skip_offsets: bool,
+    pub skip_words: bool,
 }
 
 impl Sequence {
@@ -121,8 +127,109 @@ pub struct Work {
     pieces: Vec<(u32, u32, u32)>,
     seq_a: Sequence,
     seq_b: Sequence,
+    /// what runs of text tokenized to (see `cached_piece`)
+    cache: WordCache,
+    /// the text being cut into runs, zero-padded
+    pad: Vec<u8>,
+    /// a run's tokens on their way into the cache
+    cached: Vec<CachedToken>,
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
     pub encode_special_tokens: bool,
+}
+
+/// The `Work` of finished tasks, kept by their tokenizer for the next ones, so that run caches stay warm
+/// across chunks and calls. Never blocks: a busy lock (another thread taking or giving back, or a lock
+/// inherited locked by a forked child) means a fresh `Work`, or one not kept.
+#[derive(Default)]
+pub struct WorkPool(Mutex<Vec<Work>>);
+
+impl WorkPool {
+    /// A `Work` from the pool, or a new one.
+    pub fn take(&self) -> Work {
+        self.0
+            .try_lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default()
+    }
+
+    /// Give `w` back (dropped when the pool is busy).
+    pub fn give(&self, w: Work) {
+        if let Ok(mut p) = self.0.try_lock() {
+            p.push(w);
+        }
+    }
+
+    /// Forget every kept `Work` (their caches describe a tokenizer that has changed).
+    pub fn clear(&self) {
+        match self.0.lock() {
+            Ok(mut p) => p.clear(),
+            Err(poisoned) => poisoned.into_inner().clear(),
+        }
+    }
+}
+
+impl Clone for WorkPool {
+    /// A clone starts empty: caches belong to one tokenizer value.
+    fn clone(&self) -> Self {
+        WorkPool::default()
+    }
+}
+
+impl fmt::Debug for WorkPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WorkPool")
+    }
+}
+
+/// A `Work` taken from a tokenizer's pool, given back when dropped.
+pub struct PooledWork<'a> {
+    pool: &'a WorkPool,
+    work: Option<Work>,
+}
+
+impl std::ops::Deref for PooledWork<'_> {
+    type Target = Work;
+    fn deref(&self) -> &Work {
+        self.work.as_ref().expect("present until drop")
+    }
+}
+
+impl std::ops::DerefMut for PooledWork<'_> {
+    fn deref_mut(&mut self) -> &mut Work {
+        self.work.as_mut().expect("present until drop")
+    }
+}
+
+impl Drop for PooledWork<'_> {
+    fn drop(&mut self) {
+        if let Some(w) = self.work.take() {
+            self.pool.give(w);
+        }
+    }
+}
+
+/// The bytes where the fast path cuts text into runs: ASCII whitespace that is not dropped first, and ASCII
+/// punctuation (a word of its own). With `clean_text`, \x0b and \x0c are dropped controls, not whitespace.
+fn cut_set(clean_text: bool) -> &'static ByteSet {
+    static SETS: [OnceLock<ByteSet>; 2] = [OnceLock::new(), OnceLock::new()];
+    SETS[clean_text as usize].get_or_init(|| {
+        ByteSet::new(|b| {
+            let f = ASCII[(b & 0x7f) as usize];
+            b < 0x80 && ((f & SPACE != 0 && !(clean_text && f & DROP != 0)) || f & PUNCT != 0)
+        })
+    })
+}
+
+/// (bytes >= 0x80, UTF-8 continuation bytes) in `s`.
+#[inline]
+fn count_utf8(s: &[u8]) -> (usize, usize) {
+    s.iter().fold((0, 0), |(na, cont), &b| {
+        (
+            na + (b >= 0x80) as usize,
+            cont + (b & 0xC0 == 0x80) as usize,
+        )
+    })
 }
 
 /// Append ASCII `bytes` to `word`, lowercased if asked (one bulk copy the compiler vectorizes).
@@ -145,6 +252,8 @@ pub struct Tokenizer {
     /// BertProcessing (cls, sep); None: no post-processor
     pub post: Option<((String, u32), (String, u32))>,
     pub added: AddedVocabulary,
+    /// scratch (and run caches) of finished tasks; cleared by every `&mut self` method
+    pub pool: WorkPool,
 }
 
 impl Tokenizer {
@@ -171,7 +280,16 @@ impl Tokenizer {
             model,
             post,
             added: AddedVocabulary::default(),
+            pool: WorkPool::default(),
         })
+    }
+
+    /// Scratch for one task, from this tokenizer's pool (given back when dropped).
+    pub fn work(&self) -> PooledWork<'_> {
+        PooledWork {
+            pool: &self.pool,
+            work: Some(self.pool.take()),
+        }
     }
 
     /// Normalized text of `s` (for normalized added-token patterns).
@@ -183,6 +301,7 @@ impl Tokenizer {
 
     /// tokenizers' AddedVocabulary::add_tokens.
     pub fn add_tokens(&mut self, tokens: &[AddedToken]) -> usize {
+        self.pool.clear();
         let model = &self.model;
         let normalizer = self.normalizer;
         let norm = move |s: &str| {
@@ -278,22 +397,26 @@ impl Tokenizer {
         w: &mut Work,
         out: &mut Sequence,
     ) {
-        if self.added.normalized.is_empty() && piece.is_ascii() {
-            self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out);
-            return;
-        }
         if self.added.normalized.is_empty() {
-            self.mixed_piece(piece, base, word_override, word_idx, w, out);
+            self.cached_piece(piece, base, word_override, word_idx, w, out);
             return;
         }
         self.general_piece(piece, base, word_override, word_idx, w, out);
     }
 
-    /// Text with some non-ASCII chars: the whitespace-delimited stretches holding one go to the fused path, the
-    /// ASCII stretches between them to the byte path (most chars of accented Latin text). Cutting at
-    /// whitespace changes nothing: whitespace ends every word and every NFD segment (a control that clean_text
-    /// drops is not a cut: the word goes on across it).
-    fn mixed_piece(
+    /// Text cut into runs at ASCII whitespace and ASCII punctuation (each punctuation byte a run of its own),
+    /// each run looked up in the run cache, and tokenized by `ascii_piece` or `fused_piece` on a miss.
+    ///
+    /// Why a run tokenizes the same wherever it occurs: whitespace ends every word and every NFD segment,
+    /// and an ASCII punctuation char is a word of its own, a starter (NFD
+    /// never reorders across it) that no normalization changes; every other step (cleaning, CJK isolation,
+    /// accent stripping, lowercasing, WordPiece) works char by char or word by word. A control char that
+    /// clean_text drops is not a cut: the word goes on across it. So a run's tokens depend on its bytes only,
+    /// and are stored with offsets relative to its first char and word indices relative to its first word.
+    ///
+    /// The text is copied into a zero-padded buffer first, so that 64-byte blocks (scan.rs) and 32-byte keys
+    /// load whole words with no bounds to check.
+    fn cached_piece(
         &self,
         piece: &str,
         base: u32,
@@ -302,38 +425,155 @@ impl Tokenizer {
         w: &mut Work,
         out: &mut Sequence,
     ) {
-        let clean = self.normalizer.clean_text;
-        let is_cut = |b: u8| {
-            b < 0x80 && {
-                let f = ASCII[b as usize];
-                f & SPACE != 0 && !(clean && f & DROP != 0)
-            }
-        };
         let bytes = piece.as_bytes();
-        let (mut start, mut base) = (0usize, base);
-        while start < bytes.len() {
-            let Some(p) = bytes[start..].iter().position(|&b| b >= 0x80) else {
-                self.ascii_piece(&bytes[start..], base, word_override, word_idx, w, out);
-                return;
-            };
-            let p = start + p;
-            let q = bytes[start..p]
-                .iter()
-                .rposition(|&b| is_cut(b))
-                .map_or(start, |k| start + k + 1);
-            if q > start {
-                self.ascii_piece(&bytes[start..q], base, word_override, word_idx, w, out);
-                base += (q - start) as u32;
+        let n = bytes.len();
+        let mut pad = std::mem::take(&mut w.pad);
+        pad.clear();
+        pad.extend_from_slice(bytes);
+        pad.resize(n.next_multiple_of(64) + MAX_KEY, 0);
+        let cuts = cut_set(self.normalizer.clean_text);
+        let level = scan::detected();
+        let mut cache = std::mem::take(&mut w.cache);
+        // the block holding `i`: its start and masks (cut bits past the end, so runs stop there)
+        let (mut bb, mut m) = (usize::MAX, scan::Masks::default());
+        let block = |at: usize| {
+            let mut m = scan::masks(level, cuts, &pad[at..at + 64]);
+            if n < at + 64 {
+                m.cut |= u64::MAX << (n - at);
             }
-            let e = bytes[p..]
-                .iter()
-                .position(|&b| is_cut(b))
-                .map_or(bytes.len(), |k| p + k);
-            // q and e sit next to ASCII bytes (or the ends): char boundaries
-            let part = &piece[q..e];
-            self.fused_piece(part, base, word_override, word_idx, w, out);
-            base += part.chars().count() as u32;
-            start = e;
+            m
+        };
+        let (mut i, mut cpos) = (0usize, base);
+        while i < n {
+            if i >= bb.wrapping_add(64) || bb == usize::MAX {
+                bb = i & !63;
+                m = block(bb);
+            }
+            let rel = i - bb;
+            let b = pad[i];
+            let e = if m.cut >> rel & 1 == 1 {
+                if ASCII[b as usize] & PUNCT == 0 {
+                    // whitespace: one char, no token
+                    i += 1;
+                    cpos += 1;
+                    continue;
+                }
+                i + 1
+            } else {
+                let rest = m.cut >> rel;
+                if rest != 0 {
+                    i + rest.trailing_zeros() as usize
+                } else {
+                    // the run goes on into the next blocks
+                    let mut at = bb + 64;
+                    loop {
+                        if at >= n {
+                            break n;
+                        }
+                        let mm = block(at);
+                        if mm.cut != 0 {
+                            break at + mm.cut.trailing_zeros() as usize;
+                        }
+                        at += 64;
+                    }
+                }
+            };
+            let len = e - i;
+            // chars of the run: bytes minus continuation bytes (none when the block is ASCII)
+            let (ascii, chars) = if len <= 64 - rel && m.non_ascii >> rel << (64 - len) == 0 {
+                (true, len as u32)
+            } else {
+                let (na, cont) = count_utf8(&pad[i..e]);
+                (na == 0, (len - cont) as u32)
+            };
+            if len > MAX_KEY {
+                self.run_piece(&piece[i..e], ascii, cpos, word_override, word_idx, w, out);
+            } else {
+                let key = Key::from_padded(&pad[i..i + MAX_KEY], len);
+                if let Some(hit) = cache.get(&key) {
+                    let wi = *word_idx;
+                    let mut emit = |t: &CachedToken| {
+                        out.ids.push(t.id);
+                        if !out.skip_offsets {
+                            out.offsets
+                                .push((cpos + t.start as u32, cpos + t.end as u32));
+                        }
+                        if !out.skip_words {
+                            out.words.push(word_override.unwrap_or(wi + t.word as u32));
+                        }
+                    };
+                    match hit.tokens {
+                        // most runs are one token: no loop
+                        [t] => emit(t),
+                        many => many.iter().for_each(emit),
+                    }
+                    *word_idx += hit.words;
+                } else {
+                    let (from, first_word) = (out.ids.len(), *word_idx);
+                    let (skip_o, skip_w) = (out.skip_offsets, out.skip_words);
+                    (out.skip_offsets, out.skip_words) = (false, false);
+                    // offsets and words may be shorter than ids (skipped, or cleared between texts by the flat
+                    // encoders): the run's own are the last ones
+                    let (from_o, from_w) = (out.offsets.len(), out.words.len());
+                    self.run_piece(&piece[i..e], ascii, cpos, word_override, word_idx, w, out);
+                    // pre-split words carry their word's index instead of the run's: not kept
+                    if word_override.is_none() {
+                        w.cached.clear();
+                        let mut fits = true;
+                        for j in 0..out.ids.len() - from {
+                            let (s, t) = out.offsets[from_o + j];
+                            let rel = |x: u32| u8::try_from(x - cpos).ok();
+                            match (
+                                rel(s),
+                                rel(t),
+                                u8::try_from(out.words[from_w + j] - first_word),
+                            ) {
+                                (Some(start), Some(end), Ok(word)) => w.cached.push(CachedToken {
+                                    id: out.ids[from + j],
+                                    start,
+                                    end,
+                                    word,
+                                }),
+                                _ => fits = false,
+                            }
+                        }
+                        if fits {
+                            cache.insert(&key, &w.cached, chars, *word_idx - first_word);
+                        }
+                    }
+                    if skip_o {
+                        out.offsets.truncate(from_o);
+                    }
+                    if skip_w {
+                        out.words.truncate(from_w);
+                    }
+                    (out.skip_offsets, out.skip_words) = (skip_o, skip_w);
+                }
+            }
+            cpos += chars;
+            i = e;
+        }
+        w.cache = cache;
+        w.pad = pad;
+    }
+
+    /// One run (no ASCII whitespace inside), uncached.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn run_piece(
+        &self,
+        run: &str,
+        ascii: bool,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        if ascii {
+            self.ascii_piece(run.as_bytes(), base, word_override, word_idx, w, out);
+        } else {
+            self.fused_piece(run, base, word_override, word_idx, w, out);
         }
     }
 
