@@ -157,7 +157,7 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
         model: wp,
         post,
         added: Default::default(),
-        pool: Default::default(),
+        pool: super::pool::Pool::new(64),
     };
 
     // added tokens, with their declared ids

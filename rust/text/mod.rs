@@ -8,6 +8,7 @@ pub mod batch;
 pub mod encoding;
 pub mod json;
 pub mod normalizer;
+pub mod pool;
 pub mod scan;
 pub mod tokenizer;
 pub mod unicode;

@@ -8,12 +8,13 @@ use super::encoding::{
     add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError, NO_SEQ, NO_WORD,
 };
 use super::normalizer::{BertNormalizer, NChar};
+use super::pool::{Lent, Pool};
 use super::scan::{self, ByteSet};
 use super::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
 use super::word_cache::{CachedToken, Key, WordCache, MAX_KEY};
 use super::wordpiece::WordPiece;
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use unicode_normalization_alignments::char::decompose_canonical;
 
 /// What can go wrong building or using a tokenizer; the message names the file, line, field or argument.
@@ -137,78 +138,6 @@ pub struct Work {
     pub encode_special_tokens: bool,
 }
 
-/// The `Work` of finished tasks, kept by their tokenizer for the next ones, so that run caches stay warm
-/// across chunks and calls. Never blocks: a busy lock (another thread taking or giving back, or a lock
-/// inherited locked by a forked child) means a fresh `Work`, or one not kept.
-#[derive(Default)]
-pub struct WorkPool(Mutex<Vec<Work>>);
-
-impl WorkPool {
-    /// A `Work` from the pool, or a new one.
-    pub fn take(&self) -> Work {
-        self.0
-            .try_lock()
-            .ok()
-            .and_then(|mut p| p.pop())
-            .unwrap_or_default()
-    }
-
-    /// Give `w` back (dropped when the pool is busy).
-    pub fn give(&self, w: Work) {
-        if let Ok(mut p) = self.0.try_lock() {
-            p.push(w);
-        }
-    }
-
-    /// Forget every kept `Work` (their caches describe a tokenizer that has changed).
-    pub fn clear(&self) {
-        match self.0.lock() {
-            Ok(mut p) => p.clear(),
-            Err(poisoned) => poisoned.into_inner().clear(),
-        }
-    }
-}
-
-impl Clone for WorkPool {
-    /// A clone starts empty: caches belong to one tokenizer value.
-    fn clone(&self) -> Self {
-        WorkPool::default()
-    }
-}
-
-impl fmt::Debug for WorkPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("WorkPool")
-    }
-}
-
-/// A `Work` taken from a tokenizer's pool, given back when dropped.
-pub struct PooledWork<'a> {
-    pool: &'a WorkPool,
-    work: Option<Work>,
-}
-
-impl std::ops::Deref for PooledWork<'_> {
-    type Target = Work;
-    fn deref(&self) -> &Work {
-        self.work.as_ref().expect("present until drop")
-    }
-}
-
-impl std::ops::DerefMut for PooledWork<'_> {
-    fn deref_mut(&mut self) -> &mut Work {
-        self.work.as_mut().expect("present until drop")
-    }
-}
-
-impl Drop for PooledWork<'_> {
-    fn drop(&mut self) {
-        if let Some(w) = self.work.take() {
-            self.pool.give(w);
-        }
-    }
-}
-
 /// The bytes where the fast path cuts text into runs: ASCII whitespace that is not dropped first, and ASCII
 /// punctuation (a word of its own). With `clean_text`, \x0b and \x0c are dropped controls, not whitespace.
 fn cut_set(clean_text: bool) -> &'static ByteSet {
@@ -253,7 +182,7 @@ pub struct Tokenizer {
     pub post: Option<((String, u32), (String, u32))>,
     pub added: AddedVocabulary,
     /// scratch (and run caches) of finished tasks; cleared by every `&mut self` method
-    pub pool: WorkPool,
+    pub pool: Pool<Work>,
 }
 
 impl Tokenizer {
@@ -280,16 +209,13 @@ impl Tokenizer {
             model,
             post,
             added: AddedVocabulary::default(),
-            pool: WorkPool::default(),
+            pool: Pool::new(64),
         })
     }
 
     /// Scratch for one task, from this tokenizer's pool (given back when dropped).
-    pub fn work(&self) -> PooledWork<'_> {
-        PooledWork {
-            pool: &self.pool,
-            work: Some(self.pool.take()),
-        }
+    pub fn work(&self) -> Lent<'_, Work> {
+        self.pool.lend()
     }
 
     /// Normalized text of `s` (for normalized added-token patterns).
