@@ -138,6 +138,17 @@ pub struct Work {
     pub encode_special_tokens: bool,
 }
 
+/// How a run that misses the run cache is tokenized.
+#[derive(Clone, Copy)]
+enum Miss {
+    /// ASCII: the byte path
+    Ascii,
+    /// the fused path, as one stretch
+    Fused,
+    /// cut further at whitespace, punctuation and CJK first (`split_run`)
+    Split,
+}
+
 /// The bytes where the fast path cuts text into runs: ASCII whitespace that is not dropped first, and ASCII
 /// punctuation (a word of its own). With `clean_text`, \x0b and \x0c are dropped controls, not whitespace.
 fn cut_set(clean_text: bool) -> &'static ByteSet {
@@ -412,69 +423,35 @@ impl Tokenizer {
                 let (na, cont) = count_utf8(&pad[i..e]);
                 (na == 0, (len - cont) as u32)
             };
-            if len > MAX_KEY {
-                self.run_piece(&piece[i..e], ascii, cpos, word_override, word_idx, w, out);
+            let run = &piece[i..e];
+            if len <= MAX_KEY {
+                let miss = if ascii { Miss::Ascii } else { Miss::Split };
+                self.cached_run(
+                    &mut cache,
+                    &pad[i..],
+                    run,
+                    chars,
+                    miss,
+                    cpos,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+            } else if ascii {
+                // long ASCII runs (URLs, paths) are rarely seen twice
+                self.ascii_piece(run.as_bytes(), cpos, word_override, word_idx, w, out);
             } else {
-                let key = Key::from_padded(&pad[i..i + MAX_KEY], len);
-                if let Some(hit) = cache.get(&key) {
-                    let wi = *word_idx;
-                    let mut emit = |t: &CachedToken| {
-                        out.ids.push(t.id);
-                        if !out.skip_offsets {
-                            out.offsets
-                                .push((cpos + t.start as u32, cpos + t.end as u32));
-                        }
-                        if !out.skip_words {
-                            out.words.push(word_override.unwrap_or(wi + t.word as u32));
-                        }
-                    };
-                    match hit.tokens {
-                        // most runs are one token: no loop
-                        [t] => emit(t),
-                        many => many.iter().for_each(emit),
-                    }
-                    *word_idx += hit.words;
-                } else {
-                    let (from, first_word) = (out.ids.len(), *word_idx);
-                    let (skip_o, skip_w) = (out.skip_offsets, out.skip_words);
-                    (out.skip_offsets, out.skip_words) = (false, false);
-                    // offsets and words may be shorter than ids (skipped, or cleared between texts by the flat
-                    // encoders): the run's own are the last ones
-                    let (from_o, from_w) = (out.offsets.len(), out.words.len());
-                    self.run_piece(&piece[i..e], ascii, cpos, word_override, word_idx, w, out);
-                    // pre-split words carry their word's index instead of the run's: not kept
-                    if word_override.is_none() {
-                        w.cached.clear();
-                        let mut fits = true;
-                        for j in 0..out.ids.len() - from {
-                            let (s, t) = out.offsets[from_o + j];
-                            let rel = |x: u32| u8::try_from(x - cpos).ok();
-                            match (
-                                rel(s),
-                                rel(t),
-                                u8::try_from(out.words[from_w + j] - first_word),
-                            ) {
-                                (Some(start), Some(end), Ok(word)) => w.cached.push(CachedToken {
-                                    id: out.ids[from + j],
-                                    start,
-                                    end,
-                                    word,
-                                }),
-                                _ => fits = false,
-                            }
-                        }
-                        if fits {
-                            cache.insert(&key, &w.cached, chars, *word_idx - first_word);
-                        }
-                    }
-                    if skip_o {
-                        out.offsets.truncate(from_o);
-                    }
-                    if skip_w {
-                        out.words.truncate(from_w);
-                    }
-                    (out.skip_offsets, out.skip_words) = (skip_o, skip_w);
-                }
+                self.split_run(
+                    &mut cache,
+                    &pad[i..],
+                    run,
+                    cpos,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
             }
             cpos += chars;
             i = e;
@@ -483,23 +460,198 @@ impl Tokenizer {
         w.pad = pad;
     }
 
-    /// One run (no ASCII whitespace inside), uncached.
+    /// The tokens of `run` (at most MAX_KEY bytes, `chars` chars, at char `cpos`) from the run cache, or, on
+    /// a miss, made as `miss` says and remembered. `pad` is the padded text from the run on (at least MAX_KEY
+    /// bytes past the run's start).
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    fn run_piece(
+    fn cached_run(
         &self,
+        cache: &mut WordCache,
+        pad: &[u8],
         run: &str,
-        ascii: bool,
-        base: u32,
+        chars: u32,
+        miss: Miss,
+        cpos: u32,
         word_override: Option<u32>,
         word_idx: &mut u32,
         w: &mut Work,
         out: &mut Sequence,
     ) {
-        if ascii {
-            self.ascii_piece(run.as_bytes(), base, word_override, word_idx, w, out);
+        let key = Key::from_padded(pad, run.len());
+        if let Some(hit) = cache.get(&key) {
+            let wi = *word_idx;
+            let mut emit = |t: &CachedToken| {
+                out.ids.push(t.id);
+                if !out.skip_offsets {
+                    out.offsets
+                        .push((cpos + t.start as u32, cpos + t.end as u32));
+                }
+                if !out.skip_words {
+                    out.words.push(word_override.unwrap_or(wi + t.word as u32));
+                }
+            };
+            match hit.tokens {
+                // most runs are one token: no loop
+                [t] => emit(t),
+                many => many.iter().for_each(emit),
+            }
+            *word_idx += hit.words;
+            return;
+        }
+        let (from, first_word) = (out.ids.len(), *word_idx);
+        let (skip_o, skip_w) = (out.skip_offsets, out.skip_words);
+        (out.skip_offsets, out.skip_words) = (false, false);
+        // offsets and words may be shorter than ids (skipped, or cleared between texts by the flat encoders):
+        // the run's own are the last ones
+        let (from_o, from_w) = (out.offsets.len(), out.words.len());
+        match miss {
+            Miss::Ascii => self.ascii_piece(run.as_bytes(), cpos, word_override, word_idx, w, out),
+            Miss::Fused => self.fused_piece(run, cpos, word_override, word_idx, w, out),
+            Miss::Split => self.split_run(cache, pad, run, cpos, word_override, word_idx, w, out),
+        }
+        // pre-split words carry their word's index instead of the run's: not kept
+        if word_override.is_none() {
+            w.cached.clear();
+            let mut fits = true;
+            for j in 0..out.ids.len() - from {
+                let (s, t) = out.offsets[from_o + j];
+                let rel = |x: u32| u8::try_from(x - cpos).ok();
+                match (
+                    rel(s),
+                    rel(t),
+                    u8::try_from(out.words[from_w + j] - first_word),
+                ) {
+                    (Some(start), Some(end), Ok(word)) => w.cached.push(CachedToken {
+                        id: out.ids[from + j],
+                        start,
+                        end,
+                        word,
+                    }),
+                    _ => fits = false,
+                }
+            }
+            if fits {
+                cache.insert(&key, &w.cached, chars, *word_idx - first_word);
+            }
+        }
+        if skip_o {
+            out.offsets.truncate(from_o);
+        }
+        if skip_w {
+            out.words.truncate(from_w);
+        }
+        (out.skip_offsets, out.skip_words) = (skip_o, skip_w);
+    }
+
+    /// A run holding non-ASCII chars, cut further at the chars that are always words of their own or
+    /// whitespace: non-ASCII whitespace (not dropped first), punctuation, and CJK ideographs when they are
+    /// isolated (the normalizer puts spaces around them before anything else). So a sentence of CJK text is
+    /// single ideographs and the kana or hangul words between them, each looked up in the run cache. The same
+    /// reasoning as for ASCII cuts holds: such a char is a starter (NFD reorders no mark across it; the few
+    /// with a canonical decomposition decompose into the same kind of char) that no step joins to a
+    /// neighbour. `pad` is the padded text from the run on.
+    #[allow(clippy::too_many_arguments)]
+    fn split_run(
+        &self,
+        cache: &mut WordCache,
+        pad: &[u8],
+        run: &str,
+        cpos: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let nm = self.normalizer;
+        // the current sub-run: its first byte and char, and the char at the loop's position
+        let (mut s, mut cs, mut ci) = (0usize, cpos, cpos);
+        for (b, c) in run.char_indices() {
+            let f = class(c);
+            let space = f & SPACE != 0 && !(nm.clean_text && f & DROP != 0);
+            let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
+            if space || alone {
+                let sub = &run[s..b];
+                self.sub_run(
+                    cache,
+                    &pad[s..],
+                    sub,
+                    s == 0,
+                    cs,
+                    ci - cs,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+                let n = c.len_utf8();
+                if alone {
+                    let one = &run[b..b + n];
+                    self.cached_run(
+                        cache,
+                        &pad[b..],
+                        one,
+                        1,
+                        Miss::Fused,
+                        ci,
+                        word_override,
+                        word_idx,
+                        w,
+                        out,
+                    );
+                }
+                (s, cs) = (b + n, ci + 1);
+            }
+            ci += 1;
+        }
+        self.sub_run(
+            cache,
+            &pad[s..],
+            &run[s..],
+            s == 0,
+            cs,
+            ci - cs,
+            word_override,
+            word_idx,
+            w,
+            out,
+        );
+    }
+
+    /// One stretch of `split_run` (`chars` chars at char `cpos`; `whole`: the entire run, which the caller has
+    /// looked up already): through the cache when short enough.
+    #[allow(clippy::too_many_arguments)]
+    fn sub_run(
+        &self,
+        cache: &mut WordCache,
+        pad: &[u8],
+        sub: &str,
+        whole: bool,
+        cpos: u32,
+        chars: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        if sub.is_empty() {
+            return;
+        }
+        if whole || sub.len() > MAX_KEY {
+            self.fused_piece(sub, cpos, word_override, word_idx, w, out);
         } else {
-            self.fused_piece(run, base, word_override, word_idx, w, out);
+            self.cached_run(
+                cache,
+                pad,
+                sub,
+                chars,
+                Miss::Fused,
+                cpos,
+                word_override,
+                word_idx,
+                w,
+                out,
+            );
         }
     }
 
