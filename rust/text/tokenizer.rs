@@ -566,56 +566,53 @@ impl Tokenizer {
         let nm = self.normalizer;
         // the current sub-run: its first byte and char, and the char at the loop's position
         let (mut s, mut cs, mut ci) = (0usize, cpos, cpos);
-        for (b, c) in run.char_indices() {
-            let f = class(c);
-            let space = f & SPACE != 0 && !(nm.clean_text && f & DROP != 0);
-            let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
-            if space || alone {
-                let sub = &run[s..b];
-                self.sub_run(
+        // each char, then an end marker that cuts the last stretch
+        let chars = run.char_indices().map(Some).chain([None]);
+        for item in chars {
+            let (b, n, alone) = match item {
+                Some((b, c)) => {
+                    let f = class(c);
+                    let space = f & SPACE != 0 && !(nm.clean_text && f & DROP != 0);
+                    let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
+                    if !(space || alone) {
+                        ci += 1;
+                        continue;
+                    }
+                    (b, c.len_utf8(), alone)
+                }
+                None => (run.len(), 0, false),
+            };
+            let sub = &run[s..b];
+            self.sub_run(
+                cache,
+                &pad[s..],
+                sub,
+                s == 0,
+                cs,
+                ci - cs,
+                word_override,
+                word_idx,
+                w,
+                out,
+            );
+            if alone {
+                let one = &run[b..b + n];
+                self.cached_run(
                     cache,
-                    &pad[s..],
-                    sub,
-                    s == 0,
-                    cs,
-                    ci - cs,
+                    &pad[b..],
+                    one,
+                    1,
+                    Miss::Fused,
+                    ci,
                     word_override,
                     word_idx,
                     w,
                     out,
                 );
-                let n = c.len_utf8();
-                if alone {
-                    let one = &run[b..b + n];
-                    self.cached_run(
-                        cache,
-                        &pad[b..],
-                        one,
-                        1,
-                        Miss::Fused,
-                        ci,
-                        word_override,
-                        word_idx,
-                        w,
-                        out,
-                    );
-                }
-                (s, cs) = (b + n, ci + 1);
             }
+            (s, cs) = (b + n, ci + 1);
             ci += 1;
         }
-        self.sub_run(
-            cache,
-            &pad[s..],
-            &run[s..],
-            s == 0,
-            cs,
-            ci - cs,
-            word_override,
-            word_idx,
-            w,
-            out,
-        );
     }
 
     /// One stretch of `split_run` (`chars` chars at char `cpos`; `whole`: the entire run, which the caller has
