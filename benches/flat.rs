@@ -19,8 +19,13 @@ fn main() {
         eprintln!("usage: flat TOKENIZER_JSON CORPUS [MB] [THREADS] [offsets|ids] [ROUNDS]");
         std::process::exit(2);
     }
-    let tok = from_json(&std::fs::read_to_string(&args[0]).expect("tokenizer.json"))
-        .expect("a WordPiece tokenizer.json");
+    let json = std::fs::read_to_string(&args[0]).expect("tokenizer.json");
+    let t = Instant::now();
+    let tok = from_json(&json).expect("a WordPiece tokenizer.json");
+    eprintln!(
+        "tokenizer built in {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let mb: f64 = args.get(2).map_or(50.0, |s| s.parse().expect("MB"));
     let threads: usize = args.get(3).map_or(1, |s| s.parse().expect("THREADS"));
     let with_offsets = args.get(4).is_none_or(|s| s == "offsets");

@@ -5,6 +5,7 @@
 
 pub mod added_vocabulary;
 pub mod batch;
+mod double_array;
 pub mod encoding;
 pub mod json;
 pub mod normalizer;

@@ -8,9 +8,8 @@
 //!
 //! Layout: one 64-byte slot per run, in one cache line: the run's bytes (up to 32, zero-padded, compared as
 //! two u128), its char and word counts, and up to three tokens inline (id, char span, word delta); longer
-//! results spill to a side buffer. Open addressing, a few probes, and when the table is half full or the
-//! spill buffer is large, everything is dropped and refilled: the cache only ever changes speed, never
-//! output, so eviction can be this blunt. The idea is gigatoken's and tokenizers 1.x's word cache (u128 keys,
+//! results spill to a side buffer. Open addressing with a window of a few probes; a full window has one of
+//! its slots overwritten: the cache only ever changes speed, never output, so eviction can be this blunt. The idea is gigatoken's and tokenizers 1.x's word cache (u128 keys,
 //! self-contained slots); here the key is the raw text, so a hit also skips the normalizer.
 
 /// Longest run kept (bytes).
@@ -167,13 +166,12 @@ impl Key {
 pub struct WordCache {
     slots: Vec<Slot>,
     spill: Vec<CachedToken>,
-    used: usize,
     mask: usize,
 }
 
 impl Default for WordCache {
     fn default() -> Self {
-        WordCache::new(1 << 15)
+        WordCache::new(1 << 16)
     }
 }
 
@@ -183,7 +181,6 @@ impl WordCache {
         WordCache {
             slots: vec![], // allocated on first insert: a cache that is never used costs nothing
             spill: vec![],
-            used: 0,
             mask: capacity - 1,
         }
     }
@@ -191,7 +188,6 @@ impl WordCache {
     pub fn clear(&mut self) {
         self.slots.iter_mut().for_each(|s| s.len = 0);
         self.spill.clear();
-        self.used = 0;
     }
 
     #[inline]
@@ -223,7 +219,10 @@ impl WordCache {
     }
 
     /// Remember `tokens` for `key`. Results that do not fit the slot fields (more than 255 tokens, chars or
-    /// words; impossible for a run of MAX_KEY bytes, but not worth a panic) are not kept.
+    /// words; impossible for a run of MAX_KEY bytes, but not worth a panic) are not kept. When the key's probe
+    /// window is full, one of its slots (chosen by the hash) is overwritten: hot runs come back at once, and
+    /// there is no global flush that would drop them all (flushing at half full cost a third of the hits on
+    /// multilingual text).
     pub fn insert(&mut self, key: &Key, tokens: &[CachedToken], chars: u32, words: u32) {
         let (Ok(n_toks), Ok(chars), Ok(words)) = (
             u8::try_from(tokens.len()),
@@ -235,16 +234,16 @@ impl WordCache {
         if self.slots.is_empty() {
             self.slots = vec![Slot::default(); self.mask + 1];
         }
-        if 2 * self.used > self.mask || self.spill.len() > 4 * (self.mask + 1) {
+        if tokens.len() > INLINE && self.spill.len() + tokens.len() > 8 * (self.mask + 1) {
+            // the spill buffer is never compacted: start afresh when it is large
             self.clear();
         }
         let home = key.hash as usize & self.mask;
-        let mut at = home;
+        let mut at = (home + (key.hash >> 62) as usize) & self.mask;
         for p in 0..PROBES {
             let i = (home + p) & self.mask;
             if self.slots[i].len == 0 {
                 at = i;
-                self.used += 1;
                 break;
             }
         }
