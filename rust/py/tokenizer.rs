@@ -965,6 +965,86 @@ fn new_list(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyList>> {
     }
 }
 
+/// Lists of `(start, end)` tuples, one list per row: `row(i, buf)` appends row i's offsets to `buf`
+/// (empty); `max` bounds every offset.
+fn offset_lists<'py>(
+    py: Python<'py>,
+    n_rows: usize,
+    max: u32,
+    mut row: impl FnMut(usize, &mut Vec<(u32, u32)>),
+) -> PyResult<Bound<'py, PyList>> {
+    let mut pairs = PairTable::new(IntTable::new(py, max)?);
+    let mut buf = vec![];
+    outer_list(py, n_rows, |i| {
+        buf.clear();
+        row(i, &mut buf);
+        let inner = new_list(py, buf.len())?;
+        for (j, &(a, b)) in buf.iter().enumerate() {
+            let t = pairs.get(py, a, b)?;
+            // SAFETY: `inner` is a fresh list of buf.len() empty slots; the new reference `t` moves into slot j
+            unsafe { ffi::PyList_SetItem(inner.as_ptr(), j as ffi::Py_ssize_t, t) };
+        }
+        untrack(&inner);
+        Ok(inner.into_any())
+    })
+}
+
+/// `(start, end)` tuples made once per call and shared: offsets repeat across the rows of a batch (a word of
+/// 4 chars at char 10 is `(10, 14)` in many rows), and a tuple is immutable, so one object serves them all
+/// (CPython shares small ints the same way). Short spans near the start of a text are kept; others are made
+/// one by one.
+struct PairTable<'py> {
+    ints: IntTable<'py>,
+    made: Vec<Option<Bound<'py, PyAny>>>,
+}
+
+impl<'py> PairTable<'py> {
+    /// starts kept, and spans kept per start
+    const STARTS: u32 = 4096;
+    const SPANS: u32 = 32;
+
+    fn new(ints: IntTable<'py>) -> Self {
+        PairTable { ints, made: vec![] }
+    }
+
+    /// A new (owned) reference to the tuple `(a, b)`.
+    fn get(&mut self, py: Python<'py>, a: u32, b: u32) -> PyResult<*mut ffi::PyObject> {
+        let slot = (a < Self::STARTS && b >= a && b - a < Self::SPANS)
+            .then(|| (a * Self::SPANS + (b - a)) as usize);
+        if let Some(k) = slot {
+            if let Some(Some(t)) = self.made.get(k) {
+                return Ok(t.clone().into_ptr());
+            }
+        }
+        // SAFETY: a fresh 2-tuple filled with two new references
+        let t = unsafe {
+            let t = ffi::PyTuple_New(2);
+            if t.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            let t = Bound::from_owned_ptr(py, t);
+            ffi::PyTuple_SetItem(t.as_ptr(), 0, self.ints.get(py, a)?);
+            ffi::PyTuple_SetItem(t.as_ptr(), 1, self.ints.get(py, b)?);
+            // a tuple of two ints: what CPython's own collector untracks on its first pass over it
+            ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
+            t
+        };
+        if let Some(k) = slot {
+            if self.made.is_empty() {
+                self.made = vec![None; (Self::STARTS * Self::SPANS) as usize];
+            }
+            self.made[k] = Some(t.clone());
+        }
+        Ok(t.into_ptr())
+    }
+}
+
+fn unknown_field(field: &str) -> PyErr {
+    PyValueError::new_err(format!(
+        "unknown field {field:?}: use 'ids', 'type_ids', 'attention_mask', 'special_tokens_mask' or 'offsets'"
+    ))
+}
+
 /// The outer list of a batch: row `i` is `row(i)`, built with the cyclic GC paused (see `GcPause`).
 fn outer_list<'py>(
     py: Python<'py>,
@@ -1195,33 +1275,34 @@ impl Encodings {
     }
 
     fn offsets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        if let Store::Columns { cols, .. } = &self.store {
+            // from the columns: the row's offsets with (0, 0) for its padding
+            let max = cols
+                .rows()
+                .flat_map(|r| r.offsets.iter().map(|o| o.1))
+                .max()
+                .unwrap_or(0);
+            return offset_lists(py, cols.len(), max, |i, buf| {
+                let r = cols.row(i);
+                let pad = self.pad_of(cols, r.ids.len());
+                let pads = std::iter::repeat_n((0, 0), pad.n);
+                if pad.side == Side::Left {
+                    buf.extend(pads.clone());
+                }
+                buf.extend_from_slice(r.offsets);
+                if pad.side == Side::Right {
+                    buf.extend(pads);
+                }
+            });
+        }
         let all = self.all();
         let max = all
             .iter()
             .flat_map(|e| e.offsets.iter().map(|o| o.1))
             .max()
             .unwrap_or(0);
-        let table = IntTable::new(py, max)?;
-        outer_list(py, all.len(), |i| {
-            let e = &all[i];
-            let inner = new_list(py, e.offsets.len())?;
-            for (j, &(a, b)) in e.offsets.iter().enumerate() {
-                // SAFETY: a fresh 2-tuple filled with two new references, then moved into `inner`
-                unsafe {
-                    let t = ffi::PyTuple_New(2);
-                    if t.is_null() {
-                        return Err(PyErr::fetch(py));
-                    }
-                    let t = Bound::from_owned_ptr(py, t);
-                    ffi::PyTuple_SetItem(t.as_ptr(), 0, table.get(py, a)?);
-                    ffi::PyTuple_SetItem(t.as_ptr(), 1, table.get(py, b)?);
-                    // a tuple of two ints: what CPython's own collector untracks on its first pass over it
-                    ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
-                    ffi::PyList_SetItem(inner.as_ptr(), j as ffi::Py_ssize_t, t.into_ptr());
-                }
-            }
-            untrack(&inner);
-            Ok(inner.into_any())
+        offset_lists(py, all.len(), max, |i, buf| {
+            buf.extend_from_slice(&all[i].offsets)
         })
     }
 
@@ -1239,6 +1320,37 @@ impl Encodings {
     }
 
     fn to_numpy<'py>(&self, py: Python<'py>, field: &str) -> PyResult<Bound<'py, PyAny>> {
+        if let Store::Columns { cols, .. } = &self.store {
+            // straight from the batch's columns: no per-row Encoding on the way
+            let f = match field {
+                "ids" => batch::Field::Ids,
+                "type_ids" => batch::Field::TypeIds,
+                "attention_mask" => batch::Field::AttentionMask,
+                "special_tokens_mask" => batch::Field::SpecialTokensMask,
+                "offsets" => batch::Field::Offsets,
+                _ => return Err(unknown_field(field)),
+            };
+            let n = cols.width().map_err(|(i, len, n)| {
+                PyValueError::new_err(format!(
+                    "cannot make a 2-D array: row 0 has {n} tokens but row {i} has {len} (pad the batch first)"
+                ))
+            })?;
+            let per = if f == batch::Field::Offsets { 2 } else { 1 };
+            let rows = cols.len();
+            let flat = py.detach(|| {
+                let mut flat = Vec::with_capacity(rows * n * per);
+                for r in cols.rows() {
+                    cols.extend_field(f, r, &mut flat);
+                }
+                flat
+            });
+            let array = PyArray1::from_vec(py, flat);
+            return Ok(if per == 2 {
+                array.reshape([rows, n, 2])?.into_any()
+            } else {
+                array.reshape([rows, n])?.into_any()
+            });
+        }
         let all = self.all();
         let n = all.first().map_or(0, Encoding::len);
         if let Some((i, e)) = all.iter().enumerate().find(|(_, e)| e.len() != n) {
@@ -1254,16 +1366,15 @@ impl Encodings {
             "attention_mask" => |e| &e.attention_mask,
             "special_tokens_mask" => |e| &e.special_tokens_mask,
             "offsets" => {
-                let flat: Vec<i64> =
-                    all.iter().flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64])).collect();
-                return Ok(PyArray1::from_vec(py, flat).reshape([rows, n, 2])?.into_any());
+                let flat: Vec<i64> = all
+                    .iter()
+                    .flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64]))
+                    .collect();
+                return Ok(PyArray1::from_vec(py, flat)
+                    .reshape([rows, n, 2])?
+                    .into_any());
             }
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown field {field:?}: use 'ids', 'type_ids', 'attention_mask', 'special_tokens_mask' \
-                     or 'offsets'"
-                )))
-            }
+            _ => return Err(unknown_field(field)),
         };
         let flat: Vec<i64> = all
             .iter()

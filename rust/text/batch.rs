@@ -389,6 +389,16 @@ pub struct Columns {
     pub padding: Option<(usize, Padding)>,
 }
 
+/// A per-token field of a batch, as the arrays of `return_tensors` hold it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Ids,
+    TypeIds,
+    AttentionMask,
+    SpecialTokensMask,
+    Offsets,
+}
+
 /// One row of `Columns`, unpadded: ids, offsets and word indices, specials included.
 #[derive(Clone, Copy, Debug)]
 pub struct ColumnRow<'a> {
@@ -437,6 +447,62 @@ impl Columns {
     /// Length of a row of `n` tokens after padding.
     pub fn padded_len(&self, n: usize) -> usize {
         self.padding.as_ref().map_or(n, |(t, _)| n.max(*t))
+    }
+
+    /// The length of every row after padding (what a 2-D array of the batch needs), or the first row
+    /// whose length differs from row 0's as `(row, its length, row 0's length)`.
+    pub fn width(&self) -> Result<usize, (usize, usize, usize)> {
+        let mut rows = self.rows().map(|r| self.padded_len(r.ids.len()));
+        let Some(w) = rows.next() else {
+            return Ok(0);
+        };
+        match rows.position(|n| n != w) {
+            None => Ok(w),
+            Some(i) => Err((i + 1, self.padded_len(self.row(i + 1).ids.len()), w)),
+        }
+    }
+
+    /// `field` of row `r`, padded, appended to `out` (offsets as two values per token): the values of
+    /// `encoding(tok, r)`'s field without making the encoding. Rows hold single texts, so type ids are 0
+    /// and the special tokens are the template's first and last.
+    pub fn extend_field(&self, field: Field, r: ColumnRow<'_>, out: &mut Vec<i64>) {
+        let n = r.ids.len();
+        let (k, side) = match &self.padding {
+            Some((_, p)) => (self.padded_len(n) - n, p.side),
+            None => (0, Side::Right),
+        };
+        let pad: &[i64] = match (field, &self.padding) {
+            (Field::Ids, Some((_, p))) => &[p.pad_id as i64],
+            (Field::TypeIds, Some((_, p))) => &[p.pad_type_id as i64],
+            (Field::SpecialTokensMask, _) => &[1],
+            (Field::Offsets, _) => &[0, 0],
+            _ => &[0],
+        };
+        let put_pad = |out: &mut Vec<i64>| {
+            for _ in 0..k {
+                out.extend_from_slice(pad);
+            }
+        };
+        if side == Side::Left {
+            put_pad(out);
+        }
+        match field {
+            Field::Ids => out.extend(r.ids.iter().map(|&x| x as i64)),
+            Field::TypeIds => out.extend(std::iter::repeat_n(0, n)),
+            Field::AttentionMask => out.extend(std::iter::repeat_n(1, n)),
+            Field::SpecialTokensMask => {
+                let ends = self.specials as usize;
+                out.extend((0..n).map(|t| (t < ends || t + ends >= n) as i64));
+            }
+            Field::Offsets => {
+                for &(a, b) in r.offsets {
+                    out.extend_from_slice(&[a as i64, b as i64]);
+                }
+            }
+        }
+        if side == Side::Right {
+            put_pad(out);
+        }
     }
 
     /// Row `r` as the `Encoding` that `encode_batch` makes (template, then padding).
@@ -614,6 +680,25 @@ mod tests {
                 let made: Vec<Encoding> = cols.rows().map(|r| cols.encoding(&tok, r)).collect();
                 assert_eq!(made, rows, "{opts:?} {padding:?}");
                 for (i, e) in rows.iter().enumerate() {
+                    let field = |f: Field| {
+                        let mut v = vec![];
+                        cols.extend_field(f, cols.row(i), &mut v);
+                        v
+                    };
+                    let wide = |v: &[u32]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
+                    assert_eq!(field(Field::Ids), wide(&e.ids));
+                    assert_eq!(field(Field::TypeIds), wide(&e.type_ids));
+                    assert_eq!(field(Field::AttentionMask), wide(&e.attention_mask));
+                    assert_eq!(
+                        field(Field::SpecialTokensMask),
+                        wide(&e.special_tokens_mask)
+                    );
+                    let offsets: Vec<i64> = e
+                        .offsets
+                        .iter()
+                        .flat_map(|&(a, b)| [a as i64, b as i64])
+                        .collect();
+                    assert_eq!(field(Field::Offsets), offsets);
                     assert_eq!(cols.encoding(&tok, cols.row(i)), *e);
                     assert_eq!(cols.padded_len(cols.row(i).ids.len()), e.len());
                 }
