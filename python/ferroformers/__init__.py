@@ -54,6 +54,9 @@ _LAZY: dict[str, str] = {
     "AutoModelForQuestionAnswering": "models.auto.modeling_auto",
     "AutoModelForTokenClassification": "models.auto.modeling_auto",
     "AutoModelForMultipleChoice": "models.auto.modeling_auto",
+    # data: collators (the dataset over `ferroformers tokenize` output is ferroformers.data.PackedTokenDataset)
+    "DataCollatorForLanguageModeling": "data.data_collator",
+    "DataCollatorWithPadding": "data.data_collator",
     # image processors
     "ImageProcessingMixin": "image_processing_utils",
     "BaseImageProcessor": "image_processing_utils",
@@ -63,6 +66,10 @@ _LAZY: dict[str, str] = {
     "PILImageResampling": "image_utils",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
+    "TokenizerError": "errors",
+    "ImageProcessingError": "errors",
+    "AudioProcessingError": "errors",
+    "OutOfMemoryError": "errors",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

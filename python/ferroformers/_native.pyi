@@ -1,23 +1,48 @@
 """Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
 
 from collections.abc import Sequence
+from typing import final
 
 import numpy as np
 import numpy.typing as npt
 
+# pyo3 sets the module's __all__ to everything it adds (checked by `make lint`: mypy.stubtest)
+__all__ = [
+    "AudioProcessingError",
+    "Encodings",
+    "ImageProcessingError",
+    "OutOfMemoryError",
+    "TokenizerError",
+    "WordPieceTokenizer",
+    "__version__",
+    "pad_normalize_audio",
+    "preprocess_images",
+    "resize_image",
+]
+
 __version__: str
 
 # ---------------------------------------------------------------------------------------------------------------
-# Tokenizer (rust/py/tokenizer.rs over rust/text/)
+# Tokenizer (rust/py/tokenizer.rs, encodings.rs over rust/text/)
 # ---------------------------------------------------------------------------------------------------------------
 
 class TokenizerError(ValueError):
-    """A vocabulary, tokenizer.json or argument that the native tokenizer cannot use. The message names the file
-    and line, the JSON field, or the argument that was wrong."""
+    """A vocabulary, tokenizer.json, text or argument that the native tokenizer cannot use. The message names
+    the file and line, the JSON field, the input or the argument that was wrong."""
 
-AddedTokenTuple = tuple[str, bool, bool, bool, bool, bool]
+class ImageProcessingError(ValueError):
+    """An image, size or argument the native image kernels cannot use (message names the image and shape)."""
+
+class AudioProcessingError(ValueError):
+    """A clip, length or argument the native audio kernels cannot use (message names the clip)."""
+
+class OutOfMemoryError(MemoryError):
+    """An output larger than this machine's memory; the message names the argument that sized it."""
+
+_AddedTokenTuple = tuple[str, bool, bool, bool, bool, bool]
 """(content, single_word, lstrip, rstrip, normalized, special), as `tokenizers.AddedToken`."""
 
+@final
 class WordPieceTokenizer:
     """The BERT WordPiece pipeline of Hugging Face `tokenizers` 0.23.3, ids and offsets identical:
     BertNormalizer + BertPreTokenizer + WordPiece + BertProcessing, with an AddedVocabulary in front.
@@ -26,8 +51,8 @@ class WordPieceTokenizer:
     immutable apart from `add_tokens`; it is thread-safe and pickles as its tokenizer.json state.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         vocab: Sequence[str],
         *,
         unk_token: str = "[UNK]",
@@ -39,7 +64,7 @@ class WordPieceTokenizer:
         lowercase: bool = True,
         cls_token: str = "[CLS]",
         sep_token: str = "[SEP]",
-    ) -> None:
+    ) -> WordPieceTokenizer:
         """Build from a vocabulary in id order. No added tokens: add the special tokens with `add_tokens` to have
         them matched in text (as tokenizer.json files and transformers' fast tokenizers do).
 
@@ -75,7 +100,7 @@ class WordPieceTokenizer:
         sep_token: str = "[SEP]",
     ) -> WordPieceTokenizer:
         """Read a BERT `vocab.txt` (one token per line, line n has id n-1, trailing whitespace of each line
-        removed as `tokenizers`' WordPiece::read_file does); options as in `__init__`.
+        removed as `tokenizers`' WordPiece::read_file does); options as in `__new__`.
 
         Raises:
             FileNotFoundError: the file does not exist (message names it).
@@ -99,7 +124,7 @@ class WordPieceTokenizer:
     def __reduce__(self) -> tuple[object, tuple[str]]:
         """Pickles as `(WordPieceTokenizer.from_tokenizer_json, (self.to_tokenizer_json(),))`."""
 
-    def add_tokens(self, tokens: Sequence[AddedTokenTuple]) -> int:
+    def add_tokens(self, tokens: Sequence[_AddedTokenTuple]) -> int:
         """Add tokens with `tokenizers` AddedVocabulary semantics: matched in the text before normalization
         (`normalized=False`, and every special token) or in the normalized text (`normalized=True`), longest
         leftmost match first; never split by WordPiece. A content already in the vocabulary keeps its id; a new
@@ -265,6 +290,7 @@ class WordPieceTokenizer:
         `ferroformers tokenize` path): ids and starts as there. Raises TokenizerError naming the byte where
         `data` stops being UTF-8. Releases the GIL."""
 
+@final
 class Encodings:
     """A batch result of `WordPieceTokenizer.encode_batch`: one row per encoding, overflowing pieces (when
     requested) flattened right after their sample, as transformers' fast tokenizer orders them.

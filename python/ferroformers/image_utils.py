@@ -114,9 +114,10 @@ def is_valid_image(obj: Any) -> bool:
 def make_flat_list_of_images(images: ImageInput) -> list[Any]:
     """One image, a list of images, a list of lists of images, or a 4-D batch array -> a flat list."""
     if is_valid_image(images):
-        if not is_pil_image(images) and images.ndim == 4:
-            return list(images)
-        return [images]
+        image: Any = images  # a PIL image, an array or a tensor
+        if not is_pil_image(image) and image.ndim == 4:
+            return list(image)
+        return [image]
     if isinstance(images, (list, tuple)):
         if not images:
             raise ValueError("no images were given (an empty list)")
@@ -178,7 +179,7 @@ def _array_to_rgb(image: np.ndarray) -> np.ndarray:
             )
         white = 1.0 if floating else 255
         alpha = image[..., 3:4] / white
-        composite = alpha * image[..., :3] + (1 - alpha) * white
+        composite: np.ndarray = alpha * image[..., :3] + (1 - alpha) * white
         return composite.astype(image.dtype) if floating else np.round(composite).astype(image.dtype)
     return image
 
@@ -260,8 +261,8 @@ def _pixel_values(array: np.ndarray, where: str) -> tuple[np.ndarray, bool]:
         return array.astype(np.uint8), True
     if not np.isfinite(array).all():
         raise ValueError(f"{where} (dtype {array.dtype}, shape {array.shape}) contains NaN or infinite values")
-    low, high = float(array.min()), float(array.max())
-    if low >= 0 and high <= 255 and bool((array == np.floor(array)).all()):
+    lowest, highest = float(array.min()), float(array.max())
+    if lowest >= 0 and highest <= 255 and bool((array == np.floor(array)).all()):
         return array.astype(np.uint8), True
     # float pixels: already rescaled when they lie in [0, 1] (see the module docstring)
-    return array.astype(np.float32, copy=False), not (low >= 0.0 and high <= 1.0)
+    return array.astype(np.float32, copy=False), not (lowest >= 0.0 and highest <= 1.0)

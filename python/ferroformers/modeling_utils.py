@@ -18,14 +18,18 @@ import pickle
 import re
 import shutil
 import tempfile
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .configuration_utils import _HUB_KWARGS, PretrainedConfig, load_json
 from .utils.hub import ResourceNotFoundError, cached_file
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers' PyTorch models (PreTrainedModel)")
-nn = torch.nn
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+else:
+    torch = require_torch("ferroformers' PyTorch models (PreTrainedModel)")
+    nn = torch.nn
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +129,7 @@ class PreTrainedModel(nn.Module):
 
     # ---- embeddings --------------------------------------------------------------------------------------
     @property
-    def base_model(self) -> nn.Module:
+    def base_model(self) -> PreTrainedModel:
         return getattr(self, self.base_model_prefix, self)
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -222,14 +226,14 @@ class PreTrainedModel(nn.Module):
                 raise ValueError(f"prune_heads: layer {layer} does not exist (the model has {n_layers} layers)")
             heads = sorted({int(h) for h in heads})
             bad = [h for h in heads if n_heads is not None and not 0 <= h < n_heads]
-            if bad:
+            if bad and n_heads is not None:
                 raise ValueError(f"prune_heads: layer {layer} has heads 0..{n_heads - 1}, not {bad}")
             clean[layer] = heads
         merged = {int(k): set(v) for k, v in self.config.pruned_heads.items()}
         for layer, heads in clean.items():
             merged.setdefault(layer, set()).update(heads)
-        for layer, heads in merged.items():
-            if n_heads is not None and len(heads) >= n_heads:
+        for layer, pruned in merged.items():
+            if n_heads is not None and len(pruned) >= n_heads:
                 raise ValueError(f"prune_heads: cannot prune every head of layer {layer} (it has {n_heads})")
         self.config.pruned_heads = {layer: sorted(heads) for layer, heads in sorted(merged.items())}
         self.base_model._prune_heads(clean)

@@ -2,27 +2,17 @@
 //! Python side: python/ferroformers/models/vit/image_processing_vit.py (and image_utils.py).
 
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray3, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
+use super::errors::guarded;
 use crate::image::{
     preprocess_batch, resize, Filter, ImageError, ImageRef, Layout, Normalize, Pixels,
 };
 use crate::parallel;
 
-impl From<ImageError> for PyErr {
-    fn from(e: ImageError) -> PyErr {
-        // every variant is bad user input (an empty image, a channel count, a ragged batch)
-        PyValueError::new_err(e.to_string())
-    }
-}
-
-fn filter(resample: i64) -> PyResult<Filter> {
-    Filter::from_pil(resample).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "resample must be a Pillow filter 0-5, got {resample}"
-        ))
-    })
+fn filter(resample: i64) -> Result<Filter, ImageError> {
+    Filter::from_pil(resample).ok_or(ImageError::BadResample { code: resample })
 }
 
 enum Borrowed<'py> {
@@ -52,10 +42,8 @@ impl<'py> Borrowed<'py> {
         (s[0], s[1], s[2])
     }
 
-    fn pixels(&self, i: usize) -> PyResult<Pixels<'_>> {
-        let err = |e: numpy::AsSliceError| {
-            PyValueError::new_err(format!("image {i}: {e} (needs a C-contiguous array)"))
-        };
+    fn pixels(&self, i: usize) -> Result<Pixels<'_>, ImageError> {
+        let err = |_| ImageError::NotContiguous { index: i };
         Ok(match self {
             Borrowed::U8(a) => Pixels::U8(a.as_slice().map_err(err)?),
             Borrowed::F32(a) => Pixels::F32(a.as_slice().map_err(err)?),
@@ -91,11 +79,11 @@ fn resize_image<'py>(
     let out_shape = [height, width, shape.2];
     Ok(match arr.pixels(0)? {
         Pixels::U8(src) => {
-            let out = py.detach(|| resize(src, shape, (height, width), filter))?;
+            let out = py.detach(|| guarded(|| resize(src, shape, (height, width), filter)))??;
             PyArray1::from_vec(py, out).reshape(out_shape)?.into_any()
         }
         Pixels::F32(src) => {
-            let out = py.detach(|| resize(src, shape, (height, width), filter))?;
+            let out = py.detach(|| guarded(|| resize(src, shape, (height, width), filter)))??;
             PyArray1::from_vec(py, out).reshape(out_shape)?.into_any()
         }
     })
@@ -120,20 +108,16 @@ fn preprocess_images<'py>(
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let filter = filter(resample)?;
     if rescale.len() != images.len() {
-        return Err(PyValueError::new_err(format!(
-            "rescale has {} entries for {} images",
-            rescale.len(),
-            images.len()
-        )));
+        return Err(ImageError::RescaleLength {
+            rescale: rescale.len(),
+            images: images.len(),
+        }
+        .into());
     }
     let mean_std = match (mean, std) {
         (Some(m), Some(s)) => Some((m, s)),
         (None, None) => None,
-        _ => {
-            return Err(PyValueError::new_err(
-                "mean and std must both be given or both be None",
-            ))
-        }
+        _ => return Err(ImageError::MeanStdPair.into()),
     };
     let borrowed = images
         .iter()
@@ -166,10 +150,12 @@ fn preprocess_images<'py>(
     // the shared fork-safe pool (FERROFORMERS_NUM_THREADS or the cores), taken before the GIL is released;
     // with a single thread the images are processed on this thread
     let pool = parallel::pool(parallel::resolve_threads(None));
-    let (data, [n, c, h, w]) = py.detach(|| match &pool {
-        Some(pool) => pool.install(|| preprocess_batch(&refs, size, filter, layout)),
-        None => preprocess_batch(&refs, size, filter, layout),
-    })?;
+    let (data, [n, c, h, w]) = py.detach(|| {
+        guarded(|| match &pool {
+            Some(pool) => pool.install(|| preprocess_batch(&refs, size, filter, layout)),
+            None => preprocess_batch(&refs, size, filter, layout),
+        })
+    })??;
     let shape = if channels_first {
         vec![n, c, h, w]
     } else {

@@ -3,12 +3,17 @@
 use pyo3::prelude::*;
 
 mod audio;
+mod convert;
+mod encodings;
+mod errors;
 mod image;
+mod lists;
 mod tokenizer;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
     audio::register(m)?;
     tokenizer::register(m)?;
     image::register(m)?;

@@ -59,14 +59,17 @@ pub fn encode_batch(
     } else {
         with_threads(threads, run)
     }
-    .map_err(|(i, e)| match e {
-        Error::Truncation(m) => Error::Truncation(format!("input {i}: {m}")),
-        other => other,
+    .map_err(|(index, e)| Error::AtInput {
+        index,
+        source: Box::new(e),
     })?;
     if let Some(p) = padding {
         let target = p.target(|| encs.iter().map(Encoding::len).max().unwrap_or(0));
         for e in &mut encs {
-            e.pad(target, p);
+            e.pad(target, p).map_err(|error| Error::Padding {
+                length: target,
+                error,
+            })?;
         }
     }
     let mut rows = Vec::with_capacity(encs.len());
@@ -242,9 +245,10 @@ fn keep_for(tok: &Tokenizer, add_special_tokens: bool, max_length: Option<usize>
     } else {
         0
     };
+    // at most isize::MAX tokens: a row's start plus this cannot overflow
     max_length
         .filter(|&m| m >= n_special)
-        .map(|m| m - n_special)
+        .map(|m| (m - n_special).min(isize::MAX as usize))
 }
 
 /// Spare chunk buffers of the flat encoders, shared by every tokenizer: their pages stay mapped from one
@@ -506,7 +510,7 @@ impl Columns {
     }
 
     /// Row `r` as the `Encoding` that `encode_batch` makes (template, then padding).
-    pub fn encoding(&self, tok: &Tokenizer, r: ColumnRow<'_>) -> Encoding {
+    pub fn encoding(&self, tok: &Tokenizer, r: ColumnRow<'_>) -> Result<Encoding, Error> {
         let body = if self.specials {
             1..r.ids.len() - 1
         } else {
@@ -520,9 +524,12 @@ impl Columns {
         };
         let mut e = tok.assemble(&seq, None, self.add_special_tokens);
         if let Some((target, p)) = &self.padding {
-            e.pad(*target, p);
+            e.pad(*target, p).map_err(|error| Error::Padding {
+                length: *target,
+                error,
+            })?;
         }
-        e
+        Ok(e)
     }
 }
 
@@ -677,7 +684,10 @@ mod tests {
                     .unwrap()
                     .expect("a batch of texts fits in columns");
                 assert_eq!(cols.len(), rows.len());
-                let made: Vec<Encoding> = cols.rows().map(|r| cols.encoding(&tok, r)).collect();
+                let made: Vec<Encoding> = cols
+                    .rows()
+                    .map(|r| cols.encoding(&tok, r).unwrap())
+                    .collect();
                 assert_eq!(made, rows, "{opts:?} {padding:?}");
                 for (i, e) in rows.iter().enumerate() {
                     let field = |f: Field| {
@@ -699,7 +709,7 @@ mod tests {
                         .flat_map(|&(a, b)| [a as i64, b as i64])
                         .collect();
                     assert_eq!(field(Field::Offsets), offsets);
-                    assert_eq!(cols.encoding(&tok, cols.row(i)), *e);
+                    assert_eq!(cols.encoding(&tok, cols.row(i)).unwrap(), *e);
                     assert_eq!(cols.padded_len(cols.row(i).ids.len()), e.len());
                 }
             }

@@ -180,10 +180,11 @@ pub fn masks(level: Level, set: &ByteSet, block: &[u8]) -> Masks {
     }
     match level {
         Level::Scalar => masks_scalar(set, block),
-        // SAFETY: `level` was detected on this CPU, and the block holds 64 bytes
         #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2 was detected on this CPU (`detected`), and the block holds 64 bytes
         Level::Avx2 => unsafe { x86::masks_avx2(set, block) },
         #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSSE3 was detected on this CPU (`detected`), and the block holds 64 bytes
         Level::Ssse3 => unsafe { x86::masks_ssse3(set, block) },
     }
 }

@@ -8,6 +8,8 @@
 //! `trie_equals_reference_greedy` checks equality with the literal algorithm on random vocabularies.
 
 use super::double_array::DoubleArray;
+use super::error::{Error, TokenRole};
+use crate::memory;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
@@ -235,7 +237,7 @@ impl WordPiece {
         unk_token: &str,
         continuing_subword_prefix: &str,
         max_input_chars_per_word: usize,
-    ) -> Result<WordPiece, String> {
+    ) -> Result<WordPiece, Error> {
         let mut vocab = HashMap::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
             vocab.insert(t.clone(), i as u32);
@@ -253,7 +255,10 @@ impl WordPiece {
             .collect();
         let unk_id = *vocab
             .get(unk_token)
-            .ok_or_else(|| format!("the unknown token {unk_token:?} is not in the vocabulary"))?;
+            .ok_or_else(|| Error::TokenNotInVocabulary {
+                role: TokenRole::Unknown,
+                token: unk_token.into(),
+            })?;
         Ok(WordPiece::from_parts(
             vocab,
             vocab_r,
@@ -270,15 +275,22 @@ impl WordPiece {
         unk_token: &str,
         continuing_subword_prefix: &str,
         max_input_chars_per_word: usize,
-    ) -> Result<WordPiece, String> {
+    ) -> Result<WordPiece, Error> {
         let n = vocab.values().map(|&i| i as usize + 1).max().unwrap_or(0);
-        let mut vocab_r = vec![None; n];
+        // ids come from the file: the largest sizes the table (an id near 2**32 would want 100 GB)
+        let mut vocab_r = memory::filled(n, None).map_err(|error| Error::VocabId {
+            id: (n - 1) as u32,
+            error,
+        })?;
         for (t, &i) in &vocab {
             vocab_r[i as usize] = Some(t.clone());
         }
         let unk_id = *vocab
             .get(unk_token)
-            .ok_or_else(|| format!("the unknown token {unk_token:?} is not in the vocabulary"))?;
+            .ok_or_else(|| Error::TokenNotInVocabulary {
+                role: TokenRole::Unknown,
+                token: unk_token.into(),
+            })?;
         Ok(WordPiece::from_parts(
             vocab,
             vocab_r,
@@ -450,7 +462,7 @@ mod tests {
                 let mut t: String = (0..len)
                     .map(|_| alphabet[(rng.next() % 6) as usize])
                     .collect();
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     t = format!("##{t}");
                 }
                 tokens.push(t);

@@ -7,11 +7,12 @@ import logging
 
 import numpy as np
 import pytest
+from testing_utils import require_module
 
 from ferroformers import ViTImageProcessor
 
-transformers = pytest.importorskip("transformers")
-PIL_Image = pytest.importorskip("PIL.Image")
+transformers = require_module("transformers")
+PIL_Image = require_module("PIL.Image")
 logging.getLogger("transformers").setLevel(logging.ERROR)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testing_utils import require_module
 
 from ferroformers import AutoImageProcessor, PILImageResampling, ViTImageProcessor
 from ferroformers.image_utils import parse_resample
@@ -120,7 +121,7 @@ def test_published_vit_config_loads(assets: Path) -> None:
     processor = AutoImageProcessor.from_pretrained(folder)
     assert type(processor) is ViTImageProcessor
     assert processor.size == 224 and processor.resample == 2 and processor.image_mean == [0.5, 0.5, 0.5]
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     theirs = transformers.ViTImageProcessorPil.from_pretrained(folder)
     image = np.random.default_rng(0).integers(0, 256, (300, 400, 3), dtype=np.uint8)
     np.testing.assert_array_equal(processor(image, return_tensors="np")["pixel_values"],
@@ -147,7 +148,7 @@ def test_hub_id_through_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_transformers_files_load_here_and_ours_load_there(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     images = [np.random.default_rng(i).integers(0, 256, (120 + i, 90, 3), dtype=np.uint8) for i in range(3)]
     theirs = transformers.ViTImageProcessorPil(size={"height": 64, "width": 80}, resample=5,
                                                image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
@@ -169,7 +170,7 @@ def test_transformers_files_load_here_and_ours_load_there(tmp_path: Path) -> Non
 # ---- call API -------------------------------------------------------------------------------------------------
 
 def test_return_types_and_layouts() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_module("torch")
     images = [np.random.default_rng(i).integers(0, 256, (30, 40, 3), dtype=np.uint8) for i in range(2)]
     processor = ViTImageProcessor(size={"height": 16, "width": 24})
     as_list = processor(images)["pixel_values"]

@@ -9,7 +9,7 @@ with the default (SDPA) attention, frozen sinusoidal position embeddings.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
@@ -27,9 +27,14 @@ from ...pytorch_utils import find_pruneable_heads_and_indices, prune_linear_laye
 from ...utils.import_utils import require_torch
 from .configuration_distilbert import DistilBertConfig
 
-torch = require_torch("DistilBERT models")
-nn = torch.nn
-F = torch.nn.functional
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+else:
+    torch = require_torch("DistilBERT models")
+    nn = torch.nn
+    F = torch.nn.functional
 
 
 def create_sinusoidal_embeddings(n_pos: int, dim: int, out: torch.Tensor) -> None:
@@ -173,7 +178,7 @@ class FFN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (bs, seq_len, dim)
         if self.chunk_size_feed_forward > 0:
             # the same result in slices of the sequence: less peak memory for long inputs
-            return torch.cat([self.ff_chunk(c) for c in x.split(self.chunk_size_feed_forward, dim=1)], dim=1)
+            return torch.cat([self.ff_chunk(c) for c in torch.split(x, self.chunk_size_feed_forward, dim=1)], dim=1)
         return self.ff_chunk(x)
 
     def ff_chunk(self, x: torch.Tensor) -> torch.Tensor:
@@ -249,12 +254,16 @@ class DistilBertPreTrainedModel(PreTrainedModel):
         if self.config.sinusoidal_pos_embds and module is self.get_position_embeddings() and not module.weight.is_meta:
             create_sinusoidal_embeddings(self.config.max_position_embeddings, self.config.dim, module.weight)
 
+    @property
+    def base_model(self) -> DistilBertModel:
+        return cast("DistilBertModel", super().base_model)
+
     def get_position_embeddings(self) -> nn.Embedding:
         return self.base_model.embeddings.position_embeddings
 
     def _prune_heads(self, heads_to_prune: dict[int, list[int]]) -> None:
         for layer, heads in heads_to_prune.items():
-            self.base_model.transformer.layer[layer].attention.prune_heads(heads)
+            cast(TransformerBlock, self.base_model.transformer.layer[layer]).attention.prune_heads(heads)
 
 
 class DistilBertModel(DistilBertPreTrainedModel):
@@ -322,7 +331,7 @@ class DistilBertModel(DistilBertPreTrainedModel):
             return [None] * n_layers
         if head_mask.dim() == 1:
             head_mask = head_mask[None].expand(n_layers, -1)
-        heads = [layer.attention.n_heads for layer in self.transformer.layer]
+        heads = [cast(TransformerBlock, layer).attention.n_heads for layer in self.transformer.layer]
         if head_mask.dim() != 2 or head_mask.size(0) != n_layers or any(head_mask.size(1) != h for h in heads):
             raise ValueError(
                 f"head_mask must have shape (n_heads,) or (n_layers, n_heads) = ({n_layers}, {max(heads)}), "
