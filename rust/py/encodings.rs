@@ -403,12 +403,16 @@ impl Encodings {
         let per = if f == batch::Field::Offsets { 2 } else { 1 };
         let rows = cols.len();
         // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
+        // (named after the padding when that is what made the rows this long)
         let mut flat = memory::count(&[rows, n, per], std::mem::size_of::<i64>())
             .and_then(memory::with_capacity::<i64>)
-            .map_err(|error| Error::Array {
-                rows,
-                columns: n,
-                error,
+            .map_err(|error| match &cols.padding {
+                Some((target, _)) if *target == n => Error::Padding { length: n, error },
+                _ => Error::Array {
+                    rows,
+                    columns: n,
+                    error,
+                },
             })?;
         py.detach(|| {
             for r in cols.rows() {
