@@ -1,6 +1,6 @@
 //! The whole pipeline on arbitrary bytes and small arbitrary vocabularies: never panics; every offset lies
 //! inside its text, on a character boundary, and starts never go backwards; the flat and column paths agree
-//! with the row path; each fast path (ASCII, mixed, fused), forced, agrees with the general path; the
+//! with the row path; each fast path (run cache, ASCII, fused), forced, agrees with the general path; the
 //! alignment queries agree with the offsets; the line splitter agrees with `str::split`.
 //!
 //! Input layout: byte 0 = normalizer flags, byte 1 = truncation length, then vocabulary tokens separated by
@@ -131,7 +131,7 @@ fuzz_target!(|data: &[u8]| {
         (out.ids, out.offsets, out.words)
     };
     let general = forced(Path::General);
-    for path in [Path::Ascii, Path::Mixed, Path::Fused] {
+    for path in [Path::Ascii, Path::Cached, Path::Fused] {
         assert_eq!(forced(path), general, "{path:?}");
     }
     // alignment queries agree with the offsets and word indices

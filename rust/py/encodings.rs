@@ -2,16 +2,13 @@
 //! of a batch of single texts without an `Encoding` per row, or from the rows), as numpy arrays, and the
 //! alignment queries of one row (answered by the core, rust/text/alignment.rs).
 
-use super::lists::{
-    new_list, outer_list, prefetch_slice, untrack, IntCache, IntTable, Pad, RowLists,
-};
+use super::lists::{offset_lists, outer_list, prefetch_slice, IntCache, Pad, RowLists};
 use crate::memory::{self, AllocError};
 use crate::text::batch;
-use crate::text::encoding::Encoding;
+use crate::text::encoding::{Encoding, Side};
 use crate::text::{Error, Tokenizer};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::{PyIndexError, PyMemoryError};
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::borrow::Cow;
@@ -219,33 +216,34 @@ impl Encodings {
     }
 
     fn offsets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        if let Store::Columns { cols, .. } = &self.store {
+            // from the columns: the row's offsets with (0, 0) for its padding
+            let max = cols
+                .rows()
+                .flat_map(|r| r.offsets.iter().map(|o| o.1))
+                .max()
+                .unwrap_or(0);
+            return offset_lists(py, cols.len(), max, |i, buf| {
+                let r = cols.row(i);
+                let pad = self.pad_of(cols, r.ids.len());
+                let pads = std::iter::repeat_n((0, 0), pad.n);
+                if pad.side == Side::Left {
+                    buf.extend(pads.clone());
+                }
+                buf.extend_from_slice(r.offsets);
+                if pad.side == Side::Right {
+                    buf.extend(pads);
+                }
+            });
+        }
         let all = self.all()?;
         let max = all
             .iter()
             .flat_map(|e| e.offsets.iter().map(|o| o.1))
             .max()
             .unwrap_or(0);
-        let table = IntTable::new(py, max)?;
-        outer_list(py, all.len(), |i| {
-            let e = &all[i];
-            let inner = new_list(py, e.offsets.len())?;
-            for (j, &(a, b)) in e.offsets.iter().enumerate() {
-                // SAFETY: a fresh 2-tuple filled with two new references, then moved into `inner`
-                unsafe {
-                    let t = ffi::PyTuple_New(2);
-                    if t.is_null() {
-                        return Err(PyErr::fetch(py));
-                    }
-                    let t = Bound::from_owned_ptr(py, t);
-                    ffi::PyTuple_SetItem(t.as_ptr(), 0, table.get(py, a)?);
-                    ffi::PyTuple_SetItem(t.as_ptr(), 1, table.get(py, b)?);
-                    // a tuple of two ints: what CPython's own collector untracks on its first pass over it
-                    ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
-                    ffi::PyList_SetItem(inner.as_ptr(), j as ffi::Py_ssize_t, t.into_ptr());
-                }
-            }
-            untrack(&inner);
-            Ok(inner.into_any())
+        offset_lists(py, all.len(), max, |i, buf| {
+            buf.extend_from_slice(&all[i].offsets)
         })
     }
 
@@ -263,6 +261,9 @@ impl Encodings {
     }
 
     fn to_numpy<'py>(&self, py: Python<'py>, field: &str) -> PyResult<Bound<'py, PyAny>> {
+        if let Store::Columns { cols, .. } = &self.store {
+            return self.columns_to_numpy(py, cols, field);
+        }
         let all = self.all()?;
         let n = all.first().map_or(0, Encoding::len);
         if let Some((i, e)) = all.iter().enumerate().find(|(_, e)| e.len() != n) {
@@ -372,5 +373,57 @@ impl Encodings {
         sequence_index: u8,
     ) -> PyResult<Option<(u32, u32)>> {
         Ok(self.row(i)?.word_to_chars(word, sequence_index))
+    }
+}
+
+impl Encodings {
+    /// `to_numpy` straight from a batch's columns: no per-row `Encoding` on the way.
+    fn columns_to_numpy<'py>(
+        &self,
+        py: Python<'py>,
+        cols: &batch::Columns,
+        field: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let f = match field {
+            "ids" => batch::Field::Ids,
+            "type_ids" => batch::Field::TypeIds,
+            "attention_mask" => batch::Field::AttentionMask,
+            "special_tokens_mask" => batch::Field::SpecialTokensMask,
+            "offsets" => batch::Field::Offsets,
+            _ => {
+                return Err(Error::UnknownField {
+                    field: field.into(),
+                }
+                .into())
+            }
+        };
+        let n = cols
+            .width()
+            .map_err(|(index, len, first)| Error::RaggedBatch { first, index, len })?;
+        let per = if f == batch::Field::Offsets { 2 } else { 1 };
+        let rows = cols.len();
+        // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
+        // (named after the padding when that is what made the rows this long)
+        let mut flat = memory::count(&[rows, n, per], std::mem::size_of::<i64>())
+            .and_then(memory::with_capacity::<i64>)
+            .map_err(|error| match &cols.padding {
+                Some((target, _)) if *target == n => Error::Padding { length: n, error },
+                _ => Error::Array {
+                    rows,
+                    columns: n,
+                    error,
+                },
+            })?;
+        py.detach(|| {
+            for r in cols.rows() {
+                cols.extend_field(f, r, &mut flat);
+            }
+        });
+        let array = PyArray1::from_vec(py, flat);
+        Ok(if per == 2 {
+            array.reshape([rows, n, 2])?.into_any()
+        } else {
+            array.reshape([rows, n])?.into_any()
+        })
     }
 }

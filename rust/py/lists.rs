@@ -299,3 +299,77 @@ impl Pad {
         }
     }
 }
+
+/// Lists of `(start, end)` tuples, one list per row: `row(i, buf)` appends row i's offsets to `buf`
+/// (empty); `max` bounds every offset.
+pub(super) fn offset_lists<'py>(
+    py: Python<'py>,
+    n_rows: usize,
+    max: u32,
+    mut row: impl FnMut(usize, &mut Vec<(u32, u32)>),
+) -> PyResult<Bound<'py, PyList>> {
+    let mut pairs = PairTable::new(IntTable::new(py, max)?);
+    let mut buf = vec![];
+    outer_list(py, n_rows, |i| {
+        buf.clear();
+        row(i, &mut buf);
+        let inner = new_list(py, buf.len())?;
+        for (j, &(a, b)) in buf.iter().enumerate() {
+            let t = pairs.get(py, a, b)?;
+            // SAFETY: `inner` is a fresh list of buf.len() empty slots; the new reference `t` moves into slot j
+            unsafe { ffi::PyList_SetItem(inner.as_ptr(), j as ffi::Py_ssize_t, t) };
+        }
+        untrack(&inner);
+        Ok(inner.into_any())
+    })
+}
+
+/// `(start, end)` tuples made once per call and shared: offsets repeat across the rows of a batch (a word of
+/// 4 chars at char 10 is `(10, 14)` in many rows), and a tuple is immutable, so one object serves them all
+/// (CPython shares small ints the same way). Short spans near the start of a text are kept; others are made
+/// one by one.
+struct PairTable<'py> {
+    ints: IntTable<'py>,
+    made: Vec<Option<Bound<'py, PyAny>>>,
+}
+
+impl<'py> PairTable<'py> {
+    /// starts kept, and spans kept per start
+    const STARTS: u32 = 4096;
+    const SPANS: u32 = 32;
+
+    fn new(ints: IntTable<'py>) -> Self {
+        PairTable { ints, made: vec![] }
+    }
+
+    /// A new (owned) reference to the tuple `(a, b)`.
+    fn get(&mut self, py: Python<'py>, a: u32, b: u32) -> PyResult<*mut ffi::PyObject> {
+        let slot = (a < Self::STARTS && b >= a && b - a < Self::SPANS)
+            .then(|| (a * Self::SPANS + (b - a)) as usize);
+        if let Some(k) = slot {
+            if let Some(Some(t)) = self.made.get(k) {
+                return Ok(t.clone().into_ptr());
+            }
+        }
+        // SAFETY: a fresh 2-tuple (checked for NULL) whose two slots each receive a new reference
+        let t = unsafe {
+            let t = ffi::PyTuple_New(2);
+            if t.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            let t = Bound::from_owned_ptr(py, t);
+            ffi::PyTuple_SetItem(t.as_ptr(), 0, self.ints.get(py, a)?);
+            ffi::PyTuple_SetItem(t.as_ptr(), 1, self.ints.get(py, b)?);
+            // a tuple of two ints: what CPython's own collector untracks on its first pass over it
+            ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
+            t
+        };
+        if let Some(k) = slot {
+            if self.made.is_empty() {
+                self.made = vec![None; (Self::STARTS * Self::SPANS) as usize];
+            }
+            self.made[k] = Some(t.clone());
+        }
+        Ok(t.into_ptr())
+    }
+}

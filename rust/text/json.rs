@@ -173,6 +173,7 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
         model: wp,
         post,
         added: Default::default(),
+        pool: super::pool::Pool::new(64),
     };
 
     // added tokens, with their declared ids

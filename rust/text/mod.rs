@@ -6,13 +6,17 @@
 pub mod added_vocabulary;
 pub mod alignment;
 pub mod batch;
+mod double_array;
 pub mod encoding;
 pub mod error;
 pub mod json;
 pub mod lines;
 pub mod normalizer;
+pub mod pool;
+pub mod scan;
 pub mod tokenizer;
 pub mod unicode;
+pub mod word_cache;
 pub mod wordpiece;
 
 pub use added_vocabulary::AddedToken;

@@ -1,4 +1,5 @@
-//! WordPiece: greedy longest-match-first over a byte trie.
+//! WordPiece: greedy longest-match-first over a byte trie (a double array, double_array.rs, for the
+//! vocabulary; the packed `Trie` here serves the added-token matcher and the tests).
 //!
 //! Same result as `tokenizers` 0.23.3 models/wordpiece/mod.rs `WordPiece::tokenize` (try the whole rest of
 //! the word, then drop one char at a time until the vocabulary has it, prefixing non-initial pieces with
@@ -6,6 +7,7 @@
 //! O(word length x longest token) byte steps instead of O(n^2) hash lookups of fresh strings. The test
 //! `trie_equals_reference_greedy` checks equality with the literal algorithm on random vocabularies.
 
+use super::double_array::DoubleArray;
 use super::error::{Error, TokenRole};
 use crate::memory;
 use rustc_hash::FxHashMap;
@@ -222,8 +224,8 @@ pub struct WordPiece {
     pub unk_id: u32,
     pub continuing_subword_prefix: String,
     pub max_input_chars_per_word: usize,
-    initial: Trie,
-    continuing: Trie,
+    initial: DoubleArray,
+    continuing: DoubleArray,
     initial_whole: Whole,
     continuing_whole: Whole,
 }
@@ -307,9 +309,9 @@ impl WordPiece {
         continuing_subword_prefix: String,
         max_input_chars_per_word: usize,
     ) -> WordPiece {
-        let initial = Trie::build(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
+        let initial = DoubleArray::build(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
         let p = continuing_subword_prefix.as_bytes();
-        let continuing = Trie::build(
+        let continuing = DoubleArray::build(
             vocab
                 .iter()
                 .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))

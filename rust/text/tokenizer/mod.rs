@@ -5,9 +5,11 @@
 
 //!
 //! This file holds the tokenizer and what surrounds the model (vocabulary, truncation, template); `paths`
-//! holds the paths a text takes through normalizer, pre-tokenizer and WordPiece (ASCII, mixed, fused, general).
+//! holds the paths a text takes through normalizer, pre-tokenizer and WordPiece (ASCII, fused, general), `runs`
+//! the run cache in front of them.
 
 mod paths;
+mod runs;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +22,8 @@ use super::encoding::{
 };
 pub use super::error::{Error, TokenRole};
 use super::normalizer::{BertNormalizer, NChar};
+use super::pool::{Lent, Pool};
+use super::word_cache::{CachedToken, WordCache};
 use super::wordpiece::WordPiece;
 
 /// Read a BERT vocab.txt: line n is token n-1 (trailing whitespace removed, as WordPiece::read_file).
@@ -72,6 +76,9 @@ pub struct Sequence {
     pub ids: Vec<u32>,
     pub offsets: Vec<(u32, u32)>,
     pub words: Vec<u32>,
+    /// the fast path may leave offsets (words) out: the caller does not keep them (the flat encoders)
+    pub skip_offsets: bool,
+    pub skip_words: bool,
 }
 
 impl Sequence {
@@ -92,6 +99,12 @@ pub struct Work {
     pieces: Vec<(u32, u32, u32)>,
     seq_a: Sequence,
     seq_b: Sequence,
+    /// what runs of text tokenized to (see `runs::cached_piece`)
+    cache: WordCache,
+    /// the text being cut into runs, zero-padded
+    pad: Vec<u8>,
+    /// a run's tokens on their way into the cache
+    cached: Vec<CachedToken>,
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
     pub encode_special_tokens: bool,
     /// tests and fuzzing: send every piece down one path instead of the fastest that applies
@@ -109,6 +122,8 @@ pub struct Tokenizer {
     /// BertProcessing (cls, sep); None: no post-processor
     pub post: Option<((String, u32), (String, u32))>,
     pub added: AddedVocabulary,
+    /// scratch (and run caches) of finished tasks; cleared by every `&mut self` method
+    pub pool: Pool<Work>,
 }
 
 /// The options of a BERT WordPiece tokenizer built from a vocabulary, with the defaults of tokenizers'
@@ -205,7 +220,13 @@ impl Tokenizer {
             model,
             post,
             added: AddedVocabulary::default(),
+            pool: Pool::new(64),
         })
+    }
+
+    /// Scratch for one task, from this tokenizer's pool (given back when dropped).
+    pub fn work(&self) -> Lent<'_, Work> {
+        self.pool.lend()
     }
 
     /// Normalized text of `s` (for normalized added-token patterns).
@@ -217,6 +238,7 @@ impl Tokenizer {
 
     /// tokenizers' AddedVocabulary::add_tokens.
     pub fn add_tokens(&mut self, tokens: &[AddedToken]) -> usize {
+        self.pool.clear();
         let model = &self.model;
         let normalizer = self.normalizer;
         let norm = move |s: &str| {

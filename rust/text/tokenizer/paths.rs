@@ -1,6 +1,6 @@
 //! The paths one piece of text takes through normalizer, pre-tokenizer and WordPiece, and the added-token split
-//! before them (`encode_text`). `encode_piece` picks one: the ASCII path (`ascii_piece`, on bytes), the mixed
-//! path (`mixed_piece`: ASCII stretches on bytes, the words around non-ASCII chars fused), the fused path
+//! before them (`encode_text`). `encode_piece` picks one: the run cache (`runs::cached_piece`, which calls the
+//! next two on a miss), the ASCII path (`ascii_piece`, on bytes), the fused path
 //! (`fused_piece`: normalizer, pre-tokenizer and WordPiece in one pass over the chars) and the general path
 //! (`general_piece`: a normalized buffer, then added tokens of the normalized text, then pre-tokenization), which
 //! is the specification the others must match.
@@ -76,63 +76,11 @@ impl Tokenizer {
             self.forced_piece(path, piece, base, word_override, word_idx, w, out);
             return;
         }
-        if self.added.normalized.is_empty() && piece.is_ascii() {
-            self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out);
-            return;
-        }
         if self.added.normalized.is_empty() {
-            self.mixed_piece(piece, base, word_override, word_idx, w, out);
+            self.cached_piece(piece, base, word_override, word_idx, w, out);
             return;
         }
         self.general_piece(piece, base, word_override, word_idx, w, out);
-    }
-
-    /// Text with some non-ASCII chars: the whitespace-delimited stretches holding one go to the fused path, the
-    /// ASCII stretches between them to the byte path (most chars of accented Latin text). Cutting at
-    /// whitespace changes nothing: whitespace ends every word and every NFD segment (a control that clean_text
-    /// drops is not a cut: the word goes on across it).
-    fn mixed_piece(
-        &self,
-        piece: &str,
-        base: u32,
-        word_override: Option<u32>,
-        word_idx: &mut u32,
-        w: &mut Work,
-        out: &mut Sequence,
-    ) {
-        let clean = self.normalizer.clean_text;
-        let is_cut = |b: u8| {
-            b < 0x80 && {
-                let f = ASCII[b as usize];
-                f & SPACE != 0 && !(clean && f & DROP != 0)
-            }
-        };
-        let bytes = piece.as_bytes();
-        let (mut start, mut base) = (0usize, base);
-        while start < bytes.len() {
-            let Some(p) = bytes[start..].iter().position(|&b| b >= 0x80) else {
-                self.ascii_piece(&bytes[start..], base, word_override, word_idx, w, out);
-                return;
-            };
-            let p = start + p;
-            let q = bytes[start..p]
-                .iter()
-                .rposition(|&b| is_cut(b))
-                .map_or(start, |k| start + k + 1);
-            if q > start {
-                self.ascii_piece(&bytes[start..q], base, word_override, word_idx, w, out);
-                base += (q - start) as u32;
-            }
-            let e = bytes[p..]
-                .iter()
-                .position(|&b| is_cut(b))
-                .map_or(bytes.len(), |k| p + k);
-            // q and e sit next to ASCII bytes (or the ends): char boundaries
-            let part = &piece[q..e];
-            self.fused_piece(part, base, word_override, word_idx, w, out);
-            base += part.chars().count() as u32;
-            start = e;
-        }
     }
 
     /// The general path: normalized chars with their spans, then added tokens of the normalized text, then
@@ -182,7 +130,7 @@ impl Tokenizer {
     /// The whole pipeline for ASCII text, on bytes: no NFD, no CJK, one byte per char, so normalizing and
     /// pre-tokenizing are a table lookup per byte (same result as `normalize` + `pre_tokenize`; the tests
     /// compare both on the hard lines and hypothesis input, which mix ASCII and non-ASCII pieces).
-    fn ascii_piece(
+    pub(super) fn ascii_piece(
         &self,
         piece: &[u8],
         base: u32,
@@ -259,7 +207,7 @@ impl Tokenizer {
     /// is classified once and no normalized buffer is built. A whitespace-delimited segment holding a char NFD
     /// would change is undone and given to the general path (NFD never moves chars across whitespace nor
     /// turns other chars into whitespace, so segments are independent).
-    fn fused_piece(
+    pub(super) fn fused_piece(
         &self,
         piece: &str,
         base: u32,
@@ -517,7 +465,7 @@ impl Tokenizer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Path {
     Ascii,
-    Mixed,
+    Cached,
     Fused,
     General,
 }
@@ -539,8 +487,8 @@ impl Tokenizer {
             Path::Ascii if piece.is_ascii() => {
                 self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out)
             }
-            Path::Ascii | Path::Mixed => {
-                self.mixed_piece(piece, base, word_override, word_idx, w, out)
+            Path::Ascii | Path::Cached => {
+                self.cached_piece(piece, base, word_override, word_idx, w, out)
             }
             Path::Fused => self.fused_piece(piece, base, word_override, word_idx, w, out),
             Path::General => self.general_piece(piece, base, word_override, word_idx, w, out),

@@ -1,4 +1,4 @@
-//! Each fast path of `encode_piece` (ASCII, mixed, fused) forced against the general path, the specification,
+//! Each fast path of `encode_piece` (run cache, ASCII, fused) forced against the general path, the specification,
 //! on the committed hard inputs (tests/data/native_tokenizer_hard_lines.jsonl, tests/tokenizers/data/
 //! multilingual.txt, the bundled sample corpus) under every normalizer setting, with and without added tokens.
 //! The Python tests compare the automatic choice with Hugging Face `tokenizers`; these reach each path alone.
@@ -73,7 +73,7 @@ fn encode(tok: &Tokenizer, text: &str, path: Option<Path>) -> Sequence {
 fn check_paths_agree(tok: &Tokenizer, lines: &[String], what: &str) {
     for line in lines {
         let spec = encode(tok, line, Some(Path::General));
-        let mut paths = vec![None, Some(Path::Mixed), Some(Path::Fused)];
+        let mut paths = vec![None, Some(Path::Cached), Some(Path::Fused)];
         if line.is_ascii() {
             paths.push(Some(Path::Ascii));
         }
