@@ -73,6 +73,8 @@ class PreTrainedModel(nn.Module):
     config_class: ClassVar[type[PretrainedConfig]] = PretrainedConfig
     base_model_prefix: ClassVar[str] = ""
     main_input_name: ClassVar[str] = "input_ids"
+    # models whose layer stacks have a `gradient_checkpointing` flag set this (gradient_checkpointing_enable)
+    supports_gradient_checkpointing: ClassVar[bool] = False
     _tied_weights_keys: ClassVar[dict[str, str]] = {}
     # checkpoint keys that older writers saved and that are not weights (regexes, matched with re.search)
     _keys_to_ignore_on_load_unexpected: ClassVar[list[str]] = []
