@@ -181,6 +181,21 @@ def test_configuration_flags_that_examples_use(checkpoint: Path) -> None:
     assert "_name_or_path" not in json.dumps(ours.config.to_dict())
 
 
+def test_auto_from_config_options() -> None:
+    for kwargs in ({}, {"attn_implementation": "eager"}, {"dtype": torch.float64}, {"torch_dtype": "bfloat16"},
+                   {"trust_remote_code": False}):
+        config, their_config = DistilBertConfig(**TINY), transformers.DistilBertConfig(**TINY)
+        ours = ferroformers.AutoModelForMaskedLM.from_config(config, **kwargs)
+        theirs = transformers.AutoModelForMaskedLM.from_config(their_config, **kwargs)
+        assert ours.dtype == theirs.dtype, kwargs
+        assert ours.config._attn_implementation == theirs.config._attn_implementation, kwargs
+    config = DistilBertConfig(**TINY)
+    ferroformers.AutoModel.from_config(config, attn_implementation="eager")
+    assert config._attn_implementation is None  # set on a copy (transformers 5.24 sets the caller's config)
+    with pytest.raises(ValueError, match="trust_remote_code=True is not supported"):
+        ferroformers.AutoModel.from_config(config, trust_remote_code=True)
+
+
 # ---- position embeddings -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("head", ["DistilBertModel", "DistilBertForMaskedLM"])
