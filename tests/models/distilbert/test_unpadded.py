@@ -289,3 +289,15 @@ def test_torch_compile_matches_eager() -> None:
         torch.testing.assert_close(got.loss, expected.loss, atol=1e-5, rtol=0)
         for name, grad in expected_grads.items():
             torch.testing.assert_close(dict(model.named_parameters())[name].grad, grad, atol=1e-5, rtol=1e-4)
+
+
+def test_torch_jit_trace_runs_the_padded_batch() -> None:
+    # a trace records one run: with the unpadded path it would bake in that batch's lengths
+    torch.manual_seed(0)
+    model = DistilBertModel(DistilBertConfig(**CONFIGS["tiny"], return_dict=False)).eval()
+    ids = make_inputs("DistilBertModel", CONFIGS["tiny"], labels=False)["input_ids"]
+    with pytest.warns(torch.jit.TracerWarning):
+        traced = torch.jit.trace(model, (ids, MASK), check_trace=False)
+    for mask in (MASK, HOLES):
+        torch.testing.assert_close(traced(ids, mask)[0], run(model, {"input_ids": ids, "attention_mask": mask})[0],
+                                   atol=1e-5, rtol=0)

@@ -403,8 +403,10 @@ class DistilBertModel(DistilBertPreTrainedModel):
         if (mask is not None and not reads_padding and not output_attentions and head_mask is None
                 and self.config._attn_implementation == "sdpa"):
             assert attention_mask is not None
-            # a traced graph runs the padded batch (its shapes must not depend on the mask), with the same result
-            unpadding = Unpadding(attention_mask, pack=not torch.compiler.is_compiling())
+            # a traced graph (torch.compile, torch.export, torch.jit.trace) runs the padded batch: its shapes must
+            # not depend on the mask; the result is the same
+            traced = torch.compiler.is_compiling() or torch.jit.is_tracing()
+            unpadding = Unpadding(attention_mask, pack=not traced)
         out = self.transformer(
             x,
             attention_mask=mask,
