@@ -54,6 +54,9 @@ _LAZY: dict[str, str] = {
     "AutoModelForQuestionAnswering": "models.auto.modeling_auto",
     "AutoModelForTokenClassification": "models.auto.modeling_auto",
     "AutoModelForMultipleChoice": "models.auto.modeling_auto",
+    # data: collators (the dataset over `ferroformers tokenize` output is ferroformers.data.PackedTokenDataset)
+    "DataCollatorForLanguageModeling": "data.data_collator",
+    "DataCollatorWithPadding": "data.data_collator",
     # image processors
     "ImageProcessingMixin": "image_processing_utils",
     "BaseImageProcessor": "image_processing_utils",

@@ -1,6 +1,7 @@
 """Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -353,8 +354,14 @@ def pad_normalize_audio(
     clip. Releases the GIL and runs in parallel over the clips."""
 # ---- image (rust/py/image.rs) ------------------------------------------------------------------------------
 def resize_image(
-    image: npt.NDArray[np.uint8] | npt.NDArray[np.float32], height: int, width: int, resample: int
-) -> npt.NDArray[np.uint8] | npt.NDArray[np.float32]: ...
+    image: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
+    height: int,
+    width: int,
+    resample: int,
+    channels: int | None = None,
+) -> npt.NDArray[np.uint8] | npt.NDArray[np.float32]:
+    """Resize a (height, width, samples) image as Pillow's `Image.resize` (channels independent). With
+    `channels`, only that many leading samples of each pixel are the image (uint8; Pillow's 4-byte RGB)."""
 def preprocess_images(
     images: list[npt.NDArray[np.uint8] | npt.NDArray[np.float32]],
     size: tuple[int, int] | None,
@@ -363,4 +370,14 @@ def preprocess_images(
     mean: list[float] | None,
     std: list[float] | None,
     channels_first: bool,
-) -> npt.NDArray[np.float32]: ...
+    channels: list[int] | None = None,
+) -> npt.NDArray[np.float32]:
+    """Resize, rescale, normalize and stack C-contiguous (height, width, samples) images into one float32
+    array; `channels[i]` leading samples of each pixel of image i are its channels (default: all). Releases
+    the GIL and runs in parallel over the images."""
+# ---- Pillow images through the Arrow C data interface (rust/py/arrow.rs) ----------------------------------
+def arrow_image_view(schema: object, array: object, height: int, width: int) -> npt.NDArray[Any] | None:
+    """A read-only numpy view, without a copy, of a height x width image exported by
+    `Image.__arrow_c_array__()` (the two PyCapsules): (height, width) of uint8 / int16 / int32 / float32, or
+    (height, width, 4) uint8 for Pillow's 4-byte pixels. None for another layout (an offset, other types, an
+    unaligned buffer); ValueError naming the field of a malformed export."""

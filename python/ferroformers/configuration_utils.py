@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 from .utils.hub import cached_file
 from .utils.io import atomic_write_text, prepare_save_directory
@@ -212,9 +212,24 @@ class PretrainedConfig:
         folder = prepare_save_directory(save_directory, kwargs)
         self.to_json_file(os.path.join(folder, CONFIG_NAME), use_diff=True)
 
+    @overload
     @classmethod
-    def from_dict(cls: type[C], config_dict: dict[str, Any], **kwargs: Any) -> C | tuple[C, dict[str, Any]]:
-        return_unused_kwargs = kwargs.pop("return_unused_kwargs", False)
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[False] = ...,
+                  **kwargs: Any) -> C: ...
+
+    @overload
+    @classmethod
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[True],
+                  **kwargs: Any) -> tuple[C, dict[str, Any]]: ...
+
+    @overload
+    @classmethod
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool,
+                  **kwargs: Any) -> C | tuple[C, dict[str, Any]]: ...
+
+    @classmethod
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool = False,
+                  **kwargs: Any) -> C | tuple[C, dict[str, Any]]:
         data = dict(config_dict)
         model_type = data.pop("model_type", None)
         if cls.model_type and model_type not in (None, cls.model_type):
@@ -240,9 +255,7 @@ class PretrainedConfig:
 
     @classmethod
     def from_json_file(cls: type[C], json_file: str | os.PathLike[str]) -> C:
-        config = cls.from_dict(load_json(json_file))
-        assert isinstance(config, cls)
-        return config
+        return cls.from_dict(load_json(json_file))
 
     @classmethod
     def get_config_dict(
@@ -253,16 +266,24 @@ class PretrainedConfig:
         if hub_kwargs.pop("use_auth_token", None) is not None:
             raise TypeError("use_auth_token was removed; pass token=")
         name = os.fspath(pretrained_model_name_or_path)
-        if os.path.isfile(name):
-            path = name
-        else:
-            path = cached_file(name, CONFIG_NAME, **hub_kwargs)
-            assert path is not None
+        path = name if os.path.isfile(name) else cached_file(name, CONFIG_NAME, **hub_kwargs)
+        assert path is not None  # a required file: cached_file raises when it is missing
         return load_json(path), kwargs
+
+    @overload
+    @classmethod
+    def from_pretrained(cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *,
+                        return_unused_kwargs: Literal[False] = ..., **kwargs: Any) -> C: ...
+
+    @overload
+    @classmethod
+    def from_pretrained(cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *,
+                        return_unused_kwargs: Literal[True], **kwargs: Any) -> tuple[C, dict[str, Any]]: ...
 
     @classmethod
     def from_pretrained(
-        cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+        cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *, return_unused_kwargs: bool = False,
+        **kwargs: Any
     ) -> C | tuple[C, dict[str, Any]]:
         """Load from a folder holding `config.json`, a path to a json file, or a hub id.
 
@@ -271,7 +292,7 @@ class PretrainedConfig:
         returned instead of raising.
         """
         config_dict, kwargs = cls.get_config_dict(pretrained_model_name_or_path, **kwargs)
-        return cls.from_dict(config_dict, **kwargs)
+        return cls.from_dict(config_dict, return_unused_kwargs=return_unused_kwargs, **kwargs)
 
 
 _HUB_KWARGS = {"cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download",

@@ -30,7 +30,8 @@ def is_torch_tensor(value: Any) -> bool:
 
 def to_numpy(value: Any) -> np.ndarray:
     if is_torch_tensor(value):
-        return value.detach().cpu().numpy()
+        array: np.ndarray = value.detach().cpu().numpy()
+        return array
     return np.asarray(value)
 
 

@@ -41,7 +41,7 @@ def to_tensor(value: Any, tensor_type: str | None) -> Any:
     raise ValueError(f"return_tensors must be None, 'np' or 'pt', got {tensor_type!r}")
 
 
-class BatchFeature(UserDict):
+class BatchFeature(UserDict[str, Any]):
     """A dict of model inputs (`pixel_values`, `input_values`, ...) that also allows attribute access,
     converts to numpy / torch tensors and moves to a device."""
 
@@ -109,7 +109,8 @@ class FeatureExtractionMixin:
     def to_dict(self) -> dict[str, Any]:
         out = copy.deepcopy({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
         out[self.type_key] = type(self).__name__
-        return _jsonable(out)
+        jsonable: dict[str, Any] = _jsonable(out)
+        return jsonable
 
     def to_json_string(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
@@ -121,7 +122,7 @@ class FeatureExtractionMixin:
         return f"{type(self).__name__} {self.to_json_string()}"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[union-attr]
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers.modeling_outputs")
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+else:
+    torch = require_torch("ferroformers.modeling_outputs")
 
 
 @dataclass

@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import tempfile
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .configuration_utils import _HUB_KWARGS, ATTN_IMPLEMENTATIONS, PretrainedConfig
 from .utils.checkpoints import (
@@ -34,8 +34,12 @@ from .utils.checkpoints import (
 )
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers' PyTorch models (PreTrainedModel)")
-nn = torch.nn
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+else:
+    torch = require_torch("ferroformers' PyTorch models (PreTrainedModel)")
+    nn = torch.nn
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +130,7 @@ class PreTrainedModel(nn.Module):
 
     # ---- embeddings --------------------------------------------------------------------------------------
     @property
-    def base_model(self) -> nn.Module:
+    def base_model(self) -> PreTrainedModel:
         return getattr(self, self.base_model_prefix, self)
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -229,18 +233,19 @@ class PreTrainedModel(nn.Module):
             centered = weight - mean
             covariance = centered.T @ centered / old_n  # (dim, dim)
             epsilon = 1e-9
-            if torch.distributions.constraints.positive_definite.check(epsilon * covariance).all():
+            positive_definite = torch.distributions.constraints.positive_definite
+            if positive_definite.check(epsilon * covariance).all():  # type: ignore[no-untyped-call]
                 normal = torch.distributions.MultivariateNormal(mean, covariance_matrix=epsilon * covariance)
                 new.weight[-added:] = normal.sample((added,)).to(old.weight.dtype)
             else:  # a degenerate covariance (fewer rows than dimensions, say): the mean
                 new.weight[-added:] = mean[None].repeat(added, 1).to(old.weight.dtype)
-            if isinstance(old, nn.Linear) and old.bias is not None:
+            if isinstance(old, nn.Linear) and isinstance(new, nn.Linear) and old.bias is not None:
                 bias_mean = old.bias.mean(dim=0, dtype=torch.float32)
                 bias_std = old.bias.std(dim=0).to(torch.float32)
-                new.bias[-added:].normal_(mean=bias_mean, std=1e-9 * bias_std)
+                new.bias[-added:].normal_(mean=float(bias_mean), std=float(1e-9 * bias_std))
         keep = min(old_n, new_n)
         new.weight[:keep] = old.weight[:keep]
-        if isinstance(old, nn.Linear) and old.bias is not None:
+        if isinstance(old, nn.Linear) and isinstance(new, nn.Linear) and old.bias is not None:
             new.bias[:keep] = old.bias[:keep]
 
     def get_position_embeddings(self) -> nn.Embedding:
@@ -269,14 +274,14 @@ class PreTrainedModel(nn.Module):
             heads = sorted({int(h) + (n_heads if n_heads is not None and -n_heads <= int(h) < 0 else 0)
                             for h in heads})
             bad = [h for h in heads if n_heads is not None and not 0 <= h < n_heads]
-            if bad:
+            if bad and n_heads is not None:
                 raise ValueError(f"prune_heads: layer {layer} has heads 0..{n_heads - 1}, not {bad}")
             clean[layer] = sorted({*clean.get(layer, []), *heads})
         merged = {int(k): set(v) for k, v in self.config.pruned_heads.items()}
         for layer, heads in clean.items():
             merged.setdefault(layer, set()).update(heads)
-        for layer, heads in merged.items():
-            if n_heads is not None and len(heads) >= n_heads:
+        for layer, pruned in merged.items():
+            if n_heads is not None and len(pruned) >= n_heads:
                 raise ValueError(f"prune_heads: cannot prune every head of layer {layer} (it has {n_heads})")
         self.config.pruned_heads = {layer: sorted(heads) for layer, heads in sorted(merged.items())}
         self.base_model._prune_heads(clean)
@@ -337,8 +342,8 @@ class PreTrainedModel(nn.Module):
         # every module with a `gradient_checkpointing` flag (the layer stacks) checkpoints its layers through func
         for module in self.modules():
             if hasattr(module, "gradient_checkpointing"):
-                module.gradient_checkpointing = enable
-                module._gradient_checkpointing_func = func
+                setattr(module, "gradient_checkpointing", enable)  # noqa: B010  (nn.Module types attributes as tensors)
+                setattr(module, "_gradient_checkpointing_func", func)  # noqa: B010
 
     def enable_input_require_grads(self) -> None:
         """Make the input embeddings' output require gradients (for frozen embeddings under checkpointing)."""

@@ -28,8 +28,9 @@ _AUTO_LOADERS = {
 }
 
 
-def _class_named(module: str, name: str) -> type:
-    return getattr(importlib.import_module(module), name)
+def _class_named(module: str, name: str) -> type[Any]:
+    cls: type[Any] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 class ProcessorMixin:

@@ -7,11 +7,16 @@ in 5.x together with head pruning, which ferroformers keeps).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers.pytorch_utils")
-nn = torch.nn
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+else:
+    torch = require_torch("ferroformers.pytorch_utils")
+    nn = torch.nn
 
 
 def find_pruneable_heads_and_indices(

@@ -9,7 +9,7 @@ pub mod resample;
 use rayon::prelude::*;
 
 pub use normalize::Normalize;
-pub use resample::{resize, Coefficients, Filter};
+pub use resample::{resize, resize_strided, Coefficients, Filter};
 
 /// Errors from the image kernels; the binding maps both to `ValueError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,12 @@ impl std::error::Error for ImageError {}
 pub enum Pixels<'a> {
     U8(&'a [u8]),
     F32(&'a [f32]),
+    /// `height x width x pixel_stride` bytes whose first `channels` of every pixel are the image (Pillow's
+    /// own memory: RGB is kept as 4 bytes per pixel).
+    U8Strided {
+        samples: &'a [u8],
+        pixel_stride: usize,
+    },
 }
 
 /// One image of a batch and how to map its values after resizing.
@@ -123,8 +129,13 @@ pub fn preprocess_batch(
             other => other,
         };
         match im.pixels {
-            Pixels::U8(src) => {
-                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+            Pixels::U8(src) | Pixels::U8Strided { samples: src, .. } => {
+                let stride = match im.pixels {
+                    Pixels::U8Strided { pixel_stride, .. } => pixel_stride,
+                    _ => im.channels,
+                };
+                let resized = resize_strided(src, shape, stride, (out_h, out_w), filter)
+                    .map_err(with_index)?;
                 assert_eq!(
                     resized.len(),
                     dst.len(),
@@ -168,3 +179,5 @@ pub fn preprocess_batch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_strided;

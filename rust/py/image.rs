@@ -6,7 +6,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::image::{
-    preprocess_batch, resize, Filter, ImageError, ImageRef, Layout, Normalize, Pixels,
+    preprocess_batch, resize, resize_strided, Filter, ImageError, ImageRef, Layout, Normalize,
+    Pixels,
 };
 use crate::parallel;
 
@@ -63,6 +64,31 @@ impl<'py> Borrowed<'py> {
     }
 }
 
+/// The pixels of image `i` and its channel count: the whole last axis, or with `channels` given only that
+/// many leading samples of each pixel, the rest being padding (a view of Pillow's 4-byte RGB pixels).
+fn image_pixels<'a>(
+    b: &'a Borrowed<'_>,
+    i: usize,
+    channels: Option<usize>,
+) -> PyResult<(Pixels<'a>, usize)> {
+    let stride = b.shape().2;
+    let pixels = b.pixels(i)?;
+    match (channels, pixels) {
+        (None, _) => Ok((pixels, stride)),
+        (Some(c), _) if c == stride => Ok((pixels, c)),
+        (Some(c), Pixels::U8(samples)) if (1..stride).contains(&c) => Ok((
+            Pixels::U8Strided {
+                samples,
+                pixel_stride: stride,
+            },
+            c,
+        )),
+        (Some(c), _) => Err(PyValueError::new_err(format!(
+            "image {i}: channels must be 1 to {stride} (the array's last axis; fewer only for uint8), got {c}"
+        ))),
+    }
+}
+
 fn describe(obj: &Bound<'_, PyAny>) -> String {
     match obj.cast::<numpy::PyUntypedArray>() {
         Ok(a) => format!("an array of dtype {} and shape {:?}", a.dtype(), a.shape()),
@@ -75,23 +101,32 @@ fn describe(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// Resize one `(height, width, channels)` uint8 or float32 image as Pillow's `Image.resize` does
-/// (independent channels, no alpha premultiplication).
+/// (independent channels, no alpha premultiplication). With `channels`, only that many leading samples of
+/// each pixel are the image (uint8; the output has `channels`).
 #[pyfunction]
-#[pyo3(signature = (image, height, width, resample))]
+#[pyo3(signature = (image, height, width, resample, channels=None))]
 fn resize_image<'py>(
     py: Python<'py>,
     image: Bound<'py, PyAny>,
     height: usize,
     width: usize,
     resample: i64,
+    channels: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let filter = filter(resample)?;
     let arr = Borrowed::new(0, &image)?;
-    let shape = arr.shape();
-    let out_shape = [height, width, shape.2];
-    Ok(match arr.pixels(0)? {
+    let (pixels, ch) = image_pixels(&arr, 0, channels)?;
+    let (h, w, stride) = arr.shape();
+    let shape = (h, w, ch);
+    let out_shape = [height, width, ch];
+    Ok(match pixels {
         Pixels::U8(src) => {
             let out = py.detach(|| resize(src, shape, (height, width), filter))?;
+            PyArray1::from_vec(py, out).reshape(out_shape)?.into_any()
+        }
+        Pixels::U8Strided { samples, .. } => {
+            let out =
+                py.detach(|| resize_strided(samples, shape, stride, (height, width), filter))?;
             PyArray1::from_vec(py, out).reshape(out_shape)?.into_any()
         }
         Pixels::F32(src) => {
@@ -104,9 +139,11 @@ fn resize_image<'py>(
 /// Resize (to `size` = (height, width), or not when None), rescale by `rescale[i]` (None: skip),
 /// normalize with `mean`/`std` (None: skip) and stack `images` ((height, width, channels) C-contiguous
 /// uint8 or float32 arrays) into one float32 array, `(n, c, h, w)` or with `channels_first=False`
-/// `(n, h, w, c)`. The GIL is released while the images are processed in parallel.
+/// `(n, h, w, c)`. `channels[i]`, when given, is how many leading samples of each pixel of image `i` are
+/// its channels (the rest is padding, as in Pillow's RGB). The GIL is released while the images are
+/// processed in parallel.
 #[pyfunction]
-#[pyo3(signature = (images, size, resample, rescale, mean, std, channels_first))]
+#[pyo3(signature = (images, size, resample, rescale, mean, std, channels_first, channels=None))]
 #[allow(clippy::too_many_arguments)]
 fn preprocess_images<'py>(
     py: Python<'py>,
@@ -117,14 +154,20 @@ fn preprocess_images<'py>(
     mean: Option<Vec<f32>>,
     std: Option<Vec<f32>>,
     channels_first: bool,
+    channels: Option<Vec<usize>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     let filter = filter(resample)?;
-    if rescale.len() != images.len() {
-        return Err(PyValueError::new_err(format!(
-            "rescale has {} entries for {} images",
-            rescale.len(),
-            images.len()
-        )));
+    for (name, len) in [
+        ("rescale", Some(rescale.len())),
+        ("channels", channels.as_ref().map(Vec::len)),
+    ] {
+        if len.is_some_and(|n| n != images.len()) {
+            return Err(PyValueError::new_err(format!(
+                "{name} has {} entries for {} images",
+                len.unwrap_or(0),
+                images.len()
+            )));
+        }
     }
     let mean_std = match (mean, std) {
         (Some(m), Some(s)) => Some((m, s)),
@@ -145,9 +188,10 @@ fn preprocess_images<'py>(
         .zip(&rescale)
         .enumerate()
         .map(|(i, (b, &factor))| {
-            let (height, width, channels) = b.shape();
+            let (height, width, _) = b.shape();
+            let (pixels, channels) = image_pixels(b, i, channels.as_ref().map(|c| c[i]))?;
             Ok(ImageRef {
-                pixels: b.pixels(i)?,
+                pixels,
                 height,
                 width,
                 channels,

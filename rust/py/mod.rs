@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod arrow;
 mod audio;
 mod image;
 mod tokenizer;
@@ -12,5 +13,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     audio::register(m)?;
     tokenizer::register(m)?;
     image::register(m)?;
+    arrow::register(m)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testing_utils import require_module
 
 from ferroformers import (
     AutoFeatureExtractor,
@@ -20,7 +21,7 @@ from ferroformers import (
     Wav2Vec2Processor,
 )
 
-transformers = pytest.importorskip("transformers")
+transformers = require_module("transformers")
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,10 @@ def test_reference_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_bad_input_exit_2(tmp_path: Path) -> None:
     proc = run_cli("compare", str(tmp_path / "nope.txt"))
     assert proc.returncode == 2 and "no such file" in proc.stderr.decode()
+
+
+def test_negative_limit_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("hello\n", encoding="utf-8")
+    assert main(["compare", str(src), "--limit", "-1"]) == 2
+    assert "--limit must be >= 0, got -1" in capsys.readouterr().err

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testing_utils import require_module
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require_module("torch")
+transformers = require_module("transformers")
 
 import ferroformers  # noqa: E402
 from ferroformers import (  # noqa: E402

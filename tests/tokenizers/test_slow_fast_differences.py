@@ -12,6 +12,7 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 from tok_helpers import fast, multilingual_lines, slow
 
 DOCUMENTED = {"nfc", "cjk_extension_e", "final_sigma", "new_punctuation", "new_nonspacing_mark", "unassigned"}
@@ -19,13 +20,13 @@ DOCUMENTED = {"nfc", "cjk_extension_e", "final_sigma", "new_punctuation", "new_n
 
 @functools.cache
 def splits_as_punctuation_in_tokenizers(char: str) -> bool:
-    pre_tokenizers = pytest.importorskip("tokenizers.pre_tokenizers")
+    pre_tokenizers = require_module("tokenizers.pre_tokenizers")
     return len(pre_tokenizers.BertPreTokenizer().pre_tokenize_str(f"a{char}a")) > 1
 
 
 @functools.cache
 def stripped_as_accent_in_tokenizers(char: str) -> bool:
-    normalizers = pytest.importorskip("tokenizers.normalizers")
+    normalizers = require_module("tokenizers.normalizers")
     return normalizers.BertNormalizer(lowercase=False, strip_accents=True).normalize_str(f"a{char}") == "a"
 
 
@@ -35,7 +36,7 @@ def deleted_only_by_slow(char: str) -> bool:
     fast keeps it: unassigned in one or the other (U+0378; format characters such as U+0890, U+13430)."""
     if char in "\t\n\r" or not unicodedata.category(char).startswith("C"):
         return False
-    normalizers = pytest.importorskip("tokenizers.normalizers")
+    normalizers = require_module("tokenizers.normalizers")
     return normalizers.BertNormalizer(lowercase=False, strip_accents=False).normalize_str(char) != ""
 
 
@@ -122,7 +123,7 @@ def test_each_documented_class_really_differs() -> None:
         check(text, **options)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(st.characters(codec="utf-8"), max_size=40), options=st.sampled_from(OPTIONS))
 def test_hypothesis_differences_are_documented(text: str, options: dict) -> None:
     check(text, **options)

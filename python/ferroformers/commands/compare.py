@@ -9,16 +9,18 @@ column. Exit code 0 when identical, 1 when any document differs, 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
 import time
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from . import CommandError
-from .inputs import describe, read_chunks
-from .tokenize import load_fast_tokenizer
+from .inputs import Corpus, add_corpus_arguments, read_chunks
+from .tokenize import add_tokenizer_argument, load_fast_tokenizer
 
 CONTEXT = 3
 
@@ -82,76 +84,111 @@ def _context(tokens: list[str], i: int) -> str:
     return " ".join([*left, *(f"[[{t}]]" for t in mid), *right]) or "(end)"
 
 
-def run(args: argparse.Namespace) -> int:
-    sources = describe(args.inputs, args.input_format)
-    if args.limit is not None and args.limit < 0:
-        raise CommandError(f"--limit must be >= 0, got {args.limit}")
-    fast = load_fast_tokenizer(args.tokenizer)
-    slow = _load_slow(args.tokenizer)
-    reference = _load_reference(args.reference, fast) if args.reference else None
-    add_special = not args.no_special_tokens
+def add_parser(subparsers: Any) -> None:
+    cmp_ = subparsers.add_parser("compare", help="compare the slow and the fast tokenizer on the same documents",
+                                 description="Exit 0 when every document gets the same ids, 1 when any differs, "
+                                             "2 on bad input.")
+    add_corpus_arguments(cmp_)
+    add_tokenizer_argument(cmp_)
+    cmp_.add_argument("--limit", type=int, default=None, help="compare at most N documents")
+    cmp_.add_argument("--reference", choices=["transformers", "tokenizers"], default=None,
+                      help="add the Hugging Face implementation as a third column (when installed)")
+    cmp_.add_argument("--no-special-tokens", action="store_true", help="compare without [CLS]/[SEP]")
+    cmp_.add_argument("--show", type=int, default=10, help="print at most N differing documents (default 10)")
+    cmp_.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
+    cmp_.set_defaults(job=CompareJob.from_args, run=run)
+
+
+@dataclass(frozen=True)
+class CompareJob:
+    """What `ferroformers compare` is asked to do, every argument checked (`from_args`) before any work."""
+
+    corpus: Corpus
+    tokenizer: str
+    limit: int | None  # at most this many documents
+    reference: str | None  # "transformers" | "tokenizers": a third column
+    add_special_tokens: bool
+    show: int  # differing documents printed
+    json: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CompareJob:
+        corpus = Corpus.from_args(args)
+        if args.limit is not None and args.limit < 0:
+            raise CommandError(f"--limit must be >= 0, got {args.limit}")
+        return cls(corpus=corpus, tokenizer=args.tokenizer, limit=args.limit, reference=args.reference,
+                   add_special_tokens=not args.no_special_tokens, show=args.show, json=args.json)
+
+
+def run(job: CompareJob) -> int:
+    sources = job.corpus.sources
+    fast = load_fast_tokenizer(job.tokenizer)
+    slow = _load_slow(job.tokenizer)
+    reference = _load_reference(job.reference, fast) if job.reference else None
+    add_special = job.add_special_tokens
     lower = bool(getattr(slow, "do_lower_case", False))
     strip_accents = getattr(slow, "strip_accents", None)
     strip = bool(strip_accents) or (strip_accents is None and lower)
     specials = set(fast.all_special_tokens)
 
-    report: dict[str, Any] = {"tokenizer": args.tokenizer, "documents": 0, "differing_documents": 0,
+    report: dict[str, Any] = {"tokenizer": job.tokenizer, "documents": 0, "differing_documents": 0,
                               "differences": [], "offsets": {"tokens_checked": 0, "out_of_order_or_bounds": 0,
                                                              "span_text_differs": 0},
                               "seconds": {"slow": 0.0, "fast": 0.0}, "bytes": 0}
     if reference is not None:
         report["seconds"]["reference"] = 0.0
-        report["reference"] = {"name": args.reference, "differing_from_fast": 0}
-    remaining = args.limit
-    for chunk in read_chunks(sources, errors=args.errors, text_field=args.text_field, chunk_bytes=1 << 20):
-        texts = chunk.texts if remaining is None else chunk.texts[:remaining]
-        if not texts:
-            break
-        nbytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
-        t0 = time.perf_counter()
-        try:
-            slow_ids = slow(texts, add_special_tokens=add_special)["input_ids"]
-            t1 = time.perf_counter()
-            enc = fast(texts, add_special_tokens=add_special, return_offsets_mapping=True)
-            t2 = time.perf_counter()
-        except (TypeError, ValueError, UnicodeError) as e:
-            raise CommandError(f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}") from None
-        report["seconds"]["slow"] += t1 - t0
-        report["seconds"]["fast"] += t2 - t1
-        report["bytes"] += nbytes
-        if reference is not None:
-            t3 = time.perf_counter()
-            if args.reference == "tokenizers":
-                ref_ids = [e.ids for e in reference.encode_batch(texts, add_special_tokens=add_special)]
-            else:
-                ref_ids = reference(texts, add_special_tokens=add_special)["input_ids"]
-            report["seconds"]["reference"] += time.perf_counter() - t3
-            report["reference"]["differing_from_fast"] += sum(a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True))
-        for i, text in enumerate(texts):
-            fast_ids = enc["input_ids"][i]
-            tokens = fast.convert_ids_to_tokens(fast_ids)
-            c, b, d = _check_offsets(text, tokens, enc["offset_mapping"][i], specials, fast.unk_token, lower, strip)
-            report["offsets"]["tokens_checked"] += c
-            report["offsets"]["out_of_order_or_bounds"] += b
-            report["offsets"]["span_text_differs"] += d
-            if slow_ids[i] == fast_ids:
-                continue
-            report["differing_documents"] += 1
-            if len(report["differences"]) < args.show:
-                pos = next((k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
-                           min(len(slow_ids[i]), len(fast_ids)))
-                slow_tokens = slow.convert_ids_to_tokens(slow_ids[i])
-                span = enc["offset_mapping"][i][pos] if pos < len(fast_ids) else (len(text), len(text))
-                line = chunk.line_numbers[i] if chunk.line_numbers else chunk.first_line + i
-                report["differences"].append({
-                    "source": sources[chunk.source_index].name, "line": line, "position": pos,
-                    "chars": list(span), "text": text[max(0, span[0] - 10):span[1] + 10],
-                    "slow": _context(slow_tokens, pos), "fast": _context(tokens, pos)})
-        report["documents"] += len(texts)
-        if remaining is not None:
-            remaining -= len(texts)
-            if remaining <= 0:
+        report["reference"] = {"name": job.reference, "differing_from_fast": 0}
+    remaining = job.limit
+    with contextlib.closing(read_chunks(job.corpus, chunk_bytes=1 << 20)) as chunks:
+        for chunk in chunks:
+            texts = chunk.texts if remaining is None else chunk.texts[:remaining]
+            if not texts:
                 break
+            nbytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+            t0 = time.perf_counter()
+            try:
+                slow_ids = slow(texts, add_special_tokens=add_special)["input_ids"]
+                t1 = time.perf_counter()
+                enc = fast(texts, add_special_tokens=add_special, return_offsets_mapping=True)
+                t2 = time.perf_counter()
+            except (TypeError, ValueError, UnicodeError) as e:
+                raise CommandError(f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}") from None
+            report["seconds"]["slow"] += t1 - t0
+            report["seconds"]["fast"] += t2 - t1
+            report["bytes"] += nbytes
+            if reference is not None:
+                t3 = time.perf_counter()
+                if job.reference == "tokenizers":
+                    ref_ids = [e.ids for e in reference.encode_batch(texts, add_special_tokens=add_special)]
+                else:
+                    ref_ids = reference(texts, add_special_tokens=add_special)["input_ids"]
+                report["seconds"]["reference"] += time.perf_counter() - t3
+                report["reference"]["differing_from_fast"] += sum(a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True))
+            for i, text in enumerate(texts):
+                fast_ids = enc["input_ids"][i]
+                tokens = fast.convert_ids_to_tokens(fast_ids)
+                c, b, d = _check_offsets(text, tokens, enc["offset_mapping"][i], specials, fast.unk_token, lower, strip)
+                report["offsets"]["tokens_checked"] += c
+                report["offsets"]["out_of_order_or_bounds"] += b
+                report["offsets"]["span_text_differs"] += d
+                if slow_ids[i] == fast_ids:
+                    continue
+                report["differing_documents"] += 1
+                if len(report["differences"]) < job.show:
+                    pos = next((k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
+                               min(len(slow_ids[i]), len(fast_ids)))
+                    slow_tokens = slow.convert_ids_to_tokens(slow_ids[i])
+                    span = enc["offset_mapping"][i][pos] if pos < len(fast_ids) else (len(text), len(text))
+                    line = chunk.line_of(i)
+                    report["differences"].append({
+                        "source": sources[chunk.source_index].name, "line": line, "position": pos,
+                        "chars": list(span), "text": text[max(0, span[0] - 10):span[1] + 10],
+                        "slow": _context(slow_tokens, pos), "fast": _context(tokens, pos)})
+            report["documents"] += len(texts)
+            if remaining is not None:
+                remaining -= len(texts)
+                if remaining <= 0:
+                    break
 
     mb = report["bytes"] / 1e6
     speeds = {k: (mb / v if v > 0 else float("inf")) for k, v in report["seconds"].items()}
@@ -159,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     report["fast_over_slow"] = speeds["fast"] / speeds["slow"] if speeds["slow"] else float("inf")
     failed = report["differing_documents"] > 0 or report["offsets"]["out_of_order_or_bounds"] > 0
     report["identical"] = not failed
-    if args.json:
+    if job.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         _print_report(report)

@@ -7,13 +7,16 @@ A checkpoint is data: safetensors, or a pickle through `torch.load(weights_only=
 from __future__ import annotations
 
 import pickle
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..configuration_utils import PretrainedConfig, load_json
 from .hub import ResourceNotFoundError, cached_file
 from .import_utils import require_torch
 
-torch = require_torch("ferroformers' checkpoint loading")
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+else:
+    torch = require_torch("ferroformers' checkpoint loading")
 
 SAFE_WEIGHTS_NAME = "model.safetensors"
 SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json"

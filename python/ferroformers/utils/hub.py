@@ -95,8 +95,8 @@ def _hub_download(repo_id: str, filename: str, *, required: bool, local_files_on
     offline = hub_offline(local_files_only)
     where = f"{repo_id}/{filename}" + (f" at revision {kwargs['revision']!r}" if kwargs.get("revision") else "")
     try:
-        return hf_hub_download(repo_id, filename, local_files_only=offline,
-                               library_name="ferroformers", **{k: v for k, v in kwargs.items() if v not in (None, "")})
+        return str(hf_hub_download(repo_id, filename, local_files_only=offline, library_name="ferroformers",
+                                   **{k: v for k, v in kwargs.items() if v not in (None, "")}))
     except HFValidationError as e:
         raise ResourceNotFoundError(
             f"{repo_id!r} is neither a local folder nor a valid hub id ('org/name'): {e}"

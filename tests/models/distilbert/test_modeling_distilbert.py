@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require_module("torch")
+transformers = require_module("transformers")
 
 from distilbert_helpers import (  # noqa: E402
     ATOL,
@@ -107,7 +108,7 @@ def test_question_answering_clamps_positions(tmp_path: Path) -> None:
         ferroformers.DistilBertForQuestionAnswering(DistilBertConfig(**config, num_labels=3))
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     n_heads=st.integers(1, 5),
     head_size=st.integers(1, 6),

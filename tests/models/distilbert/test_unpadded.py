@@ -291,6 +291,8 @@ def test_torch_compile_matches_eager() -> None:
             torch.testing.assert_close(dict(model.named_parameters())[name].grad, grad, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace` is deprecated:FutureWarning",
+                            "ignore:`torch.jit.trace_method` is deprecated:FutureWarning")
 def test_torch_jit_trace_runs_the_padded_batch() -> None:
     # a trace records one run: with the unpadded path it would bake in that batch's lengths
     torch.manual_seed(0)

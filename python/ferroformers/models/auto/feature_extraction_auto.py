@@ -27,7 +27,8 @@ def feature_extractor_class_from_name(name: str, *, source: str = "") -> type[Se
         where = f" (in {source})" if source else ""
         raise ValueError(f"unknown feature_extractor_type {name!r}{where}; known: {sorted(FEATURE_EXTRACTOR_MAPPING_NAMES)}")
     module, attr = FEATURE_EXTRACTOR_MAPPING_NAMES[name]
-    return getattr(importlib.import_module(module), attr)
+    cls: type[SequenceFeatureExtractor] = getattr(importlib.import_module(module), attr)
+    return cls
 
 
 def _model_type(name: str, hub: dict[str, Any]) -> str | None:

@@ -43,7 +43,8 @@ class _BaseAutoModelClass:
             return cls._registered[model_type]
         if model_type in cls._model_mapping:
             module, name = cls._model_mapping[model_type]
-            return getattr(importlib.import_module(module), name)
+            model_class: type[PreTrainedModel] = getattr(importlib.import_module(module), name)
+            return model_class
         where = f" (in {source})" if source else ""
         known = sorted({*cls._model_mapping, *cls._registered})
         raise ValueError(f"{cls.__name__} has no model for model_type {model_type!r}{where}; known: {known}")
@@ -78,6 +79,7 @@ class _BaseAutoModelClass:
     def from_pretrained(cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> Any:
         """`ModelClass.from_pretrained(...)` for the class of the checkpoint's `model_type` (same arguments)."""
         config = kwargs.get("config")
+        model_type: str | None
         if isinstance(config, PretrainedConfig):
             model_type, source = config.model_type, "the config passed"
         else:

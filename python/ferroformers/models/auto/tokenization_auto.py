@@ -41,7 +41,8 @@ def tokenizer_class_from_name(class_name: str, *, source: str = "") -> type[PreT
     if module is None:
         where = f" (named in {source})" if source else ""
         raise ValueError(f"unknown tokenizer class {class_name!r}{where}; known: {sorted(_MODULES)}")
-    return getattr(importlib.import_module(module), class_name)
+    cls: type[PreTrainedTokenizerBase] = getattr(importlib.import_module(module), class_name)
+    return cls
 
 
 class AutoTokenizer:

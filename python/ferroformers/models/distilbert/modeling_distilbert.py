@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
@@ -30,9 +30,14 @@ from ...pytorch_utils import Unpadding, find_pruneable_heads_and_indices, prune_
 from ...utils.import_utils import require_torch
 from .configuration_distilbert import DistilBertConfig
 
-torch = require_torch("DistilBERT models")
-nn = torch.nn
-F = torch.nn.functional
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+else:
+    torch = require_torch("DistilBERT models")
+    nn = torch.nn
+    F = torch.nn.functional
 
 
 def create_sinusoidal_embeddings(n_pos: int, dim: int, out: torch.Tensor) -> None:
@@ -202,7 +207,7 @@ class FFN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (bs, seq_len, dim) or (n_tokens, dim)
         if self.chunk_size_feed_forward > 0:
             # the same result in slices of the tokens: less peak memory for long inputs
-            return torch.cat([self.ff_chunk(c) for c in x.split(self.chunk_size_feed_forward, dim=-2)], dim=-2)
+            return torch.cat([self.ff_chunk(c) for c in torch.split(x, self.chunk_size_feed_forward, dim=-2)], dim=-2)
         return self.ff_chunk(x)
 
     def ff_chunk(self, x: torch.Tensor) -> torch.Tensor:
@@ -298,6 +303,10 @@ class DistilBertPreTrainedModel(PreTrainedModel):
         if self.config.sinusoidal_pos_embds and module is self.get_position_embeddings() and not module.weight.is_meta:
             create_sinusoidal_embeddings(self.config.max_position_embeddings, self.config.dim, module.weight)
 
+    @property
+    def base_model(self) -> DistilBertModel:
+        return cast("DistilBertModel", super().base_model)
+
     def get_position_embeddings(self) -> nn.Embedding:
         return self.base_model.embeddings.position_embeddings
 
@@ -329,7 +338,7 @@ class DistilBertPreTrainedModel(PreTrainedModel):
 
     def _prune_heads(self, heads_to_prune: dict[int, list[int]]) -> None:
         for layer, heads in heads_to_prune.items():
-            self.base_model.transformer.layer[layer].attention.prune_heads(heads)
+            cast(TransformerBlock, self.base_model.transformer.layer[layer]).attention.prune_heads(heads)
 
 
 class DistilBertModel(DistilBertPreTrainedModel):
@@ -405,7 +414,7 @@ class DistilBertModel(DistilBertPreTrainedModel):
             assert attention_mask is not None
             # a traced graph (torch.compile, torch.export, torch.jit.trace) runs the padded batch: its shapes must
             # not depend on the mask; the result is the same
-            traced = torch.compiler.is_compiling() or torch.jit.is_tracing()
+            traced = torch.compiler.is_compiling() or torch.jit.is_tracing()  # type: ignore[attr-defined,no-untyped-call]
             unpadding = Unpadding(attention_mask, pack=not traced)
         out = self.transformer(
             x,
@@ -435,7 +444,7 @@ class DistilBertModel(DistilBertPreTrainedModel):
             return [None] * n_layers
         if head_mask.dim() == 1:
             head_mask = head_mask[None].expand(n_layers, -1)
-        heads = [layer.attention.n_heads for layer in self.transformer.layer]
+        heads = [cast(TransformerBlock, layer).attention.n_heads for layer in self.transformer.layer]
         if head_mask.dim() != 2 or head_mask.size(0) != n_layers or any(head_mask.size(1) != h for h in heads):
             raise ValueError(
                 f"head_mask must have shape (n_heads,) or (n_layers, n_heads) = ({n_layers}, {max(heads)}), "
@@ -486,7 +495,7 @@ class DistilBertForMaskedLM(DistilBertPreTrainedModel):
         out, unpadding = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds,
                                                  output_attentions, output_hidden_states, position_ids,
                                                  reads_padding=_labels_on_padding(attention_mask, labels))
-        x = out.last_hidden_state  # (bs, seq_len, dim)
+        x = _last_hidden_state(out)  # (bs, seq_len, dim)
         if unpadding is None or not unpadding.packed:
             logits = self._predict(x)  # (bs, seq_len, vocab_size)
             loss = None if labels is None else self.mlm_loss_fct(logits.view(-1, logits.size(-1)), labels.view(-1))
@@ -527,7 +536,7 @@ class DistilBertForSequenceClassification(DistilBertPreTrainedModel):
         out, _ = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
                                          output_hidden_states, position_ids,
                                          reads_padding=_first_token_is_padding(attention_mask))
-        pooled = out.last_hidden_state[:, 0]  # (bs, dim): the first ([CLS]) token
+        pooled = _last_hidden_state(out)[:, 0]  # (bs, dim): the first ([CLS]) token
         pooled = F.relu(self.pre_classifier(pooled))  # (bs, dim)
         pooled = self.dropout(pooled)
         logits = self.classifier(pooled)  # (bs, num_labels)
@@ -584,7 +593,7 @@ class DistilBertForQuestionAnswering(DistilBertPreTrainedModel):
         reads_padding = start_positions is not None and end_positions is not None
         out, _ = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
                                          output_hidden_states, position_ids, reads_padding=reads_padding)
-        x = self.dropout(out.last_hidden_state)  # (bs, seq_len, dim)
+        x = self.dropout(_last_hidden_state(out))  # (bs, seq_len, dim)
         logits = self.qa_outputs(x)  # (bs, seq_len, 2)
         start_logits, end_logits = logits.split(1, dim=-1)
         start_logits = start_logits.squeeze(-1).contiguous()  # (bs, seq_len)
@@ -630,7 +639,7 @@ class DistilBertForTokenClassification(DistilBertPreTrainedModel):
         out, _ = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
                                          output_hidden_states, position_ids,
                                          reads_padding=_labels_on_padding(attention_mask, labels))
-        logits = self.classifier(self.dropout(out.last_hidden_state))  # (bs, seq_len, num_labels)
+        logits = self.classifier(self.dropout(_last_hidden_state(out)))  # (bs, seq_len, num_labels)
         loss = None
         if labels is not None:
             loss = F.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1))
@@ -672,7 +681,7 @@ class DistilBertForMultipleChoice(DistilBertPreTrainedModel):
         out, _ = self.distilbert._encode(flat_ids, flat_mask, head_mask, flat_embeds, output_attentions,
                                          output_hidden_states, position_ids,
                                          reads_padding=_first_token_is_padding(flat_mask))
-        pooled = out.last_hidden_state[:, 0]  # (bs * num_choices, dim)
+        pooled = _last_hidden_state(out)[:, 0]  # (bs * num_choices, dim)
         pooled = F.relu(self.pre_classifier(pooled))  # (bs * num_choices, dim)
         pooled = self.dropout(pooled)
         logits = self.classifier(pooled).view(-1, num_choices)  # (bs, num_choices)
@@ -682,6 +691,11 @@ class DistilBertForMultipleChoice(DistilBertPreTrainedModel):
         result = MultipleChoiceModelOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
                                            attentions=out.attentions)
         return _result(result, return_dict, self.config)
+
+
+def _last_hidden_state(out: BaseModelOutput) -> torch.Tensor:
+    assert out.last_hidden_state is not None  # DistilBertModel always sets it
+    return out.last_hidden_state
 
 
 def _result(result: Any, return_dict: bool | None, config: DistilBertConfig) -> Any:
