@@ -83,6 +83,11 @@ def __getattr__(name: str) -> Any:
         return __version__
     module_name = _LAZY.get(name)
     if module_name is None:
+        from .utils.import_utils import other_framework_error
+
+        error = other_framework_error(name, _LAZY)  # TFDistilBertModel: "use DistilBertModel"
+        if error is not None:
+            raise error
         raise AttributeError(f"module 'ferroformers' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module_name}", __name__), name)
     globals()[name] = value

@@ -32,10 +32,12 @@ MASK = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
 
 
 def hidden(model: Any) -> torch.Tensor:
+    """The output on the real tokens (padding positions follow each library's own rule)."""
     with torch.no_grad():
         out = model(IDS, attention_mask=MASK)
-    return out.last_hidden_state if hasattr(out, "last_hidden_state") and out.last_hidden_state is not None \
+    out = out.last_hidden_state if hasattr(out, "last_hidden_state") and out.last_hidden_state is not None \
         else out.logits
+    return out[MASK.bool()] if out.shape[:2] == MASK.shape else out
 
 
 def saved(tmp_path: Path, cls: Any = DistilBertModel, **kwargs: Any) -> tuple[Any, Path]:
