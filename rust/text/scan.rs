@@ -273,6 +273,7 @@ mod tests {
     use super::*;
 
     fn levels() -> Vec<Level> {
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
         let mut v = vec![Level::Scalar];
         #[cfg(target_arch = "x86_64")]
         {
