@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod audio;
 mod image;
 mod tokenizer;
+mod trainer;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -12,5 +13,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     audio::register(m)?;
     tokenizer::register(m)?;
     image::register(m)?;
+    trainer::register(m)?;
     Ok(())
 }

@@ -33,7 +33,7 @@ fn to_py(e: Error) -> PyErr {
 }
 
 /// Run core code, turning a panic (a bug) into a Python RuntimeError instead of a PanicException.
-fn guarded<T>(f: impl FnOnce() -> T) -> PyResult<T> {
+pub(super) fn guarded<T>(f: impl FnOnce() -> T) -> PyResult<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|e| {
         let msg = e
             .downcast_ref::<&str>()
@@ -108,12 +108,12 @@ fn borrow_str<'a>(s: &'a Bound<'_, PyString>, what: &dyn Fn() -> String) -> PyRe
 }
 
 /// Python strings of one batch field: texts, or lists of words.
-enum Field<'py> {
+pub(super) enum Field<'py> {
     Texts(Vec<Bound<'py, PyString>>),
     Words(Vec<Vec<Bound<'py, PyString>>>),
 }
 
-fn extract_field<'py>(
+pub(super) fn extract_field<'py>(
     obj: &Bound<'py, PyAny>,
     name: &str,
     pretokenized: bool,
@@ -143,12 +143,12 @@ fn extract_field<'py>(
 }
 
 /// Borrowed text of a field: either texts or word lists.
-enum Borrowed<'a> {
+pub(super) enum Borrowed<'a> {
     Texts(Vec<&'a str>),
     Words(Vec<Vec<&'a str>>),
 }
 
-fn borrow_field<'a>(f: &'a Field<'_>, name: &str) -> PyResult<Borrowed<'a>> {
+pub(super) fn borrow_field<'a>(f: &'a Field<'_>, name: &str) -> PyResult<Borrowed<'a>> {
     Ok(match f {
         Field::Texts(v) => Borrowed::Texts(
             v.iter()
