@@ -31,6 +31,7 @@ _LAZY: dict[str, str] = {
     "DistilBertTokenizer": "models.distilbert.tokenization_distilbert",
     "DistilBertTokenizerFast": "models.distilbert.tokenization_distilbert_fast",
     "AutoTokenizer": "models.auto.tokenization_auto",
+    "WordPieceTrainer": "trainers",
     # audio: feature extractors, CTC tokenizer, processors
     "SequenceFeatureExtractor": "feature_extraction_sequence_utils",
     "Wav2Vec2FeatureExtractor": "models.wav2vec2.feature_extraction_wav2vec2",

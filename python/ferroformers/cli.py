@@ -2,6 +2,7 @@
 
     ferroformers tokenize INPUT... -o OUTDIR     tokenize a corpus with the fast tokenizer (streaming)
     ferroformers compare INPUT...                 run the slow and the fast tokenizer side by side
+    ferroformers train-tokenizer INPUT... -o OUTDIR --vocab-size N   train a WordPiece vocabulary
 
 Exit codes: 0 success, 1 `compare` found differences, 2 bad input (one line on stderr, no traceback).
 """
@@ -86,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--show", type=int, default=10, help="print at most N differing documents (default 10)")
     cmp_.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
     cmp_.set_defaults(func=_compare)
+
+    from .commands import train_tokenizer
+
+    train_tokenizer.add_parser(sub)
 
     demo = sub.add_parser("demo", help="tokenize the bundled sample corpus into a temporary folder")
     demo.add_argument("--keep", metavar="OUTDIR", default=None, help="write the result here instead")
