@@ -82,6 +82,14 @@ def test_inputs_as_tokenize_reads_them(tmp_path: Path, lines: list[str]) -> None
                    stdin=src.read_bytes())
     assert proc.returncode == 0, proc.stderr
     assert vocab_of(tmp_path / "stdin") == reference
+    pq = pytest.importorskip("pyarrow.parquet")
+    zstandard = pytest.importorskip("zstandard")
+    pq.write_table(__import__("pyarrow").table({"text": lines[:half]}), tmp_path / "a.parquet")
+    zst = tmp_path / "b.txt.zst"
+    zst.write_bytes(zstandard.ZstdCompressor().compress(("\n".join(lines[half:]) + "\n").encode()))
+    assert main(["train-tokenizer", str(tmp_path / "a.parquet"), str(zst), "-o", str(tmp_path / "pq"),
+                 "--vocab-size", "900", "-q"]) == 0
+    assert vocab_of(tmp_path / "pq") == reference
 
 
 def test_options_cased_specials_and_bert(tmp_path: Path, lines: list[str]) -> None:
