@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from peak_rss import wait_peak_rss
+
 CORPUS = "/tmp/ff_corpus/corpus_100M.txt"
 SETTINGS = dict(vocab_size=30522, min_frequency=2, limit_alphabet=1000)
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -65,22 +67,12 @@ def run(side: str, files: list[str], threads: int, vocab_size: int, out: str) ->
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", side, "--threads", str(threads),
            "--vocab-size", str(vocab_size), "--out", out, *files]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE)
-    peak_kb = 0
-    while proc.poll() is None:
-        # VmHWM: the child's own peak RSS since exec
-        try:
-            with open(f"/proc/{proc.pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        peak_kb = max(peak_kb, int(line.split()[1]))
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-        time.sleep(0.05)
+    peak_mb = wait_peak_rss(proc)
     if proc.returncode != 0:
         raise SystemExit(f"{side} failed ({proc.returncode})")
     assert proc.stdout is not None
     result = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])
-    result["rss_mb"] = peak_kb / 1024
+    result["rss_mb"] = peak_mb
     return result
 
 
