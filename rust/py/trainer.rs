@@ -133,6 +133,7 @@ impl WordPieceTrainer {
         let config = self.config.clone();
         let mut raised: Option<PyErr> = None;
         let mut last = Instant::now();
+        let mut reported = None;
         let trained = py.detach(|| {
             guarded(|| {
                 trainer::train(counts, &config, threads, &mut |done, total| {
@@ -140,6 +141,7 @@ impl WordPieceTrainer {
                         return true;
                     }
                     last = Instant::now();
+                    reported = Some(done);
                     Python::attach(|py| {
                         let r = py.check_signals().and_then(|()| match &progress {
                             Some(cb) => cb.call1(py, (done, total)).map(drop),
@@ -163,6 +165,12 @@ impl WordPieceTrainer {
             }
             Err(e) => return Err(to_py(e)),
         };
+        // the last state, also when the merges stopped short of vocab_size (min_frequency, no pair left)
+        if let Some(cb) = &progress {
+            if reported != Some(t.vocab.len()) {
+                cb.call1(py, (t.vocab.len(), config.vocab_size))?;
+            }
+        }
         let out = PyDict::new(py);
         out.set_item("vocab", t.vocab)?;
         out.set_item("special_tokens", t.special_tokens)?;

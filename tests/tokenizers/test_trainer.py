@@ -206,6 +206,23 @@ def test_errors_are_clear() -> None:
         WordPieceTrainer(show_progress=False).feed_lines(b"ok\n\xff")
 
 
+def test_progress_reports_the_end_and_can_stop_training() -> None:
+    from ferroformers import _native
+
+    seen = []
+    core = _native.WordPieceTrainer(vocab_size=100_000, special_tokens=SPECIALS)
+    core.feed(real_lines())
+    vocab = core.train(lambda done, total: seen.append((done, total)))["vocab"]
+    assert seen[-1] == (len(vocab), 100_000)  # stopped short of vocab_size: no pair seen twice is left
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    core.feed(real_lines())
+    with pytest.raises(KeyboardInterrupt):
+        core.train(stop)
+
+
 def test_saved_vocabulary_loads_in_distilbert_tokenizer(tmp_path: Path) -> None:
     trainer = WordPieceTrainer(1500, min_frequency=2, limit_alphabet=500, special_tokens=SPECIALS,
                                show_progress=False)
