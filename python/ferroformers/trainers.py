@@ -211,6 +211,11 @@ class WordPieceTrainer:
     def documents(self) -> int:
         return self._core.documents
 
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes held by the word tables (they grow with the distinct words, not with the text fed)."""
+        return self._core.memory_bytes
+
     def _bar(self, total: int | None, desc: str, unit: str) -> Any:
         from tqdm import tqdm
 

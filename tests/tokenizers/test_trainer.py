@@ -171,6 +171,39 @@ def test_generated_corpora_alphabet_and_specials(words: list[str], limit: int, s
         assert continuing(mine) == continuing(theirs)
 
 
+@settings(max_examples=30, deadline=None)
+@given(words=st.lists(st.text("abcdeé中,.Z", min_size=1, max_size=9), min_size=1, max_size=40),
+       initial=st.lists(st.sampled_from("aqxZé中☃"), max_size=4), limit=st.one_of(st.none(), st.integers(4, 10)))
+def test_initial_alphabet_like_tokenizers(words: list[str], initial: list[str], limit: int | None) -> None:
+    lines = [" ".join(words[i:i + 5]) for i in range(0, len(words), 3)]
+    kw = dict(min_frequency=0, limit_alphabet=limit, initial_alphabet=initial)
+    try:
+        mine = ours(lines, 500, **kw)
+    except TrainerError as e:
+        assert "is smaller than" in str(e)
+        return
+    theirs = reference(lines, 500, **{**kw, "limit_alphabet": limit or 100_000})
+    # initial chars are in whether seen or not (unchanged by the normalizer: "Z", "é" are never in a word)
+    assert set(initial) <= set(alphabet(mine)) & set(alphabet(theirs))
+    if limit is None:
+        assert alphabet(mine) == alphabet(theirs)
+        assert continuing(mine) == continuing(theirs)
+    else:
+        assert len(alphabet(mine)) == len(alphabet(theirs)) <= limit
+
+
+def test_memory_grows_with_distinct_words_not_with_the_text() -> None:
+    lines = real_lines()
+    trainer = WordPieceTrainer(show_progress=False)
+    trainer.feed(lines)
+    once = trainer.word_counts()
+    distinct, total, memory = trainer.distinct_words, trainer.total_words, trainer.memory_bytes
+    for _ in range(9):
+        trainer.feed(lines)
+    assert (trainer.distinct_words, trainer.total_words, trainer.memory_bytes) == (distinct, 10 * total, memory)
+    assert trainer.word_counts() == {w: 10 * n for w, n in once.items()}
+
+
 def test_deterministic_across_threads_and_batches() -> None:
     lines = real_lines()
     first = ours(lines, 2000, num_threads=1)
