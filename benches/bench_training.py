@@ -150,7 +150,7 @@ def main() -> None:
             ours, theirs = best["ours"], best["tokenizers"]
             line = (f"{threads} thread(s): tokenizers {theirs['seconds']:.2f} s ({theirs['rss_mb']:.0f} MB), "
                     f"ours {ours['seconds']:.2f} s ({ours['rss_mb']:.0f} MB; counting {ours['counting']:.2f} s), "
-                    f"{theirs['seconds'] / ours['seconds']:.1f}x")
+                    f"{theirs['seconds'] / ours['seconds']:.1f}x; cpu {theirs['cpu']:.1f} s vs {ours['cpu']:.1f} s")
             print(line, flush=True)
             if not args.no_merge_phase:
                 # the same run with no merges: vocab_size = special tokens + alphabet (+ ## chars for ours, which
@@ -160,9 +160,11 @@ def main() -> None:
                 floor = {"ours": run("ours", files, threads, minimal, f"{tmp}/m-ours"),
                          "tokenizers": run("tokenizers", files, threads, 1, f"{tmp}/m-tok")}
                 merge = {s: best[s]["seconds"] - floor[s]["seconds"] for s in best}
+                cpu = {s: best[s]["cpu"] - floor[s]["cpu"] for s in best}
                 print(f"  merge phase ({c['merges']:,} merges on {c['distinct_words']:,} distinct words): "
                       f"tokenizers {merge['tokenizers']:.2f} s, ours {merge['ours']:.2f} s, "
-                      f"{merge['tokenizers'] / max(merge['ours'], 1e-3):.1f}x", flush=True)
+                      f"{merge['tokenizers'] / max(merge['ours'], 1e-3):.1f}x; cpu {cpu['tokenizers']:.1f} s vs "
+                      f"{cpu['ours']:.1f} s", flush=True)
             if texts is not None:
                 n_theirs, unk_theirs = quality(theirs["vocab"], texts)
                 n_ours, unk_ours = quality(ours["vocab"], texts)
