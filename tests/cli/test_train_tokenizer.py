@@ -149,7 +149,8 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, lines: list[str]) -> No
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1]),
+           "PYTHONFAULTHANDLER": "1"}
     # stdin held open: the run is reading when the signal comes
     proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "train-tokenizer", "-", "-o", str(out),
                              "--vocab-size", "100", "-q"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -161,7 +162,12 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -
         time.sleep(0.01)
     time.sleep(0.2)
     proc.send_signal(sig)
-    code = proc.wait(timeout=60)
+    try:
+        code = proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler prints the stack of every thread
+        proc.wait(timeout=60)
+        pytest.fail(f"still running 120 s after {sig.name}:\n{proc.stderr.read().decode()}")
     if sig == signal.SIGINT:
         assert code == 130 and "interrupted" in proc.stderr.read().decode()
         assert not out.exists()
