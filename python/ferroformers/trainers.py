@@ -197,24 +197,24 @@ class WordPieceTrainer:
     def word_counts(self) -> dict[str, int]:
         """Every word counted so far (normalized and pre-tokenized) with its count; words longer than
         max_input_chars_per_word are left out."""
-        return self._core.word_counts()
+        return dict(self._core.word_counts())
 
     @property
     def distinct_words(self) -> int:
-        return self._core.distinct_words
+        return int(self._core.distinct_words)
 
     @property
     def total_words(self) -> int:
-        return self._core.total_words
+        return int(self._core.total_words)
 
     @property
     def documents(self) -> int:
-        return self._core.documents
+        return int(self._core.documents)
 
     @property
     def memory_bytes(self) -> int:
         """Bytes held by the word tables (they grow with the distinct words, not with the text fed)."""
-        return self._core.memory_bytes
+        return int(self._core.memory_bytes)
 
     def _bar(self, total: int | None, desc: str, unit: str) -> Any:
         from tqdm import tqdm

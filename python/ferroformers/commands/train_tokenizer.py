@@ -200,7 +200,8 @@ def _run(job: TrainJob, sources: list[Source], partial: str, started: float) -> 
         vocab_size=job.vocab_size, min_frequency=job.min_frequency, limit_alphabet=job.limit_alphabet,
         special_tokens=list(job.special_tokens), lowercase=job.lowercase, strip_accents=job.strip_accents,
         handle_chinese_chars=job.tokenize_chinese_chars)
-    total = sum(s.size for s in sources) if all(s.size is not None for s in sources) else None
+    sizes = [s.size for s in sources if s.size is not None]
+    total = sum(sizes) if len(sizes) == len(sources) else None
     done_raw = [0]
     progress = Progress(total, quiet=job.quiet, noun="words")
     try:
@@ -233,13 +234,14 @@ def _run(job: TrainJob, sources: list[Source], partial: str, started: float) -> 
                               handle_chinese_chars=job.tokenize_chinese_chars)
     tokenizer_class = {"distilbert": DistilBertTokenizerFast, "bert": BertTokenizerFast}[job.model_type]
     extra = [t for t in job.special_tokens if t not in DEFAULT_SPECIAL_TOKENS]
-    named = {f"{name}_token": token for name in ("unk", "sep", "pad", "cls", "mask")
+    named: dict[str, Any] = {f"{name}_token": token for name in ("unk", "sep", "pad", "cls", "mask")
              if (token := f"[{name.upper()}]") in job.special_tokens}
+    tokens: dict[str, Any] = {k: named.get(k) for k in ("unk_token", "sep_token", "pad_token", "cls_token",
+                                                        "mask_token")}
     tokenizer = tokenizer_class(tokenizer_object=core, do_lower_case=job.lowercase, strip_accents=job.strip_accents,
                                 tokenize_chinese_chars=job.tokenize_chinese_chars,
                                 model_max_length=job.model_max_length, additional_special_tokens=extra or None,
-                                **{k: named.get(k) for k in ("unk_token", "sep_token", "pad_token", "cls_token",
-                                                             "mask_token")})
+                                **tokens)
     written = tokenizer.save_pretrained(partial)
     files = sorted(os.path.basename(p) for p in written)
     vocab_text = "".join(t + "\n" for t in vocab).encode("utf-8")
