@@ -2,6 +2,12 @@
 tokenizer `__call__`, tokie and flash-tokenizer (PyPI, when installed), and the slow ones on a small prefix.
 One process, one corpus, one vocabulary, the same thread count for everyone.
 
+The peer is whichever `tokenizers` the interpreter imports: 0.23 in the test venv (ids and offsets compared),
+or 1.x when run with a venv that has it (`pip install --pre tokenizers==1.0.0rc3 psutil numpy`; both are
+named `tokenizers`, so 1.x needs its own venv; its `Encoding` has no offsets, so only ids are compared).
+This script imports ferroformers from the source tree, so that venv needs nothing else:
+    /path/to/tok1-venv/bin/python benches/bench_tokenizers.py --threads 1
+
 The fast candidates run in interleaved rounds (this VM's speed drifts by up to 2x between minutes) and each
 keeps its best time. Prints MB/s, tokens/s, the ratio to `tokenizers` encode_batch (best against best), lines whose ids (and offsets, where the peer
 gives character offsets) differ from `tokenizers`, and the peak RSS growth per MB of input.
@@ -16,6 +22,7 @@ bert-base-uncased, built by ../shared/data/build_assets.sh).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import threading
@@ -47,6 +54,7 @@ os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
 os.environ["TOKENIZERS_PARALLELISM"] = "true" if ARGS.threads > 1 else "false"
 
 import psutil  # noqa: E402
+import tokenizers  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
@@ -131,7 +139,7 @@ def mismatches(ref: Flat, got: Flat, n: int) -> tuple[int, int | None]:
 class Candidate:
     """One timed call and how to read its ids (and offsets) for the mismatch counts."""
 
-    def __init__(self, name: str, call: Callable[[], Any], read: Callable[[Any], Flat | None],
+    def __init__(self, name: str, call: Callable[[], Any], read: Callable[[Any], Flat | None] | None,
                  repeat: bool = True, mb: float | None = None) -> None:
         self.name, self.call, self.read, self.repeat, self.mb = name, call, read, repeat, mb
         self.times: list[float] = []
@@ -149,7 +157,8 @@ def main() -> None:
           f"threads {ARGS.threads}; {ARGS.repeat} interleaved rounds (best time kept); "
           f"load average {os.getloadavg()[0]:.1f}")
 
-    hf = Tokenizer.from_str(tokenizer_json)
+    hf = Tokenizer.from_file(str(vocab_dir / "tokenizer.json"))
+    lowercase = bool(json.loads(tokenizer_json)["normalizer"].get("lowercase", True))
     ours = WordPieceTokenizer.from_tokenizer_json(tokenizer_json)
     from ferroformers import BertTokenizerFast
 
@@ -157,8 +166,11 @@ def main() -> None:
     threads = ARGS.threads
     ref_box: dict[str, Flat] = {}
 
+    # tokenizers 1.x's Encoding has ids but no offsets
+    has_offsets = hasattr(hf.encode("a"), "offsets")
+
     def hf_read(encs: Any) -> Flat:
-        ref_box["ref"] = flatten([e.ids for e in encs], [e.offsets for e in encs])
+        ref_box["ref"] = flatten([e.ids for e in encs], [e.offsets for e in encs] if has_offsets else None)
         return ref_box["ref"]
 
     def lists_read(out: Any) -> Flat:
@@ -169,9 +181,14 @@ def main() -> None:
         enc = ours.encode_batch(lines, num_threads=threads)
         return enc, enc.ids(), enc.type_ids(), enc.attention_mask()
 
+    peer = f"tokenizers {tokenizers.__version__}"
+    # the padded batch every framework feeds a model: lists and arrays of the same rows
+    padded = {"padding": True, "truncation": True, "max_length": 128}
     cands = [
         # the reference first: every mismatch count is against its first run
-        Candidate("tokenizers encode_batch", lambda: hf.encode_batch(lines), hf_read),
+        Candidate(f"{peer} encode_batch", lambda: hf.encode_batch(lines), hf_read),
+        Candidate(f"{peer} encode_batch -> ids lists", lambda: [e.ids for e in hf.encode_batch(lines)],
+                  lambda out: flatten(out, None)),
         Candidate("ours encode_batch_flat (ids + offsets)",
                   lambda: ours.encode_batch_flat(lines, with_offsets=True, num_threads=threads), lambda g: g),
         Candidate("ours encode_batch_flat (ids)", lambda: ours.encode_batch_flat(lines, num_threads=threads),
@@ -180,9 +197,27 @@ def main() -> None:
         # the issue's "list output": the tokenizer __call__ default (input_ids, token_type_ids, attention_mask)
         Candidate("ours BertTokenizerFast __call__ (lists)", lambda: ours_call(lines),
                   lambda out: flatten(out["input_ids"], None)),
+        Candidate("ours __call__ (lists, return_offsets_mapping)",
+                  lambda: ours_call(lines, return_offsets_mapping=True),
+                  lambda out: flatten(out["input_ids"], out["offset_mapping"])),
+        Candidate("ours __call__ (lists, padded to longest <= 128)", lambda: ours_call(lines, **padded), None),
+        Candidate('ours __call__ (return_tensors="np", padded)',
+                  lambda: ours_call(lines, return_tensors="np", **padded), None),
     ]
+    try:
+        import torch  # noqa: F401
+
+        cands.append(Candidate('ours __call__ (return_tensors="pt", padded)',
+                               lambda: ours_call(lines, return_tensors="pt", **padded), None))
+    except ImportError:
+        print("torch not installed: no return_tensors='pt' row")
     if not ARGS.skip_transformers:
-        from transformers import AutoTokenizer
+        try:
+            from transformers import AutoTokenizer
+        except ImportError:
+            print("transformers not installed: no transformers row")
+            ARGS.skip_transformers = True
+    if not ARGS.skip_transformers:
 
         fast = AutoTokenizer.from_pretrained(str(vocab_dir))
         cands.append(Candidate("transformers fast __call__", lambda: fast(lines),
@@ -211,7 +246,7 @@ def main() -> None:
     try:
         from flash_tokenizer import BertTokenizerFlash
 
-        ft = BertTokenizerFlash(str(vocab_dir / "vocab.txt"), do_lower_case=hf.normalizer.lowercase)
+        ft = BertTokenizerFlash(str(vocab_dir / "vocab.txt"), do_lower_case=lowercase)
         cands.append(Candidate(
             "flash-tokenizer batch_encode", lambda: ft.tokenizer.batch_encode(lines, "longest", -1, threads > 1),
             lambda out: flatten([[t for t in r if t != 0] for r in out], None), repeat=False))  # strip padding
@@ -224,14 +259,14 @@ def main() -> None:
     try:
         from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
 
-        legacy = BertTokenizerLegacy(str(vocab_dir / "vocab.txt"), do_lower_case=hf.normalizer.lowercase)
+        legacy = BertTokenizerLegacy(str(vocab_dir / "vocab.txt"), do_lower_case=lowercase)
         cands.append(Candidate(f"transformers BertTokenizerLegacy (slow, {small_mb:.1f} MB)",
                                lambda: legacy(small)["input_ids"], lambda out: flatten(out, None), False, small_mb))
     except ImportError as e:
         print(f"BertTokenizerLegacy unavailable: {e}")
     from ferroformers.models.bert.tokenization_bert import BertTokenizer as OurSlow
 
-    slow = OurSlow(vocab_file=str(vocab_dir / "vocab.txt"), do_lower_case=hf.normalizer.lowercase)
+    slow = OurSlow(vocab_file=str(vocab_dir / "vocab.txt"), do_lower_case=lowercase)
     cands.append(Candidate(f"ferroformers slow BertTokenizer ({small_mb:.1f} MB)",
                            lambda: slow(small)["input_ids"], lambda out: flatten(out, None), False, small_mb))
 
@@ -242,7 +277,7 @@ def main() -> None:
             dt, out, rss = run(c.call)
             c.times.append(dt)
             c.rss = max(c.rss, rss)
-            if round_ == 0:
+            if round_ == 0 and c.read is not None:
                 got = c.read(out)
                 if got is not None:
                     c.tokens = len(got[0])

@@ -6,6 +6,7 @@
 
 pub mod audio;
 pub mod image;
+pub mod memory;
 pub mod parallel;
 pub mod text;
 

@@ -1,6 +1,7 @@
 """Shared fixtures: real data built offline by ../shared/data scripts (cached between runs, built once under a
 file lock so parallel runs do not race), and an offline hub by default (no network here: a test that wants the
-hub path builds a real huggingface_hub cache in a temporary folder)."""
+hub path builds a real huggingface_hub cache in a temporary folder). What happens when data or a reference
+library is missing: tests/testing_utils.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["testing_utils"]  # skips that fail under FERROFORMERS_NO_SKIP, hypothesis profiles
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -29,7 +32,9 @@ def build_shared(script: str, name: str) -> Path:
         return out
     src = SHARED_DATA / script
     if not src.exists():
-        pytest.skip(f"{src} not found: the shared data scripts are needed to build {name}")
+        from testing_utils import missing  # a plugin (above): imported after pytest registered it
+
+        missing(f"{src} not found: the shared data scripts are needed to build {name}")
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / f".{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

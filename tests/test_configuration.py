@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
 from ferroformers import AutoConfig, DistilBertConfig, PretrainedConfig, ResourceNotFoundError, __version__
 
@@ -234,7 +235,7 @@ def test_missing_hub_id_names_id_and_file(tmp_path: Path, monkeypatch: pytest.Mo
 # ---- interchange with transformers (the reference) ----------------------------------------------------------
 
 def test_transformers_config_loads_here(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     theirs = transformers.DistilBertConfig(n_layers=3, dim=384, n_heads=6, activation="relu", num_labels=4,
                                            sinusoidal_pos_embds=True, problem_type="multi_label_classification")
     theirs.save_pretrained(tmp_path)
@@ -247,7 +248,7 @@ def test_transformers_config_loads_here(tmp_path: Path) -> None:
 
 
 def test_our_config_loads_in_transformers(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     ours = DistilBertConfig(n_layers=2, dim=256, n_heads=8, hidden_dim=512, activation="gelu", num_labels=3,
                             qa_dropout=0.25, architectures=["DistilBertForSequenceClassification"])
     ours.save_pretrained(tmp_path)
@@ -283,7 +284,7 @@ configs = st.builds(
 ).map(lambda c: (c, c.__dict__.pop("extra")) and c)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(config=configs)
 def test_round_trip_random_configs(config: DistilBertConfig) -> None:
     import tempfile

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples
 from tokenizers import AddedToken, Tokenizer
 
 from ferroformers._native import Encodings, TokenizerError, WordPieceTokenizer
@@ -139,6 +140,7 @@ COMBOS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", VOCABS)
 def test_hard_lines_every_normalizer_combination(tokenizer_json: dict[str, str], name: str) -> None:
     for combo in COMBOS:
@@ -203,7 +205,7 @@ texts_st = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(texts_st, min_size=1, max_size=4), data=st.data())
 def test_hypothesis_random_unicode(tokenizer_json: dict[str, str], texts: list[str], data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(VOCABS))
@@ -213,7 +215,7 @@ def test_hypothesis_random_unicode(tokenizer_json: dict[str, str], texts: list[s
     assert_same(ours.encode_batch(texts), hf.encode_batch(texts), texts)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     texts=st.lists(texts_st, min_size=1, max_size=4),
     pairs=st.booleans(),
@@ -267,7 +269,7 @@ def test_hypothesis_pairs_truncation_padding(
     assert_same(ours.encode_batch(texts, second, **kwargs), ref, texts)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     words=st.lists(st.lists(texts_st, max_size=5), min_size=1, max_size=3),
     pairs=st.booleans(),
@@ -321,7 +323,7 @@ def _added_pair(js: str, which: int) -> tuple[Tokenizer, WordPieceTokenizer]:
     return hf, ours
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(added_texts_st, min_size=1, max_size=4), data=st.data())
 def test_hypothesis_added_tokens(tokenizer_json: dict[str, str], texts: list[str], data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(VOCABS))
@@ -346,7 +348,7 @@ def test_added_tokens_survive_tokenizer_json_both_ways(tokenizer_json: dict[str,
 # flat output, navigation, vocab, files, pickling, threads, fork, bad input
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     texts=st.lists(texts_st, max_size=40),
     max_length=st.one_of(st.none(), st.integers(2, 20)),

@@ -20,7 +20,7 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", env=env)
 
 
-@pytest.mark.skipif(not os.environ.get("FERROFORMERS_EXPECT_INSTALLED"), reason="only under `make test`")
+@pytest.mark.installed_wheel  # runs under `make test` (FERROFORMERS_EXPECT_INSTALLED) only
 def test_tests_import_the_installed_wheel_not_the_source_tree() -> None:
     location = Path(ferroformers.__file__).resolve()
     assert REPO / "python" not in location.parents, location

@@ -1,12 +1,15 @@
 //! The whole pipeline on arbitrary bytes and small arbitrary vocabularies: never panics; every offset lies
 //! inside its text, on a character boundary, and starts never go backwards; the flat and column paths agree
-//! with the row path.
+//! with the row path; each fast path (run cache, ASCII, fused), forced, agrees with the general path; the
+//! alignment queries agree with the offsets; the line splitter agrees with `str::split`.
 //!
 //! Input layout: byte 0 = normalizer flags, byte 1 = truncation length, then vocabulary tokens separated by
 //! 0xFF up to a 0xFE byte, then the text (all UTF-8-decoded lossily).
 #![no_main]
 
 use ferroformers::text::batch::{encode_columns, encode_flat};
+use ferroformers::text::lines::split_lines;
+use ferroformers::text::tokenizer::{Path, Sequence, Work};
 use ferroformers::text::{
     AddedToken, BertNormalizer, EncodeOptions, Input, Side, Tokenizer, Truncation,
     TruncationStrategy, WordPiece,
@@ -119,6 +122,61 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    // each path, forced, gives what the general path gives
+    let forced = |path: Path| {
+        let mut w = Work::default();
+        w.force_path = Some(path);
+        let mut out = Sequence::default();
+        tok.encode_sequence(&Input::Text(&text), &mut w, &mut out);
+        (out.ids, out.offsets, out.words)
+    };
+    let general = forced(Path::General);
+    for path in [Path::Ascii, Path::Cached, Path::Fused] {
+        assert_eq!(forced(path), general, "{path:?}");
+    }
+    // alignment queries agree with the offsets and word indices
+    let pair = tok.encode(
+        &Input::Text(a),
+        Some(&Input::Text(b)),
+        &EncodeOptions {
+            add_special_tokens: true,
+            truncation: None,
+        },
+        &mut w,
+    );
+    if let Ok(e) = pair {
+        for t in 0..e.len() {
+            let Some(seq) = e.token_to_sequence(t) else {
+                assert_eq!(e.token_to_chars(t), None);
+                continue;
+            };
+            let (start, end) = e.token_to_chars(t).expect("a sequence token has chars");
+            if start < end {
+                let found = e
+                    .char_to_token(start, seq)
+                    .expect("its first char maps to a token");
+                let (s2, e2) = e.offsets[found];
+                assert!(s2 <= start && start < e2);
+            }
+            if let Some(word) = e.token_to_word(t) {
+                let (first, last) = e.word_to_tokens(word, seq).expect("its word has tokens");
+                assert!(first <= t && t < last);
+                let (ws, we) = e.word_to_chars(word, seq).expect("its word has chars");
+                assert!(ws <= start && end <= we.max(end));
+            }
+        }
+    }
+    // the line splitter
+    match split_lines(data) {
+        Ok(lines) => assert_eq!(
+            lines,
+            std::str::from_utf8(data)
+                .unwrap()
+                .split('\n')
+                .collect::<Vec<_>>()
+        ),
+        Err(_) => assert!(std::str::from_utf8(data).is_err()),
+    }
     // the flat path gives the same ids as the row path
     let flat = encode_flat(&tok, &[text.as_str()], true, None, true, 1);
     let row = tok.encode(
@@ -138,7 +196,7 @@ fuzz_target!(|data: &[u8]| {
         for (k, t) in [text.as_str(), a].iter().enumerate() {
             if let Ok(mut row) = tok.encode(&Input::Text(t), None, &opts, &mut w) {
                 row.overflowing.clear();
-                assert_eq!(cols.encoding(&tok, cols.row(k)), row);
+                assert_eq!(cols.encoding(&tok, cols.row(k)).unwrap(), row);
             }
         }
     }

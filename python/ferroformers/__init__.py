@@ -33,6 +33,7 @@ _LAZY: dict[str, str] = {
     "AutoTokenizer": "models.auto.tokenization_auto",
     "WordPieceTrainer": "trainers",
     # audio: feature extractors, CTC tokenizer, processors
+    "BatchFeature": "feature_extraction_utils",
     "SequenceFeatureExtractor": "feature_extraction_sequence_utils",
     "Wav2Vec2FeatureExtractor": "models.wav2vec2.feature_extraction_wav2vec2",
     "Wav2Vec2CTCTokenizer": "models.wav2vec2.tokenization_wav2vec2",
@@ -55,6 +56,9 @@ _LAZY: dict[str, str] = {
     "AutoModelForQuestionAnswering": "models.auto.modeling_auto",
     "AutoModelForTokenClassification": "models.auto.modeling_auto",
     "AutoModelForMultipleChoice": "models.auto.modeling_auto",
+    # data: collators (the dataset over `ferroformers tokenize` output is ferroformers.data.PackedTokenDataset)
+    "DataCollatorForLanguageModeling": "data.data_collator",
+    "DataCollatorWithPadding": "data.data_collator",
     # image processors
     "ImageProcessingMixin": "image_processing_utils",
     "BaseImageProcessor": "image_processing_utils",
@@ -64,6 +68,11 @@ _LAZY: dict[str, str] = {
     "PILImageResampling": "image_utils",
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
+    "TokenizerError": "errors",
+    "TrainerError": "errors",
+    "ImageProcessingError": "errors",
+    "AudioProcessingError": "errors",
+    "OutOfMemoryError": "errors",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -76,6 +85,11 @@ def __getattr__(name: str) -> Any:
         return __version__
     module_name = _LAZY.get(name)
     if module_name is None:
+        from .utils.import_utils import other_framework_error
+
+        error = other_framework_error(name, _LAZY)  # TFDistilBertModel: "use DistilBertModel"
+        if error is not None:
+            raise error
         raise AttributeError(f"module 'ferroformers' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module_name}", __name__), name)
     globals()[name] = value

@@ -1,24 +1,51 @@
 """Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
 
+# pyo3 sets the module's __all__ to everything it adds (checked by `make lint`: mypy.stubtest)
+__all__ = [
+    "AudioProcessingError",
+    "Encodings",
+    "ImageProcessingError",
+    "OutOfMemoryError",
+    "TokenizerError",
+    "TrainerError",
+    "WordPieceTokenizer",
+    "WordPieceTrainer",
+    "__version__",
+    "arrow_image_view",
+    "pad_normalize_audio",
+    "preprocess_images",
+    "resize_image",
+]
+
 __version__: str
 
 # ---------------------------------------------------------------------------------------------------------------
-# Tokenizer (rust/py/tokenizer.rs over rust/text/)
+# Tokenizer (rust/py/tokenizer.rs, encodings.rs over rust/text/)
 # ---------------------------------------------------------------------------------------------------------------
 
 class TokenizerError(ValueError):
-    """A vocabulary, tokenizer.json or argument that the native tokenizer cannot use. The message names the file
-    and line, the JSON field, or the argument that was wrong."""
+    """A vocabulary, tokenizer.json, text or argument that the native tokenizer cannot use. The message names
+    the file and line, the JSON field, the input or the argument that was wrong."""
 
-AddedTokenTuple = tuple[str, bool, bool, bool, bool, bool]
+class ImageProcessingError(ValueError):
+    """An image, size or argument the native image kernels cannot use (message names the image and shape)."""
+
+class AudioProcessingError(ValueError):
+    """A clip, length or argument the native audio kernels cannot use (message names the clip)."""
+
+class OutOfMemoryError(MemoryError):
+    """An output larger than this machine's memory; the message names the argument that sized it."""
+
+_AddedTokenTuple = tuple[str, bool, bool, bool, bool, bool]
 """(content, single_word, lstrip, rstrip, normalized, special), as `tokenizers.AddedToken`."""
 
+@final
 class WordPieceTokenizer:
     """The BERT WordPiece pipeline of Hugging Face `tokenizers` 0.23.3, ids and offsets identical:
     BertNormalizer + BertPreTokenizer + WordPiece + BertProcessing, with an AddedVocabulary in front.
@@ -27,8 +54,8 @@ class WordPieceTokenizer:
     immutable apart from `add_tokens`; it is thread-safe and pickles as its tokenizer.json state.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         vocab: Sequence[str],
         *,
         unk_token: str = "[UNK]",
@@ -40,7 +67,7 @@ class WordPieceTokenizer:
         lowercase: bool = True,
         cls_token: str = "[CLS]",
         sep_token: str = "[SEP]",
-    ) -> None:
+    ) -> WordPieceTokenizer:
         """Build from a vocabulary in id order. No added tokens: add the special tokens with `add_tokens` to have
         them matched in text (as tokenizer.json files and transformers' fast tokenizers do).
 
@@ -76,7 +103,7 @@ class WordPieceTokenizer:
         sep_token: str = "[SEP]",
     ) -> WordPieceTokenizer:
         """Read a BERT `vocab.txt` (one token per line, line n has id n-1, trailing whitespace of each line
-        removed as `tokenizers`' WordPiece::read_file does); options as in `__init__`.
+        removed as `tokenizers`' WordPiece::read_file does); options as in `__new__`.
 
         Raises:
             FileNotFoundError: the file does not exist (message names it).
@@ -100,7 +127,7 @@ class WordPieceTokenizer:
     def __reduce__(self) -> tuple[object, tuple[str]]:
         """Pickles as `(WordPieceTokenizer.from_tokenizer_json, (self.to_tokenizer_json(),))`."""
 
-    def add_tokens(self, tokens: Sequence[AddedTokenTuple]) -> int:
+    def add_tokens(self, tokens: Sequence[_AddedTokenTuple]) -> int:
         """Add tokens with `tokenizers` AddedVocabulary semantics: matched in the text before normalization
         (`normalized=False`, and every special token) or in the normalized text (`normalized=True`), longest
         leftmost match first; never split by WordPiece. A content already in the vocabulary keeps its id; a new
@@ -266,6 +293,7 @@ class WordPieceTokenizer:
         `ferroformers tokenize` path): ids and starts as there. Raises TokenizerError naming the byte where
         `data` stops being UTF-8. Releases the GIL."""
 
+@final
 class Encodings:
     """A batch result of `WordPieceTokenizer.encode_batch`: one row per encoding, overflowing pieces (when
     requested) flattened right after their sample, as transformers' fast tokenizer orders them.
@@ -346,19 +374,20 @@ class TrainerError(ValueError):
     """A corpus or setting the trainer cannot train with: an empty corpus, a vocab_size below the special
     tokens plus the alphabet (the message gives both), an empty special token, invalid UTF-8 (the byte)."""
 
+@final
 class WordPieceTrainer:
     """Counts the words of texts fed in batches (normalized and pre-tokenized as the BERT tokenizer does, in
     parallel, GIL released), then trains a WordPiece vocabulary: tokenizers 0.23's WordPieceTrainer algorithm
     with one deterministic order for ties (docs/training.md). Memory grows with the distinct words only.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         vocab_size: int = 30000,
         min_frequency: int = 2,
-        limit_alphabet: int | None = 1000,
-        initial_alphabet: Sequence[str] = (),
+        limit_alphabet: int | None = ...,
+        initial_alphabet: Sequence[str] = ...,
         special_tokens: Sequence[str] | None = None,
         continuing_subword_prefix: str = "##",
         clean_text: bool = True,
@@ -366,9 +395,10 @@ class WordPieceTrainer:
         strip_accents: bool | None = None,
         lowercase: bool = True,
         max_input_chars_per_word: int = 100,
-    ) -> None:
-        """Settings of tokenizers' `BertWordPieceTokenizer.train` by default; special_tokens None means
-        `[PAD] [UNK] [CLS] [SEP] [MASK]`. initial_alphabet holds single characters. The normalizer options are
+    ) -> WordPieceTrainer:
+        """Settings of tokenizers' `BertWordPieceTokenizer.train` by default (limit_alphabet 1000, no
+        initial_alphabet); special_tokens None means `[PAD] [UNK] [CLS] [SEP] [MASK]`. initial_alphabet holds
+        single characters. The normalizer options are
         those of `WordPieceTokenizer`. Words longer than max_input_chars_per_word count for the alphabet only.
 
         Raises:
@@ -379,7 +409,8 @@ class WordPieceTrainer:
         """Count the words of a batch of texts.
 
         Raises:
-            TypeError: not a list of str. TokenizerError: a lone surrogate (message names the index).
+            TypeError: not a list of str. TokenizerError: a lone surrogate (message names the index), or
+            num_threads above 1024.
         """
 
     def feed_lines(self, data: bytes, *, num_threads: int | None = None) -> None:
@@ -402,6 +433,7 @@ class WordPieceTrainer:
 
         Raises:
             TrainerError: an empty corpus, or vocab_size below the special tokens plus the alphabet.
+            OutOfMemoryError: more distinct words or pieces than 2^32.
         """
 
     def word_counts(self) -> dict[str, int]:
@@ -444,8 +476,14 @@ def pad_normalize_audio(
     clip. Releases the GIL and runs in parallel over the clips."""
 # ---- image (rust/py/image.rs) ------------------------------------------------------------------------------
 def resize_image(
-    image: npt.NDArray[np.uint8] | npt.NDArray[np.float32], height: int, width: int, resample: int
-) -> npt.NDArray[np.uint8] | npt.NDArray[np.float32]: ...
+    image: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
+    height: int,
+    width: int,
+    resample: int,
+    channels: int | None = None,
+) -> npt.NDArray[np.uint8] | npt.NDArray[np.float32]:
+    """Resize a (height, width, samples) image as Pillow's `Image.resize` (channels independent). With
+    `channels`, only that many leading samples of each pixel are the image (uint8; Pillow's 4-byte RGB)."""
 def preprocess_images(
     images: list[npt.NDArray[np.uint8] | npt.NDArray[np.float32]],
     size: tuple[int, int] | None,
@@ -454,4 +492,14 @@ def preprocess_images(
     mean: list[float] | None,
     std: list[float] | None,
     channels_first: bool,
-) -> npt.NDArray[np.float32]: ...
+    channels: list[int] | None = None,
+) -> npt.NDArray[np.float32]:
+    """Resize, rescale, normalize and stack C-contiguous (height, width, samples) images into one float32
+    array; `channels[i]` leading samples of each pixel of image i are its channels (default: all). Releases
+    the GIL and runs in parallel over the images."""
+# ---- Pillow images through the Arrow C data interface (rust/py/arrow.rs) ----------------------------------
+def arrow_image_view(schema: object, array: object, height: int, width: int) -> npt.NDArray[Any] | None:
+    """A read-only numpy view, without a copy, of a height x width image exported by
+    `Image.__arrow_c_array__()` (the two PyCapsules): (height, width) of uint8 / int16 / int32 / float32, or
+    (height, width, 4) uint8 for Pillow's 4-byte pixels. None for another layout (an offset, other types, an
+    unaligned buffer); ValueError naming the field of a malformed export."""

@@ -7,11 +7,16 @@ checkpoint gives the same numbers here and there.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers.activations")
-nn = torch.nn
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+else:
+    torch = require_torch("ferroformers.activations")
+    nn = torch.nn
 
 
 class NewGELUActivation(nn.Module):

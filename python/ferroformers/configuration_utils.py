@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 from .utils.hub import cached_file
 from .utils.io import atomic_write_text, prepare_save_directory
@@ -22,6 +22,8 @@ CONFIG_NAME = "config.json"
 # keys that describe the library that wrote a file, not the model: dropped on load, our own added on save
 _WRITER_KEYS = ("transformers_version", "ferroformers_version")
 PROBLEM_TYPES = (None, "regression", "single_label_classification", "multi_label_classification")
+# `attn_implementation` values the models implement (None: not chosen yet, the model picks "sdpa")
+ATTN_IMPLEMENTATIONS = (None, "sdpa", "eager")
 
 C = TypeVar("C", bound="PretrainedConfig")
 
@@ -41,6 +43,9 @@ class PretrainedConfig:
 
     model_type: ClassVar[str] = ""
     attribute_map: ClassVar[dict[str, str]] = {}
+    # private (never saved), as in transformers: the attention the model runs, and where the config came from
+    _attn_implementation: str | None = None
+    _name_or_path: str = ""
 
     def __setattr__(self, key: str, value: Any) -> None:
         key = type(self).attribute_map.get(key, key)
@@ -95,6 +100,9 @@ class PretrainedConfig:
         self.pad_token_id = pad_token_id
         self.eos_token_id = eos_token_id
         self.sep_token_id = sep_token_id
+        attn_implementation = kwargs.pop("attn_implementation", None)
+        if attn_implementation is not None:
+            self._attn_implementation = attn_implementation
 
         if id2label is not None:
             self.id2label = {int(k): str(v) for k, v in id2label.items()}
@@ -132,9 +140,28 @@ class PretrainedConfig:
     def use_return_dict(self) -> bool:
         return self.return_dict
 
+    @property
+    def name_or_path(self) -> str:
+        """The folder or hub id the model was loaded from (set by `from_pretrained`; not saved)."""
+        return self._name_or_path
+
+    @name_or_path.setter
+    def name_or_path(self, value: str | os.PathLike[str]) -> None:
+        self._name_or_path = os.fspath(value)
+
+    def get_text_config(self, decoder: bool | None = None, encoder: bool | None = None) -> PretrainedConfig:
+        """The configuration of the text part of the model: the configuration itself for a text-only model."""
+        return self
+
     # ---- validation --------------------------------------------------------------------------------------
     def validate(self) -> None:
         """Raise a ValueError naming the first field whose value is invalid."""
+        if self._attn_implementation not in ATTN_IMPLEMENTATIONS:
+            raise ValueError(
+                f"attn_implementation {self._attn_implementation!r} is not supported: use 'sdpa' (the default: "
+                "PyTorch's fused scaled_dot_product_attention, padding skipped) or 'eager' (the attention weights "
+                "written out)"
+            )
         if self.problem_type not in PROBLEM_TYPES:
             raise ValueError(f"problem_type must be one of {PROBLEM_TYPES}, got {self.problem_type!r}")
         if set(self.label2id.values()) != set(self.id2label):
@@ -185,9 +212,24 @@ class PretrainedConfig:
         folder = prepare_save_directory(save_directory, kwargs)
         self.to_json_file(os.path.join(folder, CONFIG_NAME), use_diff=True)
 
+    @overload
     @classmethod
-    def from_dict(cls: type[C], config_dict: dict[str, Any], **kwargs: Any) -> C | tuple[C, dict[str, Any]]:
-        return_unused_kwargs = kwargs.pop("return_unused_kwargs", False)
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[False] = ...,
+                  **kwargs: Any) -> C: ...
+
+    @overload
+    @classmethod
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[True],
+                  **kwargs: Any) -> tuple[C, dict[str, Any]]: ...
+
+    @overload
+    @classmethod
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool,
+                  **kwargs: Any) -> C | tuple[C, dict[str, Any]]: ...
+
+    @classmethod
+    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool = False,
+                  **kwargs: Any) -> C | tuple[C, dict[str, Any]]:
         data = dict(config_dict)
         model_type = data.pop("model_type", None)
         if cls.model_type and model_type not in (None, cls.model_type):
@@ -196,6 +238,8 @@ class PretrainedConfig:
             )
         config = cls(**data)
         unused = {}
+        if "attn_implementation" in kwargs:
+            config._attn_implementation = kwargs.pop("attn_implementation")
         for key, value in kwargs.items():
             if key in config.__dict__ or key in cls.attribute_map or key == "num_labels":
                 setattr(config, key, value)
@@ -211,9 +255,7 @@ class PretrainedConfig:
 
     @classmethod
     def from_json_file(cls: type[C], json_file: str | os.PathLike[str]) -> C:
-        config = cls.from_dict(load_json(json_file))
-        assert isinstance(config, cls)
-        return config
+        return cls.from_dict(load_json(json_file))
 
     @classmethod
     def get_config_dict(
@@ -224,16 +266,24 @@ class PretrainedConfig:
         if hub_kwargs.pop("use_auth_token", None) is not None:
             raise TypeError("use_auth_token was removed; pass token=")
         name = os.fspath(pretrained_model_name_or_path)
-        if os.path.isfile(name):
-            path = name
-        else:
-            path = cached_file(name, CONFIG_NAME, **hub_kwargs)
-            assert path is not None
+        path = name if os.path.isfile(name) else cached_file(name, CONFIG_NAME, **hub_kwargs)
+        assert path is not None  # a required file: cached_file raises when it is missing
         return load_json(path), kwargs
+
+    @overload
+    @classmethod
+    def from_pretrained(cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *,
+                        return_unused_kwargs: Literal[False] = ..., **kwargs: Any) -> C: ...
+
+    @overload
+    @classmethod
+    def from_pretrained(cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *,
+                        return_unused_kwargs: Literal[True], **kwargs: Any) -> tuple[C, dict[str, Any]]: ...
 
     @classmethod
     def from_pretrained(
-        cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+        cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *, return_unused_kwargs: bool = False,
+        **kwargs: Any
     ) -> C | tuple[C, dict[str, Any]]:
         """Load from a folder holding `config.json`, a path to a json file, or a hub id.
 
@@ -242,7 +292,7 @@ class PretrainedConfig:
         returned instead of raising.
         """
         config_dict, kwargs = cls.get_config_dict(pretrained_model_name_or_path, **kwargs)
-        return cls.from_dict(config_dict, **kwargs)
+        return cls.from_dict(config_dict, return_unused_kwargs=return_unused_kwargs, **kwargs)
 
 
 _HUB_KWARGS = {"cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download",

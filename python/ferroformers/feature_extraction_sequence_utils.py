@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .configuration_utils import load_json
-from .feature_extraction_utils import _HUB_KWARGS, BatchFeature, FeatureExtractionMixin
+from .feature_extraction_utils import BatchFeature, FeatureExtractionMixin, pop_hub_kwargs
 from .utils.hub import ResourceNotFoundError, cached_file
 
 # transformers 5 saves a processor's sub-configs nested in this file; older exports have preprocessor_config.json
@@ -30,7 +30,8 @@ def is_torch_tensor(value: Any) -> bool:
 
 def to_numpy(value: Any) -> np.ndarray:
     if is_torch_tensor(value):
-        return value.detach().cpu().numpy()
+        array: np.ndarray = value.detach().cpu().numpy()
+        return array
     return np.asarray(value)
 
 
@@ -251,7 +252,7 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
                  ) -> tuple[dict[str, Any], dict[str, Any], str]:
         """Settings from the "feature_extractor" entry of processor_config.json (transformers 5 layout) or else
         from preprocessor_config.json (transformers 4 layout), as transformers 5.24 looks them up."""
-        hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
+        hub = pop_hub_kwargs(kwargs)
         name = os.fspath(pretrained_model_name_or_path)
         if os.path.isfile(name):
             return load_json(name), kwargs, name

@@ -13,11 +13,23 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from .configuration_utils import _jsonable, load_json
-from .utils.hub import cached_file
+from .utils.hub import cached_file, token_or_use_auth_token
 from .utils.io import atomic_write_text, prepare_save_directory
 
 FEATURE_EXTRACTOR_NAME = "preprocessor_config.json"
 _HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download")
+
+
+def pop_hub_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take the hub arguments out of a from_pretrained's keywords, as transformers reads them: `use_auth_token`
+    is the deprecated name of `token`, and `trust_remote_code` has no effect (a preprocessor is built from its
+    JSON settings by one of our classes; no code from a repository is run)."""
+    kwargs.pop("trust_remote_code", None)
+    token = token_or_use_auth_token(kwargs.pop("token", None), kwargs.pop("use_auth_token", None))
+    hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
+    if token is not None:
+        hub["token"] = token
+    return hub
 
 M = TypeVar("M", bound="FeatureExtractionMixin")
 
@@ -27,6 +39,13 @@ def to_tensor(value: Any, tensor_type: str | None) -> Any:
     if tensor_type is None:
         return value
     if tensor_type == "np":
+        if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple, np.ndarray)) \
+                and len({len(row) for row in value}) > 1:
+            # rows of different lengths (no padding): a 1-D object array of row arrays, as transformers returns
+            rows = np.empty(len(value), dtype=object)
+            for i, row in enumerate(value):
+                rows[i] = np.asarray(row)
+            return rows
         return np.asarray(value)
     if tensor_type == "pt":
         from .utils.import_utils import require_torch
@@ -41,7 +60,7 @@ def to_tensor(value: Any, tensor_type: str | None) -> Any:
     raise ValueError(f"return_tensors must be None, 'np' or 'pt', got {tensor_type!r}")
 
 
-class BatchFeature(UserDict):
+class BatchFeature(UserDict[str, Any]):
     """A dict of model inputs (`pixel_values`, `input_values`, ...) that also allows attribute access,
     converts to numpy / torch tensors and moves to a device."""
 
@@ -109,7 +128,8 @@ class FeatureExtractionMixin:
     def to_dict(self) -> dict[str, Any]:
         out = copy.deepcopy({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
         out[self.type_key] = type(self).__name__
-        return _jsonable(out)
+        jsonable: dict[str, Any] = _jsonable(out)
+        return jsonable
 
     def to_json_string(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
@@ -121,7 +141,7 @@ class FeatureExtractionMixin:
         return f"{type(self).__name__} {self.to_json_string()}"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[union-attr]
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -134,7 +154,7 @@ class FeatureExtractionMixin:
     def get_dict(cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
                  ) -> tuple[dict[str, Any], dict[str, Any], str]:
         """Resolve and read the JSON file; returns (its dict, the non-hub kwargs, its path)."""
-        hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
+        hub = pop_hub_kwargs(kwargs)
         name = os.fspath(pretrained_model_name_or_path)
         path = name if os.path.isfile(name) else cached_file(name, cls.config_name, **hub)
         assert path is not None

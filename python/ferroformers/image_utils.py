@@ -1,7 +1,8 @@
 """Image input handling, mirroring transformers' `image_utils.py`: which objects are images, their channel
 layout (`ChannelDimension`), the Pillow filter names (`PILImageResampling`), and the conversion of every
 accepted input (PIL image, numpy array HWC or CHW, torch tensor, lists of them) to the contiguous
-`(height, width, channels)` uint8 / float32 arrays the Rust kernels (rust/image) read.
+`(height, width, channels)` uint8 / float32 arrays the Rust kernels (rust/image) read. PIL images are viewed
+where Pillow keeps them, without a copy, through the Arrow C data interface (`pil_pixels`, rust/py/arrow.rs).
 
 Value rules (see docs/image.md):
 - uint8 pixels are used as they are. Integer pixels of other dtypes, and float pixels that are all whole
@@ -9,7 +10,9 @@ Value rules (see docs/image.md):
 - Other float pixels are resized in float (Pillow's mode "F" arithmetic) instead of being squeezed through
   uint8. When they all lie in [0, 1] they are taken as already rescaled, so `do_rescale` does not divide
   them by 255 a second time (transformers 5.24 does, and returns values near -1 after normalization).
-- NaN or infinite values, empty images, and channel counts other than 1, 3 or 4 are errors.
+- A mode "1" PIL image is 0 / 255 (Pillow's storage; numpy would read booleans).
+- NaN or infinite values, empty images, and channel counts other than 1 to 4 are errors (2 only where the
+  channel axis is known: a PIL image in LA / PA, or `input_data_format`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,20 @@ IMAGENET_STANDARD_MEAN = [0.5, 0.5, 0.5]
 IMAGENET_STANDARD_STD = [0.5, 0.5, 0.5]
 IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225]
+
+
+class SizeDict(dict):  # type: ignore[type-arg]
+    """A normalised `size` (`image_processing_utils.get_size_dict`): a plain dict as in transformers 4.x
+    (`size["height"]`, JSON), whose keys also read as attributes as on transformers 5's `SizeDict`
+    (`size.height`; None for a key it does not have)."""
+
+    _KEYS = frozenset({"height", "width", "shortest_edge", "longest_edge", "max_height", "max_width", "min_pixels",
+                       "max_pixels"})
+
+    def __getattr__(self, key: str) -> int | None:
+        if key in SizeDict._KEYS:
+            return self.get(key)
+        raise AttributeError(f"SizeDict has no attribute {key!r}")
 
 
 class ChannelDimension(str, enum.Enum):
@@ -114,9 +131,10 @@ def is_valid_image(obj: Any) -> bool:
 def make_flat_list_of_images(images: ImageInput) -> list[Any]:
     """One image, a list of images, a list of lists of images, or a 4-D batch array -> a flat list."""
     if is_valid_image(images):
-        if not is_pil_image(images) and images.ndim == 4:
-            return list(images)
-        return [images]
+        image: Any = images  # a PIL image, an array or a tensor
+        if not is_pil_image(image) and image.ndim == 4:
+            return list(image)
+        return [image]
     if isinstance(images, (list, tuple)):
         if not images:
             raise ValueError("no images were given (an empty list)")
@@ -153,14 +171,75 @@ def infer_channel_dimension_format(image: np.ndarray, num_channels: tuple[int, .
     )
 
 
-def _pil_to_rgb(image: Any) -> np.ndarray:
+def _pil_to_rgb(image: Any) -> Any:
     """transformers' `convert_to_rgb` for PIL images: transparency is composited onto white."""
     pil = _pil_module()
     if "A" in image.getbands() or image.info.get("transparency") is not None:
         rgba = image.convert("RGBA")
         background = pil.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(pil.alpha_composite(background, rgba).convert("RGB"))
-    return np.asarray(image.convert("RGB"))
+        return pil.alpha_composite(background, rgba).convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+# How Pillow keeps each mode in memory, which is what it exports through the Arrow C data interface
+# (rust/py/arrow.rs): one sample per pixel, mapped to the numpy dtype to read it as (None: as exported; Arrow
+# calls I;16 int16, Pillow stores unsigned little-endian) ...
+_ONE_SAMPLE_MODES: dict[str, str | None] = {"L": None, "P": None, "1": None, "I": None, "F": None, "I;16": "<u2"}
+# ... or 4 bytes per pixel, mapped to the number of bands: the first 3 or 4 bytes, or bytes 0 and 3 for the
+# 2-band modes (LA is kept as L, L, L, A). Only modes whose memory is what `np.asarray` gives (LAB is not: numpy
+# gets a and b shifted by 128); tests/image/test_pil_input.py checks each against `np.asarray`.
+_FOUR_BYTE_MODES: dict[str, int] = {"RGB": 3, "YCbCr": 3, "HSV": 3, "RGBA": 4, "RGBX": 4, "RGBa": 4, "CMYK": 4,
+                                    "LA": 2, "La": 2, "PA": 2}
+
+
+def _pillow_exports_arrow() -> bool:
+    """Pillow 11.2-12.x also export images that borrow their memory (`Image.fromarrow`) by dereferencing a
+    null pointer (python-pillow/Pillow#9896): only Pillow 13 and later are read in place."""
+    global _ARROW_OK
+    if _ARROW_OK is None:
+        import PIL
+
+        _ARROW_OK = int(PIL.__version__.split(".")[0]) >= 13
+    return _ARROW_OK
+
+
+_ARROW_OK: bool | None = None
+
+
+def pil_pixels(image: Any, where: str = "image") -> tuple[np.ndarray, int]:
+    """The pixels of a PIL image and its channel count. Where the mode allows it, Pillow's own memory is
+    viewed read-only without a copy (`Image.__arrow_c_array__`): (height, width) for one sample per pixel,
+    (height, width, 4) for 4-byte pixels of which the first `channels` are the bands (strided for the 2-band
+    modes). Otherwise `np.asarray(image)`, a copy. Mode "1" gives 0 / 255, Pillow's own storage (numpy
+    would give booleans)."""
+    view = _arrow_view(image, where)
+    if view is not None:
+        return view
+    array = np.asarray(image.convert("L") if image.mode == "1" else image)
+    return array, array.shape[2] if array.ndim == 3 else 1
+
+
+def _arrow_view(image: Any, where: str) -> tuple[np.ndarray, int] | None:
+    from ._native import arrow_image_view
+
+    mode = image.mode
+    if not _pillow_exports_arrow() or (mode not in _ONE_SAMPLE_MODES and mode not in _FOUR_BYTE_MODES):
+        return None
+    try:
+        schema, array = image.__arrow_c_array__()
+    except ValueError:
+        return None  # Pillow refuses rows that are not contiguous: a large image in several blocks, a strided buffer
+    try:
+        view = arrow_image_view(schema, array, image.height, image.width)
+    except ValueError as e:
+        raise ValueError(f"{where} (PIL mode {mode}, size {image.size}): Pillow's export is malformed: {e}") from None
+    if view is None or (view.ndim == 3) != (mode in _FOUR_BYTE_MODES):
+        return None  # a layout this version of Pillow was not seen to export: read it with numpy
+    if mode in _ONE_SAMPLE_MODES:
+        dtype = _ONE_SAMPLE_MODES[mode]
+        return (view if dtype is None else view.view(dtype)), 1
+    bands = _FOUR_BYTE_MODES[mode]
+    return (view[:, :, ::3], 2) if bands == 2 else (view, bands)
 
 
 def _array_to_rgb(image: np.ndarray) -> np.ndarray:
@@ -178,19 +257,22 @@ def _array_to_rgb(image: np.ndarray) -> np.ndarray:
             )
         white = 1.0 if floating else 255
         alpha = image[..., 3:4] / white
-        composite = alpha * image[..., :3] + (1 - alpha) * white
+        composite: np.ndarray = alpha * image[..., :3] + (1 - alpha) * white
         return composite.astype(image.dtype) if floating else np.round(composite).astype(image.dtype)
     return image
 
 
 class PreparedImage:
-    """A contiguous (height, width, channels) uint8 or float32 array and whether `do_rescale` applies to it."""
+    """A contiguous (height, width, samples) uint8 or float32 array whose first `channels` samples of each
+    pixel are the image (all of them, except for a view of Pillow's 4-byte RGB pixels), and whether
+    `do_rescale` applies to it."""
 
-    __slots__ = ("array", "rescalable")
+    __slots__ = ("array", "channels", "rescalable")
 
-    def __init__(self, array: np.ndarray, rescalable: bool) -> None:
+    def __init__(self, array: np.ndarray, rescalable: bool, channels: int | None = None) -> None:
         self.array = array
         self.rescalable = rescalable
+        self.channels = array.shape[-1] if channels is None else channels
 
 
 def to_hwc_array(
@@ -202,16 +284,15 @@ def to_hwc_array(
     """Convert one image to what the kernels read; errors name the image index, its shape and dtype."""
     where = f"image {index}"
     if is_pil_image(image):
-        if image.width == 0 or image.height == 0:
-            raise ValueError(f"{where} is empty (PIL size {image.size})")
-        array = _pil_to_rgb(image) if do_convert_rgb else np.asarray(image)
-        fmt: ChannelDimension | None = ChannelDimension.LAST
-    elif isinstance(image, np.ndarray) or _is_torch_tensor(image):
+        return _prepare_pil(image, where, do_convert_rgb)
+    if isinstance(image, np.ndarray) or _is_torch_tensor(image):
         if _is_torch_tensor(image):
             array = image.detach().cpu().numpy()
         else:
             array = image
-        fmt = ChannelDimension(input_data_format) if input_data_format is not None else None
+        fmt: ChannelDimension | None = (
+            ChannelDimension(input_data_format) if input_data_format is not None else None
+        )
     else:
         raise TypeError(f"{where} is a {type(image).__name__}; expected a PIL image, a numpy array or a torch tensor")
 
@@ -232,16 +313,31 @@ def to_hwc_array(
             raise ValueError(f"{where}: {e}") from None
     if fmt == ChannelDimension.FIRST:
         array = np.moveaxis(array, 0, -1)
-    if array.shape[-1] not in (1, 3, 4):
+    if array.shape[-1] not in (1, 2, 3, 4):  # 2 only when input_data_format says so: inference never picks it
         raise ValueError(
             f"{where} has {array.shape[-1]} channels (shape {array.shape} as height, width, channels); expected 1 "
-            "(grey), 3 (RGB) or 4 (RGBA)"
+            "(grey), 2 (grey and alpha), 3 (RGB) or 4 (RGBA)"
         )
-    if do_convert_rgb and not is_pil_image(image):
+    if do_convert_rgb:
         array = _array_to_rgb(array)
 
     array, rescalable = _pixel_values(array, where)
     return PreparedImage(np.ascontiguousarray(array), rescalable)
+
+
+def _prepare_pil(image: Any, where: str, do_convert_rgb: bool | None) -> PreparedImage:
+    """`to_hwc_array` for a PIL image: read in place where Pillow allows it (`pil_pixels`). Its mode says
+    which axis holds the bands, and 2-band modes (LA, PA) are images too."""
+    if image.width == 0 or image.height == 0:
+        raise ValueError(f"{where} is empty (PIL size {image.size})")
+    array, channels = pil_pixels(_pil_to_rgb(image) if do_convert_rgb else image, where)
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.ndim != 3 or array.dtype.kind not in "uif" or not 1 <= channels <= 4:
+        raise TypeError(f"{where} (PIL mode {image.mode}) gives pixels of dtype {array.dtype} and shape "
+                        f"{array.shape}; convert it to RGB, L or F first")
+    array, rescalable = _pixel_values(array, where)
+    return PreparedImage(np.ascontiguousarray(array), rescalable, channels)
 
 
 def _pixel_values(array: np.ndarray, where: str) -> tuple[np.ndarray, bool]:
@@ -249,8 +345,7 @@ def _pixel_values(array: np.ndarray, where: str) -> tuple[np.ndarray, bool]:
     if array.dtype == np.uint8:
         return array, True
     if array.dtype.kind == "b":
-        raise TypeError(f"{where} has dtype bool (shape {array.shape}); convert it to uint8 (0/255) first "
-                        "(for a PIL image of mode '1', pass do_convert_rgb=True)")
+        raise TypeError(f"{where} has dtype bool (shape {array.shape}); convert it to uint8 (0/255) first")
     if array.dtype.kind in "ui":
         low, high = int(array.min()), int(array.max())
         if low < 0 or high > 255:
@@ -260,8 +355,8 @@ def _pixel_values(array: np.ndarray, where: str) -> tuple[np.ndarray, bool]:
         return array.astype(np.uint8), True
     if not np.isfinite(array).all():
         raise ValueError(f"{where} (dtype {array.dtype}, shape {array.shape}) contains NaN or infinite values")
-    low, high = float(array.min()), float(array.max())
-    if low >= 0 and high <= 255 and bool((array == np.floor(array)).all()):
+    lowest, highest = float(array.min()), float(array.max())
+    if lowest >= 0 and highest <= 255 and bool((array == np.floor(array)).all()):
         return array.astype(np.uint8), True
     # float pixels: already rescaled when they lie in [0, 1] (see the module docstring)
-    return array.astype(np.float32, copy=False), not (low >= 0.0 and high <= 1.0)
+    return array.astype(np.float32, copy=False), not (lowest >= 0.0 and highest <= 1.0)

@@ -1,54 +1,25 @@
 """What models return: dataclasses whose fields can also be read by position, like the tuples of old.
 
-Mirrors transformers' `modeling_outputs.py` / `utils.generic.ModelOutput` (5.24): `outputs.logits`,
+Mirrors transformers' `modeling_outputs.py` (5.24) over `ModelOutput` (utils/generic.py): `outputs.logits`,
 `outputs["logits"]` and `outputs[0]` all work, and positions count only the fields that are set (not None), so
 `outputs[0]` is the loss when labels were given and the logits otherwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from .utils.generic import ModelOutput
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers.modeling_outputs")
+__all__ = ["BaseModelOutput", "MaskedLMOutput", "ModelOutput", "MultipleChoiceModelOutput",
+           "QuestionAnsweringModelOutput", "SequenceClassifierOutput", "TokenClassifierOutput"]
 
-
-@dataclass
-class ModelOutput:
-    """Base of every output dataclass: attribute, key and tuple-position access to the fields that are set."""
-
-    def keys(self) -> list[str]:
-        return [f.name for f in fields(self) if getattr(self, f.name) is not None]
-
-    def values(self) -> list[Any]:
-        return [getattr(self, k) for k in self.keys()]
-
-    def items(self) -> list[tuple[str, Any]]:
-        return [(k, getattr(self, k)) for k in self.keys()]
-
-    def to_tuple(self) -> tuple[Any, ...]:
-        """The fields that are set, in declaration order (what `return_dict=False` returns)."""
-        return tuple(self.values())
-
-    def __getitem__(self, key: int | slice | str) -> Any:
-        if isinstance(key, str):
-            if key not in self.keys():
-                raise KeyError(f"{type(self).__name__} has no field {key!r} set; set fields: {self.keys()}")
-            return getattr(self, key)
-        return self.to_tuple()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.keys()
-
-    def __iter__(self) -> Iterator[str]:
-        # like a dict (and transformers' ModelOutput): iterating gives the names of the fields that are set
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(self.keys())
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+else:
+    torch = require_torch("ferroformers.modeling_outputs")
 
 
 @dataclass

@@ -1,7 +1,9 @@
-"""`PreTrainedModel`: the `torch.nn.Module` base of every model: weight init, tying, resizing, head pruning, and
-checkpoints in the Hugging Face layout (`config.json` + `model.safetensors`, sharded or not).
+"""`PreTrainedModel`: the `torch.nn.Module` base of every model: weight init, tying, resizing, head pruning,
+gradient checkpointing, and checkpoints in the Hugging Face layout (`config.json` + `model.safetensors`, sharded
+or not; reading them is `utils/checkpoints.py`).
 
-Mirrors transformers' `modeling_utils.py` (4.x API, the 5.24 file format). Differences on purpose:
+Mirrors transformers' `modeling_utils.py` (4.x API, the 5.24 file format; docs/compatibility.md lists where 4.x and
+5.x differ and which we follow). Differences on purpose:
 - head pruning (`prune_heads`, `config.pruned_heads`) is kept; transformers 5 dropped it;
 - a checkpoint is data: safetensors, or a pickle through `torch.load(weights_only=True)` only; config.json never
   makes us import anything (`trust_remote_code=True` is refused);
@@ -11,29 +13,37 @@ Mirrors transformers' `modeling_utils.py` (4.x API, the 5.24 file format). Diffe
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
 import os
-import pickle
 import re
 import shutil
 import tempfile
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from .configuration_utils import _HUB_KWARGS, PretrainedConfig, load_json
-from .utils.hub import ResourceNotFoundError, cached_file
+from .configuration_utils import _HUB_KWARGS, ATTN_IMPLEMENTATIONS, PretrainedConfig
+from .utils.checkpoints import (
+    SAFE_WEIGHTS_INDEX_NAME,
+    SAFE_WEIGHTS_NAME,
+    WEIGHTS_INDEX_NAME,
+    WEIGHTS_NAME,
+    CheckpointReader,
+    resolve_dtype,
+    resolve_weights,
+)
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers' PyTorch models (PreTrainedModel)")
-nn = torch.nn
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+else:
+    torch = require_torch("ferroformers' PyTorch models (PreTrainedModel)")
+    nn = torch.nn
 
 logger = logging.getLogger(__name__)
 
 CONFIG_NAME = "config.json"
-SAFE_WEIGHTS_NAME = "model.safetensors"
-SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json"
-WEIGHTS_NAME = "pytorch_model.bin"
-WEIGHTS_INDEX_NAME = "pytorch_model.bin.index.json"
 
 M = TypeVar("M", bound="PreTrainedModel")
 
@@ -56,15 +66,6 @@ def parse_size(size: int | str) -> int:
     return n
 
 
-def _dtype_from(value: Any, where: str) -> torch.dtype:
-    if isinstance(value, torch.dtype):
-        return value
-    dtype = getattr(torch, str(value).removeprefix("torch."), None) if isinstance(value, str) else None
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise ValueError(f"{where}: {value!r} is not a floating point torch dtype (such as 'float32' or torch.float16)")
-    return dtype
-
-
 class PreTrainedModel(nn.Module):
     """Base class of every model.
 
@@ -76,6 +77,8 @@ class PreTrainedModel(nn.Module):
     config_class: ClassVar[type[PretrainedConfig]] = PretrainedConfig
     base_model_prefix: ClassVar[str] = ""
     main_input_name: ClassVar[str] = "input_ids"
+    # models whose layer stacks have a `gradient_checkpointing` flag set this (gradient_checkpointing_enable)
+    supports_gradient_checkpointing: ClassVar[bool] = False
     _tied_weights_keys: ClassVar[dict[str, str]] = {}
     # checkpoint keys that older writers saved and that are not weights (regexes, matched with re.search)
     _keys_to_ignore_on_load_unexpected: ClassVar[list[str]] = []
@@ -90,6 +93,8 @@ class PreTrainedModel(nn.Module):
         if not isinstance(config, self.config_class):
             raise TypeError(f"{type(self).__name__} needs a {self.config_class.__name__}, got {type(config).__name__}")
         config.validate()
+        if config._attn_implementation is None:
+            config._attn_implementation = "sdpa"  # transformers' default when torch has it (always, here)
         self.config = config
 
     # ---- initialisation ----------------------------------------------------------------------------------
@@ -125,7 +130,7 @@ class PreTrainedModel(nn.Module):
 
     # ---- embeddings --------------------------------------------------------------------------------------
     @property
-    def base_model(self) -> nn.Module:
+    def base_model(self) -> PreTrainedModel:
         return getattr(self, self.base_model_prefix, self)
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -149,12 +154,15 @@ class PreTrainedModel(nn.Module):
         raise NotImplementedError(f"{type(self).__name__} has no output embeddings")
 
     def tie_weights(self) -> None:
-        """Make the output projection share the input embedding matrix when `config.tie_word_embeddings`."""
+        """Make the output projection share the input embedding matrix when `config.tie_word_embeddings`; its bias
+        is cut or padded with zeros to the vocabulary size (transformers 4.x `_tie_or_clone_weights`, 5.24)."""
         output = self.get_output_embeddings()
         if output is None or not getattr(self.config, "tie_word_embeddings", True):
             return
         output.weight = self.get_input_embeddings().weight
         output.out_features = output.weight.shape[0]
+        if output.bias is not None and output.bias.shape[0] != output.out_features and not output.bias.is_meta:
+            output.bias.data = nn.functional.pad(output.bias.data, (0, output.out_features - output.bias.shape[0]))
 
     def _tied_keys(self) -> dict[str, str]:
         """{tied key: source key} for the ties in effect now."""
@@ -163,79 +171,194 @@ class PreTrainedModel(nn.Module):
         return dict(self._tied_weights_keys)
 
     def resize_token_embeddings(
-        self, new_num_tokens: int | None = None, pad_to_multiple_of: int | None = None
+        self, new_num_tokens: int | None = None, pad_to_multiple_of: int | None = None, mean_resizing: bool = True
     ) -> nn.Embedding:
         """Give the vocabulary `new_num_tokens` rows (rounded up to a multiple of `pad_to_multiple_of`).
 
-        Old rows are kept, new rows initialised like fresh weights (normal(0, initializer_range); transformers'
-        `mean_resizing` is not done), `config.vocab_size` is updated and a tied output projection stays tied (its
-        bias grows with zeros). Returns the new input embeddings.
+        Old rows are kept. New rows are drawn from a normal distribution with the old rows' mean and (1e-9 times)
+        their covariance (`mean_resizing=True`, the default), else initialised like fresh weights
+        (normal(0, initializer_range)). An untied output projection grows the same way (its new bias entries near
+        the old biases' mean); a tied one stays tied, its bias padded with zeros. `config.vocab_size` is updated.
+        The same draws from torch's random generator as transformers (5.24), so a seeded resize gives the same
+        weights. Returns the input embeddings (the same module, with the new weight).
         """
-        old = self.get_input_embeddings()
+        embeddings = self.get_input_embeddings()
         if new_num_tokens is None and pad_to_multiple_of is None:
-            return old
-        n = old.num_embeddings if new_num_tokens is None else new_num_tokens
+            return embeddings
+        n = embeddings.num_embeddings if new_num_tokens is None else new_num_tokens
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             raise ValueError(f"new_num_tokens must be a positive integer, got {new_num_tokens!r}")
         if pad_to_multiple_of is not None:
             if isinstance(pad_to_multiple_of, bool) or not isinstance(pad_to_multiple_of, int) or pad_to_multiple_of <= 0:
                 raise ValueError(f"pad_to_multiple_of must be a positive integer, got {pad_to_multiple_of!r}")
             n = -(-n // pad_to_multiple_of) * pad_to_multiple_of
-        keep = min(n, old.num_embeddings)
-        padding_idx = old.padding_idx if old.padding_idx is not None and old.padding_idx < n else None
-        new = nn.Embedding(n, old.embedding_dim, padding_idx=padding_idx, device=old.weight.device,
-                           dtype=old.weight.dtype)
-        self._init_weights(new)
-        with torch.no_grad():
-            new.weight[:keep] = old.weight[:keep]
-        new.weight.requires_grad_(old.weight.requires_grad)
-        self.set_input_embeddings(new)
+        if n != embeddings.num_embeddings:
+            # transformers keeps the module and its Parameter and swaps the data, so a tied projection follows
+            new = nn.Embedding(n, embeddings.embedding_dim, device=embeddings.weight.device,
+                               dtype=embeddings.weight.dtype)
+            self._fill_resized(new, embeddings, mean_resizing)
+            embeddings.weight.data = new.weight.data
+            embeddings.num_embeddings = n
+            if embeddings.padding_idx is not None and embeddings.padding_idx >= n:
+                embeddings.padding_idx = None
+            self.set_input_embeddings(embeddings)
 
         output = self.get_output_embeddings()
-        if output is not None:
-            tied = getattr(self.config, "tie_word_embeddings", True)
-            new_out = nn.Linear(output.in_features, n, bias=output.bias is not None, device=output.weight.device,
-                                dtype=output.weight.dtype)
-            self._init_weights(new_out)
-            with torch.no_grad():
-                if not tied:
-                    new_out.weight[:keep] = output.weight[:keep]
-                if output.bias is not None:
-                    new_out.bias[:keep] = output.bias[:keep]
-            self.set_output_embeddings(new_out)
+        if output is not None and output.weight.shape[0] != n:  # not tied: a new projection
+            new_output = nn.Linear(output.in_features, n, bias=output.bias is not None,
+                                   device=output.weight.device, dtype=output.weight.dtype)
+            self._fill_resized(new_output, output, mean_resizing)
+            new_output.requires_grad_(output.weight.requires_grad)
+            self.set_output_embeddings(new_output)
+        elif output is not None:
+            output.out_features = n
         self.config.vocab_size = n
         self.tie_weights()
         return self.get_input_embeddings()
+
+    @torch.no_grad()
+    def _fill_resized(self, new: nn.Embedding | nn.Linear, old: nn.Embedding | nn.Linear, mean_resizing: bool) -> None:
+        """Fill a freshly built larger or smaller copy of `old`: its rows, then the added ones.
+
+        Reproduces transformers 5.24 `PreTrainedModel._get_resized_embeddings` / `_get_resized_lm_head` and
+        `_init_added_embeddings_weights_with_mean` / `_init_added_lm_head_bias_with_mean`, draw for draw.
+        """
+        old_n, new_n = old.weight.shape[0], new.weight.shape[0]
+        added = new_n - old_n
+        if added > 0 and not mean_resizing:
+            self._init_weights(new)
+        elif added > 0:
+            weight = old.weight.to(torch.float32)
+            mean = weight.mean(dim=0)  # (dim,)
+            centered = weight - mean
+            covariance = centered.T @ centered / old_n  # (dim, dim)
+            epsilon = 1e-9
+            positive_definite = torch.distributions.constraints.positive_definite
+            if positive_definite.check(epsilon * covariance).all():  # type: ignore[no-untyped-call]
+                normal = torch.distributions.MultivariateNormal(mean, covariance_matrix=epsilon * covariance)
+                new.weight[-added:] = normal.sample((added,)).to(old.weight.dtype)
+            else:  # a degenerate covariance (fewer rows than dimensions, say): the mean
+                new.weight[-added:] = mean[None].repeat(added, 1).to(old.weight.dtype)
+            if isinstance(old, nn.Linear) and isinstance(new, nn.Linear) and old.bias is not None:
+                bias_mean = old.bias.mean(dim=0, dtype=torch.float32)
+                bias_std = old.bias.std(dim=0).to(torch.float32)
+                new.bias[-added:].normal_(mean=float(bias_mean), std=float(1e-9 * bias_std))
+        keep = min(old_n, new_n)
+        new.weight[:keep] = old.weight[:keep]
+        if isinstance(old, nn.Linear) and isinstance(new, nn.Linear) and old.bias is not None:
+            new.bias[:keep] = old.bias[:keep]
+
+    def get_position_embeddings(self) -> nn.Embedding:
+        raise NotImplementedError(f"{type(self).__name__} does not define get_position_embeddings")
+
+    def resize_position_embeddings(self, new_num_position_embeddings: int) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not define resize_position_embeddings")
 
     # ---- heads -------------------------------------------------------------------------------------------
     def prune_heads(self, heads_to_prune: dict[int, list[int]]) -> None:
         """Remove attention heads: {layer index: [head indices]} (numbered as in the unpruned model).
 
-        The pruned heads are recorded in `config.pruned_heads`, saved with the model and pruned again on load.
+        Negative indices count from the end, as Python indexing does and transformers 4.x accepted (its layers are
+        a list); they are stored as the non-negative index. The pruned heads are recorded in `config.pruned_heads`,
+        saved with the model and pruned again on load.
         """
         n_layers = getattr(self.config, "num_hidden_layers", None)
         n_heads = getattr(self.config, "num_attention_heads", None)
         clean: dict[int, list[int]] = {}
-        for layer, heads in heads_to_prune.items():
-            layer = int(layer)
+        for key, heads in heads_to_prune.items():
+            layer = int(key)
+            if n_layers is not None and -n_layers <= layer < 0:
+                layer += n_layers
             if n_layers is not None and not 0 <= layer < n_layers:
-                raise ValueError(f"prune_heads: layer {layer} does not exist (the model has {n_layers} layers)")
-            heads = sorted({int(h) for h in heads})
+                raise ValueError(f"prune_heads: layer {key} does not exist (the model has {n_layers} layers)")
+            heads = sorted({int(h) + (n_heads if n_heads is not None and -n_heads <= int(h) < 0 else 0)
+                            for h in heads})
             bad = [h for h in heads if n_heads is not None and not 0 <= h < n_heads]
-            if bad:
+            if bad and n_heads is not None:
                 raise ValueError(f"prune_heads: layer {layer} has heads 0..{n_heads - 1}, not {bad}")
-            clean[layer] = heads
+            clean[layer] = sorted({*clean.get(layer, []), *heads})
         merged = {int(k): set(v) for k, v in self.config.pruned_heads.items()}
         for layer, heads in clean.items():
             merged.setdefault(layer, set()).update(heads)
-        for layer, heads in merged.items():
-            if n_heads is not None and len(heads) >= n_heads:
+        for layer, pruned in merged.items():
+            if n_heads is not None and len(pruned) >= n_heads:
                 raise ValueError(f"prune_heads: cannot prune every head of layer {layer} (it has {n_heads})")
         self.config.pruned_heads = {layer: sorted(heads) for layer, heads in sorted(merged.items())}
         self.base_model._prune_heads(clean)
 
     def _prune_heads(self, heads_to_prune: dict[int, list[int]]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not support head pruning")
+
+    # ---- attention and training --------------------------------------------------------------------------
+    @classmethod
+    def can_generate(cls) -> bool:
+        """Whether the model has `generate()`: none here does (they are encoders)."""
+        return False
+
+    def set_attn_implementation(self, attn_implementation: str) -> None:
+        """Switch the attention of a built model: "sdpa" (fused; padding skipped) or "eager" (weights written out)."""
+        if attn_implementation not in ATTN_IMPLEMENTATIONS[1:]:
+            raise ValueError(f"attn_implementation must be one of {list(ATTN_IMPLEMENTATIONS[1:])}, "
+                             f"got {attn_implementation!r}")
+        self.config._attn_implementation = attn_implementation
+
+    def gradient_checkpointing_enable(self, gradient_checkpointing_kwargs: dict[str, Any] | None = None) -> None:
+        """Keep only each layer's input in the forward pass and recompute the layer in backward: less memory, the
+        same gradients (dropout is replayed with the same random state).
+
+        `gradient_checkpointing_kwargs` go to `torch.utils.checkpoint.checkpoint`; default
+        `{"use_reentrant": False}` (transformers 5.x; 4.x defaulted to True). As in transformers, the input
+        embeddings' output is made to require gradients, so that frozen embeddings still let gradients through.
+        """
+        if not self.supports_gradient_checkpointing:
+            raise ValueError(f"{type(self).__name__} does not support gradient checkpointing")
+        kwargs = {"use_reentrant": False} if gradient_checkpointing_kwargs is None else dict(gradient_checkpointing_kwargs)
+        from torch.utils.checkpoint import checkpoint
+
+        self._set_gradient_checkpointing(True, functools.partial(checkpoint, **kwargs))
+        if self.main_input_name == "input_ids":
+            self.enable_input_require_grads()
+
+    def gradient_checkpointing_disable(self) -> None:
+        self._set_gradient_checkpointing(False, None)
+        self.disable_input_require_grads()
+
+    @property
+    def is_gradient_checkpointing(self) -> bool:
+        return any(getattr(m, "gradient_checkpointing", False) for m in self.modules())
+
+    # transformers 5.24 names (the gradient_* ones above are its deprecated aliases; both work here, no warning)
+    def activation_checkpointing_enable(self, activation_checkpointing_kwargs: dict[str, Any] | None = None) -> None:
+        self.gradient_checkpointing_enable(activation_checkpointing_kwargs)
+
+    def activation_checkpointing_disable(self) -> None:
+        self.gradient_checkpointing_disable()
+
+    @property
+    def is_activation_checkpointing(self) -> bool:
+        return self.is_gradient_checkpointing
+
+    def _set_gradient_checkpointing(self, enable: bool, func: Any) -> None:
+        # every module with a `gradient_checkpointing` flag (the layer stacks) checkpoints its layers through func
+        for module in self.modules():
+            if hasattr(module, "gradient_checkpointing"):
+                setattr(module, "gradient_checkpointing", enable)  # noqa: B010  (nn.Module types attributes as tensors)
+                setattr(module, "_gradient_checkpointing_func", func)  # noqa: B010
+
+    def enable_input_require_grads(self) -> None:
+        """Make the input embeddings' output require gradients (for frozen embeddings under checkpointing)."""
+        self.disable_input_require_grads()
+
+        def require_grads(module: nn.Module, args: Any, output: torch.Tensor) -> None:
+            if torch.is_grad_enabled():
+                output.requires_grad_(True)
+
+        self._require_grads_hook = self.get_input_embeddings().register_forward_hook(require_grads)
+
+    def disable_input_require_grads(self) -> None:
+        hook = self.__dict__.pop("_require_grads_hook", None)
+        if hook is not None:
+            hook.remove()
 
     # ---- facts -------------------------------------------------------------------------------------------
     @property
@@ -329,9 +452,10 @@ class PreTrainedModel(nn.Module):
     @classmethod
     def from_pretrained(
         cls: type[M],
-        pretrained_model_name_or_path: str | os.PathLike[str],
+        pretrained_model_name_or_path: str | os.PathLike[str] | None,
         *,
         config: PretrainedConfig | str | os.PathLike[str] | None = None,
+        state_dict: dict[str, torch.Tensor] | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         revision: str | None = None,
         local_files_only: bool = False,
@@ -340,46 +464,72 @@ class PreTrainedModel(nn.Module):
         force_download: bool = False,
         torch_dtype: Any = None,
         dtype: Any = None,
+        attn_implementation: str | None = None,
+        device_map: str | int | torch.device | dict[str, Any] | None = None,
+        low_cpu_mem_usage: bool | None = None,
         use_safetensors: bool | None = None,
         output_loading_info: bool = False,
         ignore_mismatched_sizes: bool = False,
         trust_remote_code: bool | None = None,
         **config_overrides: Any,
     ) -> M | tuple[M, dict[str, list[Any]]]:
-        """Load a model from a folder or a hub id (config.json and weights in the Hugging Face layout).
+        """Load a model from a folder or a hub id (config.json and weights in the Hugging Face layout), or from
+        `state_dict=` with `pretrained_model_name_or_path=None` and `config=`.
 
         Weights: model.safetensors (memory-mapped), else model.safetensors.index.json and its shards, else
         pytorch_model.bin (or its index) through `torch.load(weights_only=True)`. `config=` replaces the saved
-        configuration; other keyword arguments override configuration attributes. `dtype`/`torch_dtype`: a torch
-        dtype, its name, or "auto" (the default: the configuration's `torch_dtype`, else the checkpoint's).
+        configuration; other keyword arguments override configuration attributes. Options as in transformers:
+        - `dtype` (or the older `torch_dtype`): a torch dtype, its name, or "auto" (the default, as in 5.x: the
+          configuration's `torch_dtype`, else the checkpoint's);
+        - `attn_implementation`: "sdpa" (the default) or "eager" (sets `config._attn_implementation`);
+        - `device_map`: None, or one device for the whole model ("cpu", "cuda:0", 0, a torch.device, {"": d});
+          maps that spread a model over devices need accelerate, which we do not use (a clear error);
+        - `low_cpu_mem_usage`: accepted, nothing to do: models are always built on the meta device and take the
+          checkpoint's tensors without a second copy (transformers 5.x ignores it too).
         With `output_loading_info=True`, returns (model, {"missing_keys", "unexpected_keys", "mismatched_keys"}).
         """
         if trust_remote_code:
             raise ValueError("trust_remote_code=True is not supported: ferroformers never runs code from a checkpoint")
-        name = os.fspath(pretrained_model_name_or_path)
-        hub: dict[str, Any] = {"cache_dir": cache_dir, "revision": revision, "local_files_only": local_files_only,
-                               "token": token, "subfolder": subfolder, "force_download": force_download}
         unknown = [k for k in config_overrides if k in _HUB_KWARGS]
         if unknown:
             raise TypeError(f"from_pretrained() got unsupported keyword arguments {unknown}")
+        if low_cpu_mem_usage not in (None, True, False):
+            raise TypeError(f"low_cpu_mem_usage must be True, False or None, got {low_cpu_mem_usage!r}")
+        device = _single_device(device_map)
+        if state_dict is not None and pretrained_model_name_or_path is not None:
+            # transformers 5.x refuses this too (4.x took the state dict and ignored the folder's weights)
+            raise ValueError("pass either pretrained_model_name_or_path or state_dict=, not both: with "
+                             "state_dict=, use pretrained_model_name_or_path=None and config=")
+        if pretrained_model_name_or_path is None and (state_dict is None or config is None):
+            raise ValueError("pretrained_model_name_or_path=None needs both config= and state_dict=")
+        name = "state_dict" if pretrained_model_name_or_path is None else os.fspath(pretrained_model_name_or_path)
+        hub: dict[str, Any] = {"cache_dir": cache_dir, "revision": revision, "local_files_only": local_files_only,
+                               "token": token, "subfolder": subfolder, "force_download": force_download}
         if config is None:
             config_dict, _ = PretrainedConfig.get_config_dict(name, **hub)
             config = cls.config_class.from_dict(config_dict, **config_overrides)
         elif isinstance(config, (str, os.PathLike)):
             config = cls.config_class.from_pretrained(config, **config_overrides)
         elif isinstance(config, PretrainedConfig):
+            given = config
             config = copy.deepcopy(config)
             if config_overrides:
                 overridden = type(config).from_dict(config.to_dict(), **config_overrides)
                 assert isinstance(overridden, PretrainedConfig)
+                overridden._attn_implementation = given._attn_implementation
                 config = overridden
         else:
             raise TypeError(f"config must be a PretrainedConfig or a path, got {type(config).__name__}")
         assert isinstance(config, PretrainedConfig)
+        if attn_implementation is not None:
+            config._attn_implementation = attn_implementation
+            config.validate()
+        if pretrained_model_name_or_path is not None:
+            config.name_or_path = name
 
-        files = _resolve_weights(name, hub, use_safetensors)
-        reader = _CheckpointReader(files)
-        target_dtype = _resolve_dtype(dtype if dtype is not None else torch_dtype, config, reader)
+        reader = CheckpointReader(resolve_weights(name, hub, use_safetensors)) if state_dict is None \
+            else CheckpointReader.from_state_dict(state_dict)
+        target_dtype = resolve_dtype(dtype if dtype is not None else torch_dtype, config, reader)
 
         # build without allocating or initialising, then fill in what the checkpoint has and init the rest
         with torch.device("meta"):
@@ -387,6 +537,8 @@ class PreTrainedModel(nn.Module):
         info = model._load_checkpoint(reader, target_dtype, ignore_mismatched_sizes)
         model.config.torch_dtype = str(target_dtype).removeprefix("torch.")
         model.eval()
+        if device is not None:
+            model.to(device)
         for kind in ("missing_keys", "unexpected_keys"):
             if info[kind]:
                 what = "newly initialised (train before use)" if kind == "missing_keys" else "not used"
@@ -422,7 +574,7 @@ class PreTrainedModel(nn.Module):
         return mapping, unexpected
 
     def _load_checkpoint(
-        self, reader: _CheckpointReader, dtype: torch.dtype, ignore_mismatched_sizes: bool
+        self, reader: CheckpointReader, dtype: torch.dtype, ignore_mismatched_sizes: bool
     ) -> dict[str, list[Any]]:
         """Fill a model built on the meta device from `reader`; returns the loading report."""
         expected = self.state_dict(keep_vars=True)
@@ -466,6 +618,39 @@ class PreTrainedModel(nn.Module):
                 "error_msgs": []}
 
 
+# accelerate's names for maps that it computes over several devices
+_DISPATCHING_DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
+
+
+def _single_device(device_map: Any) -> torch.device | None:
+    """The one device a `device_map` puts the whole model on (None: stay on the CPU, where models are built).
+
+    As transformers reads it: a device name, an accelerator ordinal, a torch.device, or a dict naming one device.
+    """
+    if device_map is None:
+        return None
+    if isinstance(device_map, dict):
+        devices = {str(d) if not isinstance(d, int) else d for d in device_map.values()}
+        if len(devices) == 1 and "disk" not in devices and "meta" not in devices:
+            return _single_device(next(iter(device_map.values())))
+    elif isinstance(device_map, torch.device):
+        return device_map
+    elif isinstance(device_map, int) and not isinstance(device_map, bool):
+        if device_map < 0:
+            raise ValueError(f"device_map={device_map} is not a device; for the CPU pass device_map='cpu'")
+        return torch.device(device_map)
+    elif isinstance(device_map, str) and device_map not in _DISPATCHING_DEVICE_MAPS:
+        try:
+            return torch.device(device_map)
+        except RuntimeError:
+            raise ValueError(f"device_map={device_map!r} is not a device name such as 'cpu' or 'cuda:0'") from None
+    raise ValueError(
+        f"device_map={device_map!r} spreads the model over devices (or offloads it), which needs accelerate's "
+        "dispatching; ferroformers loads a model onto one device: pass device_map=None, 'cpu' or one accelerator "
+        "such as 'cuda:0'"
+    )
+
+
 # ---- checkpoint files ------------------------------------------------------------------------------------
 
 def _is_weights_file(name: str) -> bool:
@@ -502,135 +687,3 @@ def _write_weights(path: str, tensors: dict[str, torch.Tensor], safe: bool) -> N
         torch.save(tensors, path)
     with open(path, "rb") as f:
         os.fsync(f.fileno())
-
-
-def _resolve_weights(name: str, hub: dict[str, Any], use_safetensors: bool | None) -> list[str]:
-    """Local paths of the weight files of `name`, in the order transformers looks for them."""
-    candidates: list[tuple[str, bool]] = []  # (file name, is an index)
-    if use_safetensors is not False:
-        candidates += [(SAFE_WEIGHTS_NAME, False), (SAFE_WEIGHTS_INDEX_NAME, True)]
-    if use_safetensors is not True:
-        candidates += [(WEIGHTS_NAME, False), (WEIGHTS_INDEX_NAME, True)]
-    for filename, is_index in candidates:
-        path = cached_file(name, filename, required=False, **hub)
-        if path is None:
-            continue
-        if not is_index:
-            return [path]
-        index = load_json(path)
-        weight_map = index.get("weight_map")
-        if not isinstance(weight_map, dict) or not weight_map:
-            raise ValueError(f"{path}: no 'weight_map' object naming the shard of each weight")
-        shards = []
-        for shard in dict.fromkeys(weight_map.values()):
-            if not isinstance(shard, str) or "/" in shard or "\\" in shard or shard in ("", ".", ".."):
-                raise ValueError(f"{path}: {shard!r} is not a shard file name")
-            shard_path = cached_file(name, shard, required=False, **hub)
-            if shard_path is None:
-                raise ResourceNotFoundError(f"{path} names the shard {shard}, which is not there")
-            shards.append(shard_path)
-        return shards
-    looked = " or ".join(f for f, _ in candidates)
-    raise ResourceNotFoundError(f"{name!r} has no weights: looked for {looked}")
-
-
-class _CheckpointReader:
-    """Keys, shapes and tensors of one checkpoint (one or several files), read lazily; errors name the file."""
-
-    def __init__(self, files: list[str]) -> None:
-        self._where: dict[str, str] = {}
-        self._shapes: dict[str, tuple[int, ...]] = {}
-        self._dtypes: dict[str, torch.dtype] = {}
-        self._loaded: dict[str, dict[str, torch.Tensor]] = {}
-        for path in files:
-            if path.endswith(".safetensors"):
-                self._scan_safetensors(path)
-            else:
-                tensors = _torch_load(path)
-                self._loaded[path] = tensors
-                for key, tensor in tensors.items():
-                    self._add(path, key, tuple(tensor.shape), tensor.dtype)
-
-    def _add(self, path: str, key: str, shape: tuple[int, ...], dtype: torch.dtype) -> None:
-        if key in self._where:
-            raise ValueError(f"{path}: weight {key!r} is also in {self._where[key]}")
-        self._where[key], self._shapes[key], self._dtypes[key] = path, shape, dtype
-
-    def _scan_safetensors(self, path: str) -> None:
-        from safetensors import SafetensorError, safe_open
-
-        try:
-            # the header only: tensors are read (memory-mapped) when asked for
-            with safe_open(path, framework="pt") as f:
-                for key in f.keys():
-                    sl = f.get_slice(key)
-                    dtype = _SAFETENSORS_DTYPES.get(sl.get_dtype())
-                    if dtype is None:
-                        raise ValueError(f"{path}: weight {key!r} has dtype {sl.get_dtype()}, which torch cannot load")
-                    self._add(path, key, tuple(sl.get_shape()), dtype)
-        except (SafetensorError, OSError) as e:
-            raise OSError(f"{path}: not a readable safetensors file (truncated or corrupt?): {e}") from None
-
-    def keys(self) -> list[str]:
-        return list(self._where)
-
-    def file_of(self, key: str) -> str:
-        return self._where[key]
-
-    def shape(self, key: str) -> tuple[int, ...]:
-        return self._shapes[key]
-
-    def floating_dtype(self) -> torch.dtype | None:
-        return next((d for d in self._dtypes.values() if d.is_floating_point), None)
-
-    def tensor(self, key: str) -> torch.Tensor:
-        path = self._where[key]
-        if path not in self._loaded:
-            from safetensors import SafetensorError
-            from safetensors.torch import load_file
-
-            try:
-                self._loaded[path] = load_file(path)
-            except (SafetensorError, OSError, RuntimeError) as e:
-                raise OSError(f"{path}: cannot read the weights (truncated or corrupt?): {e}") from None
-        return self._loaded[path][key]
-
-
-_SAFETENSORS_DTYPES: dict[str, torch.dtype] = {
-    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-    "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
-    "BOOL": torch.bool,
-}
-
-
-def _torch_load(path: str) -> dict[str, torch.Tensor]:
-    """A pickled state dict through torch's weights-only unpickler: no code in the file ever runs."""
-    try:
-        try:
-            data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except RuntimeError as e:
-            if "mmap" not in str(e):
-                raise
-            # the legacy (pre zip) format cannot be memory-mapped: read it whole
-            data = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as e:
-        raise OSError(
-            f"{path}: refused: this pickle holds more than tensors (loading it could run code); only plain state "
-            f"dicts are loaded ({str(e).splitlines()[0]})"
-        ) from None
-    except (RuntimeError, EOFError, ValueError, OSError) as e:
-        raise OSError(f"{path}: not a readable PyTorch checkpoint (truncated or corrupt?): {e}") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
-                                             for k, v in data.items()):
-        raise OSError(f"{path}: expected a state dict (names to tensors), found {type(data).__name__}")
-    return data
-
-
-def _resolve_dtype(value: Any, config: PretrainedConfig, reader: _CheckpointReader) -> torch.dtype:
-    if value is None or value == "auto":
-        saved = getattr(config, "torch_dtype", None)
-        if saved is not None:
-            return _dtype_from(saved, "config.json torch_dtype")
-        return reader.floating_dtype() or torch.get_default_dtype()
-    return _dtype_from(value, "dtype")
-

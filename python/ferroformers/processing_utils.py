@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .configuration_utils import load_json
 from .feature_extraction_sequence_utils import PROCESSOR_NAME
-from .feature_extraction_utils import _HUB_KWARGS
+from .feature_extraction_utils import pop_hub_kwargs
 from .utils.io import atomic_write_text, prepare_save_directory
 
 P = TypeVar("P", bound="ProcessorMixin")
@@ -28,8 +28,9 @@ _AUTO_LOADERS = {
 }
 
 
-def _class_named(module: str, name: str) -> type:
-    return getattr(importlib.import_module(module), name)
+def _class_named(module: str, name: str) -> type[Any]:
+    cls: type[Any] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 class ProcessorMixin:
@@ -131,18 +132,33 @@ class ProcessorMixin:
         """Load every preprocessor from one folder or hub id (either layout, see the module docstring).
 
         Hub arguments (cache_dir, revision, local_files_only, token, subfolder, force_download) go to every
-        loader; any other keyword is an error."""
-        hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
-        if kwargs:
-            raise TypeError(f"{cls.__name__}.from_pretrained() got unexpected keyword arguments {sorted(kwargs)}")
-        parts = {}
+        loader. Other keywords are routed as transformers routes them: a feature extractor takes those that name
+        one of its settings (`do_normalize`, `padding_value`, ...), the tokenizer takes them all (its own
+        arguments, and the rest kept in its `init_kwargs`, where `__call__` finds defaults such as
+        `max_length`)."""
+        kwargs = dict(kwargs)
+        hub = pop_hub_kwargs(kwargs)
+        parts: dict[str, Any] = {}
+        taken: set[str] = set()
         for attribute in cls.attributes:
             paths = cls._class_paths(attribute)
             if paths:
                 loader = _class_named(*paths[0].split(":"))
             else:
                 loader = _class_named(*_AUTO_LOADERS[attribute])
-            parts[attribute] = loader.from_pretrained(pretrained_model_name_or_path, **hub)
+            if attribute == "tokenizer":
+                parts[attribute] = loader.from_pretrained(pretrained_model_name_or_path, **hub, **kwargs)
+                taken |= set(kwargs)
+                continue
+            part = loader.from_pretrained(pretrained_model_name_or_path, **hub)
+            own = {k: v for k, v in kwargs.items() if not k.startswith("_") and k in vars(part)}
+            if own:
+                part = loader.from_pretrained(pretrained_model_name_or_path, **hub, **own)
+            parts[attribute] = part
+            taken |= set(own)
+        unused = sorted(set(kwargs) - taken)
+        if unused:
+            raise TypeError(f"{cls.__name__}.from_pretrained() got keyword arguments no preprocessor takes: {unused}")
         return cls(**parts)
 
     @property

@@ -7,11 +7,16 @@ in 5.x together with head pruning, which ferroformers keeps).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .utils.import_utils import require_torch
 
-torch = require_torch("ferroformers.pytorch_utils")
-nn = torch.nn
+if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
+    import torch
+    from torch import nn
+else:
+    torch = require_torch("ferroformers.pytorch_utils")
+    nn = torch.nn
 
 
 def find_pruneable_heads_and_indices(
@@ -51,3 +56,35 @@ def prune_linear_layer(layer: nn.Linear, index: torch.Tensor, dim: int = 0) -> n
         new_layer.bias.copy_(bias.contiguous())
         new_layer.bias.requires_grad = layer.bias.requires_grad
     return new_layer
+
+
+class Unpadding:
+    """Where the real tokens of a padded batch are, to run per-token layers on them alone and pad back after.
+
+    The same idea as transformers' `modeling_flash_attention_utils._unpad_input` / `_pad_input` (5.24): the real
+    tokens of every sequence, one sequence after the other, and the offsets where each sequence starts.
+    With `pack=False` (for torch.compile, whose graphs want shapes that do not depend on the data) the batch stays
+    padded and only the result is the same: `pad` sets the padding positions to 0 (or `fill`).
+    """
+
+    def __init__(self, attention_mask: torch.Tensor, pack: bool = True) -> None:  # (bs, seq_len): 1 token, 0 pad
+        self.shape = tuple(attention_mask.shape)
+        self.packed = pack
+        self.keep = attention_mask.bool()  # (bs, seq_len)
+        self.cu_seqlens: list[int] | None = None
+        if pack:
+            self.index = self.keep.reshape(-1).nonzero().squeeze(1)  # (n_tokens,) flat positions of real tokens
+            # one host sync per batch: the lengths are needed as Python ints to slice each sequence
+            self.cu_seqlens = [0, *self.keep.sum(1).cumsum(0).tolist()]  # (bs + 1,) start of each sequence
+
+    def unpad(self, x: torch.Tensor) -> torch.Tensor:  # (bs, seq_len, ...) -> (n_tokens, ...)
+        return x.reshape(-1, *x.shape[2:]).index_select(0, self.index) if self.packed else x
+
+    def pad(self, x: torch.Tensor, fill: torch.Tensor | None = None) -> torch.Tensor:
+        """(n_tokens, ...) -> (bs, seq_len, ...), with zeros (or `fill`, of shape x.shape[1:]) at padding."""
+        if not self.packed:
+            keep = self.keep.view(*self.shape, *([1] * (x.dim() - 2)))
+            return torch.where(keep, x, 0.0 if fill is None else fill)
+        n = self.shape[0] * self.shape[1]
+        out = x.new_zeros(n, *x.shape[1:]) if fill is None else fill.expand(n, *x.shape[1:])
+        return out.index_copy(0, self.index, x).view(*self.shape, *x.shape[1:])

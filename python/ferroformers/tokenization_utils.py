@@ -15,14 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .tokenization_utils_base import (
-    AddedToken,
-    BatchEncoding,
-    PaddingStrategy,
-    PreTrainedTokenizerBase,
-    TensorType,
-    TruncationStrategy,
-)
+from .tokenization_batch_encoding import BatchEncoding
+from .tokenization_options import EncodeOptions, PaddingStrategy, TensorType, TruncationStrategy
+from .tokenization_special_tokens import AddedToken
+from .tokenization_utils_base import PreTrainedTokenizerBase
 
 _END = ""  # key marking "a token ends here" in a trie node
 
@@ -250,7 +246,8 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         if add_special_tokens:
             ids = self.build_inputs_with_special_tokens(
                 self.convert_tokens_to_ids(tokens), self.convert_tokens_to_ids(pair_tokens) if pair else None)
-            return self.convert_ids_to_tokens(ids)
+            with_specials: list[str] = self.convert_ids_to_tokens(ids)
+            return with_specials
         return tokens + pair_tokens if pair is not None else tokens
 
     def _tokenize_one(self, text: str, split_special_tokens: bool) -> list[str]:
@@ -331,54 +328,22 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         raise TypeError(f"{where} must be a str (or a list of words with is_split_into_words=True), "
                         f"got {type(text).__name__}")
 
-    def _encode_plus(
-        self,
-        text: Any,
-        text_pair: Any = None,
-        add_special_tokens: bool = True,
-        padding_strategy: PaddingStrategy = PaddingStrategy.DO_NOT_PAD,
-        truncation_strategy: TruncationStrategy = TruncationStrategy.DO_NOT_TRUNCATE,
-        max_length: int | None = None,
-        stride: int = 0,
-        is_split_into_words: bool = False,
-        pad_to_multiple_of: int | None = None,
-        padding_side: str | None = None,
-        return_tensors: str | TensorType | None = None,
-        return_token_type_ids: bool | None = None,
-        return_attention_mask: bool | None = None,
-        return_overflowing_tokens: bool = False,
-        return_special_tokens_mask: bool = False,
-        return_offsets_mapping: bool = False,
-        return_length: bool = False,
-        verbose: bool = True,
-        split_special_tokens: bool = False,
-    ) -> BatchEncoding:
-        if return_offsets_mapping:
+    def _encode_plus(self, text: Any, text_pair: Any, options: EncodeOptions) -> BatchEncoding:
+        if options.return_offsets_mapping:
             raise NotImplementedError(
                 "return_offset_mapping is not available when using Python tokenizers. To use this feature, change "
                 "your tokenizer to one deriving from ferroformers.PreTrainedTokenizerFast (use_fast=True)."
             )
+        words = options.is_split_into_words
+        split = options.split_special_tokens
         batched = isinstance(text, (list, tuple)) and (
-            (not is_split_into_words and (not text or isinstance(text[0], (str, list, tuple))))
-            or (is_split_into_words and bool(text) and isinstance(text[0], (list, tuple)))
-        )
-        row_options = dict(
-            add_special_tokens=add_special_tokens, truncation_strategy=truncation_strategy, max_length=max_length,
-            stride=stride, return_token_type_ids=return_token_type_ids,
-            return_overflowing_tokens=return_overflowing_tokens and not return_tensors,
-            return_special_tokens_mask=return_special_tokens_mask, verbose=verbose,
+            (not words and (not text or isinstance(text[0], (str, list, tuple))))
+            or (words and bool(text) and isinstance(text[0], (list, tuple)))
         )
         if not batched:
-            ids = self._ids_of(text, is_split_into_words, split_special_tokens, "text")
-            pair_ids = (self._ids_of(text_pair, is_split_into_words, split_special_tokens, "text_pair")
-                        if text_pair is not None else None)
-            row = self._prepare_row(ids, pair_ids, **row_options)
-            row = self._pad(row, max_length=max_length, padding_strategy=padding_strategy,
-                            pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side,
-                            return_attention_mask=return_attention_mask)
-            if return_length:
-                row["length"] = len(row["input_ids"])
-            return BatchEncoding(row, tensor_type=return_tensors, prepend_batch_axis=True)
+            ids = self._ids_of(text, words, split, "text")
+            pair_ids = self._ids_of(text_pair, words, split, "text_pair") if text_pair is not None else None
+            return self._row_encoding(ids, pair_ids, options, prepend_batch_axis=True)
 
         if text_pair is not None and (not isinstance(text_pair, (list, tuple)) or len(text_pair) != len(text)):
             raise ValueError(f"text is a batch of {len(text)}, so text_pair must be a batch of the same length, "
@@ -387,53 +352,61 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         pairs = text_pair if text_pair is not None else [None] * len(text)
         batch: dict[str, list[Any]] = {}
         for i, (first, second) in enumerate(zip(text, pairs, strict=False)):
-            if second is None and isinstance(first, (list, tuple)) and not is_split_into_words:
+            if second is None and isinstance(first, (list, tuple)) and not words:
                 # a batch of (text, pair) tuples, as transformers accepts
                 if len(first) != 2:
                     raise ValueError(f"text[{i}] must be a str or a (text, text_pair) pair, got {len(first)} items")
                 first, second = first
-            elif second is None and isinstance(first, tuple) and is_split_into_words and len(first) == 2 \
+            elif second is None and isinstance(first, (list, tuple)) and words and len(first) == 2 \
                     and all(isinstance(x, (list, tuple)) for x in first):
                 first, second = first
-            ids = self._ids_of(first, is_split_into_words, split_special_tokens, f"text[{i}]")
-            pair_ids = (self._ids_of(second, is_split_into_words, split_special_tokens, f"text_pair[{i}]")
-                        if second is not None else None)
-            row = self._prepare_row(ids, pair_ids, **row_options)
-            if return_length:
+            ids = self._ids_of(first, words, split, f"text[{i}]")
+            pair_ids = self._ids_of(second, words, split, f"text_pair[{i}]") if second is not None else None
+            row = self._prepare_row(ids, pair_ids, options)
+            if options.return_length:
                 row["length"] = len(row["input_ids"])
             for key, value in row.items():
                 batch.setdefault(key, []).append(value)
         if not batch:  # an empty batch gives empty columns, as the fast tokenizer does (transformers errors)
-            names = {"token_type_ids": return_token_type_ids, "attention_mask": return_attention_mask}
-            keys = ["input_ids", *(k for k, asked in names.items()
-                                   if asked or (asked is None and k in self.model_input_names))]
-            return BatchEncoding({k: np.zeros((0, 0), np.int64) if return_tensors else [] for k in keys},
-                                 tensor_type=return_tensors)
-        padded = self.pad(batch, padding=padding_strategy.value, max_length=max_length,
-                          pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side,
-                          return_attention_mask=return_attention_mask, verbose=verbose)
-        return BatchEncoding(padded.data, tensor_type=return_tensors)
+            keys = ["input_ids", *(k for k, asked in (("token_type_ids", options.return_token_type_ids),
+                                                      ("attention_mask", options.return_attention_mask)) if asked)]
+            return BatchEncoding({k: np.zeros((0, 0), np.int64) if options.return_tensors else [] for k in keys},
+                                 tensor_type=options.return_tensors)
+        padded = self.pad(batch, padding=options.padding_strategy.value, max_length=options.max_length,
+                          pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side,
+                          return_attention_mask=options.return_attention_mask, verbose=options.verbose)
+        return BatchEncoding(padded.data, tensor_type=options.return_tensors)
 
-    def _prepare_row(self, ids: list[int], pair_ids: list[int] | None, *, add_special_tokens: bool,
-                     truncation_strategy: TruncationStrategy, max_length: int | None, stride: int,
-                     return_token_type_ids: bool | None, return_overflowing_tokens: bool,
-                     return_special_tokens_mask: bool, verbose: bool) -> dict[str, Any]:
+    def _row_encoding(self, ids: list[int], pair_ids: list[int] | None, options: EncodeOptions,
+                      prepend_batch_axis: bool) -> BatchEncoding:
+        """One sequence (or pair) of ids, ready for the model: `_prepare_row`, then padding."""
+        row = self._prepare_row(ids, pair_ids, options)
+        row = self._pad(row, max_length=options.max_length, padding_strategy=options.padding_strategy,
+                        pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side,
+                        return_attention_mask=options.return_attention_mask)
+        if options.return_length:
+            row["length"] = len(row["input_ids"])
+        return BatchEncoding(row, tensor_type=options.return_tensors, prepend_batch_axis=prepend_batch_axis)
+
+    def _prepare_row(self, ids: list[int], pair_ids: list[int] | None, options: EncodeOptions) -> dict[str, Any]:
         """Truncate, add special tokens, token types and masks to one sequence (or pair); no padding."""
+        # overflowing tokens are a list per row: with tensors (rows of one length) they are not returned
+        return_overflowing_tokens = options.return_overflowing_tokens and options.return_tensors is None
+        truncation_strategy, max_length = options.truncation_strategy, options.max_length
         if (return_overflowing_tokens and truncation_strategy == TruncationStrategy.LONGEST_FIRST
                 and pair_ids is not None):
             raise ValueError(
                 "Not possible to return overflowing tokens for pair of sequences with the `longest_first`. Please "
                 "select another truncation strategy than `longest_first`, for instance `only_second` or `only_first`."
             )
-        if return_token_type_ids is None:
-            return_token_type_ids = "token_type_ids" in self.model_input_names
         pair = pair_ids is not None
+        add_special_tokens = options.add_special_tokens
         total = len(ids) + len(pair_ids or []) + (self.num_special_tokens_to_add(pair) if add_special_tokens else 0)
         overflowing: list[int] = []
         if truncation_strategy != TruncationStrategy.DO_NOT_TRUNCATE and max_length and total > max_length:
             ids, pair_ids, overflowing = self.truncate_sequences(
                 ids, pair_ids=pair_ids, num_tokens_to_remove=total - max_length,
-                truncation_strategy=truncation_strategy, stride=stride)
+                truncation_strategy=truncation_strategy, stride=options.stride)
         if add_special_tokens:
             sequence = self.build_inputs_with_special_tokens(ids, pair_ids)
             token_type_ids = self.create_token_type_ids_from_sequences(ids, pair_ids)
@@ -441,9 +414,9 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
             sequence = ids + (pair_ids or [])
             token_type_ids = [0] * len(sequence)
         row: dict[str, Any] = {"input_ids": sequence}
-        if return_token_type_ids:
+        if options.return_token_type_ids:
             row["token_type_ids"] = token_type_ids
-        if return_special_tokens_mask:
+        if options.return_special_tokens_mask:
             row["special_tokens_mask"] = (self.get_special_tokens_mask(ids, pair_ids) if add_special_tokens
                                           else [0] * len(sequence))
         if return_overflowing_tokens:
@@ -451,7 +424,7 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
             # which breaks batches where only some rows overflow)
             row["overflowing_tokens"] = overflowing
             row["num_truncated_tokens"] = total - max_length if max_length else 0
-        self._eventual_warn_about_too_long_sequence(sequence, max_length, verbose)
+        self._eventual_warn_about_too_long_sequence(sequence, max_length, options.verbose)
         return row
 
     def prepare_for_model(
@@ -473,22 +446,21 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         return_length: bool = False,
         verbose: bool = True,
         prepend_batch_axis: bool = False,
+        pad_to_max_length: bool = False,
+        truncation_strategy: str | TruncationStrategy | None = None,
     ) -> BatchEncoding:
         """Ids of one sequence (or pair) → model inputs: special tokens, truncation, padding."""
-        padding_strategy, truncation_strategy, max_length = self._get_padding_truncation_strategies(
+        padding, truncation = self._deprecated_strategies(padding, truncation, max_length, pad_to_max_length,
+                                                          truncation_strategy, verbose)
+        options = self._encode_options(
             padding=padding, truncation=truncation, max_length=max_length, pad_to_multiple_of=pad_to_multiple_of,
-            verbose=verbose)
-        row = self._prepare_row(list(ids), list(pair_ids) if pair_ids is not None else None,
-                                add_special_tokens=add_special_tokens, truncation_strategy=truncation_strategy,
-                                max_length=max_length, stride=stride, return_token_type_ids=return_token_type_ids,
-                                return_overflowing_tokens=return_overflowing_tokens and not return_tensors,
-                                return_special_tokens_mask=return_special_tokens_mask, verbose=verbose)
-        row = self._pad(row, max_length=max_length, padding_strategy=padding_strategy,
-                        pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side,
-                        return_attention_mask=return_attention_mask)
-        if return_length:
-            row["length"] = len(row["input_ids"])
-        return BatchEncoding(row, tensor_type=return_tensors, prepend_batch_axis=prepend_batch_axis)
+            padding_side=padding_side, return_tensors=return_tensors, return_token_type_ids=return_token_type_ids,
+            return_attention_mask=return_attention_mask, split_special_tokens=None, verbose=verbose,
+            add_special_tokens=add_special_tokens, stride=stride, is_split_into_words=False,
+            return_overflowing_tokens=return_overflowing_tokens, return_special_tokens_mask=return_special_tokens_mask,
+            return_offsets_mapping=False, return_length=return_length)
+        return self._row_encoding(list(ids), list(pair_ids) if pair_ids is not None else None, options,
+                                  prepend_batch_axis=prepend_batch_axis)
 
     def truncate_sequences(self, ids: list[int], pair_ids: list[int] | None = None, num_tokens_to_remove: int = 0,
                            truncation_strategy: str | TruncationStrategy = "longest_first",
@@ -548,8 +520,11 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
 
     # ---- decoding -----------------------------------------------------------------------------------------
     def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
-                clean_up_tokenization_spaces: bool | None = None, **kwargs: Any) -> str:
-        # transformers 5.24 tokenization_python.PythonBackend._decode
+                clean_up_tokenization_spaces: bool | None = None, spaces_between_special_tokens: bool = True,
+                **kwargs: Any) -> str:
+        # transformers 5.24 tokenization_python.PythonBackend._decode. spaces_between_special_tokens is accepted
+        # and has no effect, as in transformers 5 (4.x glued added tokens to their neighbours when False; the
+        # fast tokenizers of both ignore it): docs/compatibility.md
         if kwargs:
             raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
         if isinstance(token_ids, int):

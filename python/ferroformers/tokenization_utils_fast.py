@@ -11,31 +11,23 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .tokenization_utils_base import (
-    FULL_TOKENIZER_FILE,
-    LARGE_INTEGER,
-    AddedToken,
-    BatchEncoding,
-    PaddingStrategy,
-    PreTrainedTokenizerBase,
-    TensorType,
-    TruncationStrategy,
-    _as_tensor,
-)
+from ._native import Encodings, WordPieceTokenizer
+from .tokenization_batch_encoding import BatchEncoding, Encoding, as_tensor
+from .tokenization_files import FULL_TOKENIZER_FILE
+from .tokenization_options import LARGE_INTEGER, EncodeOptions
+from .tokenization_special_tokens import AddedToken
+from .tokenization_utils_base import PreTrainedTokenizerBase
 from .utils.io import atomic_write_text
 
+if TYPE_CHECKING:
+    from .tokenization_backend import BackendTokenizer
+
 TOKENIZER_FILE = FULL_TOKENIZER_FILE
-
-
-def _native() -> Any:
-    from . import _native
-
-    return _native
 
 
 def _token_tuple(token: AddedToken) -> tuple[str, bool, bool, bool, bool, bool]:
@@ -47,13 +39,17 @@ class _NativeRow:
 
     __slots__ = ("_enc", "_i")
 
-    def __init__(self, encodings: Any, i: int) -> None:
+    def __init__(self, encodings: Encodings, i: int) -> None:
         self._enc = encodings
         self._i = i
 
     @property
     def tokens(self) -> list[str]:
         return self._enc.tokens(self._i)
+
+    @property
+    def offsets(self) -> list[tuple[int, int]]:
+        return self._enc.offsets()[self._i]
 
     @property
     def word_ids(self) -> list[int | None]:
@@ -92,8 +88,6 @@ class _NativeRow:
         return self._enc.char_to_word(self._i, char_index, sequence_index)
 
     def __reduce__(self) -> Any:
-        from .tokenization_utils_base import Encoding
-
         offsets = self._enc.offsets()[self._i]
         return Encoding, (self._enc.ids()[self._i], self.tokens, offsets, self.word_ids, self.sequence_ids)
 
@@ -102,7 +96,7 @@ class _NativeRows(Sequence):  # type: ignore[type-arg]
     """The rows of a native `Encodings` as `_NativeRow` views, made on access (no Python object per row
     unless asked for)."""
 
-    def __init__(self, encodings: Any) -> None:
+    def __init__(self, encodings: Encodings) -> None:
         self._enc = encodings
         self._n = len(encodings)
 
@@ -120,8 +114,6 @@ class _NativeRows(Sequence):  # type: ignore[type-arg]
 
     def __reduce__(self) -> Any:
         # a pickled BatchEncoding carries plain Python rows, not the native batch
-        from .tokenization_utils_base import Encoding
-
         enc, ids, offsets = self._enc, self._enc.ids(), self._enc.offsets()
         rows = [Encoding(ids[i], enc.tokens(i), offsets[i], enc.word_ids(i), enc.sequence_ids(i))
                 for i in range(self._n)]
@@ -134,8 +126,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     vocab_files_names = {"tokenizer_file": TOKENIZER_FILE}  # noqa: RUF012
 
-    def __init__(self, *, tokenizer_object: Any = None, tokenizer_file: str | os.PathLike[str] | None = None,
+    def __init__(self, *, tokenizer_object: WordPieceTokenizer | None = None,
+                 tokenizer_file: str | os.PathLike[str] | None = None,
                  added_tokens_decoder: dict[int, AddedToken] | None = None, **kwargs: Any) -> None:
+        self._tokenizer: WordPieceTokenizer
         if tokenizer_object is not None:
             self._tokenizer = tokenizer_object
         elif tokenizer_file is not None:
@@ -161,7 +155,7 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             self._add_native(pending)
 
     @staticmethod
-    def _load_tokenizer_file(path: str | os.PathLike[str]) -> Any:
+    def _load_tokenizer_file(path: str | os.PathLike[str]) -> WordPieceTokenizer:
         path = os.fspath(path)
         try:
             with open(path, encoding="utf-8") as f:
@@ -169,7 +163,7 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         except UnicodeDecodeError as e:
             raise ValueError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
         try:
-            return _native().WordPieceTokenizer.from_tokenizer_json(text)
+            return WordPieceTokenizer.from_tokenizer_json(text)
         except ValueError as e:
             raise type(e)(f"{path}: {e}") from None
 
@@ -177,10 +171,22 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
     def is_fast(self) -> bool:
         return True
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_backend_view", None)  # made again on use (it refers back to this tokenizer)
+        return state
+
     @property
-    def backend_tokenizer(self) -> Any:
-        """The native `ferroformers._native.WordPieceTokenizer`."""
-        return self._tokenizer
+    def backend_tokenizer(self) -> BackendTokenizer:
+        """The native tokenizer with the API of `tokenizers.Tokenizer` (`.normalizer`, `.pre_tokenizer`,
+        `.model`, `.encode`, `.save`, ...): see `tokenization_backend`. `.native` is the
+        `ferroformers._native.WordPieceTokenizer` itself."""
+        from .tokenization_backend import BackendTokenizer
+
+        view: BackendTokenizer | None = self.__dict__.get("_backend_view")
+        if view is None:
+            view = self.__dict__["_backend_view"] = BackendTokenizer(self._tokenizer, owner=self)
+        return view
 
     @property
     def can_save_slow_tokenizer(self) -> bool:
@@ -243,7 +249,9 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     # ---- encoding -----------------------------------------------------------------------------------------
     def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False,
-                 split_special_tokens: bool | None = None) -> list[str]:
+                 split_special_tokens: bool | None = None, **kwargs: Any) -> list[str]:
+        if kwargs:
+            raise TypeError(f"tokenize() got unexpected keyword arguments {sorted(kwargs)}")
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
         split = self.split_special_tokens if split_special_tokens is None else split_special_tokens
@@ -252,29 +260,8 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                                                num_threads=1)
         return encoded.tokens(0)
 
-    def _encode_plus(
-        self,
-        text: Any,
-        text_pair: Any = None,
-        add_special_tokens: bool = True,
-        padding_strategy: PaddingStrategy = PaddingStrategy.DO_NOT_PAD,
-        truncation_strategy: TruncationStrategy = TruncationStrategy.DO_NOT_TRUNCATE,
-        max_length: int | None = None,
-        stride: int = 0,
-        is_split_into_words: bool = False,
-        pad_to_multiple_of: int | None = None,
-        padding_side: str | None = None,
-        return_tensors: str | TensorType | None = None,
-        return_token_type_ids: bool | None = None,
-        return_attention_mask: bool | None = None,
-        return_overflowing_tokens: bool = False,
-        return_special_tokens_mask: bool = False,
-        return_offsets_mapping: bool = False,
-        return_length: bool = False,
-        verbose: bool = True,
-        split_special_tokens: bool = False,
-    ) -> BatchEncoding:
-        if is_split_into_words:
+    def _encode_plus(self, text: Any, text_pair: Any, options: EncodeOptions) -> BatchEncoding:
+        if options.is_split_into_words:
             batched = isinstance(text, (list, tuple)) and bool(text) and isinstance(text[0], (list, tuple))
         else:
             batched = isinstance(text, (list, tuple))
@@ -284,40 +271,38 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             if text_pair is not None and len(text) != len(text_pair):
                 raise ValueError(f"batch length of text ({len(text)}) does not match text_pair ({len(text_pair)})")
             inputs, pairs = list(text), (list(text_pair) if text_pair is not None else None)
-            if pairs is None and inputs and all(isinstance(x, tuple) and len(x) == 2 for x in inputs) and (
-                    not is_split_into_words or all(isinstance(x[0], (list, tuple)) for x in inputs)):
-                # a batch of (text, pair) tuples, as transformers accepts
-                inputs, pairs = [x[0] for x in inputs], [x[1] for x in inputs]
+            if pairs is None and inputs and _is_pair(inputs[0], options.is_split_into_words):
+                # a batch of (text, pair) tuples or two-item lists, as transformers accepts
+                inputs, pairs = _split_pairs(inputs, options.is_split_into_words)
         else:
             inputs, pairs = [text], ([text_pair] if text_pair is not None else None)
 
-        if return_token_type_ids is None:
-            return_token_type_ids = "token_type_ids" in self.model_input_names
-        if return_attention_mask is None:
-            return_attention_mask = "attention_mask" in self.model_input_names
-        truncation = None if truncation_strategy == TruncationStrategy.DO_NOT_TRUNCATE else truncation_strategy.value
-        padding = None if padding_strategy == PaddingStrategy.DO_NOT_PAD else padding_strategy.value
+        padding = options.padding
+        pad_id, pad_token = 0, ""  # used only when padding (and looked up only then: ~1 us a call)
+        if padding is not None:
+            pad_id = self.pad_token_id if self.pad_token_id is not None else 0
+            pad_token = self.pad_token if self.pad_token is not None else ""
         encodings = self._tokenizer.encode_batch(
-            inputs, pairs, is_pretokenized=is_split_into_words, add_special_tokens=add_special_tokens,
-            max_length=max_length, truncation=truncation, stride=stride, truncation_side=self.truncation_side,
-            return_overflowing_tokens=return_overflowing_tokens, padding=padding,
-            pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side or self.padding_side,
-            pad_id=self.pad_token_id if self.pad_token_id is not None else 0, pad_type_id=self.pad_token_type_id,
-            pad_token=self.pad_token if self.pad_token is not None else "",
-            encode_special_tokens=bool(split_special_tokens),
+            inputs, pairs, is_pretokenized=options.is_split_into_words,
+            add_special_tokens=options.add_special_tokens, max_length=options.max_length,
+            truncation=options.truncation, stride=options.stride, truncation_side=self.truncation_side,
+            return_overflowing_tokens=options.return_overflowing_tokens, padding=padding,
+            pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side, pad_id=pad_id,
+            pad_type_id=self.pad_token_type_id, pad_token=pad_token, encode_special_tokens=options.split_special_tokens,
         )
-        fields = [("input_ids", "ids", encodings.ids)]
-        if return_token_type_ids:
+        # (key in the BatchEncoding, the native field, its rows as lists)
+        fields: list[tuple[str, str, Callable[[], list[Any]]]] = [("input_ids", "ids", encodings.ids)]
+        if options.return_token_type_ids:
             fields.append(("token_type_ids", "type_ids", encodings.type_ids))
-        if return_attention_mask:
+        if options.return_attention_mask:
             fields.append(("attention_mask", "attention_mask", encodings.attention_mask))
-        if return_special_tokens_mask:
+        if options.return_special_tokens_mask:
             fields.append(("special_tokens_mask", "special_tokens_mask", encodings.special_tokens_mask))
-        if return_offsets_mapping:
+        if options.return_offsets_mapping:
             fields.append(("offset_mapping", "offsets", encodings.offsets))
 
         data: dict[str, Any] = {}
-        tensor_type = TensorType(return_tensors) if return_tensors is not None else None
+        tensor_type = options.return_tensors
         for key, native_field, as_lists in fields:
             if tensor_type is None:
                 data[key] = as_lists()
@@ -325,20 +310,22 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                 try:
                     array = encodings.to_numpy(native_field)
                 except ValueError:
+                    if len(set(encodings.lengths())) < 2:
+                        raise  # not ragged: the native message names what was wrong (a size, a field)
                     raise ValueError(
                         f"cannot make a tensor of {key!r}: its rows have different lengths; pass padding=True "
                         "(and truncation=True) to get rows of one length") from None
-                data[key] = _as_tensor(key, array, tensor_type)
-        if return_length:
+                data[key] = as_tensor(key, array, tensor_type)
+        if options.return_length:
             lengths = encodings.lengths()
-            data["length"] = lengths if tensor_type is None else _as_tensor("length", lengths, tensor_type)
-        if return_overflowing_tokens:
+            data["length"] = lengths if tensor_type is None else as_tensor("length", lengths, tensor_type)
+        if options.return_overflowing_tokens:
             mapping = encodings.overflow_to_sample_mapping()
             data["overflow_to_sample_mapping"] = (mapping if tensor_type is None
-                                                  else _as_tensor("overflow_to_sample_mapping", mapping, tensor_type))
-        if verbose and max_length is None and self.model_max_length < LARGE_INTEGER:
-            self._warn_if_too_long(max(encodings.lengths(), default=0), max_length, verbose)
-        if not batched and tensor_type is None and not return_overflowing_tokens:
+                                                  else as_tensor("overflow_to_sample_mapping", mapping, tensor_type))
+        if options.verbose and options.max_length is None and self.model_max_length < LARGE_INTEGER:
+            self._warn_if_too_long(max(encodings.lengths(), default=0), options.max_length, options.verbose)
+        if not batched and tensor_type is None and not options.return_overflowing_tokens:
             # one input: drop the batch axis (transformers does the same)
             # (`length` stays a one-element list, as in transformers)
             data = {key: value[0] if isinstance(value, list) and value and isinstance(value[0], list) else value
@@ -350,9 +337,12 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         return _wordpiece_decode(tokens, self._tokenizer.continuing_subword_prefix, cleanup=True)
 
     def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
-                clean_up_tokenization_spaces: bool | None = None, **kwargs: Any) -> str:
+                clean_up_tokenization_spaces: bool | None = None, spaces_between_special_tokens: bool = True,
+                **kwargs: Any) -> str:
         # transformers 5.24 TokenizersBackend._decode over tokenizers' Tokenizer.decode: ids of no token are
-        # dropped, special means a special added token, then the WordPiece decoder, then the optional cleanup
+        # dropped, special means a special added token, then the WordPiece decoder, then the optional cleanup.
+        # spaces_between_special_tokens is accepted and has no effect, as in transformers' fast tokenizers (4.x
+        # and 5.x): the WordPiece decoder puts a space before every token that does not continue a word
         if kwargs:
             raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
         if isinstance(token_ids, int):
@@ -377,9 +367,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         batches of texts); see `ferroformers.trainers.train_new_from_iterator`. `kwargs` go to the trainer."""
         from .trainers import train_new_from_iterator
 
-        return train_new_from_iterator(self, text_iterator, vocab_size, length=length,
-                                       new_special_tokens=new_special_tokens,
-                                       special_tokens_map=special_tokens_map, **kwargs)
+        new: PreTrainedTokenizerFast = train_new_from_iterator(
+            self, text_iterator, vocab_size, length=length, new_special_tokens=new_special_tokens,
+            special_tokens_map=special_tokens_map, **kwargs)
+        return new
 
     # ---- saving -------------------------------------------------------------------------------------------
     def _saved_class_name(self) -> str:
@@ -391,8 +382,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         if legacy_format is None or legacy_format:
             written += list(self.save_vocabulary(save_directory, filename_prefix=prefix.rstrip("-") or None))
         if not legacy_format:
+            from .tokenization_backend import pretty_tokenizer_json
+
             path = os.path.join(save_directory, prefix + TOKENIZER_FILE)
-            atomic_write_text(path, self._tokenizer.to_tokenizer_json())
+            atomic_write_text(path, pretty_tokenizer_json(self._tokenizer.to_tokenizer_json()))
             written.append(path)
         return written
 
@@ -407,6 +400,22 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                                  f"(token {token!r} has id {index}, expected {expected})")
         atomic_write_text(path, "".join(token + "\n" for token, _ in by_id))
         return (path,)
+
+
+def _is_pair(item: Any, words: bool) -> bool:
+    if not isinstance(item, (list, tuple)):
+        return False
+    return not words or (len(item) == 2 and isinstance(item[0], (list, tuple)))
+
+
+def _split_pairs(items: list[Any], words: bool) -> tuple[list[Any], list[Any]]:
+    """A batch of (text, pair) items (tuples or lists of two) as the texts and the pairs."""
+    for i, item in enumerate(items):
+        if not isinstance(item, (list, tuple)) or len(item) != 2 or (
+                words and not all(isinstance(x, (list, tuple)) for x in item)):
+            what = f"{len(item)} items" if isinstance(item, (list, tuple)) else type(item).__name__
+            raise ValueError(f"text[{i}] must be a (text, text_pair) pair like the other items, got {what}")
+    return [item[0] for item in items], [item[1] for item in items]
 
 
 # tokenizers 0.23 decoders/wordpiece.rs `cleanup`, applied to each token as it is glued on

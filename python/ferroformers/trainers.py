@@ -243,7 +243,7 @@ def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_
     - the new tokenizer has the tokenizer's settings (model_max_length, padding side, ...), its named special
       tokens renamed, and `new_special_tokens` added to its additional special tokens.
     """
-    core = tokenizer.backend_tokenizer
+    core = tokenizer.backend_tokenizer.native  # the native WordPieceTokenizer
     rename = dict(special_tokens_map or {})
     added = sorted(core.get_added_tokens())  # (id, content, single_word, lstrip, rstrip, normalized, special)
     specials = []
@@ -285,6 +285,10 @@ def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_
                     truncation_side=tokenizer.truncation_side, model_input_names=tokenizer.model_input_names,
                     clean_up_tokenization_spaces=tokenizer.clean_up_tokenization_spaces,
                     split_special_tokens=tokenizer.split_special_tokens)
+    kept = {k: v for k, v in tokenizer.init_kwargs.items() if k not in tokenizer.vocab_files_names}
+    extra = {k: v for k, v in kept.items() if k not in accepted}
+    settings.update({k: v for k, v in kept.items() if k in accepted})
+    # the special tokens, renamed, over those init_kwargs holds (as transformers does)
     for name, value in tokenizer.special_tokens_map_extended.items():
         if name == "additional_special_tokens":
             continue
@@ -297,9 +301,6 @@ def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_
     additional = [rename.get(t, t) for t in tokenizer.additional_special_tokens] + new_specials
     if additional:
         settings["additional_special_tokens"] = additional
-    kept = {k: v for k, v in tokenizer.init_kwargs.items() if k not in tokenizer.vocab_files_names}
-    extra = {k: v for k, v in kept.items() if k not in accepted}
-    settings.update({k: v for k, v in kept.items() if k in accepted})
     new = cls_type(tokenizer_object=new_core, **settings)
     new.init_kwargs.update(extra)
     return new

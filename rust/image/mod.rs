@@ -3,38 +3,28 @@
 //! Plain Rust (no pyo3): `rust/py/image.rs` is the binding. The Python twin that documents the
 //! semantics is `python/ferroformers/models/vit/image_processing_vit.py`.
 
+mod error;
 pub mod normalize;
 pub mod resample;
 
+use crate::memory;
 use rayon::prelude::*;
 
+pub use error::ImageError;
 pub use normalize::Normalize;
-pub use resample::{resize, Coefficients, Filter};
-
-/// Errors from the image kernels; the binding maps both to `ValueError`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImageError {
-    /// An image or target size that cannot be processed (empty, too many channels, wrong buffer length).
-    Shape(String),
-    /// Images of a batch that cannot be stacked into one array.
-    Batch(String),
-}
-
-impl std::fmt::Display for ImageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ImageError::Shape(m) | ImageError::Batch(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for ImageError {}
+pub use resample::{resize, resize_strided, Coefficients, Filter};
 
 /// Borrowed interleaved (`height x width x channels`, row-major) pixels.
 #[derive(Clone, Copy, Debug)]
 pub enum Pixels<'a> {
     U8(&'a [u8]),
     F32(&'a [f32]),
+    /// `height x width x pixel_stride` bytes whose first `channels` of every pixel are the image (Pillow's
+    /// own memory: RGB is kept as 4 bytes per pixel).
+    U8Strided {
+        samples: &'a [u8],
+        pixel_stride: usize,
+    },
 }
 
 /// One image of a batch and how to map its values after resizing.
@@ -73,58 +63,79 @@ pub fn preprocess_batch(
     layout: Layout,
 ) -> Result<(Vec<f32>, [usize; 4]), ImageError> {
     let Some(first) = images.first() else {
-        return Err(ImageError::Batch("no images were given".into()));
+        return Err(ImageError::NoImages);
     };
     let (out_h, out_w) = size.unwrap_or((first.height, first.width));
     if out_h == 0 || out_w == 0 {
-        return Err(ImageError::Shape(format!(
-            "target size must be positive, got {out_h}x{out_w}"
-        )));
+        return Err(ImageError::TargetSize {
+            height: out_h,
+            width: out_w,
+        });
     }
     let channels = first.channels;
     for (i, im) in images.iter().enumerate() {
         if im.height == 0 || im.width == 0 || !(1..=4).contains(&im.channels) {
-            return Err(ImageError::Shape(format!(
-                "image {i} has shape {}x{}x{}; expected a non-empty image with 1, 2, 3 or 4 channels",
-                im.height, im.width, im.channels
-            )));
+            return Err(ImageError::BadShape {
+                index: Some(i),
+                height: im.height,
+                width: im.width,
+                channels: im.channels,
+            });
         }
         if im.channels != channels {
-            return Err(ImageError::Batch(format!(
-                "image {i} has {} channels but image 0 has {channels}; convert them to one mode (do_convert_rgb=True)",
-                im.channels
-            )));
+            return Err(ImageError::MixedChannels {
+                index: i,
+                channels: im.channels,
+                first: channels,
+            });
         }
         if size.is_none() && (im.height, im.width) != (out_h, out_w) {
-            return Err(ImageError::Batch(format!(
-                "image {i} is {}x{} but image 0 is {out_h}x{out_w}; without resizing they cannot be stacked",
-                im.height, im.width
-            )));
+            return Err(ImageError::MixedSizes {
+                index: i,
+                height: im.height,
+                width: im.width,
+                first_height: out_h,
+                first_width: out_w,
+            });
         }
         if let Some((m, s)) = &im.normalize.mean_std {
             if m.len() != channels || s.len() != channels {
-                return Err(ImageError::Shape(format!(
-                    "image {i} has {channels} channels but image_mean has {} and image_std {} values",
-                    m.len(),
-                    s.len()
-                )));
+                return Err(ImageError::MeanStdLength {
+                    index: i,
+                    channels,
+                    mean: m.len(),
+                    std: s.len(),
+                });
             }
         }
     }
-    let per_image = channels * out_h * out_w;
-    let total = per_image * images.len();
+    // the sizes come from the user: counted with overflow checks, allocated without aborting
+    let output = |error| ImageError::Output {
+        images: images.len(),
+        channels,
+        height: out_h,
+        width: out_w,
+        error,
+    };
+    let per_image = memory::count(&[channels, out_h, out_w], 4).map_err(output)?;
+    let total = memory::count(&[per_image, images.len()], 4).map_err(output)?;
     // not zero-filled: every element is written below (a memset of the whole batch cost 7% of the time)
-    let mut out: Vec<f32> = Vec::with_capacity(total);
+    let mut out: Vec<f32> = memory::with_capacity(total).map_err(output)?;
     let channels_first = layout == Layout::ChannelsFirst;
     let work = |(i, (dst, im)): (usize, (&mut [std::mem::MaybeUninit<f32>], &ImageRef<'_>))| {
         let shape = (im.height, im.width, im.channels);
-        let with_index = |e: ImageError| match e {
-            ImageError::Shape(m) => ImageError::Shape(format!("image {i}: {m}")),
-            other => other,
+        let with_index = |e: ImageError| ImageError::AtImage {
+            index: i,
+            source: Box::new(e),
         };
         match im.pixels {
-            Pixels::U8(src) => {
-                let resized = resize(src, shape, (out_h, out_w), filter).map_err(with_index)?;
+            Pixels::U8(src) | Pixels::U8Strided { samples: src, .. } => {
+                let stride = match im.pixels {
+                    Pixels::U8Strided { pixel_stride, .. } => pixel_stride,
+                    _ => im.channels,
+                };
+                let resized = resize_strided(src, shape, stride, (out_h, out_w), filter)
+                    .map_err(with_index)?;
                 assert_eq!(
                     resized.len(),
                     dst.len(),
@@ -168,3 +179,5 @@ pub fn preprocess_batch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_strided;

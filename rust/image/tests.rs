@@ -166,12 +166,12 @@ fn float_images_match_pillow_mode_f() {
 #[test]
 fn fixed_point_weights_round_half_away_from_zero() {
     // 4 -> 2 bilinear (support widened to 2): output 0 reads inputs 0..3 with weights 3/7, 3/7, 1/7
-    let c = Coefficients::new(4, 2, Filter::Bilinear);
+    let c = Coefficients::new(4, 2, Filter::Bilinear).unwrap();
     assert_eq!(c.ksize, 5);
     assert_eq!((c.start[0], c.len[0]), (0, 3));
     assert_eq!(&c.fixed()[..3], &[1797559, 1797559, 599186]); // 3/7 * 2**22 = 1797558.86, 1/7 * 2**22 = 599186.29
                                                               // bicubic upscaling has negative lobes: their magnitude is rounded the same way, then negated
-    let c = Coefficients::new(3, 7, Filter::Bicubic);
+    let c = Coefficients::new(3, 7, Filter::Bicubic).unwrap();
     let fixed = c.fixed();
     assert!(fixed.iter().any(|&k| k < 0));
     for (w, &k) in c.weights.iter().zip(&fixed) {
@@ -272,7 +272,7 @@ fn bad_input_is_an_error_naming_the_shape() {
     assert!(err.to_string().contains("empty"), "{err}");
     let seven = vec![0u8; 2 * 2 * 7];
     let err = resize(&seven, (2, 2, 7), (1, 1), Filter::Bilinear).unwrap_err();
-    assert!(err.to_string().contains("7 channels"), "{err}");
+    assert!(err.to_string().contains("2x2x7"), "{err}");
     let err = resize(&src, (5, 7, 2), (1, 1), Filter::Bilinear).unwrap_err();
     assert!(err.to_string().contains("5x7x2"), "{err}");
     let err = resize(&src, (5, 7, 3), (0, 3), Filter::Bilinear).unwrap_err();
@@ -364,4 +364,52 @@ fn simd_and_portable_paths_agree() {
             }
         }
     }
+}
+
+/// Target sizes from the user: too large for memory is `Output` with `OutOfMemory`, past what any buffer can
+/// hold (the count overflows) `Output` with `TooLarge`, never a panic or an abort.
+#[test]
+fn hostile_sizes_are_errors() {
+    use crate::memory::AllocError;
+    let src = vec![0u8; 32 * 32 * 3];
+    let im = ImageRef {
+        pixels: Pixels::U8(&src),
+        height: 32,
+        width: 32,
+        channels: 3,
+        normalize: Normalize::default(),
+    };
+    let run = |size| {
+        preprocess_batch(
+            std::slice::from_ref(&im),
+            Some(size),
+            Filter::Bilinear,
+            Layout::ChannelsFirst,
+        )
+        .unwrap_err()
+    };
+    let e = run((100_000, 100_000));
+    assert_eq!(
+        e.alloc_error(),
+        Some(AllocError::OutOfMemory {
+            bytes: 120_000_000_000
+        }),
+        "{e}"
+    );
+    assert!(e.to_string().starts_with("size 100000x100000: "), "{e}");
+    for size in [(1 << 31, 1 << 31), (1 << 62, 4), (usize::MAX, usize::MAX)] {
+        let e = run(size);
+        assert!(
+            matches!(e.alloc_error(), Some(AllocError::TooLarge { .. })),
+            "{size:?}: {e}"
+        );
+    }
+    // one image: the resampler's own buffers, and its int32 coordinate limit
+    let e = resize(&src, (32, 32, 3), (200_000, 200_000), Filter::Bilinear).unwrap_err();
+    assert!(
+        matches!(e.alloc_error(), Some(AllocError::OutOfMemory { .. })),
+        "{e}"
+    );
+    let e = resize(&src, (32, 32, 3), (1 << 30, 3), Filter::Nearest).unwrap_err();
+    assert!(matches!(e, ImageError::SizeTooLarge { .. }), "{e}");
 }

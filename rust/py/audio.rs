@@ -2,18 +2,15 @@
 //! Python side: python/ferroformers/models/wav2vec2/feature_extraction_wav2vec2.py.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
-use crate::audio::{pad_batch_into, row_lengths, AudioError, Normalize, PadSpec, PaddingSide};
+use super::errors::guarded;
+use crate::audio::{
+    pad_batch_into, row_lengths, total_len, AudioError, Normalize, PadSpec, PaddingSide,
+};
+use crate::memory::{self, AllocError};
 use crate::parallel;
-
-impl From<AudioError> for PyErr {
-    fn from(e: AudioError) -> PyErr {
-        // every variant is bad user input (an empty or non-finite clip, a bad padding value)
-        PyValueError::new_err(e.to_string())
-    }
-}
 
 /// Pad `clips` (1-D C-contiguous float32 arrays) shorter than `target_len` (None: no padding) on `padding_side`
 /// with `padding_value`, normalizing per `normalize` ("off", "padded_row" or "clip"). Returns the rows
@@ -34,9 +31,12 @@ fn pad_normalize_audio<'py>(
         "right" => PaddingSide::Right,
         "left" => PaddingSide::Left,
         other => {
-            return Err(PyValueError::new_err(format!(
-                "padding_side must be 'right' or 'left', got {other:?}"
-            )))
+            return Err(AudioError::BadOption {
+                argument: "padding_side",
+                value: other.into(),
+                expected: "'right' or 'left'",
+            }
+            .into())
         }
     };
     let normalize = match normalize {
@@ -44,20 +44,22 @@ fn pad_normalize_audio<'py>(
         "padded_row" => Normalize::PaddedRow,
         "clip" => Normalize::Clip,
         other => {
-            return Err(PyValueError::new_err(format!(
-                "normalize must be 'off', 'padded_row' or 'clip', got {other:?}"
-            )))
+            return Err(AudioError::BadOption {
+                argument: "normalize",
+                value: other.into(),
+                expected: "'off', 'padded_row' or 'clip'",
+            }
+            .into())
         }
     };
     let slices = clips
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            c.as_slice().map_err(|e| {
-                PyValueError::new_err(format!("clip {i}: {e} (needs a contiguous array)"))
-            })
+            c.as_slice()
+                .map_err(|_| AudioError::NotContiguous { index: i })
         })
-        .collect::<PyResult<Vec<&[f32]>>>()?;
+        .collect::<Result<Vec<&[f32]>, _>>()?;
     // the shared fork-safe pool (FERROFORMERS_NUM_THREADS or the cores), taken before the GIL is released;
     // without one (a single thread) the kernel runs on this thread and never touches rayon's global pool, whose
     // threads a forked DataLoader worker would not have
@@ -70,33 +72,54 @@ fn pad_normalize_audio<'py>(
         parallel: pool.is_some(),
     };
     // numpy allocates the outputs (it asks for huge pages on large arrays, which a fresh Vec does not get);
-    // the kernel fills them with the GIL released
-    let total: usize = row_lengths(slices.iter().map(|c| c.len()), target_len)
-        .iter()
-        .sum();
-    // SAFETY: uninitialised arrays (np.empty: zeroing them first cost ~0.5 ms per 15 MB); `pad_batch_into`
-    // writes every element before anything reads it, and on an error the arrays are dropped unseen.
-    let values = unsafe { PyArray1::<f32>::new(py, total, false) };
-    let mask = return_attention_mask.then(|| unsafe { PyArray1::<i32>::new(py, total, false) });
+    // the kernel fills them with the GIL released. np.empty: zeroing them first cost ~0.5 ms per 15 MB, and
+    // `pad_batch_into` writes every element before anything reads it (on an error they are dropped unseen).
+    let row_lens = row_lengths(slices.iter().map(|c| c.len()), target_len);
+    let output = |error| spec.output_error(slices.len(), error);
+    let total = total_len(&row_lens).map_err(output)?;
+    let values = empty::<f32>(py, total)?.map_err(output)?;
+    let mask = match return_attention_mask {
+        true => Some(empty::<i32>(py, total)?.map_err(output)?),
+        false => None,
+    };
     {
         let mut values_rw = values.readwrite();
         let mut mask_rw = mask.as_ref().map(|m| m.readwrite());
-        let values_slice = values_rw
-            .as_slice_mut()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let values_slice = values_rw.as_slice_mut()?;
         let mask_slice = match mask_rw.as_mut() {
-            Some(m) => Some(
-                m.as_slice_mut()
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
-            ),
+            Some(m) => Some(m.as_slice_mut()?),
             None => None,
         };
-        py.detach(|| match &pool {
-            Some(pool) => pool.install(|| pad_batch_into(&slices, &spec, values_slice, mask_slice)),
-            None => pad_batch_into(&slices, &spec, values_slice, mask_slice),
-        })?;
+        py.detach(|| {
+            guarded(|| match &pool {
+                Some(pool) => {
+                    pool.install(|| pad_batch_into(&slices, &spec, values_slice, mask_slice))
+                }
+                None => pad_batch_into(&slices, &spec, values_slice, mask_slice),
+            })
+        })??;
     }
     Ok((values, mask))
+}
+
+/// `np.empty(n, dtype)`, or `AllocError` when numpy cannot have it: past what any array can hold, or refused
+/// by the allocator (numpy's MemoryError). rust-numpy's `PyArray::new` would panic on numpy's NULL instead
+/// ("PyObject pointer is null").
+fn empty<T: numpy::Element>(
+    py: Python<'_>,
+    n: usize,
+) -> PyResult<Result<Bound<'_, PyArray1<T>>, AllocError>> {
+    if let Err(e) = memory::bytes(n, std::mem::size_of::<T>()) {
+        return Ok(Err(e));
+    }
+    let np = py.import("numpy")?;
+    match np.call_method1("empty", (n, numpy::dtype::<T>(py))) {
+        Ok(a) => Ok(Ok(a.cast_into::<PyArray1<T>>()?)),
+        Err(e) if e.is_instance_of::<PyMemoryError>(py) => Ok(Err(AllocError::OutOfMemory {
+            bytes: n * std::mem::size_of::<T>(),
+        })),
+        Err(e) => Err(e),
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

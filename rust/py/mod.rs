@@ -2,17 +2,24 @@
 
 use pyo3::prelude::*;
 
+mod arrow;
 mod audio;
+mod convert;
+mod encodings;
+mod errors;
 mod image;
+mod lists;
 mod tokenizer;
 mod trainer;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
     audio::register(m)?;
     tokenizer::register(m)?;
     image::register(m)?;
+    arrow::register(m)?;
     trainer::register(m)?;
     Ok(())
 }

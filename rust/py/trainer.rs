@@ -1,32 +1,14 @@
 //! Binding of the WordPiece trainer (rust/text/trainer): convert arguments, release the GIL while counting
-//! (in parallel on the pool of parallel.rs) and merging, map errors.
+//! (in parallel on the pool of parallel.rs) and merging; errors reach Python through `errors`.
 
-use super::tokenizer::{borrow_field, extract_field, guarded, Borrowed};
-use crate::parallel;
+use super::convert::{borrow_field, extract_field, threads, Borrowed};
+use super::errors::guarded;
 use crate::text::trainer::{self, TrainError, TrainerConfig, WordCounts};
 use crate::text::BertNormalizer;
-use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::time::{Duration, Instant};
-
-pyo3::create_exception!(
-    ferroformers._native,
-    TrainerError,
-    PyValueError,
-    "A corpus or a setting the WordPiece trainer cannot train with."
-);
-
-fn to_py(e: TrainError) -> PyErr {
-    match e {
-        TrainError::TooManyWords => PyMemoryError::new_err(e.to_string()),
-        TrainError::EmptyCorpus { .. }
-        | TrainError::VocabTooSmall { .. }
-        | TrainError::InvalidUtf8 { .. }
-        | TrainError::EmptySpecialToken { .. }
-        | TrainError::Interrupted => TrainerError::new_err(e.to_string()),
-    }
-}
 
 /// Progress is reported (and Ctrl-C checked) at most this often during the merges.
 const TICK: Duration = Duration::from_millis(100);
@@ -70,7 +52,7 @@ impl WordPieceTrainer {
             config.special_tokens = t;
         }
         if let Some(index) = config.special_tokens.iter().position(|t| t.is_empty()) {
-            return Err(to_py(TrainError::EmptySpecialToken { index }));
+            return Err(TrainError::EmptySpecialToken { index }.into());
         }
         let normalizer = BertNormalizer {
             clean_text,
@@ -96,10 +78,10 @@ impl WordPieceTrainer {
         let Borrowed::Texts(strs) = borrow_field(&field, "texts")? else {
             return Err(PyTypeError::new_err("texts must be a list of str"));
         };
-        let threads = threads(num_threads);
+        let threads = threads(num_threads)?;
         let counts = &mut self.counts;
         py.detach(|| guarded(|| counts.add_texts(&strs, threads)))?
-            .map_err(to_py)
+            .map_err(PyErr::from)
     }
 
     /// Count the words of a UTF-8 buffer of "\n"-separated lines.
@@ -110,10 +92,10 @@ impl WordPieceTrainer {
         data: &[u8],
         num_threads: Option<usize>,
     ) -> PyResult<()> {
-        let threads = threads(num_threads);
+        let threads = threads(num_threads)?;
         let counts = &mut self.counts;
         py.detach(|| guarded(|| counts.add_lines(data, threads)))?
-            .map_err(to_py)
+            .map_err(PyErr::from)
     }
 
     /// Train on the words fed so far (which are used up), reporting progress to `progress(done, total)`.
@@ -124,7 +106,7 @@ impl WordPieceTrainer {
         progress: Option<Py<PyAny>>,
         num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let threads = threads(num_threads);
+        let threads = threads(num_threads)?;
         let fresh = WordCounts::new(
             self.counts.normalizer(),
             self.counts.max_input_chars_per_word(),
@@ -161,9 +143,9 @@ impl WordPieceTrainer {
         let t = match trained {
             Ok(t) => t,
             Err(TrainError::Interrupted) if raised.is_some() => {
-                return Err(raised.unwrap_or_else(|| to_py(TrainError::Interrupted)))
+                return Err(raised.unwrap_or_else(|| TrainError::Interrupted.into()))
             }
-            Err(e) => return Err(to_py(e)),
+            Err(e) => return Err(e.into()),
         };
         // the last state, also when the merges stopped short of vocab_size (min_frequency, no pair left)
         if let Some(cb) = &progress {
@@ -221,15 +203,7 @@ impl WordPieceTrainer {
     }
 }
 
-/// The thread count (argument, FERROFORMERS_NUM_THREADS, cores), its pool made before the GIL is released.
-fn threads(num_threads: Option<usize>) -> usize {
-    let n = parallel::resolve_threads(num_threads);
-    parallel::pool(n);
-    n
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<WordPieceTrainer>()?;
-    m.add("TrainerError", m.py().get_type::<TrainerError>())?;
     Ok(())
 }

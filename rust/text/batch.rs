@@ -1,9 +1,11 @@
 //! Batches: documents in parallel (rayon, one `Work` per task), then padding across the batch.
 
 use super::encoding::{Encoding, Padding, Side, TruncationStrategy, NO_WORD};
-use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer, Work};
+use super::pool::Pool;
+use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer};
 use crate::parallel;
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
 /// One batch row's inputs: the first sequence and the optional pair.
 pub type Pair<'a> = (Input<'a>, Option<Input<'a>>);
@@ -30,7 +32,7 @@ pub fn encode_batch(
     threads: usize,
 ) -> Result<(Vec<Encoding>, Vec<u32>), Error> {
     let new_work = || {
-        let mut w = Work::default();
+        let mut w = tok.work();
         w.encode_special_tokens = encode_special_tokens;
         w
     };
@@ -57,14 +59,17 @@ pub fn encode_batch(
     } else {
         with_threads(threads, run)
     }
-    .map_err(|(i, e)| match e {
-        Error::Truncation(m) => Error::Truncation(format!("input {i}: {m}")),
-        other => other,
+    .map_err(|(index, e)| Error::AtInput {
+        index,
+        source: Box::new(e),
     })?;
     if let Some(p) = padding {
         let target = p.target(|| encs.iter().map(Encoding::len).max().unwrap_or(0));
         for e in &mut encs {
-            e.pad(target, p);
+            e.pad(target, p).map_err(|error| Error::Padding {
+                length: target,
+                error,
+            })?;
         }
     }
     let mut rows = Vec::with_capacity(encs.len());
@@ -117,12 +122,35 @@ fn flat_chunk(
     keep: Option<usize>,
     what: Keep,
 ) -> Chunk {
+    let mut c = Chunk::default();
+    flat_chunk_into(&mut c, tok, texts, add_special_tokens, keep, what);
+    c
+}
+
+/// Encode `texts` into `c` (cleared first; its buffers' capacity is reused).
+fn flat_chunk_into(
+    c: &mut Chunk,
+    tok: &Tokenizer,
+    texts: &[&str],
+    add_special_tokens: bool,
+    keep: Option<usize>,
+    what: Keep,
+) {
     let with_offsets = what != Keep::Ids;
     let with_words = what == Keep::All;
-    let mut w = Work::default();
-    // the texts are encoded straight into this one sequence (no copy per text)
-    let mut seq = Sequence::default();
-    let mut starts = Vec::with_capacity(texts.len());
+    let mut w = tok.work();
+    w.encode_special_tokens = false;
+    // the texts are encoded straight into this one sequence (no copy per text), made of `c`'s buffers
+    let mut seq = Sequence {
+        ids: std::mem::take(&mut c.ids),
+        offsets: std::mem::take(&mut c.offsets),
+        words: std::mem::take(&mut c.words),
+        skip_offsets: !with_offsets,
+        skip_words: !with_words,
+    };
+    seq.clear();
+    let mut starts = std::mem::take(&mut c.starts);
+    starts.clear();
     let specials = if add_special_tokens {
         tok.post.as_ref().map(|((_, c), (_, s))| (*c, *s))
     } else {
@@ -163,12 +191,12 @@ fn flat_chunk(
             seq.words.clear();
         }
     }
-    Chunk {
+    *c = Chunk {
         ids: seq.ids,
         starts,
         offsets: seq.offsets,
         words: seq.words,
-    }
+    };
 }
 
 /// Texts in tasks of about 64 KiB: small enough to balance, large enough to amortize. `(from, to)` pairs.
@@ -217,12 +245,21 @@ fn keep_for(tok: &Tokenizer, add_special_tokens: bool, max_length: Option<usize>
     } else {
         0
     };
+    // at most isize::MAX tokens: a row's start plus this cannot overflow
     max_length
         .filter(|&m| m >= n_special)
-        .map(|m| m - n_special)
+        .map(|m| (m - n_special).min(isize::MAX as usize))
 }
 
+/// Spare chunk buffers of the flat encoders, shared by every tokenizer: their pages stay mapped from one
+/// chunk (and call) to the next instead of being faulted in afresh (at most this many sets of ~0.5 MB).
+static SPARE: Pool<Chunk> = Pool::new(32);
+
 /// Encode single texts into flat arrays; `max_length` truncates each on the right (specials included).
+///
+/// The texts are encoded in waves of chunks (4 per thread), each wave appended to the output before the next
+/// starts, so chunk buffers are reused (SPARE) and only the output itself takes fresh pages (huge pages where
+/// the kernel gives them, see `reserve_huge`).
 pub fn encode_flat(
     tok: &Tokenizer,
     texts: &[&str],
@@ -237,75 +274,108 @@ pub fn encode_flat(
     } else {
         Keep::Ids
     };
-    let parts = flat_chunks(tok, texts, add_special_tokens, keep, what, threads);
-    concat(parts, texts.len(), with_offsets, threads)
-}
-
-/// A raw pointer that may cross threads: each task writes a disjoint range of the same buffer.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: only used by `concat`, whose tasks write disjoint ranges and finish before the buffer is used
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-
-impl<T> SendPtr<T> {
-    // a method, so closures capture the whole (Send) wrapper rather than its raw-pointer field
-    fn at(self, i: usize) -> *mut T {
-        // SAFETY: callers stay within the allocation (see `concat`)
-        unsafe { self.0.add(i) }
-    }
-}
-
-/// Join the chunks into one buffer each, copying in parallel (one serial copy of the offsets was ~15% of
-/// the whole with two threads: 16 bytes per token).
-fn concat(parts: Vec<Chunk>, n_docs: usize, with_offsets: bool, threads: usize) -> Flat {
-    let mut at = Vec::with_capacity(parts.len());
-    let mut total = 0usize;
-    for p in &parts {
-        at.push(total);
-        total += p.ids.len();
-    }
-    let n_off = if with_offsets { 2 * total } else { 0 };
+    // about one token per 3 bytes of text (more is grown into)
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let guess = bytes / 3 + 2 * texts.len() + 64;
     let mut out = Flat {
-        ids: Vec::with_capacity(total),
-        starts: Vec::with_capacity(n_docs + 1),
-        offsets: Vec::with_capacity(n_off),
+        ids: vec![],
+        starts: Vec::with_capacity(texts.len() + 1),
+        offsets: vec![],
     };
-    for (p, &base) in parts.iter().zip(&at) {
-        out.starts.extend(p.starts.iter().map(|s| s + base as i64));
+    reserve_huge(&mut out.ids, guess);
+    if with_offsets {
+        reserve_huge(&mut out.offsets, 2 * guess);
     }
-    out.starts.push(total as i64);
-    let (ids, offs) = (
-        SendPtr(out.ids.as_mut_ptr()),
-        SendPtr(out.offsets.as_mut_ptr()),
-    );
-    let copy = |(p, &base): (&Chunk, &usize)| {
-        // SAFETY: chunk k fills ids[at[k]..at[k] + len_k] (and offsets at twice that), disjoint ranges
-        // inside the capacity reserved above
-        unsafe {
-            std::ptr::copy_nonoverlapping(p.ids.as_ptr(), ids.at(base), p.ids.len());
-            if with_offsets {
-                let dst = offs.at(2 * base);
-                for (k, &(a, b)) in p.offsets.iter().enumerate() {
-                    dst.add(2 * k).write(a as i64);
-                    dst.add(2 * k + 1).write(b as i64);
-                }
+    let bounds = chunk_bounds(texts);
+    let encode = |&(a, b): &(usize, usize)| {
+        let mut c = SPARE.take();
+        flat_chunk_into(&mut c, tok, &texts[a..b], add_special_tokens, keep, what);
+        c
+    };
+    for wave in bounds.chunks(if threads <= 1 { 1 } else { 4 * threads }) {
+        let parts: Vec<Chunk> = if threads <= 1 || wave.len() == 1 {
+            wave.iter().map(encode).collect()
+        } else {
+            with_threads(threads, || wave.par_iter().map(encode).collect())
+        };
+        append(&mut out, &parts, with_offsets, threads);
+        parts.into_iter().for_each(|c| SPARE.give(c));
+    }
+    out.starts.push(out.ids.len() as i64);
+    out
+}
+
+/// Room for `extra` more elements in `v`, with the kernel asked to back large buffers by huge pages
+/// (`MADV_HUGEPAGE`): one fault per 2 MB instead of per 4 KB page. Page faults were 15-20% of the flat
+/// encoder's time with offsets (20 bytes of output per token).
+fn reserve_huge<T>(v: &mut Vec<T>, extra: usize) {
+    if v.capacity() - v.len() >= extra {
+        return;
+    }
+    v.reserve(extra.max(v.len()));
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let (at, len) = (v.as_ptr() as usize, v.capacity() * std::mem::size_of::<T>());
+        let (start, end) = (at.next_multiple_of(4096), (at + len) & !4095);
+        if end > start + 2 * HUGE {
+            // SAFETY: the range lies inside `v`'s allocation; MADV_HUGEPAGE only tells the kernel how to back
+            // it (it moves, frees or changes no memory), and its failure (no THP here) changes nothing
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
             }
         }
-    };
-    if threads > 1 {
-        with_threads(threads, || {
-            parts.par_iter().zip(at.par_iter()).for_each(copy)
-        });
-    } else {
-        parts.iter().zip(at.iter()).for_each(copy);
     }
-    // SAFETY: every element up to these lengths was written just above
+}
+
+/// Append the chunks of one wave to `out` (ids, document starts, offsets widened to i64), copying the chunks in
+/// parallel into disjoint parts of the output (one serial copy of the offsets was ~15% of the whole with two
+/// threads: 16 bytes per token).
+fn append(out: &mut Flat, parts: &[Chunk], with_offsets: bool, threads: usize) {
+    let n_new: usize = parts.iter().map(|p| p.ids.len()).sum();
+    let mut at = out.ids.len();
+    for p in parts {
+        out.starts.extend(p.starts.iter().map(|s| s + at as i64));
+        at += p.ids.len();
+    }
+    reserve_huge(&mut out.ids, n_new);
+    let n_off = if with_offsets { 2 * n_new } else { 0 };
+    reserve_huge(&mut out.offsets, n_off);
+    let (ids_len, offs_len) = (out.ids.len(), out.offsets.len());
+    {
+        // one disjoint destination per chunk
+        let mut ids_rest = &mut out.ids.spare_capacity_mut()[..n_new];
+        let mut offs_rest = &mut out.offsets.spare_capacity_mut()[..n_off];
+        let mut jobs = Vec::with_capacity(parts.len());
+        for p in parts {
+            let (i, r) = std::mem::take(&mut ids_rest).split_at_mut(p.ids.len());
+            ids_rest = r;
+            let k = if with_offsets { 2 * p.ids.len() } else { 0 };
+            let (o, r) = std::mem::take(&mut offs_rest).split_at_mut(k);
+            offs_rest = r;
+            jobs.push((p, i, o));
+        }
+        let copy = |(p, ids, offs): (&Chunk, &mut [MaybeUninit<u32>], &mut [MaybeUninit<i64>])| {
+            for (d, &s) in ids.iter_mut().zip(&p.ids) {
+                d.write(s);
+            }
+            for (d, &(a, b)) in offs.chunks_exact_mut(2).zip(&p.offsets) {
+                d[0].write(a as i64);
+                d[1].write(b as i64);
+            }
+        };
+        if threads > 1 && n_new > 1 << 16 {
+            with_threads(threads, || jobs.into_par_iter().for_each(copy));
+        } else {
+            jobs.into_iter().for_each(copy);
+        }
+    }
+    // SAFETY: the loops above wrote every element of ids[ids_len..ids_len + n_new] and of
+    // offsets[offs_len..offs_len + n_off] (each chunk's destination has exactly its own length)
     unsafe {
-        out.ids.set_len(total);
-        out.offsets.set_len(n_off);
+        out.ids.set_len(ids_len + n_new);
+        out.offsets.set_len(offs_len + n_off);
     }
-    out
 }
 
 /// A batch of single texts (no pair, no overflow) kept as the columns of its flat chunks: what `encode_batch`
@@ -321,6 +391,16 @@ pub struct Columns {
     specials: bool,
     /// the length every row is padded to, and how
     pub padding: Option<(usize, Padding)>,
+}
+
+/// A per-token field of a batch, as the arrays of `return_tensors` hold it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Ids,
+    TypeIds,
+    AttentionMask,
+    SpecialTokensMask,
+    Offsets,
 }
 
 /// One row of `Columns`, unpadded: ids, offsets and word indices, specials included.
@@ -373,8 +453,64 @@ impl Columns {
         self.padding.as_ref().map_or(n, |(t, _)| n.max(*t))
     }
 
+    /// The length of every row after padding (what a 2-D array of the batch needs), or the first row
+    /// whose length differs from row 0's as `(row, its length, row 0's length)`.
+    pub fn width(&self) -> Result<usize, (usize, usize, usize)> {
+        let mut rows = self.rows().map(|r| self.padded_len(r.ids.len()));
+        let Some(w) = rows.next() else {
+            return Ok(0);
+        };
+        match rows.position(|n| n != w) {
+            None => Ok(w),
+            Some(i) => Err((i + 1, self.padded_len(self.row(i + 1).ids.len()), w)),
+        }
+    }
+
+    /// `field` of row `r`, padded, appended to `out` (offsets as two values per token): the values of
+    /// `encoding(tok, r)`'s field without making the encoding. Rows hold single texts, so type ids are 0
+    /// and the special tokens are the template's first and last.
+    pub fn extend_field(&self, field: Field, r: ColumnRow<'_>, out: &mut Vec<i64>) {
+        let n = r.ids.len();
+        let (k, side) = match &self.padding {
+            Some((_, p)) => (self.padded_len(n) - n, p.side),
+            None => (0, Side::Right),
+        };
+        let pad: &[i64] = match (field, &self.padding) {
+            (Field::Ids, Some((_, p))) => &[p.pad_id as i64],
+            (Field::TypeIds, Some((_, p))) => &[p.pad_type_id as i64],
+            (Field::SpecialTokensMask, _) => &[1],
+            (Field::Offsets, _) => &[0, 0],
+            _ => &[0],
+        };
+        let put_pad = |out: &mut Vec<i64>| {
+            for _ in 0..k {
+                out.extend_from_slice(pad);
+            }
+        };
+        if side == Side::Left {
+            put_pad(out);
+        }
+        match field {
+            Field::Ids => out.extend(r.ids.iter().map(|&x| x as i64)),
+            Field::TypeIds => out.extend(std::iter::repeat_n(0, n)),
+            Field::AttentionMask => out.extend(std::iter::repeat_n(1, n)),
+            Field::SpecialTokensMask => {
+                let ends = self.specials as usize;
+                out.extend((0..n).map(|t| (t < ends || t + ends >= n) as i64));
+            }
+            Field::Offsets => {
+                for &(a, b) in r.offsets {
+                    out.extend_from_slice(&[a as i64, b as i64]);
+                }
+            }
+        }
+        if side == Side::Right {
+            put_pad(out);
+        }
+    }
+
     /// Row `r` as the `Encoding` that `encode_batch` makes (template, then padding).
-    pub fn encoding(&self, tok: &Tokenizer, r: ColumnRow<'_>) -> Encoding {
+    pub fn encoding(&self, tok: &Tokenizer, r: ColumnRow<'_>) -> Result<Encoding, Error> {
         let body = if self.specials {
             1..r.ids.len() - 1
         } else {
@@ -384,12 +520,16 @@ impl Columns {
             ids: r.ids[body.clone()].to_vec(),
             offsets: r.offsets[body.clone()].to_vec(),
             words: r.words[body].to_vec(),
+            ..Sequence::default()
         };
         let mut e = tok.assemble(&seq, None, self.add_special_tokens);
         if let Some((target, p)) = &self.padding {
-            e.pad(*target, p);
+            e.pad(*target, p).map_err(|error| Error::Padding {
+                length: *target,
+                error,
+            })?;
         }
-        e
+        Ok(e)
     }
 }
 
@@ -544,10 +684,32 @@ mod tests {
                     .unwrap()
                     .expect("a batch of texts fits in columns");
                 assert_eq!(cols.len(), rows.len());
-                let made: Vec<Encoding> = cols.rows().map(|r| cols.encoding(&tok, r)).collect();
+                let made: Vec<Encoding> = cols
+                    .rows()
+                    .map(|r| cols.encoding(&tok, r).unwrap())
+                    .collect();
                 assert_eq!(made, rows, "{opts:?} {padding:?}");
                 for (i, e) in rows.iter().enumerate() {
-                    assert_eq!(cols.encoding(&tok, cols.row(i)), *e);
+                    let field = |f: Field| {
+                        let mut v = vec![];
+                        cols.extend_field(f, cols.row(i), &mut v);
+                        v
+                    };
+                    let wide = |v: &[u32]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
+                    assert_eq!(field(Field::Ids), wide(&e.ids));
+                    assert_eq!(field(Field::TypeIds), wide(&e.type_ids));
+                    assert_eq!(field(Field::AttentionMask), wide(&e.attention_mask));
+                    assert_eq!(
+                        field(Field::SpecialTokensMask),
+                        wide(&e.special_tokens_mask)
+                    );
+                    let offsets: Vec<i64> = e
+                        .offsets
+                        .iter()
+                        .flat_map(|&(a, b)| [a as i64, b as i64])
+                        .collect();
+                    assert_eq!(field(Field::Offsets), offsets);
+                    assert_eq!(cols.encoding(&tok, cols.row(i)).unwrap(), *e);
                     assert_eq!(cols.padded_len(cols.row(i).ids.len()), e.len());
                 }
             }

@@ -3,6 +3,8 @@
 //! Mirrors tokenizers 0.23.3: tokenizer/encoding.rs (`truncate`, `merge_with`, `pad`),
 //! utils/truncation.rs (`truncate_encodings`), processors/bert.rs and utils/padding.rs.
 
+use crate::memory::{self, AllocError};
+
 /// No word / no sequence (special tokens and padding).
 pub const NO_WORD: u32 = u32::MAX;
 pub const NO_SEQ: u8 = u8::MAX;
@@ -57,8 +59,9 @@ impl Padding {
     pub fn target(&self, longest: impl FnOnce() -> usize) -> usize {
         let mut target = self.length.unwrap_or_else(longest);
         if let Some(m) = self.pad_to_multiple_of.filter(|&m| m > 0) {
-            if target % m != 0 {
-                target += m - target % m;
+            if !target.is_multiple_of(m) {
+                // saturating: a target past usize is refused when the rows are padded (`pad`), not wrapped
+                target = target.saturating_add(m - target % m);
             }
         }
         target
@@ -194,31 +197,34 @@ impl Encoding {
         self.overflowing = overflowing;
     }
 
-    /// Pad to `target` (overflowing pieces too, as tokenizers does).
-    pub fn pad(&mut self, target: usize, p: &Padding) {
+    /// Pad to `target` (overflowing pieces too, as tokenizers does). The target comes from the user
+    /// (`max_length`): a row that cannot grow to it is an error, not an abort.
+    pub fn pad(&mut self, target: usize, p: &Padding) -> Result<(), AllocError> {
         for o in &mut self.overflowing {
-            o.pad(target, p);
+            o.pad(target, p)?;
         }
         let n = self.len();
         if n >= target {
-            return;
+            return Ok(());
         }
         let k = target - n;
-        fn put<T: Clone>(v: &mut Vec<T>, k: usize, x: T, side: Side) {
+        fn put<T: Clone>(v: &mut Vec<T>, k: usize, x: T, side: Side) -> Result<(), AllocError> {
+            memory::reserve(v, k)?;
             match side {
                 Side::Right => v.extend(std::iter::repeat_n(x, k)),
                 Side::Left => {
                     v.splice(0..0, std::iter::repeat_n(x, k));
                 }
             }
+            Ok(())
         }
-        put(&mut self.ids, k, p.pad_id, p.side);
-        put(&mut self.type_ids, k, p.pad_type_id, p.side);
-        put(&mut self.offsets, k, (0, 0), p.side);
-        put(&mut self.special_tokens_mask, k, 1, p.side);
-        put(&mut self.attention_mask, k, 0, p.side);
-        put(&mut self.words, k, NO_WORD, p.side);
-        put(&mut self.sequence_ids, k, NO_SEQ, p.side);
+        put(&mut self.ids, k, p.pad_id, p.side)?;
+        put(&mut self.type_ids, k, p.pad_type_id, p.side)?;
+        put(&mut self.offsets, k, (0, 0), p.side)?;
+        put(&mut self.special_tokens_mask, k, 1, p.side)?;
+        put(&mut self.attention_mask, k, 0, p.side)?;
+        put(&mut self.words, k, NO_WORD, p.side)?;
+        put(&mut self.sequence_ids, k, NO_SEQ, p.side)
     }
 }
 

@@ -5,14 +5,18 @@
 //! every error names the field. Writes the same shape with a BertProcessing post-processor.
 
 use super::added_vocabulary::AddedToken;
+use super::error::Error;
 use super::normalizer::BertNormalizer;
-use super::tokenizer::{Error, Tokenizer};
+use super::tokenizer::Tokenizer;
 use super::wordpiece::WordPiece;
 use serde_json::Value;
 use std::collections::HashMap;
 
-fn bad(field: &str, what: &str) -> Error {
-    Error::Invalid(format!("tokenizer.json: field `{field}` {what}"))
+fn bad(field: &str, problem: &'static str) -> Error {
+    Error::JsonField {
+        field: field.into(),
+        problem,
+    }
 }
 
 fn get<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a Value, Error> {
@@ -49,12 +53,18 @@ fn get_u32(v: &Value, key: &str, path: &str) -> Result<u32, Error> {
 
 /// Parse a tokenizer.json text.
 pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
-    let root: Value = serde_json::from_str(data)
-        .map_err(|e| Error::Invalid(format!("tokenizer.json is not valid JSON: {e}")))?;
+    let root: Value = serde_json::from_str(data).map_err(|e| {
+        // serde_json's message ends with the position, which the error keeps as numbers
+        let text = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        Error::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+            reason: text.strip_suffix(&at).unwrap_or(&text).to_string(),
+        }
+    })?;
     if !root.is_object() {
-        return Err(Error::Invalid(
-            "tokenizer.json must be a JSON object".into(),
-        ));
+        return Err(Error::JsonNotObject);
     }
     // model
     let model = get(&root, "model", "")?;
@@ -63,10 +73,11 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
         .and_then(Value::as_str)
         .unwrap_or("WordPiece");
     if mtype != "WordPiece" {
-        return Err(bad(
-            "model.type",
-            &format!("is {mtype:?}; only \"WordPiece\" is supported"),
-        ));
+        return Err(Error::JsonUnsupported {
+            field: "model.type",
+            found: mtype.into(),
+            supported: "\"WordPiece\" is supported",
+        });
     }
     let unk = get_str(model, "unk_token", "model.")?;
     let prefix = match model.get("continuing_subword_prefix") {
@@ -98,8 +109,12 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
             })?;
         vocab.insert(k.clone(), id);
     }
-    let wp = WordPiece::from_map(vocab, unk, prefix, max_chars)
-        .map_err(|e| bad("model.unk_token", &e))?;
+    let wp = WordPiece::from_map(vocab, unk, prefix, max_chars).map_err(|e| match e {
+        Error::TokenNotInVocabulary { .. } => {
+            bad("model.unk_token", "must be a token of `model.vocab`")
+        }
+        other => other,
+    })?;
 
     // normalizer
     let (normalizer, strip_opt) = match root.get("normalizer") {
@@ -112,10 +127,11 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
         Some(n) => {
             let t = get_str(n, "type", "normalizer.")?;
             if t != "BertNormalizer" {
-                return Err(bad(
-                    "normalizer.type",
-                    &format!("is {t:?}; only \"BertNormalizer\" is supported"),
-                ));
+                return Err(Error::JsonUnsupported {
+                    field: "normalizer.type",
+                    found: t.into(),
+                    supported: "\"BertNormalizer\" is supported",
+                });
             }
             let lowercase = get_bool(n, "lowercase", "normalizer.", true)?;
             let strip = match n.get("strip_accents") {
@@ -157,6 +173,7 @@ pub fn from_json(data: &str) -> Result<Tokenizer, Error> {
         model: wp,
         post,
         added: Default::default(),
+        pool: super::pool::Pool::new(64),
     };
 
     // added tokens, with their declared ids
@@ -218,15 +235,32 @@ fn parse_post(p: &Value) -> Result<Specials, Error> {
                 .as_array()
                 .ok_or_else(|| bad("post_processor.single", "must be a list"))?;
             fn special_name(x: &Value) -> Option<&str> {
-                x.get("SpecialToken").and_then(|s| s.get("id")).and_then(Value::as_str)
+                x.get("SpecialToken")
+                    .and_then(|s| s.get("id"))
+                    .and_then(Value::as_str)
             }
-            let is_a = |x: &Value| x.get("Sequence").and_then(|s| s.get("id")).and_then(Value::as_str) == Some("A");
+            let is_a = |x: &Value| {
+                x.get("Sequence")
+                    .and_then(|s| s.get("id"))
+                    .and_then(Value::as_str)
+                    == Some("A")
+            };
             let (cls, sep) = match single.as_slice() {
                 [c, a, s] if is_a(a) => match (special_name(c), special_name(s)) {
                     (Some(c), Some(s)) => (c.to_string(), s.to_string()),
-                    _ => return Err(bad("post_processor.single", "must be the BERT template [CLS] $A [SEP]")),
+                    _ => {
+                        return Err(bad(
+                            "post_processor.single",
+                            "must be the BERT template [CLS] $A [SEP]",
+                        ))
+                    }
                 },
-                _ => return Err(bad("post_processor.single", "must be the BERT template [CLS] $A [SEP]")),
+                _ => {
+                    return Err(bad(
+                        "post_processor.single",
+                        "must be the BERT template [CLS] $A [SEP]",
+                    ))
+                }
             };
             let specials = get(p, "special_tokens", "post_processor.")?;
             let id_of = |name: &str| -> Result<u32, Error> {
@@ -241,10 +275,11 @@ fn parse_post(p: &Value) -> Result<Specials, Error> {
             };
             Ok(((cls.clone(), id_of(&cls)?), (sep.clone(), id_of(&sep)?)))
         }
-        other => Err(bad(
-            "post_processor.type",
-            &format!("is {other:?}; only \"BertProcessing\" and the BERT \"TemplateProcessing\" are supported"),
-        )),
+        other => Err(Error::JsonUnsupported {
+            field: "post_processor.type",
+            found: other.into(),
+            supported: "\"BertProcessing\" and the BERT \"TemplateProcessing\" are supported",
+        }),
     }
 }
 

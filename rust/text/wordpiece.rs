@@ -1,4 +1,5 @@
-//! WordPiece: greedy longest-match-first over a byte trie.
+//! WordPiece: greedy longest-match-first over a byte trie (a double array, double_array.rs, for the
+//! vocabulary; the packed `Trie` here serves the added-token matcher and the tests).
 //!
 //! Same result as `tokenizers` 0.23.3 models/wordpiece/mod.rs `WordPiece::tokenize` (try the whole rest of
 //! the word, then drop one char at a time until the vocabulary has it, prefixing non-initial pieces with
@@ -6,6 +7,9 @@
 //! O(word length x longest token) byte steps instead of O(n^2) hash lookups of fresh strings. The test
 //! `trie_equals_reference_greedy` checks equality with the literal algorithm on random vocabularies.
 
+use super::double_array::DoubleArray;
+use super::error::{Error, TokenRole};
+use crate::memory;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
@@ -220,8 +224,8 @@ pub struct WordPiece {
     pub unk_id: u32,
     pub continuing_subword_prefix: String,
     pub max_input_chars_per_word: usize,
-    initial: Trie,
-    continuing: Trie,
+    initial: DoubleArray,
+    continuing: DoubleArray,
     initial_whole: Whole,
     continuing_whole: Whole,
 }
@@ -233,7 +237,7 @@ impl WordPiece {
         unk_token: &str,
         continuing_subword_prefix: &str,
         max_input_chars_per_word: usize,
-    ) -> Result<WordPiece, String> {
+    ) -> Result<WordPiece, Error> {
         let mut vocab = HashMap::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
             vocab.insert(t.clone(), i as u32);
@@ -251,7 +255,10 @@ impl WordPiece {
             .collect();
         let unk_id = *vocab
             .get(unk_token)
-            .ok_or_else(|| format!("the unknown token {unk_token:?} is not in the vocabulary"))?;
+            .ok_or_else(|| Error::TokenNotInVocabulary {
+                role: TokenRole::Unknown,
+                token: unk_token.into(),
+            })?;
         Ok(WordPiece::from_parts(
             vocab,
             vocab_r,
@@ -268,15 +275,22 @@ impl WordPiece {
         unk_token: &str,
         continuing_subword_prefix: &str,
         max_input_chars_per_word: usize,
-    ) -> Result<WordPiece, String> {
+    ) -> Result<WordPiece, Error> {
         let n = vocab.values().map(|&i| i as usize + 1).max().unwrap_or(0);
-        let mut vocab_r = vec![None; n];
+        // ids come from the file: the largest sizes the table (an id near 2**32 would want 100 GB)
+        let mut vocab_r = memory::filled(n, None).map_err(|error| Error::VocabId {
+            id: (n - 1) as u32,
+            error,
+        })?;
         for (t, &i) in &vocab {
             vocab_r[i as usize] = Some(t.clone());
         }
         let unk_id = *vocab
             .get(unk_token)
-            .ok_or_else(|| format!("the unknown token {unk_token:?} is not in the vocabulary"))?;
+            .ok_or_else(|| Error::TokenNotInVocabulary {
+                role: TokenRole::Unknown,
+                token: unk_token.into(),
+            })?;
         Ok(WordPiece::from_parts(
             vocab,
             vocab_r,
@@ -295,9 +309,9 @@ impl WordPiece {
         continuing_subword_prefix: String,
         max_input_chars_per_word: usize,
     ) -> WordPiece {
-        let initial = Trie::build(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
+        let initial = DoubleArray::build(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
         let p = continuing_subword_prefix.as_bytes();
-        let continuing = Trie::build(
+        let continuing = DoubleArray::build(
             vocab
                 .iter()
                 .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
@@ -448,7 +462,7 @@ mod tests {
                 let mut t: String = (0..len)
                     .map(|_| alphabet[(rng.next() % 6) as usize])
                     .collect();
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     t = format!("##{t}");
                 }
                 tokens.push(t);

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
 from ferroformers import Wav2Vec2CTCTokenizer
 
-transformers = pytest.importorskip("transformers")
+transformers = require_module("transformers")
 
 VOCAB_CHARS = list("ETAONIHSRDLUMWCFGYPBVK'XJQZ")
 
@@ -68,7 +69,7 @@ def test_encode_edge_cases(folder: Path, text: str, do_lower_case: bool) -> None
     assert ours.decode(ours(text)["input_ids"]) == theirs.decode(theirs(text)["input_ids"])
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(st.lists(st.sampled_from([*VOCAB_CHARS, " ", "  ", "|", "<s>", "</s>", "<unk>", "<pad>", "<", "a", "é", "."]),
                 max_size=40))
 def test_encode_hypothesis(pair, pieces: list[str]) -> None:
@@ -85,7 +86,7 @@ DECODE_OPTIONS = [dict(), dict(skip_special_tokens=True), dict(group_tokens=Fals
                   dict(clean_up_tokenization_spaces=True)]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(ids=st.lists(st.integers(0, 35), max_size=60), options=st.sampled_from(DECODE_OPTIONS))
 def test_decode_hypothesis(pair, ids: list[int], options: dict) -> None:
     ours, theirs = pair
@@ -117,7 +118,7 @@ def test_ctc_decoding_of_real_transcripts(pair, transcripts: list[str]) -> None:
         a, b = ours.batch_decode(batch, **options), theirs.batch_decode(batch, **options)
         assert same_output(a, b), options
     # numpy and torch input
-    torch = pytest.importorskip("torch")
+    torch = require_module("torch")
     frames = batch[0]
     assert ours.decode(np.asarray(frames)) == ours.decode(torch.tensor(frames)) == english[0]
 

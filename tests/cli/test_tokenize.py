@@ -3,6 +3,8 @@ format; bad input exits 2 with one clear line; nothing appears at the final path
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gzip
 import json
 import os
@@ -11,12 +13,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
 from ferroformers.cli import main
 
@@ -85,7 +89,7 @@ def test_options_no_special_tokens_and_truncation(tmp_path: Path, reference) -> 
 
 
 def test_inputs_concatenate_and_compressed_and_jsonl(tmp_path: Path, reference) -> None:
-    zstandard = pytest.importorskip("zstandard")
+    zstandard = require_module("zstandard")
     a = write_text(tmp_path / "a.txt", DOCS[:3])
     b = tmp_path / "b.txt.gz"
     b.write_bytes(gzip.compress(("\n".join(DOCS[3:]) + "\n").encode()))
@@ -144,8 +148,8 @@ def test_stdin_and_jsonl_to_stdout(tmp_path: Path, reference) -> None:
 
 
 def test_parquet_output(tmp_path: Path, reference) -> None:
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    pa = require_module("pyarrow")
+    pq = require_module("pyarrow.parquet")
     src = write_text(tmp_path / "in.txt", DOCS)
     assert main(["tokenize", str(src), "-o", str(tmp_path / "out"), "-q", "--format", "parquet"]) == 0
     files = sorted(os.listdir(tmp_path / "out"))
@@ -168,16 +172,30 @@ def test_large_vocab_uses_uint32(tmp_path: Path, assets: Path) -> None:
     assert load(tmp_path / "out") == [e.ids for e in ref.encode_batch(docs)]
 
 
-def test_resume_after_kill_gives_identical_bytes(tmp_path: Path) -> None:
-    # ~6 MB of real-looking text, read 1 MB at a time: the run checkpoints after every chunk
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """~22 MB of real-looking text and its uninterrupted `tokenize` output."""
+    folder = tmp_path_factory.mktemp("big")
     rng = np.random.default_rng(0)
     words = np.array(["alpha", "beta", "gamma", "délta", "東京", "naïve", "tokenization", "x" * 30, "ß"])
-    lines = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(120_000)]
-    src = write_text(tmp_path / "big.txt", lines)
-    assert main(["tokenize", str(src), "-o", str(tmp_path / "whole"), "-q", "--chunk-mb", "1"]) == 0
+    block = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(2_000)]
+    src = write_text(folder / "big.txt", [f"{i} {line}" for i in range(60) for line in block])
+    assert main(["tokenize", str(src), "-o", str(folder / "whole"), "-q", "--chunk-mb", "1"]) == 0
+    return src, folder / "whole"
 
+
+def assert_same_output(out: Path, whole: Path) -> None:
+    for name in ("tokens.npy", "offsets.npy"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert json.loads((out / "manifest.json").read_text())["counts"] == \
+        json.loads((whole / "manifest.json").read_text())["counts"]
+
+
+def test_resume_after_kill_gives_identical_bytes(tmp_path: Path, big_corpus: tuple[Path, Path]) -> None:
+    src, whole = big_corpus
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
+    # read 1 MB at a time and checkpoint after every chunk
     proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", str(src), "-o", str(out), "-q",
                              "--chunk-mb", "1", "--checkpoint-mb", "1", "--threads", "1", "--batch-size", "256"], env=env)
     state = out / ".partial" / "state.json"
@@ -193,10 +211,36 @@ def test_resume_after_kill_gives_identical_bytes(tmp_path: Path) -> None:
     proc = run_cli("tokenize", str(src), "-o", str(out))
     assert proc.returncode == 2 and "--resume" in proc.stderr.decode()
     assert main(["tokenize", str(src), "-o", str(out), "-q", "--chunk-mb", "1", "--resume"]) == 0
-    for name in ("tokens.npy", "offsets.npy"):
-        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
-    assert json.loads((out / "manifest.json").read_text())["counts"] == \
-        json.loads((tmp_path / "whole" / "manifest.json").read_text())["counts"]
+    assert_same_output(out, whole)
+
+
+def test_resume_after_kill_before_the_first_checkpoint_starts_over(
+        tmp_path: Path, big_corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Killed within its first --checkpoint-mb (64 MB by default): output started, nothing checkpointed.
+    --resume then starts from the beginning and says so (it used to exit 2 asking for --resume)."""
+    src, whole = big_corpus
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
+    # the killed run reads the same text from a pipe the test keeps open: it writes the first chunks, then waits
+    # for more input, so it is certainly killed mid-run and before any checkpoint
+    proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", "-", "-o", str(out), "-q",
+                             "--chunk-mb", "1"], stdin=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    proc.stdin.write(src.read_bytes()[: 3 << 20])
+    proc.stdin.flush()
+    tokens = out / ".partial" / "tokens.npy"
+    deadline = time.time() + 120
+    while (not tokens.exists() or tokens.stat().st_size <= 128) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdin.close()
+    assert tokens.stat().st_size > 128, "the run wrote no tokens before it was killed"
+    assert os.listdir(out) == [".partial"] and not (out / ".partial" / "state.json").exists()
+
+    assert main(["tokenize", str(src), "-o", str(out), "-q", "--resume"]) == 0
+    assert "no checkpoint to resume from; starting from the beginning" in capsys.readouterr().err
+    assert_same_output(out, whole)
 
 
 def test_python_m_and_demo() -> None:
@@ -206,13 +250,18 @@ def test_python_m_and_demo() -> None:
     assert "documents" in out and "[UNK] rate" in out and "document 0: [101," in out
 
 
-@settings(max_examples=200, deadline=None)
+@functools.cache
+def bundled_backend() -> Any:
+    from ferroformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+
+
+@settings(max_examples=examples(200), deadline=None)
 @given(docs=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")), max_size=20))
 def test_lines_path_equals_batch_path(docs: list[str]) -> None:
     """The CLI's native line splitter gives what encode_batch_flat gives on the same documents."""
-    from ferroformers import AutoTokenizer
-
-    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    backend = bundled_backend()
     docs = docs or [""]
     ids, starts = backend.encode_lines_flat("\n".join(docs).encode("utf-8"), num_threads=2)
     ref_ids, ref_starts, _ = backend.encode_batch_flat(docs, num_threads=2)
@@ -220,8 +269,47 @@ def test_lines_path_equals_batch_path(docs: list[str]) -> None:
 
 
 def test_lines_path_rejects_invalid_utf8() -> None:
-    from ferroformers import AutoTokenizer
-
-    backend = AutoTokenizer.from_pretrained("bert-base-uncased").backend_tokenizer
+    backend = bundled_backend()
     with pytest.raises(ValueError, match="invalid UTF-8 at byte 4"):
         backend.encode_lines_flat(b"abc\n\xffdef")
+
+
+BAD_ARGUMENTS = [
+    (["-o", "-"], "-o - (stdout) works only with --format jsonl"),
+    (["--engine", "ray", "--format", "npy"], "--engine ray writes --format parquet"),
+    (["--engine", "ray", "--resume"], "--resume is for the single-machine engine"),
+    (["--address", "127.0.0.1:6379"], "--address goes with --engine ray"),
+    (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
+    (["--threads", "0"], "--threads must be at least 1, got 0"),
+    (["--max-length", "0"], "--max-length must be at least 1, got 0"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), BAD_ARGUMENTS, ids=[m for _, m in BAD_ARGUMENTS])
+def test_bad_arguments_exit_2_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               extra: list[str], message: str) -> None:
+    src = write_text(tmp_path / "in.txt", DOCS)
+    argv = ["tokenize", str(src), *([] if "-o" in extra else ["-o", str(tmp_path / "out")]), *extra]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_resume_from_stdin_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["tokenize", "-", "-o", str(tmp_path / "out"), "--resume"]) == 2
+    assert "--resume cannot be used with stdin input (-)" in capsys.readouterr().err
+
+
+def test_the_job_is_built_once_from_the_arguments(tmp_path: Path) -> None:
+    from ferroformers.cli import build_parser
+    from ferroformers.commands.tokenize import TokenizeJob
+
+    src = write_text(tmp_path / "in.txt", DOCS)
+    args = build_parser().parse_args(["tokenize", str(src), "-o", str(tmp_path / "out"), "--engine", "ray",
+                                      "--chunk-mb", "2", "--no-special-tokens"])
+    job = args.job(args)
+    assert isinstance(job, TokenizeJob)
+    assert (job.format, job.chunk_bytes, job.add_special_tokens) == ("parquet", 2 << 20, False)
+    assert [s.path for s in job.corpus.sources] == [str(src)] and job.corpus.size == src.stat().st_size
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.format = "npy"  # type: ignore[misc]

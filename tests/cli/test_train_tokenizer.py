@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from testing_utils import require_module
 
 import ferroformers
 from ferroformers import AutoTokenizer, DistilBertTokenizer, WordPieceTrainer
@@ -40,7 +41,7 @@ def vocab_of(outdir: Path) -> list[str]:
 
 
 def test_trains_the_python_trainers_vocabulary_and_loads_everywhere(tmp_path: Path, lines: list[str]) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     src = write(tmp_path / "corpus.txt", lines)
     out = tmp_path / "tok"
     assert main(["train-tokenizer", str(src), "-o", str(out), "--vocab-size", "1200", "-q"]) == 0
@@ -60,9 +61,7 @@ def test_trains_the_python_trainers_vocabulary_and_loads_everywhere(tmp_path: Pa
     slow = DistilBertTokenizer(vocab_file=str(out / "vocab.txt"), do_lower_case=True, padding_side="left")
     assert slow(texts)["input_ids"] == ids
     assert transformers.AutoTokenizer.from_pretrained(out)(texts)["input_ids"] == ids
-    from tokenizers import Tokenizer
-
-    assert [e.ids for e in Tokenizer.from_file(str(out / "tokenizer.json")).encode_batch(texts)] == ids
+    assert [e.ids for e in require_module("tokenizers").Tokenizer.from_file(str(out / "tokenizer.json")).encode_batch(texts)] == ids
 
 
 def test_inputs_as_tokenize_reads_them(tmp_path: Path, lines: list[str]) -> None:
@@ -82,9 +81,9 @@ def test_inputs_as_tokenize_reads_them(tmp_path: Path, lines: list[str]) -> None
                    stdin=src.read_bytes())
     assert proc.returncode == 0, proc.stderr
     assert vocab_of(tmp_path / "stdin") == reference
-    pq = pytest.importorskip("pyarrow.parquet")
-    zstandard = pytest.importorskip("zstandard")
-    pq.write_table(__import__("pyarrow").table({"text": lines[:half]}), tmp_path / "a.parquet")
+    pq = require_module("pyarrow.parquet")
+    zstandard = require_module("zstandard")
+    pq.write_table(require_module("pyarrow").table({"text": lines[:half]}), tmp_path / "a.parquet")
     zst = tmp_path / "b.txt.zst"
     zst.write_bytes(zstandard.ZstdCompressor().compress(("\n".join(lines[half:]) + "\n").encode()))
     assert main(["train-tokenizer", str(tmp_path / "a.parquet"), str(zst), "-o", str(tmp_path / "pq"),
@@ -152,24 +151,26 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -
     env = {**os.environ, "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1]),
            "PYTHONFAULTHANDLER": "1"}
     # stdin held open: the run is reading when the signal comes
-    proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "train-tokenizer", "-", "-o", str(out),
-                             "--vocab-size", "100", "-q"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert proc.stdin is not None and proc.stderr is not None
-    proc.stdin.write(b"hello world\n" * 1000)
-    proc.stdin.flush()
-    deadline = time.time() + 60
-    while not (out / ".partial").exists() and time.time() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.2)
-    proc.send_signal(sig)
-    try:
-        code = proc.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGABRT)  # faulthandler prints the stack of every thread
-        proc.wait(timeout=60)
-        pytest.fail(f"still running 120 s after {sig.name}:\n{proc.stderr.read().decode()}")
+    with subprocess.Popen([sys.executable, "-m", "ferroformers", "train-tokenizer", "-", "-o", str(out),
+                           "--vocab-size", "100", "-q"], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=env) as proc:  # the with block closes both pipes
+        assert proc.stdin is not None and proc.stderr is not None
+        proc.stdin.write(b"hello world\n" * 1000)
+        proc.stdin.flush()
+        deadline = time.time() + 60
+        while not (out / ".partial").exists() and time.time() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        proc.send_signal(sig)
+        try:
+            code = proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints the stack of every thread
+            proc.wait(timeout=60)
+            pytest.fail(f"still running 120 s after {sig.name}:\n{proc.stderr.read().decode()}")
+        stderr = proc.stderr.read().decode()
     if sig == signal.SIGINT:
-        assert code == 130 and "interrupted" in proc.stderr.read().decode()
+        assert code == 130 and "interrupted" in stderr
         assert not out.exists()
     else:
         # nothing but the staging folder, which the next run replaces

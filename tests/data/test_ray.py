@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testing_utils import require_module
 
-ray = pytest.importorskip("ray")
-pq = pytest.importorskip("pyarrow.parquet")
+ray = require_module("ray")
+pq = require_module("pyarrow.parquet")
 pytestmark = pytest.mark.ray
 
 SAMPLE = Path(str(resources.files("ferroformers") / "bundled" / "sample_corpus.txt"))
@@ -51,6 +52,8 @@ def test_tokenize_dataset_equals_single_process(cluster, docs, expected) -> None
     assert [list(r["input_ids"]) for r in out] == expected
 
 
+# ray 2.60 deprecates **ray_remote_args but gives actor restarts (max_restarts, max_task_retries) no named parameter
+@pytest.mark.filterwarnings("ignore:`ray_remote_args` is deprecated:DeprecationWarning")
 def test_worker_killed_mid_run_is_retried(cluster, docs, expected, tmp_path: Path) -> None:
     """An actor that dies on its first few batches (os._exit, as a crashed process would) is restarted by Ray
     and the output is still exact and complete."""

@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from testing_utils import require_module
 
 from ferroformers.data import TokenizeBatch
 
@@ -20,7 +21,7 @@ def tokenizer():
 
 
 def test_arrow_batch(tokenizer) -> None:
-    pa = pytest.importorskip("pyarrow")
+    pa = require_module("pyarrow")
     table = pa.table({"text": TEXTS, "meta": list(range(len(TEXTS)))})
     out = TokenizeBatch("bert-base-uncased", return_offsets=True, return_attention_mask=True)(table)
     assert out.column_names == ["text", "meta", "input_ids", "attention_mask", "offsets"]
@@ -36,7 +37,7 @@ def test_numpy_and_pandas_batches_and_truncation(tokenizer) -> None:
     out = fn({"text": np.array(TEXTS, dtype=object)})
     expected = tokenizer(TEXTS, truncation=True, max_length=8, add_special_tokens=False)["input_ids"]
     assert [row.tolist() for row in out["input_ids"]] == expected
-    pd = pytest.importorskip("pandas")
+    pd = require_module("pandas")
     frame = fn(pd.DataFrame({"text": TEXTS}))
     assert [row.tolist() for row in frame["input_ids"]] == expected
 
@@ -62,8 +63,8 @@ def test_bad_batches() -> None:
 
 def test_dask_recipe(tokenizer) -> None:
     """The README's Dask recipe: map_partitions with the same callable."""
-    dd = pytest.importorskip("dask.dataframe")
-    pd = pytest.importorskip("pandas")
+    dd = require_module("dask.dataframe")
+    pd = require_module("pandas")
     frame = dd.from_pandas(pd.DataFrame({"text": TEXTS * 5}), npartitions=3)
     fn = TokenizeBatch("bert-base-uncased", num_threads=1)
     out = frame.map_partitions(fn, meta={"text": object, "input_ids": object}).compute(scheduler="processes")
@@ -71,7 +72,7 @@ def test_dask_recipe(tokenizer) -> None:
 
 
 def test_record_batches_for_spark(tokenizer) -> None:
-    pa = pytest.importorskip("pyarrow")
+    pa = require_module("pyarrow")
     table = pa.table({"text": TEXTS * 3})
     out = pa.Table.from_batches(list(TokenizeBatch().map_record_batches(table.to_batches(max_chunksize=4))))
     assert out.schema.field("input_ids").type == pa.list_(pa.int32())

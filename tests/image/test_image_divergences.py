@@ -7,11 +7,12 @@ import logging
 
 import numpy as np
 import pytest
+from testing_utils import require_module
 
 from ferroformers import ViTImageProcessor
 
-transformers = pytest.importorskip("transformers")
-PIL_Image = pytest.importorskip("PIL.Image")
+transformers = require_module("transformers")
+PIL_Image = require_module("PIL.Image")
 logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
@@ -85,3 +86,22 @@ def test_grey_2d_arrays_and_float32_output() -> None:
     theirs = transformers.ViTImageProcessorPil(**settings)(rgb, return_tensors="np")["pixel_values"]
     assert ours.dtype == np.float32 and theirs.dtype == np.uint8
     np.testing.assert_array_equal(ours, theirs.astype(np.float32))
+
+
+def test_binary_images_are_0_and_255() -> None:
+    """A mode "1" image is black and white: Pillow stores 0 / 255 and `convert("L")` gives them. transformers
+    reads it through numpy as booleans, 0 / 1, then divides by 255: white comes out almost black."""
+    pixels = np.zeros((40, 60), np.uint8)
+    pixels[:, :30] = 255  # white left half
+    pixels[::7, ::5] = 255  # and some white dots on the right
+    binary = PIL_Image.fromarray(pixels).convert("1")
+    settings = {"size": 24, "image_mean": [0.5], "image_std": [0.5], "resample": 3}
+    ours = ViTImageProcessor(**settings)(binary, return_tensors="np")["pixel_values"]
+    grey = binary.convert("L")
+    assert set(np.unique(np.asarray(grey))) == {0, 255}
+    np.testing.assert_array_equal(ours, ViTImageProcessor(**settings)(grey, return_tensors="np")["pixel_values"])
+    np.testing.assert_array_equal(ours, transformers.ViTImageProcessorPil(**settings)(grey, return_tensors="np")[
+        "pixel_values"])
+    assert ours.max() > 0.9
+    theirs = transformers.ViTImageProcessorPil(**settings)(binary, return_tensors="np")["pixel_values"]
+    assert theirs.max() < -0.99

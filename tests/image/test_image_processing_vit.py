@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from testing_utils import require_module
 
 from ferroformers import AutoImageProcessor, PILImageResampling, ViTImageProcessor
 from ferroformers.image_utils import parse_resample
+from ferroformers.models.vit.image_processing_vit import resize_output_size
 
 logging.getLogger("transformers").setLevel(logging.ERROR)
 
@@ -31,10 +36,11 @@ def test_repr_is_class_name_then_sorted_json() -> None:
 
 
 def test_guide_example() -> None:
-    """The transformers guide's custom processor: resample given as "PIL.Image.BOX", size as an int."""
+    """The transformers guide's custom processor: resample given as "PIL.Image.BOX", size as an int (a square, as
+    transformers shows and saves it)."""
     processor = ViTImageProcessor(resample="PIL.Image.BOX", do_normalize=False, image_mean=[0.3, 0.3, 0.3], size=224)
     data = json.loads(repr(processor)[len("ViTImageProcessor "):])
-    assert data["resample"] == 4 and data["size"] == 224 and data["do_normalize"] is False
+    assert data["resample"] == 4 and data["size"] == {"height": 224, "width": 224} and data["do_normalize"] is False
     assert data["image_mean"] == [0.3, 0.3, 0.3] and data["image_processor_type"] == "ViTImageProcessor"
     out = processor(np.zeros((10, 10, 3), np.uint8), return_tensors="np")["pixel_values"]
     assert out.shape == (1, 3, 224, 224)
@@ -66,9 +72,9 @@ def test_resample_parsing() -> None:
 def test_bad_settings_name_the_setting() -> None:
     with pytest.raises(TypeError, match=r"unexpected settings.*size_typo"):
         ViTImageProcessor(size_typo=3)
-    with pytest.raises(ValueError, match="size must have exactly"):
-        ViTImageProcessor(size={"shortest_edge": 224})
-    with pytest.raises(ValueError, match="size must be positive"):
+    with pytest.raises(ValueError, match=r"size must have one of the key sets .*got \['height'\]"):
+        ViTImageProcessor(size={"height": 224})
+    with pytest.raises(ValueError, match=r"size\['height'\] must be a positive int, got 0"):
         ViTImageProcessor(size=0)
     with pytest.raises(ValueError, match="image_mean has 3 values but image_std has 2"):
         ViTImageProcessor(image_std=[0.5, 0.5])
@@ -76,6 +82,76 @@ def test_bad_settings_name_the_setting() -> None:
         ViTImageProcessor(image_std=[0.5, 0.0, 0.5])
     with pytest.raises(TypeError, match="rescale_factor"):
         ViTImageProcessor(rescale_factor="1/255")
+
+
+SIZES = [42, (32, 48), [32, 48], {"height": 10, "width": 20}, {"shortest_edge": 100},
+         {"shortest_edge": 40, "longest_edge": 50}, {"max_height": 50, "max_width": 80}, {"longest_edge": 100},
+         {"min_pixels": 10, "max_pixels": 100}]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=repr)
+def test_size_is_normalised_as_transformers_does(size: Any) -> None:
+    transformers = require_module("transformers")
+    ours, theirs = ViTImageProcessor(size=size), transformers.ViTImageProcessorPil(size=size)
+    assert ours.size == dict(theirs.size) and ours.to_dict()["size"] == theirs.to_dict()["size"]
+    assert ours.size.height == theirs.size.height and ours.size.shortest_edge == theirs.size.shortest_edge
+    assert ViTImageProcessor.from_dict(ours.to_dict()).size == ours.size
+    # a transformers SizeDict is accepted as it is
+    assert ViTImageProcessor(size=theirs.size).size == ours.size
+    rng = np.random.default_rng(0)
+    for shape in [(60, 90, 3), (90, 60, 3), (64, 64, 3), (33, 200, 3), (200, 33, 3)]:
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        if not ({"height", "width"} <= set(ours.size) or "shortest_edge" in ours.size or "max_height" in ours.size):
+            with pytest.raises(ValueError, match="cannot resize an image: give height and width"):
+                ours(image)
+            with pytest.raises(ValueError, match="Size must contain"):
+                theirs(image)
+            continue
+        want = theirs(image, return_tensors="np")["pixel_values"]
+        np.testing.assert_array_equal(ours(image, return_tensors="np")["pixel_values"], want)
+        # the same size given per call, to processors made with the default size
+        np.testing.assert_array_equal(ViTImageProcessor()(image, size=size, return_tensors="np")["pixel_values"],
+                                      want)
+        np.testing.assert_array_equal(transformers.ViTImageProcessorPil()(image, size=size, return_tensors="np")[
+            "pixel_values"], want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(height=st.integers(1, 3000), width=st.integers(1, 3000), short=st.integers(1, 1000),
+       longer=st.integers(1, 1500), max_h=st.integers(1, 1000), max_w=st.integers(1, 1000))
+def test_output_sizes_follow_transformers(height: int, width: int, short: int, longer: int, max_h: int,
+                                          max_w: int) -> None:
+    """`resize_output_size` against the transformers functions the PIL backend calls, on any image size."""
+    image_transforms = require_module("transformers.image_transforms")
+    image_utils = require_module("transformers.image_utils")
+    image = np.empty((1, height, width), np.uint8)
+    want = image_transforms.get_resize_output_image_size(image, size=short, default_to_square=False,
+                                                         input_data_format="channels_first")
+    assert resize_output_size({"shortest_edge": short}, height, width) == tuple(want)
+    want = image_transforms.get_size_with_aspect_ratio((height, width), short, short + longer)
+    assert resize_output_size({"shortest_edge": short, "longest_edge": short + longer}, height, width) == want
+    want = image_utils.get_image_size_for_max_height_width((height, width), max_h, max_w)
+    assert resize_output_size({"max_height": max_h, "max_width": max_w}, height, width) == want
+
+
+def test_sizes_that_keep_the_aspect_ratio_give_a_list() -> None:
+    transformers = require_module("transformers")
+    rng = np.random.default_rng(1)
+    images = [rng.integers(0, 256, (30, 40, 3), np.uint8), rng.integers(0, 256, (50, 40, 3), np.uint8),
+              rng.integers(0, 256, (60, 80, 3), np.uint8)]
+    ours = ViTImageProcessor(size={"shortest_edge": 20})(images)["pixel_values"]
+    theirs = transformers.ViTImageProcessorPil(size={"shortest_edge": 20})(images)["pixel_values"]
+    assert [a.shape for a in ours] == [(3, 20, 26), (3, 25, 20), (3, 20, 26)]
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"2 different sizes \(\[\(20, 26\), \(25, 20\)\]\).*return_tensors=None"):
+        ViTImageProcessor(size={"shortest_edge": 20})(images, return_tensors="np")
+    # the same aspect ratio: one tensor
+    same = ViTImageProcessor(size={"shortest_edge": 20})([images[0], images[2]], return_tensors="np")["pixel_values"]
+    assert same.shape == (2, 3, 20, 26)
+    # an edge truncated to nothing is an error naming the image
+    with pytest.raises(ValueError, match=r"image 1 \(2x300\) would be resized to 0x10"):
+        ViTImageProcessor(size={"max_height": 10, "max_width": 10})([images[0], np.zeros((2, 300, 3), np.uint8)])
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
@@ -107,7 +183,8 @@ def test_auto_falls_back_to_the_model_type(tmp_path: Path) -> None:
         AutoImageProcessor.from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "vit"}))
     processor = AutoImageProcessor.from_pretrained(tmp_path)
-    assert type(processor) is ViTImageProcessor and processor.size == 64 and processor.resample == 3
+    assert type(processor) is ViTImageProcessor and processor.size == {"height": 64, "width": 64}
+    assert processor.resample == 3
     (tmp_path / "preprocessor_config.json").write_text(json.dumps({**settings, "image_processor_type": "CLIPImageProcessor"}))
     with pytest.raises(ValueError, match="unknown image processor 'CLIPImageProcessor'"):
         AutoImageProcessor.from_pretrained(tmp_path)
@@ -119,8 +196,9 @@ def test_published_vit_config_loads(assets: Path) -> None:
     assert json.loads((folder / "preprocessor_config.json").read_text())["feature_extractor_type"] == "ViTFeatureExtractor"
     processor = AutoImageProcessor.from_pretrained(folder)
     assert type(processor) is ViTImageProcessor
-    assert processor.size == 224 and processor.resample == 2 and processor.image_mean == [0.5, 0.5, 0.5]
-    transformers = pytest.importorskip("transformers")
+    assert processor.size == {"height": 224, "width": 224} and processor.resample == 2
+    assert processor.image_mean == [0.5, 0.5, 0.5]
+    transformers = require_module("transformers")
     theirs = transformers.ViTImageProcessorPil.from_pretrained(folder)
     image = np.random.default_rng(0).integers(0, 256, (300, 400, 3), dtype=np.uint8)
     np.testing.assert_array_equal(processor(image, return_tensors="np")["pixel_values"],
@@ -143,11 +221,11 @@ def test_hub_id_through_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     text = ViTImageProcessor(size=384, resample=3).to_json_string()
     _fake_hub_cache(tmp_path, "google/vit-base-patch16-384", {"preprocessor_config.json": text})
     processor = AutoImageProcessor.from_pretrained("google/vit-base-patch16-384", cache_dir=tmp_path)
-    assert processor.size == 384 and processor.resample == 3
+    assert processor.size == {"height": 384, "width": 384} and processor.resample == 3
 
 
 def test_transformers_files_load_here_and_ours_load_there(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     images = [np.random.default_rng(i).integers(0, 256, (120 + i, 90, 3), dtype=np.uint8) for i in range(3)]
     theirs = transformers.ViTImageProcessorPil(size={"height": 64, "width": 80}, resample=5,
                                                image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
@@ -169,7 +247,7 @@ def test_transformers_files_load_here_and_ours_load_there(tmp_path: Path) -> Non
 # ---- call API -------------------------------------------------------------------------------------------------
 
 def test_return_types_and_layouts() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_module("torch")
     images = [np.random.default_rng(i).integers(0, 256, (30, 40, 3), dtype=np.uint8) for i in range(2)]
     processor = ViTImageProcessor(size={"height": 16, "width": 24})
     as_list = processor(images)["pixel_values"]

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
 from ferroformers import ViTImageProcessor
 
-transformers = pytest.importorskip("transformers")
-PIL_Image = pytest.importorskip("PIL.Image")
+transformers = require_module("transformers")
+PIL_Image = require_module("PIL.Image")
 logging.getLogger("transformers").setLevel(logging.ERROR)  # "channel dimension is ambiguous" notices
 
 FILTERS = [0, 1, 2, 3, 4, 5]  # nearest, lanczos, bilinear, bicubic, box, hamming
@@ -49,6 +50,7 @@ def media_images(media: Path) -> list[Path]:
     return out
 
 
+@pytest.mark.slow
 def test_real_images_every_mode_match(media: Path) -> None:
     paths = media_images(media)
     assert len(paths) >= 50
@@ -93,7 +95,7 @@ def test_generated_sizes_match(resample: int) -> None:
 
 
 def test_layouts_dtypes_and_containers_match() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_module("torch")
     rng = np.random.default_rng(7)
     hwc = rng.integers(0, 256, (45, 67, 3), dtype=np.uint8)
     chw = np.ascontiguousarray(hwc.transpose(2, 0, 1))
@@ -133,7 +135,7 @@ def test_settings_and_overrides_match() -> None:
     np.testing.assert_allclose(ours, theirs, atol=TOL, rtol=0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     height=st.integers(1, 90), width=st.integers(1, 90), out_h=st.integers(1, 120), out_w=st.integers(1, 120),
     resample=st.sampled_from(FILTERS), channels=st.sampled_from([1, 3]), seed=st.integers(0, 2**32 - 1),
@@ -146,7 +148,7 @@ def test_random_sizes_match(height: int, width: int, out_h: int, out_w: int, res
     assert_same(image, settings_, input_data_format="channels_last")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(height=st.integers(1, 60), width=st.integers(1, 60), out_h=st.integers(1, 80), out_w=st.integers(1, 80),
        resample=st.sampled_from(FILTERS), seed=st.integers(0, 2**32 - 1))
 def test_kernel_matches_pillow_resize(height: int, width: int, out_h: int, out_w: int, resample: int,

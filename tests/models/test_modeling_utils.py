@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testing_utils import require_module
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require_module("torch")
+transformers = require_module("transformers")
 
 import ferroformers  # noqa: E402
 from ferroformers import (  # noqa: E402
@@ -31,10 +32,12 @@ MASK = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
 
 
 def hidden(model: Any) -> torch.Tensor:
+    """The output on the real tokens (padding positions follow each library's own rule)."""
     with torch.no_grad():
         out = model(IDS, attention_mask=MASK)
-    return out.last_hidden_state if hasattr(out, "last_hidden_state") and out.last_hidden_state is not None \
+    out = out.last_hidden_state if hasattr(out, "last_hidden_state") and out.last_hidden_state is not None \
         else out.logits
+    return out[MASK.bool()] if out.shape[:2] == MASK.shape else out
 
 
 def saved(tmp_path: Path, cls: Any = DistilBertModel, **kwargs: Any) -> tuple[Any, Path]:

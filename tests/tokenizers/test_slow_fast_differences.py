@@ -1,86 +1,66 @@
 """Our slow and fast tokenizers follow two references (the original BERT code, and Hugging Face `tokenizers`) that
 disagree on rare inputs. These tests check that every slow/fast difference falls in a class documented in
-docs/tokenizers.md, with a classifier that names the classes present in a text and a check that removing those
-causes removes the difference."""
+docs/tokenizers.md, with the classifier `ferroformers compare` uses (models/bert/slow_fast_differences.py: it
+names the classes present in a text) and a check that removing those causes removes the difference; its probes
+of the fast pipeline are checked against `tokenizers`' own components."""
 
 from __future__ import annotations
 
 import functools
 import itertools
-import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 from tok_helpers import fast, multilingual_lines, slow
 
+from ferroformers.models.bert.slow_fast_differences import (
+    DIFFERENCE_CLASSES,
+    difference_classes,
+    fast_tables,
+    without_documented_causes,
+)
+
 DOCUMENTED = {"nfc", "cjk_extension_e", "final_sigma", "new_punctuation", "new_nonspacing_mark", "unassigned"}
+assert set(DIFFERENCE_CLASSES) == DOCUMENTED  # the classes docs/tokenizers.md describes
 
 
 @functools.cache
 def splits_as_punctuation_in_tokenizers(char: str) -> bool:
-    pre_tokenizers = pytest.importorskip("tokenizers.pre_tokenizers")
+    pre_tokenizers = require_module("tokenizers.pre_tokenizers")
     return len(pre_tokenizers.BertPreTokenizer().pre_tokenize_str(f"a{char}a")) > 1
 
 
 @functools.cache
 def stripped_as_accent_in_tokenizers(char: str) -> bool:
-    normalizers = pytest.importorskip("tokenizers.normalizers")
+    normalizers = require_module("tokenizers.normalizers")
     return normalizers.BertNormalizer(lowercase=False, strip_accents=True).normalize_str(f"a{char}") == "a"
 
 
 @functools.cache
-def deleted_only_by_slow(char: str) -> bool:
-    """A code point Python's tables call C* (so slow deletes it) that tokenizers' older tables do not know, so
-    fast keeps it: unassigned in one or the other (U+0378; format characters such as U+0890, U+13430)."""
-    if char in "\t\n\r" or not unicodedata.category(char).startswith("C"):
-        return False
-    normalizers = pytest.importorskip("tokenizers.normalizers")
-    return normalizers.BertNormalizer(lowercase=False, strip_accents=False).normalize_str(char) != ""
+def deleted_by_tokenizers(char: str) -> bool:
+    normalizers = require_module("tokenizers.normalizers")
+    return normalizers.BertNormalizer(lowercase=False, strip_accents=False).normalize_str(char) == ""
 
 
-def _new_mark(char: str) -> bool:
-    return unicodedata.category(char) == "Mn" and not stripped_as_accent_in_tokenizers(char)
+def rare_characters() -> list[str]:
+    """Every non-ASCII character of the multilingual file, and the examples of each class."""
+    chars = {c for line in multilingual_lines() for c in line if not c.isascii()}
+    chars |= set("\u1100\u1161\U0002b820\u03a3\U00010ead\U0001e01b\u0378\u0890\U00013430\u00ad\u200b")
+    return sorted(chars)
 
 
-def _cleaned(text: str) -> str:
-    # what both references delete before anything else (NUL, U+FFFD, control/format/private-use characters)
-    return "".join(c for c in text if c not in "\x00\ufffd" and (c in "\t\n\r"
-                                                                  or not unicodedata.category(c).startswith("C")))
-
-
-def difference_classes(text: str, lowercase: bool = True, strip_accents: bool | None = None) -> set[str]:
-    """The documented causes of slow/fast differences present in `text`."""
-    classes = set()
-    if (strip_accents or (strip_accents is None and lowercase)) and any(_new_mark(c) for c in text):
-        classes.add("new_nonspacing_mark")  # Mn in Python's UCD, unknown to tokenizers' tables: only slow strips
-    if any(deleted_only_by_slow(c) for c in text):
-        classes.add("unassigned")  # slow deletes them as control characters, fast keeps them
-    cleaned = _cleaned(text)
-    if unicodedata.normalize("NFC", cleaned) != cleaned:
-        classes.add("nfc")  # slow composes (NFC) before splitting and matching; fast does not
-    if any(0x2B820 <= ord(c) <= 0x2B91F for c in text):
-        classes.add("cjk_extension_e")  # slow treats them as CJK ideographs (one word each); fast does not
-    if lowercase and "\u03a3" in text:
-        classes.add("final_sigma")  # Python lowercases a word-final Σ to ς, Rust always to σ
-    if any(unicodedata.category(c).startswith("P") and not splits_as_punctuation_in_tokenizers(c) for c in text):
-        classes.add("new_punctuation")  # punctuation in Python's UCD that tokenizers' tables do not know
-    return classes
-
-
-def without_documented_causes(text: str) -> str:
-    """`text` with every documented cause neutralized the same way for both tokenizers."""
-    out = []
-    for c in text:
-        cat = unicodedata.category(c)
-        if deleted_only_by_slow(c) or 0x2B820 <= ord(c) <= 0x2B91F or _new_mark(c) or (
-                cat.startswith("P") and not splits_as_punctuation_in_tokenizers(c)):
-            out.append(" ")
-        elif c == "\u03a3":
-            out.append("\u03c3")
-        else:
-            out.append(c)
-    return unicodedata.normalize("NFC", _cleaned("".join(out)))
+def test_native_probes_agree_with_tokenizers() -> None:
+    """The classifier asks the native pipeline what the fast tokenizer does to a character; `tokenizers`'
+    own normalizer and pre-tokenizer must say the same."""
+    tables = fast_tables()
+    tables.learn(rare_characters())
+    for c in rare_characters():
+        assert tables.deletes(c) == deleted_by_tokenizers(c), hex(ord(c))
+        if not tables.deletes(c) and not c.isspace():
+            assert tables.splits_as_punctuation(c) == splits_as_punctuation_in_tokenizers(c), hex(ord(c))
+            assert tables.strips_as_accent(c) == stripped_as_accent_in_tokenizers(c), hex(ord(c))
 
 
 def check(text: str, **options: bool) -> None:
@@ -122,7 +102,7 @@ def test_each_documented_class_really_differs() -> None:
         check(text, **options)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(st.characters(codec="utf-8"), max_size=40), options=st.sampled_from(OPTIONS))
 def test_hypothesis_differences_are_documented(text: str, options: dict) -> None:
     check(text, **options)

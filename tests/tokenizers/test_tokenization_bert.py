@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 from tok_helpers import legacy, multilingual_lines, slow, vocab
 
 from ferroformers import BertTokenizer, DistilBertTokenizer
@@ -66,13 +67,13 @@ rich_alphabet = st.sampled_from(
     [*list("aAzZ09 .,!?'-#[]\t\n"), "é", "é", "Σ", "ß", "İ", "中", "𫠠", "한", "ـ", "\u200d", "\x00", "�", "\x85", "\u2028", "\u3000", "\xad", "😀", "[CLS]", "[SEP]", "##", "𐺭", "\u0378", "ǅ", "ﬁ"])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=text_strategy)
 def test_hypothesis_unicode_matches_legacy(text: str) -> None:
     assert slow().tokenize(text) == legacy().tokenize(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(parts=st.lists(rich_alphabet, max_size=30), options=st.sampled_from(OPTIONS))
 def test_hypothesis_rich_text_every_option(parts: list[str], options: dict) -> None:
     text = "".join(parts)
@@ -144,7 +145,7 @@ def test_overflow_single_and_batch() -> None:
 
 
 def test_return_tensors_and_length() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_module("torch")
     ours, ref = slow(), legacy()
     got = ours(TEXTS, padding=True, return_tensors="np", return_length=True)
     want = ref(TEXTS, padding=True, return_tensors="np", return_length=True)
@@ -281,7 +282,7 @@ def test_guide_constructor_honours_vocab_file(tmp_path: Path) -> None:
     out = tok(["Hello worlds!", "Hello"], padding=True)
     assert out["input_ids"] == [[2, 5, 6, 7, 8, 3], [0, 0, 0, 2, 5, 3]]
     assert set(out) == {"input_ids", "attention_mask"}  # DistilBERT has no token_type_ids
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     theirs = transformers.DistilBertTokenizer(vocab_file=str(path), do_lower_case=False)
     assert theirs("Hello")["input_ids"] != [2, 5, 3]  # the regression this guards against
 
@@ -292,8 +293,12 @@ def test_from_pretrained_folder_and_kwargs(assets: Path) -> None:
     assert tok.tokenize("Hello") == ["Hello"]
     tok = BertTokenizer.from_pretrained(assets / "bert-base-uncased", model_max_length=64, padding_side="left")
     assert tok.model_max_length == 64 and tok.padding_side == "left"
-    with pytest.raises(TypeError, match="do_lowercase"):
-        BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
+    # a keyword no constructor argument takes is kept in init_kwargs, as transformers does (a typo included)
+    transformers = require_module("transformers")
+    ours = BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
+    theirs = transformers.BertTokenizer.from_pretrained(assets / "bert-base-uncased", do_lowercase=False)
+    assert ours.init_kwargs["do_lowercase"] is theirs.init_kwargs["do_lowercase"] is False
+    assert ours.do_lower_case is theirs.do_lower_case is True
 
 
 def test_from_pretrained_missing_files(tmp_path: Path) -> None:
@@ -311,7 +316,7 @@ def test_from_pretrained_missing_files(tmp_path: Path) -> None:
 
 
 def test_save_load_roundtrip_and_transformers_interchange(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     ours = BertTokenizer(vocab(), model_max_length=128, padding_side="left")
     ours.add_tokens(["newtoken"])
     ours.add_special_tokens({"additional_special_tokens": ["<ent>"]})
@@ -418,7 +423,7 @@ call_options = st.fixed_dictionaries({}, optional={
 
 
 @pytest.mark.filterwarnings("ignore:`max_length` is ignored")  # generated padding=True + max_length
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
        kwargs=call_options)
 def test_hypothesis_call_options_match_legacy(texts: list[str], with_pairs: bool, data: st.DataObject,
@@ -442,7 +447,7 @@ def test_hypothesis_call_options_match_legacy(texts: list[str], with_pairs: bool
         assert got["num_truncated_tokens"] == want["num_truncated_tokens"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(tokens=st.lists(st.text("abc[]", min_size=1, max_size=4), max_size=5), text=st.text("abc[] ", max_size=20))
 def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
     """Added tokens are cut out of the text exactly as transformers' Trie does, overlaps included."""
@@ -453,7 +458,7 @@ def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
     assert Trie(*tokens).split(text) == ReferenceTrie(tokens).split(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(ids=st.lists(st.integers(0, 30600), max_size=20), skip=st.booleans(), clean=st.booleans())
 def test_hypothesis_decode_matches_legacy(ids: list[int], skip: bool, clean: bool) -> None:
     assert slow().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \

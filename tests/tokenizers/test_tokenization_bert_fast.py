@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 from tok_helpers import fast, folder, hf_fast, hf_tokenizers, multilingual_lines, vocab
 
 from ferroformers import AutoTokenizer, BertTokenizerFast, DistilBertTokenizer, DistilBertTokenizerFast
@@ -55,13 +56,13 @@ def test_tokenizer_json_of_assets_loads(assets: Path) -> None:
         assert_same_as_tokenizers(ours, hf_tokenizers(name, lowercase=name.endswith("uncased")), multilingual_lines())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(st.text(st.characters(codec="utf-8"), max_size=50), min_size=1, max_size=4))
 def test_hypothesis_unicode_matches_tokenizers(texts: list[str]) -> None:
     assert_same_as_tokenizers(fast(), reference({}), texts)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(text=st.text(st.characters(codec="utf-8"), max_size=40), options=st.sampled_from(OPTIONS))
 def test_hypothesis_every_option_matches_tokenizers(text: str, options: dict) -> None:
     assert_same_as_tokenizers(fast(**options), reference(options), [text])
@@ -127,7 +128,7 @@ def test_single_input_shapes_match_transformers(kwargs: dict) -> None:
 
 
 def test_tensors_match_transformers() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_module("torch")
     ours, ref = fast(), hf_fast()
     kwargs = dict(padding=True, return_offsets_mapping=True, return_special_tokens_mask=True)
     got, want = ours(TEXTS, return_tensors="np", **kwargs), ref(TEXTS, return_tensors="np", **kwargs)
@@ -231,7 +232,7 @@ def test_distilbert_fast_inputs() -> None:
 # ---- loading, saving, pickling, AutoTokenizer ---------------------------------------------------------------
 
 def test_save_load_and_transformers_interchange(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     ours = BertTokenizerFast(vocab(), model_max_length=256, padding_side="left")
     ours.add_tokens(["newtoken"])
     ours.add_special_tokens({"additional_special_tokens": ["<ent>"]})
@@ -410,7 +411,7 @@ def _outcome(tokenizer, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.filterwarnings("ignore:`max_length` is ignored")  # generated padding=True + max_length
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
        kwargs=call_options)
 def test_hypothesis_call_options_match_transformers(texts: list[str], with_pairs: bool, data: st.DataObject,
@@ -429,7 +430,7 @@ def test_hypothesis_call_options_match_transformers(texts: list[str], with_pairs
 
 
 def test_distilbert_interchange_with_transformers(tmp_path: Path, assets: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     theirs = transformers.DistilBertTokenizer.from_pretrained(assets / "bert-base-uncased")
     theirs.save_pretrained(tmp_path / "theirs")
     lines = multilingual_lines()
@@ -472,7 +473,7 @@ def test_pickled_batch_keeps_alignment() -> None:
                 assert again.word_to_chars(i, w, seq) == batch.word_to_chars(i, w, seq)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(ids=st.lists(st.integers(0, 30600), max_size=20), skip=st.booleans(), clean=st.booleans())
 def test_hypothesis_decode_matches_transformers(ids: list[int], skip: bool, clean: bool) -> None:
     assert fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \

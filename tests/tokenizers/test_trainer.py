@@ -12,6 +12,7 @@ import pytest
 import tok_helpers
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
 import ferroformers
 from ferroformers import AutoTokenizer, DistilBertTokenizer, WordPieceTrainer
@@ -38,9 +39,7 @@ def split(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def reference(lines: list[str], vocab_size: int, lowercase: bool = True, strip_accents: bool | None = None,
               **kw) -> list[str]:
-    from tokenizers import BertWordPieceTokenizer
-
-    tok = BertWordPieceTokenizer(lowercase=lowercase, strip_accents=strip_accents)
+    tok = require_module("tokenizers").BertWordPieceTokenizer(lowercase=lowercase, strip_accents=strip_accents)
     tok.train_from_iterator(lines, vocab_size=vocab_size, show_progress=False, **kw)
     vocab = tok.get_vocab()
     return sorted(vocab, key=vocab.__getitem__)
@@ -55,11 +54,8 @@ def ours(lines: list[str], vocab_size: int, **kw) -> list[str]:
 
 def encoded(vocab: list[str], texts: list[str], lowercase: bool = True) -> tuple[int, int]:
     """Tokens and [UNK] of `texts` with tokenizers' own WordPiece tokenizer on `vocab`."""
-    from tokenizers import BertWordPieceTokenizer
-    from tokenizers.models import WordPiece
-
-    tok = BertWordPieceTokenizer(lowercase=lowercase)
-    tok._tokenizer.model = WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]")
+    tok = require_module("tokenizers").BertWordPieceTokenizer(lowercase=lowercase)
+    tok._tokenizer.model = require_module("tokenizers.models").WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]")
     unk = vocab.index("[UNK]")
     encs = tok.encode_batch(texts, add_special_tokens=False)
     return sum(len(e.ids) for e in encs), sum(e.ids.count(unk) for e in encs)
@@ -75,11 +71,9 @@ def continuing(vocab: list[str]) -> set[str]:
 
 def reference_words(texts: list[str], lowercase: bool, strip_accents: bool | None,
                     chinese: bool) -> Counter[str]:
-    from tokenizers.normalizers import BertNormalizer
-    from tokenizers.pre_tokenizers import BertPreTokenizer
-
-    norm = BertNormalizer(lowercase=lowercase, strip_accents=strip_accents, handle_chinese_chars=chinese)
-    pre = BertPreTokenizer()
+    norm = require_module("tokenizers.normalizers").BertNormalizer(
+        lowercase=lowercase, strip_accents=strip_accents, handle_chinese_chars=chinese)
+    pre = require_module("tokenizers.pre_tokenizers").BertPreTokenizer()
     words = Counter(w for t in texts for w, _ in pre.pre_tokenize_str(norm.normalize_str(t)))
     return Counter({w: n for w, n in words.items() if len(w) <= 100})
 
@@ -97,7 +91,7 @@ def test_words_are_those_of_tokenizers_normalizer_and_pre_tokenizer(lowercase, s
     assert trainer.documents == len(texts)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(texts=st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40), max_size=8),
        setting=st.sampled_from(SETTINGS))
 def test_words_of_generated_text(texts: list[str], setting: tuple[bool, bool | None, bool]) -> None:
@@ -138,7 +132,7 @@ def test_cased_and_accents_kept() -> None:
     assert n_mine <= 1.01 * n_theirs and unk_mine <= unk_theirs
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(words=st.lists(st.text("abcdeé中,.ÄZ", min_size=1, max_size=9), min_size=1, max_size=60),
        limit=st.integers(1, 12), specials=st.lists(st.sampled_from([*SPECIALS, "<s>", "x"]), max_size=4))
 def test_generated_corpora_alphabet_and_specials(words: list[str], limit: int, specials: list[str]) -> None:
@@ -171,7 +165,7 @@ def test_generated_corpora_alphabet_and_specials(words: list[str], limit: int, s
         assert continuing(mine) == continuing(theirs)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(words=st.lists(st.text("abcdeé中,.Z", min_size=1, max_size=9), min_size=1, max_size=40),
        initial=st.lists(st.sampled_from("aqxZé中☃"), max_size=4), limit=st.one_of(st.none(), st.integers(4, 10)))
 def test_initial_alphabet_like_tokenizers(words: list[str], initial: list[str], limit: int | None) -> None:
@@ -268,7 +262,7 @@ def test_saved_vocabulary_loads_in_distilbert_tokenizer(tmp_path: Path) -> None:
 
 
 def test_train_new_from_iterator_like_transformers(tmp_path: Path) -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     folder = tok_helpers.folder("bert-base-uncased")
     train, held_out = split(real_lines())
     batches = [train[i:i + 1000] for i in range(0, len(train), 1000)]
@@ -291,7 +285,7 @@ def test_train_new_from_iterator_like_transformers(tmp_path: Path) -> None:
 
 
 def test_train_new_from_iterator_special_tokens() -> None:
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     folder = tok_helpers.folder("bert-base-uncased")
     lines = real_lines()
     kw = dict(min_frequency=2, limit_alphabet=300, new_special_tokens=["<ent>"],

@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import pytest
+from testing_utils import require_module
 
 DATA = Path(__file__).parent / "data"
 ASSETS: Path | None = None  # set by conftest from the session `assets` fixture
@@ -33,7 +33,7 @@ def folder(name: str = "bert-base-uncased") -> str:
 @functools.cache
 def legacy(name: str = "bert-base-uncased", **options: Any) -> Any:
     """transformers' BertTokenizerLegacy (the 4.x slow BertTokenizer): the slow reference."""
-    module = pytest.importorskip("transformers.models.bert.tokenization_bert_legacy")
+    module = require_module("transformers.models.bert.tokenization_bert_legacy")
     return module.BertTokenizerLegacy(vocab(name), **options)
 
 
@@ -54,7 +54,7 @@ def fast(name: str = "bert-base-uncased", **options: Any) -> Any:
 @functools.cache
 def hf_fast(name: str = "bert-base-uncased", **options: Any) -> Any:
     """transformers' fast BertTokenizer over `tokenizers`: the fast reference, with the transformers API."""
-    transformers = pytest.importorskip("transformers")
+    transformers = require_module("transformers")
     return transformers.BertTokenizer(vocab(name), **options)
 
 
@@ -62,6 +62,6 @@ def hf_fast(name: str = "bert-base-uncased", **options: Any) -> Any:
 def hf_tokenizers(name: str = "bert-base-uncased", lowercase: bool = True, strip_accents: bool | None = None,
                   handle_chinese_chars: bool = True) -> Any:
     """A plain `tokenizers` BertWordPieceTokenizer: the fast reference."""
-    tokenizers = pytest.importorskip("tokenizers")
+    tokenizers = require_module("tokenizers")
     return tokenizers.BertWordPieceTokenizer(vocab(name), lowercase=lowercase, strip_accents=strip_accents,
                                              handle_chinese_chars=handle_chinese_chars, clean_text=True)

@@ -8,16 +8,20 @@ and byte. Only "\\n" ends a document (not the other characters `str.splitlines` 
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Literal, NamedTuple, Protocol, overload
 
-from . import CommandError
+from . import CommandError, require
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -35,16 +39,89 @@ class Source:
         return "<stdin>" if self.path == "-" else self.path
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """The documents a command reads (its INPUT arguments): the sources, checked to exist before any work starts,
+    and how to read the text out of them."""
+
+    sources: tuple[Source, ...]
+    text_field: str = "text"  # the JSON Lines field / Parquet column holding the text
+    errors: str = "strict"  # invalid UTF-8: "strict" stops with an error naming file, line and byte; "replace"
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Corpus:
+        return cls(tuple(describe(args.inputs, args.input_format)), args.text_field, args.errors)
+
+    @property
+    def size(self) -> int | None:
+        """Bytes on disk of every source; None when one is stdin."""
+        sizes = [s.size for s in self.sources]
+        return None if None in sizes else sum(s or 0 for s in sizes)
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """The INPUT arguments of every command that reads a corpus (`Corpus.from_args` reads them back)."""
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="text files (one document per line) or .jsonl files, optionally .gz/.zst; - for stdin")
+    parser.add_argument("--input-format", choices=["text", "jsonl", "parquet"], default=None,
+                        help="default: jsonl for *.jsonl / *.ndjson (also compressed), parquet for *.parquet, "
+                             "text otherwise")
+    parser.add_argument("--text-field", default="text", help="the JSON Lines field holding the text (default: text)")
+    parser.add_argument("--errors", choices=["strict", "replace"], default="strict",
+                        help="invalid UTF-8: stop with an error naming file, line and byte (strict, default) "
+                             "or substitute U+FFFD (replace)")
+
+
+class Position(NamedTuple):
+    """Where reading stands in a corpus: source `source`, `offset` into it (uncompressed bytes; rows for
+    Parquet), 1-based `line` of the next document. Saved in a checkpoint as a JSON list."""
+
+    source: int = 0
+    offset: int = 0
+    line: int = 1
+
+
 @dataclass
-class Chunk:
+class ReadProgress:
+    """Raw (on-disk, compressed) bytes read so far across the sources, kept up to date by the reader."""
+
+    raw_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    """Decoded documents: JSON Lines, Parquet, or text read with --errors replace."""
+
     texts: list[str]
     source_index: int
-    end: int  # uncompressed bytes of the source consumed after this chunk
+    end: int  # the source's position after this chunk (uncompressed bytes; rows for Parquet)
     first_line: int  # 1-based line number of texts[0] in its source
     line_numbers: list[int] | None  # per text (JSON Lines skips blank lines); None: consecutive from first_line
-    nbytes: int  # raw bytes this chunk covers
-    data: bytes | None = None  # undecoded whole lines (without the last "\n"), instead of `texts`
-    start: int = 0  # uncompressed byte offset of the chunk in its source
+
+    def line_of(self, i: int) -> int:
+        return self.line_numbers[i] if self.line_numbers else self.first_line + i
+
+    def next_line(self, n_docs: int) -> int:
+        """The line after this chunk's last document."""
+        return self.line_numbers[-1] + 1 if self.line_numbers else self.first_line + n_docs
+
+
+@dataclass(frozen=True)
+class ByteChunk:
+    """Whole lines of plain text, undecoded, without the last "\\n": the native tokenizer validates the UTF-8
+    and splits the lines itself, without a Python str per document."""
+
+    data: bytes
+    source_index: int
+    start: int  # uncompressed byte offset of `data` in its source
+    end: int  # the source's position after this chunk (uncompressed bytes)
+    first_line: int  # 1-based line number of the first line of `data`
+
+    def next_line(self, n_docs: int) -> int:
+        return self.first_line + n_docs
+
+
+Chunk = TextChunk | ByteChunk
 
 
 def _sniff(path: str, head: bytes) -> str | None:
@@ -92,11 +169,18 @@ def describe(paths: list[str], input_format: str | None) -> list[Source]:
 
 
 class _CountingReader(io.RawIOBase):
-    """Counts the raw (compressed) bytes read from a file, for progress."""
+    """Counts the raw (compressed) bytes read from a file, for progress. Closing it closes the file it reads
+    when it opened it (not stdin)."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, *, owned: bool) -> None:
         self.raw = raw
+        self.owned = owned
         self.count = 0
+
+    def close(self) -> None:
+        if not self.closed and self.owned:
+            self.raw.close()
+        super().close()
 
     def readable(self) -> bool:
         return True
@@ -111,36 +195,42 @@ class _CountingReader(io.RawIOBase):
     def tell(self) -> int:
         return self.raw.tell()
 
-    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
-        n = self.raw.readinto(b)  # type: ignore[attr-defined]
+    def readinto(self, b: WriteableBuffer, /) -> int:
+        n = self.raw.readinto(b)  # type: ignore[attr-defined]  # (a BinaryIO has no readinto in typeshed)
         self.count += n or 0
         return n or 0
 
 
-def _open(source: Source) -> tuple[BinaryIO, _CountingReader]:
+class _Stream(Protocol):
+    """What reading needs of a (decompressed) input stream."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+    def seek(self, offset: int, /) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def _open(source: Source) -> tuple[_Stream, _CountingReader]:
     if source.path == "-":
         raw: BinaryIO = sys.stdin.buffer
-        peek = raw.peek(4)[:4] if hasattr(raw, "peek") else b""  # type: ignore[attr-defined]
+        peek = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
         compression = _sniff("-", peek)
     else:
         raw = open(source.path, "rb")
         compression = source.compression
-    counter = _CountingReader(raw)
+    counter = _CountingReader(raw, owned=source.path != "-")
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=buffered), counter
     if compression == "zstd":
-        try:
-            import zstandard
-        except ImportError:
-            raise CommandError(
-                f"{source.name}: zstd-compressed input needs the zstandard package: pip install 'ferroformers[zstd]'"
-            ) from None
-        return zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), counter  # type: ignore[return-value]
-    return buffered, counter  # type: ignore[return-value]
+        zstandard = require("zstandard", f"{source.name}: zstd-compressed input")
+        reader: _Stream = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
+        return reader, counter
+    return buffered, counter
 
 
-def _skip(stream: BinaryIO, n: int, source: Source) -> None:
+def _skip(stream: _Stream, n: int, source: Source) -> None:
     """Skip n uncompressed bytes (resume); seek when the stream allows it."""
     if n == 0:
         return
@@ -189,43 +279,42 @@ def _jsonl_texts(text: str, source: Source, first_line: int, field: str) -> tupl
     return texts, lines
 
 
-def read_chunks(
-    sources: list[Source],
-    *,
-    chunk_bytes: int = 8 << 20,
-    errors: str = "strict",
-    text_field: str = "text",
-    start_source: int = 0,
-    start_offset: int = 0,
-    start_line: int = 1,
-    progress: list[int] | None = None,
-    raw_text: bool = False,
-) -> Iterator[Chunk]:
-    """Yield chunks of whole documents, in input order, starting at (start_source, start_offset).
+@overload
+def read_chunks(corpus: Corpus, *, chunk_bytes: int = ..., start: Position = ..., progress: ReadProgress | None = ...,
+                raw_text: Literal[False] = ...) -> Generator[TextChunk, None, None]: ...
 
-    With `raw_text` (and errors="strict"), plain-text chunks carry their undecoded bytes in `data` (the caller
-    validates and splits them: the native tokenizer does both without a Python str per document).
 
-    `progress`, when given, is a one-element list kept at the raw bytes read so far across sources.
+@overload
+def read_chunks(corpus: Corpus, *, chunk_bytes: int = ..., start: Position = ..., progress: ReadProgress | None = ...,
+                raw_text: bool) -> Generator[Chunk, None, None]: ...
+
+
+def read_chunks(corpus: Corpus, *, chunk_bytes: int = 8 << 20, start: Position = Position(),  # noqa: B008
+                progress: ReadProgress | None = None, raw_text: bool = False) -> Generator[Chunk, None, None]:
+    """Yield chunks of whole documents, in input order, from `start` on.
+
+    With `raw_text` (and errors="strict"), plain text comes as `ByteChunk`s (the caller validates and splits
+    them: the native tokenizer does both without a Python str per document); everything else as `TextChunk`s.
+    `progress`, when given, is kept at the raw bytes read so far.
     """
-    done_raw = sum((s.size or 0) for s in sources[:start_source])
-    for index in range(start_source, len(sources)):
+    sources, errors = corpus.sources, corpus.errors
+    done_raw = sum((s.size or 0) for s in sources[:start.source])
+    for index in range(start.source, len(sources)):
         source = sources[index]
+        offset = start.offset if index == start.source else 0
         if source.format == "parquet":
-            offset = start_offset if index == start_source else 0
-            yield from _parquet_chunks(source, index, offset, text_field, done_raw, progress)
+            yield from _parquet_chunks(source, index, offset, corpus.text_field, done_raw, progress)
             done_raw += source.size or 0
             continue
         stream, counter = _open(source)
         try:
-            offset = start_offset if index == start_source else 0
-            line = start_line if index == start_source else 1
+            line = start.line if index == start.source else 1
             _skip(stream, offset, source)
             carry = b""
             while True:
                 block = stream.read(chunk_bytes)
                 if progress is not None:
-                    progress[0] = done_raw + counter.count
+                    progress.raw_bytes = done_raw + counter.count
                 data = carry + block if carry else block
                 if block:
                     cut = data.rfind(b"\n")
@@ -239,20 +328,16 @@ def read_chunks(
                 else:
                     break
                 consumed = len(body) + (1 if block else 0)
+                chunk: Chunk
                 if raw_text and errors == "strict" and source.format == "text":
-                    chunk = Chunk([], index, offset + consumed, line, None, consumed, data=body, start=offset)
-                    offset += consumed
-                    line += body.count(b"\n") + 1
-                    yield chunk
-                    if not block:
-                        break
-                    continue
-                text = decode_lines(body, source, errors, offset, line)
-                if source.format == "jsonl":
-                    texts, numbers = _jsonl_texts(text, source, line, text_field)
-                    chunk = Chunk(texts, index, offset + consumed, line, numbers, consumed)
+                    chunk = ByteChunk(body, index, offset, offset + consumed, line)
                 else:
-                    chunk = Chunk(text.split("\n"), index, offset + consumed, line, None, consumed)
+                    text = decode_lines(body, source, errors, offset, line)
+                    if source.format == "jsonl":
+                        texts, numbers = _jsonl_texts(text, source, line, corpus.text_field)
+                        chunk = TextChunk(texts, index, offset + consumed, line, numbers)
+                    else:
+                        chunk = TextChunk(text.split("\n"), index, offset + consumed, line, None)
                 offset += consumed
                 line += body.count(b"\n") + 1
                 yield chunk
@@ -261,19 +346,17 @@ def read_chunks(
         except (OSError, EOFError, gzip.BadGzipFile) as e:
             raise CommandError(f"{source.name}: cannot read: {e}") from None
         finally:
-            if source.path != "-":
-                stream.close()
+            stream.close()  # a gzip stream does not close the file under it: the counter does
+            counter.close()
         done_raw += source.size or 0
 
 
 def _parquet_chunks(source: Source, index: int, skip: int, field: str, done_raw: int,
-                    progress: list[int] | None) -> Iterator[Chunk]:
+                    progress: ReadProgress | None) -> Iterator[TextChunk]:
     """Documents from a Parquet column; positions (for --resume) count rows, not bytes."""
     if source.path == "-" or source.compression is not None:
         raise CommandError(f"{source.name}: Parquet input must be an uncompressed file, not stdin")
-    from ..utils.import_utils import require
-
-    pq = require("pyarrow.parquet", "Parquet input")
+    pq = require("pyarrow.parquet", f"{source.name}: Parquet input")
     try:
         parquet = pq.ParquetFile(source.path)
     except Exception as e:  # pyarrow raises its own ArrowInvalid for a file that is not Parquet
@@ -295,5 +378,5 @@ def _parquet_chunks(source: Source, index: int, skip: int, field: str, done_raw:
                 raise CommandError(f"{source.name}: row {first + i}: column {field!r} is "
                                    f"{type(text).__name__}, not a string")
         if progress is not None:
-            progress[0] = done_raw + int((source.size or 0) * row / total)
-        yield Chunk(texts, index, row, first + 1, None, 0)
+            progress.raw_bytes = done_raw + int((source.size or 0) * row / total)
+        yield TextChunk(texts, index, row, first + 1, None)

@@ -20,12 +20,12 @@ import json
 import os
 import shutil
 import sys
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 
 from ..utils.io import atomic_write_text
-from . import CommandError
+from . import CommandError, require
 
 PARTIAL = ".partial"
 STATE = "state.json"
@@ -39,6 +39,28 @@ def manifest_name(fmt: str) -> str:
     return PARQUET_MANIFEST if fmt == "parquet" else MANIFEST
 OUTPUT_FILES = {"npy": ("tokens.npy", "offsets.npy"), "jsonl": ("tokens.jsonl",), "parquet": ()}
 _NPY_HEADER_BYTES = 128  # room for any shape; rewritten in place when the file is complete
+
+
+class Writer(Protocol):
+    """An output format. Operations run in order in one writer thread."""
+
+    def write(self, ids: np.ndarray, starts: np.ndarray) -> None:
+        """Append the documents `ids[starts[i]:starts[i + 1]]`."""
+
+    def should_checkpoint(self) -> bool:
+        """Whether a checkpoint may be taken now (Parquet: only when a shard is full)."""
+
+    def checkpoint(self) -> None:
+        """Make everything written so far durable (flush, fsync; Parquet: close the shard)."""
+
+    def extra_state(self) -> dict[str, Any]:
+        """What this format adds to the saved state for --resume."""
+
+    def close(self) -> list[str]:
+        """Finish the files; returns their names in the staging folder."""
+
+    def abort(self) -> None:
+        """Close the files of a run that stopped (an error or an interruption), leaving them unfinished."""
 
 
 def id_dtype(vocab_size: int) -> np.dtype:
@@ -84,9 +106,15 @@ class _NpyAppender:
         self.checkpoint()
         self.f.close()
 
+    def abort(self) -> None:
+        self.f.close()
+
 
 def prepare_outdir(outdir: str, *, overwrite: bool, resume: bool) -> tuple[str, dict[str, Any] | None]:
-    """Check OUTDIR can take a new result; return the staging folder and, with --resume, the saved state."""
+    """Check OUTDIR can take a new result; return the staging folder and, with --resume, the saved state.
+
+    `--resume` with nothing checkpointed (a run killed before its first checkpoint, or no run at all) starts
+    from the beginning: the caller tells the user so when the state is None."""
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise CommandError(f"{outdir}: exists and is not a folder")
     if os.path.isdir(outdir) and not os.access(outdir, os.W_OK | os.X_OK):
@@ -99,9 +127,8 @@ def prepare_outdir(outdir: str, *, overwrite: bool, resume: bool) -> tuple[str, 
                 return partial, json.load(f)
         if any(os.path.exists(os.path.join(outdir, m)) for m in (MANIFEST, PARQUET_MANIFEST)):
             raise CommandError(f"{outdir}: already holds a complete result (its manifest); nothing to resume")
-        # nothing saved yet: a fresh run
-    existing = [n for n in os.listdir(outdir)] if os.path.isdir(outdir) else []
-    if existing and not overwrite:
+    existing = os.listdir(outdir) if os.path.isdir(outdir) else []
+    if existing and not overwrite and not (resume and existing == [PARTIAL]):
         if existing == [PARTIAL]:
             raise CommandError(
                 f"{outdir}: holds an interrupted run; pass --resume to continue it or --overwrite to start again"
@@ -169,6 +196,11 @@ class NpyWriter:
         self.offsets.close()
         return ["tokens.npy", "offsets.npy"]
 
+    def abort(self) -> None:
+        """Close the files of a run that stopped (an error or an interruption), leaving them unfinished."""
+        self.tokens.abort()
+        self.offsets.abort()
+
 
 class JsonlWriter:
     format = "jsonl"
@@ -212,6 +244,10 @@ class JsonlWriter:
         self.f.close()
         return ["tokens.jsonl"]
 
+    def abort(self) -> None:
+        if self.path is not None:
+            self.f.close()
+
 
 class ParquetWriter:
     """Shards of `rows_per_shard` documents; a shard is closed at a chunk boundary, and `--resume` restarts
@@ -221,8 +257,6 @@ class ParquetWriter:
 
     def __init__(self, partial: str, dtype: np.dtype, state: dict[str, Any] | None,
                  rows_per_shard: int = 1_000_000) -> None:
-        from ..utils.import_utils import require
-
         self.pa = require("pyarrow", "--format parquet")
         self.pq = require("pyarrow.parquet", "--format parquet")
         self.partial, self.dtype, self.rows_per_shard = partial, dtype, rows_per_shard
@@ -270,3 +304,8 @@ class ParquetWriter:
     def close(self) -> list[str]:
         self.checkpoint()
         return list(self.shards)
+
+    def abort(self) -> None:
+        if self.writer is not None:  # the open shard is not in the saved state: --resume deletes it
+            self.writer.close()
+            self.writer = None

@@ -10,17 +10,18 @@ it is the serial part of this path.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..utils.import_utils import require
-from . import CommandError
+from . import CommandError, require
 from .inputs import Source
+
+if TYPE_CHECKING:
+    from .tokenize import Counts, TokenizeJob
 
 
 def _split_files(batch: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def _split_files(batch: dict[str, Any]) -> dict[str, Any]:
     return {"text": np.array(texts, dtype=object)}
 
 
-def _read(ray: Any, sources: list[Source], text_field: str) -> Any:
+def _read(ray: Any, sources: tuple[Source, ...], text_field: str) -> Any:
     datasets = []
     for source in sources:
         if source.path == "-" or source.compression is not None:
@@ -73,27 +74,30 @@ def _root_cause(error: BaseException) -> str:
     return causes[-1] if causes else (lines[0] if lines else type(error).__name__)
 
 
-def run_ray(args: argparse.Namespace, sources: list[Source], tokenizer: Any, partial: str,
-            max_length: int | None, dtype: np.dtype) -> tuple[list[str], dict[str, int]]:
+def run_ray(job: TokenizeJob, tokenizer: Any, partial: str, max_length: int | None,
+            dtype: np.dtype) -> tuple[list[str], Counts]:
     """Tokenize on Ray into `partial`; returns the Parquet shard names and the counts."""
+    from .tokenize import Counts
+
     ray = require("ray", "--engine ray")
     pq = require("pyarrow.parquet", "--engine ray")
     pa = require("pyarrow", "--engine ray")
     from ..data.ray import tokenize_dataset
 
     if not ray.is_initialized():
-        ray.init(address=args.address, include_dashboard=False, log_to_driver=False, logging_level="error")
-    if args.quiet:  # Ray Data logs every stage at INFO on the driver
+        ray.init(address=job.address, include_dashboard=False, log_to_driver=False, logging_level="error")
+    if job.quiet:  # Ray Data logs every stage at INFO on the driver
         import logging
 
         logging.getLogger("ray").setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # document order = input order, as the single-machine path
-    context.enable_progress_bars = not args.quiet
-    threads = args.threads or 1
-    ds = tokenize_dataset(_read(ray, sources, args.text_field), args.tokenizer, args.text_field,
-                          max_length=max_length, add_special_tokens=not args.no_special_tokens,
-                          num_threads=threads, reserve_cpus=args.reserve_cpus)
+    context.enable_progress_bars = not job.quiet
+    threads = job.threads or 1
+    text_field = job.corpus.text_field
+    ds = tokenize_dataset(_read(ray, job.corpus.sources, text_field), job.tokenizer, text_field,
+                          max_length=max_length, add_special_tokens=job.add_special_tokens,
+                          num_threads=threads, reserve_cpus=job.reserve_cpus)
     raw = os.path.join(partial, "ray")
     try:
         ds.select_columns(["input_ids"]).write_parquet(raw, filename_provider=_filename_provider(ray))
@@ -105,7 +109,8 @@ def run_ray(args: argparse.Namespace, sources: list[Source], tokenizer: Any, par
 
     value_type = pa.uint16() if dtype == np.uint16 else pa.uint32()
     schema = pa.schema([("id", pa.int64()), ("input_ids", pa.list_(value_type))])
-    files, docs, tokens, unk = [], 0, 0, 0
+    files: list[str] = []
+    docs = tokens = unk = 0
     unk_id = tokenizer.unk_token_id
     for name in sorted(os.listdir(raw), key=order):
         table = pq.read_table(os.path.join(raw, name))
@@ -122,4 +127,4 @@ def run_ray(args: argparse.Namespace, sources: list[Source], tokenizer: Any, par
         if unk_id is not None:
             unk += int(np.count_nonzero(values == unk_id))
     shutil.rmtree(raw)
-    return files, {"docs": docs, "tokens": tokens, "unk": unk}
+    return files, Counts(docs, tokens, unk)

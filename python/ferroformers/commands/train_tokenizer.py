@@ -20,11 +20,20 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import CommandError
-from .inputs import Chunk, Source, decode_lines, describe, read_chunks
+from . import CommandError, positive_int
+from .inputs import (
+    ByteChunk,
+    Chunk,
+    Corpus,
+    ReadProgress,
+    Source,
+    add_corpus_arguments,
+    decode_lines,
+    read_chunks,
+)
+from .local_engine import _prefetch, _without_surrogates
 from .outputs import PARTIAL, prepare_outdir, publish
 from .progress import Progress
-from .tokenize import _prefetch
 
 DEFAULT_SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 TOKENIZER_CLASSES = {"distilbert": "DistilBertTokenizerFast", "bert": "BertTokenizerFast"}
@@ -36,8 +45,7 @@ def add_parser(sub: Any) -> None:
                        description="Train a BERT WordPiece vocabulary: the words of the corpus, normalized as the "
                                    "tokenizer does, merged BPE-style until --vocab-size. The same input and options "
                                    "give the same vocab.txt whatever --threads.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="text files (one document per line), .jsonl or .parquet files, optionally .gz/.zst; - for stdin")
+    add_corpus_arguments(p)
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR",
                    help="output folder (must be empty or new unless --overwrite)")
     p.add_argument("--vocab-size", type=int, required=True, help="tokens in the vocabulary (30522 for BERT's size)")
@@ -54,25 +62,19 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--model-type", choices=sorted(TOKENIZER_CLASSES), default="distilbert",
                    help="the tokenizer class written in tokenizer_config.json (default distilbert)")
     p.add_argument("--model-max-length", type=int, default=512, help="model_max_length of the tokenizer (default 512)")
-    p.add_argument("--input-format", choices=["text", "jsonl", "parquet"], default=None,
-                   help="default: jsonl for *.jsonl / *.ndjson (also compressed), parquet for *.parquet, text otherwise")
-    p.add_argument("--text-field", default="text", help="the JSON Lines / Parquet field holding the text (default: text)")
-    p.add_argument("--errors", choices=["strict", "replace"], default="strict",
-                   help="invalid UTF-8: stop with an error naming file, line and byte (strict, default) "
-                        "or substitute U+FFFD (replace)")
     p.add_argument("--threads", type=int, default=None,
                    help="counting and merging threads (default: FERROFORMERS_NUM_THREADS or every core)")
-    p.add_argument("--chunk-mb", type=int, default=8, help="MB of input read per chunk (default 8)")
+    p.add_argument("--chunk-mb", type=positive_int, default=8, help="MB of input read per chunk (default 8)")
     p.add_argument("--overwrite", action="store_true", help="replace what OUTDIR holds")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
-    p.set_defaults(func=lambda args: run(TrainJob.from_args(args)))
+    p.set_defaults(job=TrainJob.from_args, run=run)
 
 
 @dataclass(frozen=True)
 class TrainJob:
     """What one `train-tokenizer` run does, checked."""
 
-    inputs: tuple[str, ...]
+    corpus: Corpus
     output: str
     vocab_size: int
     min_frequency: int
@@ -83,18 +85,15 @@ class TrainJob:
     special_tokens: tuple[str, ...]
     model_type: str
     model_max_length: int
-    input_format: str | None
-    text_field: str
-    errors: str
     threads: int | None
-    chunk_mb: int
+    chunk_bytes: int
     overwrite: bool
     quiet: bool
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TrainJob:
         for flag, value, least in (("--vocab-size", args.vocab_size, 1), ("--min-frequency", args.min_frequency, 0),
-                                   ("--limit-alphabet", args.limit_alphabet, 0), ("--chunk-mb", args.chunk_mb, 1),
+                                   ("--limit-alphabet", args.limit_alphabet, 0),
                                    ("--model-max-length", args.model_max_length, 1)):
             if value < least:
                 raise CommandError(f"{flag} must be at least {least}, got {value}")
@@ -111,13 +110,12 @@ class TrainJob:
         if args.cased and args.no_strip_accents:
             raise CommandError("--no-strip-accents goes with the uncased default: --cased keeps accents already")
         return cls(
-            inputs=tuple(args.inputs), output=args.output, vocab_size=args.vocab_size,
+            corpus=Corpus.from_args(args), output=args.output, vocab_size=args.vocab_size,
             min_frequency=args.min_frequency, limit_alphabet=args.limit_alphabet or None,
             lowercase=not args.cased, strip_accents=False if args.no_strip_accents else None,
             tokenize_chinese_chars=not args.no_chinese_chars, special_tokens=specials, model_type=args.model_type,
-            model_max_length=args.model_max_length, input_format=args.input_format, text_field=args.text_field,
-            errors=args.errors, threads=args.threads, chunk_mb=args.chunk_mb, overwrite=args.overwrite,
-            quiet=args.quiet)
+            model_max_length=args.model_max_length, threads=args.threads, chunk_bytes=args.chunk_mb << 20,
+            overwrite=args.overwrite, quiet=args.quiet)
 
 
 class _MergeProgress:
@@ -149,7 +147,7 @@ class _MergeProgress:
 def _feed(trainer: Any, chunk: Chunk, source: Source, job: TrainJob) -> None:
     """Count a chunk's words; bad text is an error naming its file, line and byte (or, with --errors replace,
     a lone surrogate from a JSON escape becomes U+FFFD)."""
-    if chunk.data is not None:
+    if isinstance(chunk, ByteChunk):
         try:
             trainer.feed_lines(chunk.data, num_threads=job.threads)
         except ValueError:
@@ -161,30 +159,18 @@ def _feed(trainer: Any, chunk: Chunk, source: Source, job: TrainJob) -> None:
         return
     except ValueError:
         pass  # a lone surrogate (only JSON escapes make one): nothing was counted
-    texts = list(chunk.texts)
-    for i, text in enumerate(texts):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as e:
-            if job.errors == "replace":
-                texts[i] = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-                continue
-            line = chunk.line_numbers[i] if chunk.line_numbers else chunk.first_line + i
-            raise CommandError(f"{source.name}: line {line}: text has a lone surrogate at character {e.start} "
-                               "(pass --errors replace to substitute U+FFFD)") from None
-    trainer.feed(texts, num_threads=job.threads)
+    trainer.feed(_without_surrogates(chunk, source, job.corpus.errors), num_threads=job.threads)
 
 
 def run(job: TrainJob) -> int:
     started = time.perf_counter()
-    sources = describe(list(job.inputs), job.input_format)
     # a run killed before it finished leaves only its staging folder: nothing to resume, start again
     if os.path.isdir(job.output) and os.listdir(job.output) == [PARTIAL]:
         shutil.rmtree(os.path.join(job.output, PARTIAL))
     created = not os.path.exists(job.output)
     partial, _ = prepare_outdir(job.output, overwrite=job.overwrite, resume=False)
     try:
-        return _run(job, sources, partial, started)
+        return _run(job, partial, started)
     except BaseException:
         # bad input, Ctrl-C, any failure: nothing of this run stays in OUTDIR
         shutil.rmtree(partial, ignore_errors=True)
@@ -193,25 +179,23 @@ def run(job: TrainJob) -> int:
         raise
 
 
-def _run(job: TrainJob, sources: list[Source], partial: str, started: float) -> int:
+def _run(job: TrainJob, partial: str, started: float) -> int:
     from .._native import TrainerError, WordPieceTokenizer, WordPieceTrainer
 
     trainer = WordPieceTrainer(
         vocab_size=job.vocab_size, min_frequency=job.min_frequency, limit_alphabet=job.limit_alphabet,
         special_tokens=list(job.special_tokens), lowercase=job.lowercase, strip_accents=job.strip_accents,
         handle_chinese_chars=job.tokenize_chinese_chars)
-    sizes = [s.size for s in sources if s.size is not None]
-    total = sum(sizes) if len(sizes) == len(sources) else None
-    done_raw = [0]
+    sources, total = job.corpus.sources, job.corpus.size
+    read = ReadProgress()
     progress = Progress(total, quiet=job.quiet, noun="words")
     try:
-        chunks = read_chunks(sources, chunk_bytes=job.chunk_mb << 20, errors=job.errors, text_field=job.text_field,
-                             progress=done_raw, raw_text=True)
+        chunks = read_chunks(job.corpus, chunk_bytes=job.chunk_bytes, progress=read, raw_text=True)
         # stdin is read in this thread: a reader thread blocked on it at Ctrl-C would hold its lock while the
         # interpreter shuts down, which aborts the process
         for chunk in chunks if any(s.path == "-" for s in sources) else _prefetch(chunks):
             _feed(trainer, chunk, sources[chunk.source_index], job)
-            progress.update(done_raw[0], trainer.documents, trainer.total_words)
+            progress.update(read.raw_bytes, trainer.documents, trainer.total_words)
     finally:
         progress.close()
     counted = time.perf_counter()
@@ -258,7 +242,7 @@ def _run(job: TrainJob, sources: list[Source], partial: str, started: float) -> 
                      "limit_alphabet": job.limit_alphabet, "special_tokens": list(job.special_tokens),
                      "do_lower_case": job.lowercase, "strip_accents": job.strip_accents,
                      "tokenize_chinese_chars": job.tokenize_chinese_chars, "continuing_subword_prefix": "##",
-                     "errors": job.errors, "text_field": job.text_field},
+                     "errors": job.corpus.errors, "text_field": job.corpus.text_field},
         "inputs": [{"path": os.path.abspath(s.path) if s.path != "-" else "-", "bytes": s.size, "format": s.format,
                     "compression": s.compression} for s in sources],
         "counts": {**counts, **result},
@@ -268,7 +252,7 @@ def _run(job: TrainJob, sources: list[Source], partial: str, started: float) -> 
     }
     publish(job.output, partial, files, manifest)
     if not job.quiet:
-        mb = (total or done_raw[0]) / 1e6
+        mb = (total or read.raw_bytes) / 1e6
         print(f"{len(vocab):,} tokens ({result['alphabet']:,} characters, {result['merges']:,} merges) from "
               f"{counts['documents']:,} documents, {counts['words']:,} words ({counts['distinct_words']:,} distinct), "
               f"{mb:,.1f} MB in {elapsed:.2f} s -> {job.output}")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .._native import WordPieceTokenizer
 
 _TOKENIZERS: dict[str, Any] = {}  # spec -> fast tokenizer, one per worker process
 _LOCK = threading.Lock()
@@ -57,7 +60,7 @@ class TokenizeBatch:
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Flat arrays for `texts`: ids (uint32), starts (int64, n + 1), offsets ((n_tokens, 2) int64 or None)."""
-        backend = _load(self.tokenizer).backend_tokenizer
+        backend: WordPieceTokenizer = _load(self.tokenizer).backend_tokenizer
         return backend.encode_batch_flat(texts, add_special_tokens=self.add_special_tokens,
                                          max_length=self.max_length, truncation=self.max_length is not None,
                                          with_offsets=self.return_offsets, num_threads=self.num_threads)

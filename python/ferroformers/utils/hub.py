@@ -11,6 +11,7 @@ nothing better.
 from __future__ import annotations
 
 import os
+import warnings
 from importlib import resources
 from typing import Any
 
@@ -25,6 +26,18 @@ _BUNDLED = {
 
 class ResourceNotFoundError(FileNotFoundError):
     """A file that `from_pretrained` needs could not be found locally, in the hub cache or on the hub."""
+
+
+def token_or_use_auth_token(token: bool | str | None, use_auth_token: bool | str | None) -> bool | str | None:
+    """transformers 4.x `use_auth_token`, the deprecated name of `token` (removed in 5): a FutureWarning, and an
+    error when both are given."""
+    if use_auth_token is None:
+        return token
+    warnings.warn("use_auth_token is deprecated (transformers 4.x; removed in 5): pass token= instead",
+                  FutureWarning, stacklevel=3)
+    if token is not None:
+        raise ValueError("token and use_auth_token are both given; pass only token=")
+    return use_auth_token
 
 
 def hub_offline(local_files_only: bool = False) -> bool:
@@ -95,8 +108,8 @@ def _hub_download(repo_id: str, filename: str, *, required: bool, local_files_on
     offline = hub_offline(local_files_only)
     where = f"{repo_id}/{filename}" + (f" at revision {kwargs['revision']!r}" if kwargs.get("revision") else "")
     try:
-        return hf_hub_download(repo_id, filename, local_files_only=offline,
-                               library_name="ferroformers", **{k: v for k, v in kwargs.items() if v not in (None, "")})
+        return str(hf_hub_download(repo_id, filename, local_files_only=offline, library_name="ferroformers",
+                                   **{k: v for k, v in kwargs.items() if v not in (None, "")}))
     except HFValidationError as e:
         raise ResourceNotFoundError(
             f"{repo_id!r} is neither a local folder nor a valid hub id ('org/name'): {e}"

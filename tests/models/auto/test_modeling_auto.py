@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from testing_utils import require_module
 
-torch = pytest.importorskip("torch")
+torch = require_module("torch")
 
 import ferroformers  # noqa: E402
 from ferroformers import (  # noqa: E402

@@ -11,87 +11,25 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing_utils import examples, require_module
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require_module("torch")
+transformers = require_module("transformers")
+
+from distilbert_helpers import (  # noqa: E402
+    ATOL,
+    CONFIGS,
+    HEADS,
+    PER_TOKEN,
+    assert_outputs_close,
+    hf_model,
+    make_inputs,
+    run,
+    token_mask,
+)
 
 import ferroformers  # noqa: E402
 from ferroformers import DistilBertConfig, DistilBertModel, ResourceNotFoundError  # noqa: E402
-
-ATOL = 1e-5
-HEADS = ["DistilBertModel", "DistilBertForMaskedLM", "DistilBertForSequenceClassification",
-         "DistilBertForQuestionAnswering", "DistilBertForTokenClassification", "DistilBertForMultipleChoice"]
-CONFIGS: dict[str, dict[str, Any]] = {
-    "tiny": dict(vocab_size=99, dim=32, n_layers=2, n_heads=4, hidden_dim=37, max_position_embeddings=64),
-    "relu": dict(vocab_size=120, dim=24, n_layers=3, n_heads=2, hidden_dim=48, activation="relu",
-                 max_position_embeddings=40, dropout=0.3, attention_dropout=0.2),
-    "sinusoidal": dict(vocab_size=77, dim=16, n_layers=2, n_heads=4, hidden_dim=20, sinusoidal_pos_embds=True,
-                       activation="gelu_new", max_position_embeddings=32, pad_token_id=3),
-    "odd_heads": dict(vocab_size=64, dim=45, n_layers=2, n_heads=5, hidden_dim=31, activation="silu",
-                      max_position_embeddings=50, initializer_range=0.2),
-}
-
-
-def hf_model(head: str, config_kwargs: dict[str, Any], seed: int = 0) -> Any:
-    torch.manual_seed(seed)
-    model = getattr(transformers, head)(transformers.DistilBertConfig(**config_kwargs)).eval()
-    model.set_attn_implementation("eager")  # transformers' SDPA path returns no attention weights
-    return model
-
-
-def make_inputs(head: str, config: dict[str, Any], seed: int = 0, labels: bool = True,
-                problem_type: str = "single_label_classification") -> dict[str, Any]:
-    """Two sequences, the second padded, plus labels for the head (some out of range or ignored)."""
-    g = torch.Generator().manual_seed(seed)
-    bs, seq_len = 2, 9
-    ids = torch.randint(0, config["vocab_size"], (bs, seq_len), generator=g)
-    mask = torch.ones(bs, seq_len, dtype=torch.long)
-    mask[1, 5:] = 0
-    inputs: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
-    if head == "DistilBertForMultipleChoice":
-        inputs = {"input_ids": ids[:, None].repeat(1, 3, 1), "attention_mask": mask[:, None].repeat(1, 3, 1)}
-        inputs["input_ids"][:, 1, 2] = 1
-    if not labels:
-        return inputs
-    num_labels = config.get("num_labels", 2)
-    if head in ("DistilBertForMaskedLM", "DistilBertForTokenClassification"):
-        n = config["vocab_size"] if head == "DistilBertForMaskedLM" else num_labels
-        y = torch.randint(0, n, (bs, seq_len), generator=g)
-        y[1, 5:] = -100
-        inputs["labels"] = y
-    elif head == "DistilBertForSequenceClassification":
-        if problem_type == "regression":
-            inputs["labels"] = torch.randn(bs, generator=g)
-        elif problem_type == "multi_label_classification":
-            inputs["labels"] = (torch.rand(bs, num_labels, generator=g) > 0.5).float()
-        else:
-            inputs["labels"] = torch.randint(0, num_labels, (bs,), generator=g)
-    elif head == "DistilBertForQuestionAnswering":
-        inputs["start_positions"] = torch.tensor([2, 100])  # 100: past the end, clamped and not scored
-        inputs["end_positions"] = torch.tensor([4, 3])
-    elif head == "DistilBertForMultipleChoice":
-        inputs["labels"] = torch.tensor([0, 2])
-    return inputs
-
-
-def assert_outputs_close(ours: Any, theirs: Any, atol: float = ATOL) -> None:
-    """Every field transformers returned is returned here too, equal within atol (tensors and tuples of them)."""
-    for key in theirs.keys():
-        a, b = ours[key], theirs[key]
-        if isinstance(b, tuple):
-            assert isinstance(a, tuple) and len(a) == len(b), key
-            for i, (x, y) in enumerate(zip(a, b, strict=True)):
-                assert x.shape == y.shape, (key, i)
-                torch.testing.assert_close(x, y, atol=atol, rtol=0, msg=f"{key}[{i}]")
-        else:
-            assert a.shape == b.shape, key
-            torch.testing.assert_close(a, b, atol=atol, rtol=0, msg=key)
-    assert set(ours.keys()) == set(theirs.keys())
-
-
-def run(model: Any, inputs: dict[str, Any], **kwargs: Any) -> Any:
-    with torch.no_grad():
-        return model(**inputs, **kwargs)
 
 
 @pytest.mark.parametrize("head", HEADS)
@@ -112,14 +50,15 @@ def test_transformers_checkpoint_loads_with_equal_outputs(tmp_path: Path, name: 
     expected = run(theirs, inputs, **full)
     assert len(expected.attentions) == config["n_layers"] and len(expected.hidden_states) == config["n_layers"] + 1
     assert_outputs_close(run(ours, inputs, **full), expected)
-    # the fused (SDPA) path on both sides
+    # the fused (SDPA) path on both sides, ours unpadded
     theirs.set_attn_implementation("sdpa")
-    assert_outputs_close(run(ours, inputs), run(theirs, inputs))
+    assert_outputs_close(run(ours, inputs), run(theirs, inputs), mask=token_mask(inputs))
     # tuples like transformers' return_dict=False
     ours_tuple, theirs_tuple = run(ours, inputs, return_dict=False), run(theirs, inputs, return_dict=False)
     assert isinstance(ours_tuple, tuple) and len(ours_tuple) == len(theirs_tuple)
-    for a, b in zip(ours_tuple, theirs_tuple, strict=True):
-        torch.testing.assert_close(a, b, atol=ATOL, rtol=0)
+    for a, b, key in zip(ours_tuple, theirs_tuple, run(theirs, inputs).keys(), strict=True):
+        close = {"mask": token_mask(inputs)} if key in PER_TOKEN else {}
+        assert_outputs_close({key: a}, {key: b}, **close)
 
     # and back: our save loads in transformers with the same outputs
     ours.save_pretrained(tmp_path / "ours")
@@ -169,7 +108,7 @@ def test_question_answering_clamps_positions(tmp_path: Path) -> None:
         ferroformers.DistilBertForQuestionAnswering(DistilBertConfig(**config, num_labels=3))
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     n_heads=st.integers(1, 5),
     head_size=st.integers(1, 6),
@@ -205,9 +144,11 @@ def test_inputs_embeds_position_ids_and_chunked_ffn_match_transformers(tmp_path:
     inputs = make_inputs("DistilBertModel", config, labels=False)
     embeds = theirs.get_input_embeddings()(inputs["input_ids"])
     kwargs = {"inputs_embeds": embeds, "attention_mask": inputs["attention_mask"]}
-    assert_outputs_close(run(ours, kwargs), run(theirs, kwargs))
+    mask = inputs["attention_mask"]
+    assert_outputs_close(run(ours, kwargs), run(theirs, kwargs), mask=mask)
     position_ids = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6, 5]])
-    assert_outputs_close(run(ours, inputs, position_ids=position_ids), run(theirs, inputs, position_ids=position_ids))
+    assert_outputs_close(run(ours, inputs, position_ids=position_ids), run(theirs, inputs, position_ids=position_ids),
+                         mask=mask)
     unchunked = copy.deepcopy(ours)
     for layer in unchunked.transformer.layer:
         layer.ffn.chunk_size_feed_forward = 0
@@ -354,38 +295,61 @@ def test_embeddings_accessors_tying_and_counts() -> None:
 
 
 @pytest.mark.parametrize("tie", [True, False])
-def test_resize_token_embeddings(tmp_path: Path, tie: bool) -> None:
-    config = {**CONFIGS["tiny"], "tie_word_embeddings": tie}
+@pytest.mark.parametrize("mean_resizing", [True, False])
+@pytest.mark.parametrize("vocab_size", [99, 20])  # 20 rows < dim 32: a degenerate covariance, the mean is used
+def test_resize_token_embeddings_matches_transformers_seeded(tmp_path: Path, tie: bool, mean_resizing: bool,
+                                                             vocab_size: int) -> None:
+    config = {**CONFIGS["tiny"], "tie_word_embeddings": tie, "vocab_size": vocab_size}
     theirs = hf_model("DistilBertForMaskedLM", config)
+    with torch.no_grad():  # biases that are not all zero, so that the new ones' mean and spread show
+        theirs.vocab_projector.bias.normal_(0.5, 0.1, generator=torch.Generator().manual_seed(3))
     theirs.save_pretrained(tmp_path / "hf")
-    model = ferroformers.DistilBertForMaskedLM.from_pretrained(tmp_path / "hf")
-    inputs = make_inputs("DistilBertForMaskedLM", config, labels=False)
-    before = run(model, inputs).logits
-    old_embeddings = model.get_input_embeddings().weight.clone()
-    old_projector = model.vocab_projector.weight.clone()
-
-    new = model.resize_token_embeddings(110, pad_to_multiple_of=8)
-    assert new is model.get_input_embeddings() and new.num_embeddings == 112 and model.config.vocab_size == 112
-    assert torch.equal(new.weight[:99], old_embeddings)
-    assert new.weight[99:].abs().sum() > 0 and abs(new.weight[99:].std().item() - 0.02) < 0.01
-    assert model.vocab_projector.out_features == 112 and torch.all(model.vocab_projector.bias[99:] == 0)
-    assert (model.vocab_projector.weight is new.weight) == tie
-    if not tie:
-        assert torch.equal(model.vocab_projector.weight[:99], old_projector)
-    after = run(model, inputs).logits
-    torch.testing.assert_close(after[..., :99], before, atol=ATOL, rtol=0)
-    # the resized model saves, loads here and in transformers
-    model.save_pretrained(tmp_path / "resized")
+    ours = ferroformers.DistilBertForMaskedLM.from_pretrained(tmp_path / "hf")
+    inputs = make_inputs("DistilBertForMaskedLM", {**config, "vocab_size": min(vocab_size, 20)}, labels=False)
+    keep = inputs["attention_mask"].bool()
+    for n, multiple in ((110, 8), (None, 16), (150, None), (50, None), (50, None)):
+        torch.manual_seed(7)
+        expected = theirs.resize_token_embeddings(n, pad_to_multiple_of=multiple, mean_resizing=mean_resizing)
+        torch.manual_seed(7)
+        got = ours.resize_token_embeddings(n, pad_to_multiple_of=multiple, mean_resizing=mean_resizing)
+        assert got is ours.get_input_embeddings() and got.num_embeddings == expected.num_embeddings
+        assert ours.config.vocab_size == theirs.config.vocab_size == expected.num_embeddings
+        assert got.padding_idx == expected.padding_idx
+        assert (ours.vocab_projector.weight is got.weight) == tie
+        assert ours.vocab_projector.out_features == expected.num_embeddings
+        ours_state, theirs_state = ours.state_dict(), theirs.state_dict()
+        assert set(ours_state) == set(theirs_state)
+        for key, value in theirs_state.items():
+            assert torch.equal(ours_state[key], value), key  # the same random draws, bit for bit
+        torch.testing.assert_close(run(ours, inputs).logits[keep], run(theirs, inputs).logits[keep], atol=ATOL,
+                                   rtol=0)
+    # the resized model saves, and loads in transformers with the same outputs
+    ours.save_pretrained(tmp_path / "resized")
     back = transformers.DistilBertForMaskedLM.from_pretrained(tmp_path / "resized").eval()
-    assert back.config.vocab_size == 112
-    torch.testing.assert_close(run(back, inputs).logits, after, atol=ATOL, rtol=0)
-    # shrinking keeps the first rows
+    assert back.config.vocab_size == 50
+    torch.testing.assert_close(run(back, inputs).logits[keep], run(ours, inputs).logits[keep], atol=ATOL, rtol=0)
+
+
+def test_resize_token_embeddings_rows_and_errors(tmp_path: Path) -> None:
+    model = ferroformers.DistilBertForMaskedLM(DistilBertConfig(**CONFIGS["tiny"])).eval()
+    old = model.get_input_embeddings().weight.detach().clone()
+    new = model.resize_token_embeddings(1000)
+    assert torch.equal(new.weight[:99], old)
+    # mean resizing: the new rows sit at the old rows' mean, with 1e-9 of their covariance
+    torch.testing.assert_close(new.weight[99:], old.mean(0).expand(901, -1), atol=1e-5, rtol=0)
+    assert new.weight[99:].std(0).max() > 0 and torch.all(model.vocab_projector.bias[99:] == 0)  # tied: zeros
+    plain = model.resize_token_embeddings(2000, mean_resizing=False)
+    assert abs(plain.weight[1000:].std().item() - 0.02) < 0.002  # normal(0, initializer_range)
     small = model.resize_token_embeddings(50)
-    assert small.num_embeddings == 50 and torch.equal(small.weight, old_embeddings[:50])
-    assert model.vocab_projector.bias.shape == (50,)
-    assert model.resize_token_embeddings() is small
+    assert small.num_embeddings == 50 and torch.equal(small.weight, old[:50])
+    assert model.vocab_projector.bias.shape == (50,) and model.resize_token_embeddings() is small
+    assert int(model(torch.tensor([[49]])).logits.argmax()) >= 0  # new ids are accepted, old ones beyond are not
+    with pytest.raises(IndexError, match="outside the vocabulary"):
+        model(torch.tensor([[50]]))
     with pytest.raises(ValueError, match="pad_to_multiple_of"):
         model.resize_token_embeddings(60, pad_to_multiple_of=0)
+    with pytest.raises(ValueError, match="new_num_tokens must be a positive integer"):
+        model.resize_token_embeddings(0)
 
 
 # ---- forward errors --------------------------------------------------------------------------------------
@@ -451,7 +415,7 @@ def test_real_pretrained_checkpoint_matches_transformers(assets: Path) -> None:
     full = {"output_hidden_states": True, "output_attentions": True}
     assert_outputs_close(run(ours, inputs, **full), run(theirs, inputs, **full))
     theirs.set_attn_implementation("sdpa")
-    assert_outputs_close(run(ours, inputs), run(theirs, inputs))
+    assert_outputs_close(run(ours, inputs), run(theirs, inputs), mask=inputs["attention_mask"])
     # into a head model: the encoder is loaded, the head newly initialised and reported
     cls, info = ferroformers.DistilBertForSequenceClassification.from_pretrained(folder, num_labels=3,
                                                                                output_loading_info=True)

@@ -20,7 +20,8 @@ def config_class_for(model_type: str, *, source: str = "") -> type[PretrainedCon
         return _REGISTERED[model_type]
     if model_type in _CONFIG_MAPPING_NAMES:
         module, name = _CONFIG_MAPPING_NAMES[model_type]
-        return getattr(importlib.import_module(module), name)
+        cls: type[PretrainedConfig] = getattr(importlib.import_module(module), name)
+        return cls
     known = sorted({*_CONFIG_MAPPING_NAMES, *_REGISTERED})
     where = f" (in {source})" if source else ""
     raise ValueError(f"unknown model_type {model_type!r}{where}; known: {known}")

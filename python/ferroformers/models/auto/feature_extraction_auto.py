@@ -11,7 +11,7 @@ from typing import Any
 
 from ...configuration_utils import load_json
 from ...feature_extraction_sequence_utils import SequenceFeatureExtractor
-from ...feature_extraction_utils import _HUB_KWARGS
+from ...feature_extraction_utils import pop_hub_kwargs
 from ...utils.hub import cached_file
 
 # feature_extractor_type -> (module, class); imported on first use
@@ -27,7 +27,8 @@ def feature_extractor_class_from_name(name: str, *, source: str = "") -> type[Se
         where = f" (in {source})" if source else ""
         raise ValueError(f"unknown feature_extractor_type {name!r}{where}; known: {sorted(FEATURE_EXTRACTOR_MAPPING_NAMES)}")
     module, attr = FEATURE_EXTRACTOR_MAPPING_NAMES[name]
-    return getattr(importlib.import_module(module), attr)
+    cls: type[SequenceFeatureExtractor] = getattr(importlib.import_module(module), attr)
+    return cls
 
 
 def _model_type(name: str, hub: dict[str, Any]) -> str | None:
@@ -44,8 +45,8 @@ class AutoFeatureExtractor:
     @staticmethod
     def from_pretrained(pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> SequenceFeatureExtractor:
         name = os.fspath(pretrained_model_name_or_path)
-        hub = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
-        data, rest, path = SequenceFeatureExtractor.get_dict(name, **kwargs)
+        hub = pop_hub_kwargs(kwargs)
+        data, rest, path = SequenceFeatureExtractor.get_dict(name, **hub, **kwargs)
         type_name = data.get("feature_extractor_type")
         if type_name is None:
             model_type = _model_type(name, hub)

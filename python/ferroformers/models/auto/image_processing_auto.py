@@ -21,8 +21,9 @@ def image_processor_class_for(name: str, *, source: str = "") -> type[ImageProce
     if name not in _IMAGE_PROCESSOR_NAMES:
         where = f" (in {source})" if source else ""
         raise ValueError(f"unknown image processor {name!r}{where}; known: {sorted(_IMAGE_PROCESSOR_NAMES)}")
-    module, cls = _IMAGE_PROCESSOR_NAMES[name]
-    return getattr(importlib.import_module(module), cls)
+    module, attr = _IMAGE_PROCESSOR_NAMES[name]
+    cls: type[ImageProcessingMixin] = getattr(importlib.import_module(module), attr)
+    return cls
 
 
 class AutoImageProcessor:

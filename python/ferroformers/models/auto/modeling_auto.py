@@ -7,6 +7,7 @@ module paths, imported on first use, and never anything a checkpoint names.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from ...utils.import_utils import require_torch
 require_torch("ferroformers' Auto model classes")
 
 from ...modeling_utils import PreTrainedModel  # noqa: E402 (after the install hint for a missing torch)
+from ...utils.checkpoints import dtype_from  # noqa: E402
 
 _DISTILBERT = "ferroformers.models.distilbert.modeling_distilbert"
 
@@ -41,7 +43,8 @@ class _BaseAutoModelClass:
             return cls._registered[model_type]
         if model_type in cls._model_mapping:
             module, name = cls._model_mapping[model_type]
-            return getattr(importlib.import_module(module), name)
+            model_class: type[PreTrainedModel] = getattr(importlib.import_module(module), name)
+            return model_class
         where = f" (in {source})" if source else ""
         known = sorted({*cls._model_mapping, *cls._registered})
         raise ValueError(f"{cls.__name__} has no model for model_type {model_type!r}{where}; known: {known}")
@@ -57,14 +60,26 @@ class _BaseAutoModelClass:
         cls._registered[model_type] = model_class
 
     @classmethod
-    def from_config(cls, config: PretrainedConfig) -> PreTrainedModel:
-        """A new, randomly initialised model for `config`."""
-        return cls.model_class_for(config.model_type)(config)
+    def from_config(cls, config: PretrainedConfig, *, attn_implementation: str | None = None,
+                    dtype: Any = None, torch_dtype: Any = None, trust_remote_code: bool | None = None) -> PreTrainedModel:
+        """A new, randomly initialised model for `config`, with transformers' options: `attn_implementation`
+        ("sdpa" or "eager", set on a copy of the config), `dtype` (or `torch_dtype`), and `trust_remote_code`
+        (only False/None: a registered class is never code from a checkpoint)."""
+        if trust_remote_code:
+            raise ValueError("trust_remote_code=True is not supported: ferroformers never runs code from a checkpoint")
+        if attn_implementation is not None:
+            config = copy.deepcopy(config)
+            config._attn_implementation = attn_implementation
+            config.validate()
+        model = cls.model_class_for(config.model_type)(config)
+        wanted = dtype if dtype is not None else torch_dtype
+        return model if wanted is None or wanted == "auto" else model.to(dtype_from(wanted, "dtype"))
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> Any:
         """`ModelClass.from_pretrained(...)` for the class of the checkpoint's `model_type` (same arguments)."""
         config = kwargs.get("config")
+        model_type: str | None
         if isinstance(config, PretrainedConfig):
             model_type, source = config.model_type, "the config passed"
         else:

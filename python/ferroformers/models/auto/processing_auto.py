@@ -11,7 +11,7 @@ from typing import Any
 
 from ...configuration_utils import load_json
 from ...feature_extraction_sequence_utils import PROCESSOR_NAME
-from ...feature_extraction_utils import _HUB_KWARGS, FEATURE_EXTRACTOR_NAME
+from ...feature_extraction_utils import FEATURE_EXTRACTOR_NAME, pop_hub_kwargs
 from ...utils.hub import ResourceNotFoundError, cached_file
 from .feature_extraction_auto import AutoFeatureExtractor
 
@@ -40,7 +40,8 @@ class AutoProcessor:
     @staticmethod
     def from_pretrained(pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> Any:
         name = os.fspath(pretrained_model_name_or_path)
-        hub = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+        hub = pop_hub_kwargs(kwargs)
+        kwargs.update(hub)  # every loader below takes them (use_auth_token now as token)
         configs: dict[str, dict[str, Any]] = {}
         for filename in (PROCESSOR_NAME, FEATURE_EXTRACTOR_NAME, "tokenizer_config.json", "config.json"):
             path = cached_file(name, filename, required=False, **hub)

@@ -41,7 +41,8 @@ def tokenizer_class_from_name(class_name: str, *, source: str = "") -> type[PreT
     if module is None:
         where = f" (named in {source})" if source else ""
         raise ValueError(f"unknown tokenizer class {class_name!r}{where}; known: {sorted(_MODULES)}")
-    return getattr(importlib.import_module(module), class_name)
+    cls: type[PreTrainedTokenizerBase] = getattr(importlib.import_module(module), class_name)
+    return cls
 
 
 class AutoTokenizer:
@@ -57,6 +58,8 @@ class AutoTokenizer:
         what the files say. Other keyword arguments go to the class's `from_pretrained`."""
         name = os.fspath(pretrained_model_name_or_path)
         hub = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+        if kwargs.get("use_auth_token") is not None and hub.get("token") is None:
+            hub["token"] = kwargs["use_auth_token"]  # its deprecated name: the class's from_pretrained warns
         if tokenizer_type is not None:
             if tokenizer_type not in TOKENIZER_MAPPING_NAMES:
                 raise ValueError(f"unknown tokenizer_type {tokenizer_type!r}; known: {sorted(TOKENIZER_MAPPING_NAMES)}")
@@ -92,7 +95,8 @@ def _class_name_of(name: str, hub: dict[str, Any], use_fast: bool) -> str:
         if not isinstance(class_name, str):
             raise ValueError(f"{name}: tokenizer_config.json: tokenizer_class must be a string, got {class_name!r}")
         base = class_name.removesuffix("Fast")
-        return base + "Fast" if use_fast else base
+        # as transformers: the fast class when asked for and there is one, else the slow class
+        return base + "Fast" if use_fast and base + "Fast" in _MODULES else base
     if model_type:
         if model_type not in TOKENIZER_MAPPING_NAMES:
             raise ValueError(f"{name}: no tokenizer for model_type {model_type!r}; "

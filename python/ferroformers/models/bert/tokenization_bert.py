@@ -102,7 +102,7 @@ _ASCII_WORD = re.compile(r"[0-9A-Za-z]+|[^0-9A-Za-z]")  # an ASCII word: alphanu
 
 class BasicTokenizer:
     """Cleaning, CJK splitting, lowercasing, accent stripping and punctuation splitting (everything before
-    WordPiece). Rust twins: rust/text/normalizer.rs (BertNormalizer) and rust/text/tokenizer.rs `pre_tokenize`
+    WordPiece). Rust twins: rust/text/normalizer.rs (BertNormalizer) and rust/text/tokenizer/paths.rs `pre_tokenize`
     (BertPreTokenizer)."""
 
     def __init__(self, do_lower_case: bool = True, never_split: Iterable[str] | None = None,
@@ -159,7 +159,7 @@ class BasicTokenizer:
         return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
     def _run_split_on_punc(self, text: str, never_split: set[str] | None = None) -> list[str]:
-        """Each punctuation character becomes its own token. Rust twin: rust/text/tokenizer.rs `pre_tokenize`."""
+        """Each punctuation character becomes its own token. Rust twin: rust/text/tokenizer/paths.rs `pre_tokenize`."""
         if not self.do_split_on_punc or (never_split is not None and text in never_split):
             return [text]
         if text.isascii():
@@ -235,9 +235,10 @@ class BertTemplateMixin:
 
     def get_special_tokens_mask(self, token_ids_0: list[int], token_ids_1: list[int] | None = None,
                                 already_has_special_tokens: bool = False) -> list[int]:
-        if already_has_special_tokens:
-            return super().get_special_tokens_mask(  # type: ignore[misc]
+        if already_has_special_tokens:  # the tokenizer base's: 1 on every special id
+            mask: list[int] = super().get_special_tokens_mask(  # type: ignore[misc]
                 token_ids_0, token_ids_1, already_has_special_tokens=True)
+            return mask
         if token_ids_1 is None:
             return [1] + [0] * len(token_ids_0) + [1]
         return [1] + [0] * len(token_ids_0) + [1] + [0] * len(token_ids_1) + [1]
@@ -361,7 +362,8 @@ class BertTokenizer(BertTemplateMixin, PreTrainedTokenizer):
         return index if index is not None else self.vocab.get(self.unk_token)  # type: ignore[return-value]
 
     def _convert_id_to_token(self, index: int) -> str:
-        return self.ids_to_tokens.get(index, self.unk_token)
+        token: str = self.ids_to_tokens.get(index, self.unk_token)
+        return token
 
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
         """Join with spaces and glue "##" pieces to the previous token."""

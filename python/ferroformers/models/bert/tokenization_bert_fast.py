@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..._native import WordPieceTokenizer
 from ...tokenization_utils_base import AddedToken
-from ...tokenization_utils_fast import PreTrainedTokenizerFast, _native, tokenizer_json_with_normalizer
+from ...tokenization_utils_fast import PreTrainedTokenizerFast, tokenizer_json_with_normalizer
 from .tokenization_bert import BertTemplateMixin, BertTokenizer
 
 VOCAB_FILES_NAMES = {"vocab_file": "vocab.txt", "tokenizer_file": "tokenizer.json"}
@@ -38,21 +39,22 @@ class BertTokenizerFast(BertTemplateMixin, PreTrainedTokenizerFast):
         tokenize_chinese_chars: bool = True,
         strip_accents: bool | None = None,
         clean_up_tokenization_spaces: bool = True,
-        tokenizer_object: Any = None,
+        tokenizer_object: WordPieceTokenizer | None = None,
         **kwargs: Any,
     ) -> None:
-        native = _native()
-        if tokenizer_object is not None or tokenizer_file is not None:
-            # tokenizer_object: a native WordPieceTokenizer (as transformers' fast classes take a tokenizers one)
-            core = tokenizer_object if tokenizer_object is not None else self._load_tokenizer_file(tokenizer_file)
+        # tokenizer_object: a native WordPieceTokenizer (as transformers' fast classes take a tokenizers one)
+        core = tokenizer_object
+        if core is None and tokenizer_file is not None:
+            core = self._load_tokenizer_file(tokenizer_file)
+        if core is not None:
             if (core.lowercase, core.strip_accents, core.handle_chinese_chars) != (
                     do_lower_case, strip_accents, tokenize_chinese_chars):
                 path = os.fspath(tokenizer_file) if tokenizer_file is not None else "tokenizer_object"
-                core = native.WordPieceTokenizer.from_tokenizer_json(tokenizer_json_with_normalizer(
+                core = WordPieceTokenizer.from_tokenizer_json(tokenizer_json_with_normalizer(
                     core.to_tokenizer_json(), lowercase=do_lower_case, strip_accents=strip_accents,
                     handle_chinese_chars=tokenize_chinese_chars, where=path))
         elif vocab_file is not None:
-            core = native.WordPieceTokenizer.from_vocab_file(
+            core = WordPieceTokenizer.from_vocab_file(
                 os.fspath(vocab_file), unk_token=str(unk_token), lowercase=do_lower_case,
                 strip_accents=strip_accents, handle_chinese_chars=tokenize_chinese_chars,
                 cls_token=str(cls_token), sep_token=str(sep_token))

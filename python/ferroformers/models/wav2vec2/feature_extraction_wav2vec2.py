@@ -2,7 +2,7 @@
 
 Mirrors transformers' `models/wav2vec2/feature_extraction_wav2vec2.py` (5.24). Padding and normalization run
 in one pass of the Rust kernel (rust/audio, via `ferroformers._native.pad_normalize_audio`), in parallel over the
-batch with the GIL released, and match transformers to the bit (see rust/audio/mod.rs for how numpy sums).
+batch with the GIL released, and match transformers to the bit (see rust/audio/stats.rs for how numpy sums).
 `zero_mean_unit_var_norm` below is the readable numpy twin of the kernel.
 """
 

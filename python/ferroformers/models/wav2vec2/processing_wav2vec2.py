@@ -4,10 +4,14 @@ transformers' `models/wav2vec2/processing_wav2vec2.py` (5.24): audio in -> input
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...feature_extraction_utils import BatchFeature
 from ...processing_utils import ProcessorMixin
+
+if TYPE_CHECKING:
+    from .feature_extraction_wav2vec2 import Wav2Vec2FeatureExtractor
+    from .tokenization_wav2vec2 import Wav2Vec2CTCTokenizer
 
 # keywords transformers 5.24 routes to both the feature extractor and the tokenizer
 _SHARED = ("padding", "max_length", "truncation", "pad_to_multiple_of", "return_tensors")
@@ -30,6 +34,8 @@ class Wav2Vec2Processor(ProcessorMixin):
         "ferroformers.models.wav2vec2.feature_extraction_wav2vec2:Wav2Vec2FeatureExtractor"
     )
     tokenizer_class: ClassVar[str] = "ferroformers.models.wav2vec2.tokenization_wav2vec2:Wav2Vec2CTCTokenizer"
+    feature_extractor: Wav2Vec2FeatureExtractor  # set by ProcessorMixin.__init__, checked against the classes above
+    tokenizer: Wav2Vec2CTCTokenizer
 
     def __init__(self, feature_extractor: Any = None, tokenizer: Any = None) -> None:
         super().__init__(feature_extractor=feature_extractor, tokenizer=tokenizer)

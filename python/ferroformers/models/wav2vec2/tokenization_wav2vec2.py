@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, ClassVar
 
 from ...configuration_utils import load_json
 from ...tokenization_utils import PreTrainedTokenizer
 from ...tokenization_utils_base import AddedToken, to_py_obj
+from ...utils.generic import ModelOutput
 from ...utils.hub import ResourceNotFoundError
 from ...utils.io import atomic_write_text
 
@@ -27,25 +29,20 @@ def _content(token: Any, *, where: str) -> str | None:
         return token
     if isinstance(token, AddedToken):
         return token.content
-    if isinstance(token, Mapping) and isinstance(token.get("content"), str):
-        return token["content"]
+    if isinstance(token, Mapping) and isinstance(content := token.get("content"), str):
+        return content
     raise ValueError(f"{where}: a token must be a string or {{'content': ...}}, got {token!r}")
 
 
-class Wav2Vec2CTCTokenizerOutput(dict):
-    """Decoded text with optional offsets (transformers' `Wav2Vec2CTCTokenizerOutput`): read it as attributes
-    (`out.text`, `out.char_offsets`, `out.word_offsets`) or keys; keys whose value is None are left out."""
+@dataclass
+class Wav2Vec2CTCTokenizerOutput(ModelOutput):
+    """Decoded text with optional offsets (transformers' `Wav2Vec2CTCTokenizerOutput`, a `ModelOutput`): read it
+    as attributes (`out.text`, `out.char_offsets`, `out.word_offsets`), keys or positions (fields that are None
+    are left out); built from fields or from a dict, as in transformers."""
 
-    def __init__(self, text: Any, char_offsets: Any = None, word_offsets: Any = None) -> None:
-        super().__init__({k: v for k, v in (("text", text), ("char_offsets", char_offsets),
-                                            ("word_offsets", word_offsets)) if v is not None})
-        self.text = text
-        self.char_offsets = char_offsets
-        self.word_offsets = word_offsets
-
-    def __repr__(self) -> str:
-        return (f"Wav2Vec2CTCTokenizerOutput(text={self.text!r}, char_offsets={self.char_offsets!r}, "
-                f"word_offsets={self.word_offsets!r})")
+    text: Any = None
+    char_offsets: Any = None
+    word_offsets: Any = None
 
 
 class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
@@ -220,7 +217,8 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
 
     # --- CTC decoding -----------------------------------------------------------------------------------------------
 
-    def convert_tokens_to_string(self, tokens: list[str], group_tokens: bool = True,
+    # returns a dict (text and offsets), as transformers' Wav2Vec2CTCTokenizer does, where the base returns a str
+    def convert_tokens_to_string(self, tokens: list[str], group_tokens: bool = True,  # type: ignore[override]
                                  spaces_between_special_tokens: bool = False, output_char_offsets: bool = False,
                                  output_word_offsets: bool = False) -> dict[str, Any]:
         """CTC collapse of `tokens`: merge repeats (`group_tokens`), drop the blank (pad token), turn the word
@@ -235,7 +233,8 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         pad = self.pad_token
         delimiter = self._word_delimiter_token
         chars = [self.replace_word_delimiter_char if t == delimiter else t for t, _ in groups if t != pad]
-        char_offsets = word_offsets = None
+        char_offsets: list[dict[str, Any]] | None = None
+        word_offsets: list[dict[str, Any]] | None = None
         if output_char_offsets or output_word_offsets:
             char_offsets = []
             end = 0
@@ -258,9 +257,9 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
     def _get_word_offsets(offsets: list[dict[str, Any]], word_delimiter_char: str = " ") -> list[dict[str, Any]]:
         """Words are the runs of non-delimiter characters, spanning their first start to last end offset."""
         words: list[dict[str, Any]] = []
-        for is_space, run in groupby(offsets, key=lambda o: o["char"] == word_delimiter_char):
+        for is_space, group in groupby(offsets, key=lambda o: o["char"] == word_delimiter_char):
             if not is_space:
-                run = list(run)
+                run = list(group)
                 words.append({"word": "".join(o["char"] for o in run), "start_offset": run[0]["start_offset"],
                               "end_offset": run[-1]["end_offset"]})
         return words
@@ -268,7 +267,7 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
     def decode(self, token_ids: Any, skip_special_tokens: bool = False,
                clean_up_tokenization_spaces: bool | None = None, output_char_offsets: bool = False,
                output_word_offsets: bool = False, group_tokens: bool = True,
-               spaces_between_special_tokens: bool = False) -> str | Wav2Vec2CTCTokenizerOutput:
+               spaces_between_special_tokens: bool = False, **kwargs: Any) -> str | Wav2Vec2CTCTokenizerOutput:
         """CTC-decode one sequence of ids (a list, numpy array or torch tensor, e.g. the argmax of the logits).
 
         With `skip_special_tokens=True`, special tokens other than the word delimiter are removed *before*
@@ -277,6 +276,8 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         With `output_char_offsets` / `output_word_offsets` the result is a `Wav2Vec2CTCTokenizerOutput`; offsets
         count logit frames (multiply by the model's `inputs_to_logits_ratio / sampling_rate` for seconds).
         """
+        if kwargs:
+            raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
         ids = to_py_obj(token_ids)
         if isinstance(ids, int):
             ids = [ids]
@@ -289,14 +290,15 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
                                             spaces_between_special_tokens=spaces_between_special_tokens,
                                             output_char_offsets=output_char_offsets,
                                             output_word_offsets=output_word_offsets)
-        text = out["text"]
+        text: str = out["text"]
         if self.clean_up_tokenization_spaces if clean_up_tokenization_spaces is None else clean_up_tokenization_spaces:
             text = self.clean_up_tokenization(text)
         if output_char_offsets or output_word_offsets:
             return Wav2Vec2CTCTokenizerOutput(text, out["char_offsets"], out["word_offsets"])
         return text
 
-    def batch_decode(self, sequences: Any, skip_special_tokens: bool = False,
+    # with offsets, one Wav2Vec2CTCTokenizerOutput instead of a list, as in transformers
+    def batch_decode(self, sequences: Any, skip_special_tokens: bool = False,  # type: ignore[override]
                      clean_up_tokenization_spaces: bool | None = None, output_char_offsets: bool = False,
                      output_word_offsets: bool = False, **kwargs: Any) -> list[str] | Wav2Vec2CTCTokenizerOutput:
         """`decode` over a batch (a list of id lists, a 2-D array or tensor). With offsets, one

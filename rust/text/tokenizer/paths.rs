@@ -1,128 +1,13 @@
-//! The BERT WordPiece tokenizer: added tokens, normalizer, pre-tokenizer, model, post-processing.
-//!
-//! Mirrors the pipeline of tokenizers 0.23.3 tokenizer/mod.rs (`encode_single_sequence`, `post_process`) and
-//! pre_tokenizers/bert.rs (split on whitespace, removed; isolate punctuation).
+//! The paths one piece of text takes through normalizer, pre-tokenizer and WordPiece, and the added-token split
+//! before them (`encode_text`). `encode_piece` picks one: the run cache (`runs::cached_piece`, which calls the
+//! next two on a miss), the ASCII path (`ascii_piece`, on bytes), the fused path
+//! (`fused_piece`: normalizer, pre-tokenizer and WordPiece in one pass over the chars) and the general path
+//! (`general_piece`: a normalized buffer, then added tokens of the normalized text, then pre-tokenization), which
+//! is the specification the others must match.
 
-use super::added_vocabulary::{AddedToken, AddedVocabulary};
-use super::encoding::{
-    add_bert_specials, truncate_encodings, Encoding, Truncation, TruncationError, NO_SEQ, NO_WORD,
-};
-use super::normalizer::{BertNormalizer, NChar};
-use super::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
-use super::wordpiece::WordPiece;
-use std::fmt;
-
-/// What can go wrong building or using a tokenizer; the message names the file, line, field or argument.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Error {
-    /// a vocabulary file that does not exist
-    FileNotFound(String),
-    /// a vocabulary or tokenizer.json that cannot be used
-    Invalid(String),
-    /// truncation that cannot be done
-    Truncation(String),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::FileNotFound(m) | Error::Invalid(m) | Error::Truncation(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<TruncationError> for Error {
-    fn from(e: TruncationError) -> Error {
-        Error::Truncation(match e {
-            TruncationError::SecondSequenceNotProvided => {
-                "truncation 'only_second' needs a second sequence, but none was given".into()
-            }
-            TruncationError::SequenceTooShort => {
-                "the sequence to truncate is too short to respect max_length \
-                 (tokenizers: 'Sequence to truncate too short to respect the provided max_length')"
-                    .into()
-            }
-            TruncationError::StrideTooLarge { stride, max_len } => format!(
-                "stride ({stride}) must be smaller than the length left after the special tokens ({max_len})"
-            ),
-        })
-    }
-}
-
-/// Read a BERT vocab.txt: line n is token n-1 (trailing whitespace removed, as WordPiece::read_file).
-pub fn read_vocab_file(path: &str) -> Result<Vec<String>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Error::FileNotFound(format!("vocabulary file {path}: not found"))
-        } else {
-            Error::Invalid(format!("vocabulary file {path}: {e}"))
-        }
-    })?;
-    if bytes.is_empty() {
-        return Err(Error::Invalid(format!("vocabulary file {path} is empty")));
-    }
-    let mut tokens = vec![];
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = std::str::from_utf8(line).map_err(|e| {
-            Error::Invalid(format!(
-                "vocabulary file {path}, line {}: not UTF-8 ({e})",
-                i + 1
-            ))
-        })?;
-        tokens.push(line.trim_end().to_string());
-    }
-    // the text after the last newline is a line only when not empty (BufRead::lines)
-    if bytes.last() == Some(&b'\n') {
-        tokens.pop();
-    }
-    Ok(tokens)
-}
-
-/// One sequence as input: a text, or words (pre-tokenized).
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    Text(&'a str),
-    Words(&'a [&'a str]),
-}
-
-/// Per-call options of `encode`.
-#[derive(Clone, Copy, Debug)]
-pub struct EncodeOptions {
-    pub add_special_tokens: bool,
-    pub truncation: Option<Truncation>,
-}
-
-/// Model output of one sequence, before post-processing.
-#[derive(Clone, Debug, Default)]
-pub struct Sequence {
-    pub ids: Vec<u32>,
-    pub offsets: Vec<(u32, u32)>,
-    pub words: Vec<u32>,
-}
-
-impl Sequence {
-    pub fn clear(&mut self) {
-        self.ids.clear();
-        self.offsets.clear();
-        self.words.clear();
-    }
-}
-
-/// Reusable buffers for one thread.
-#[derive(Default)]
-pub struct Work {
-    nbuf: Vec<NChar>,
-    scratch: Vec<NChar>,
-    word: Vec<u8>,
-    byte_char: Vec<u32>,
-    pieces: Vec<(u32, u32, u32)>,
-    seq_a: Sequence,
-    seq_b: Sequence,
-    /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
-    pub encode_special_tokens: bool,
-}
+use super::{Sequence, Tokenizer, Work};
+use crate::text::normalizer::NChar;
+use crate::text::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
 
 /// Append ASCII `bytes` to `word`, lowercased if asked (one bulk copy the compiler vectorizes).
 #[inline]
@@ -134,99 +19,7 @@ fn push_ascii(word: &mut Vec<u8>, bytes: &[u8], lower: bool) {
     }
 }
 
-/// The whole tokenizer.
-#[derive(Clone, Debug)]
-pub struct Tokenizer {
-    pub normalizer: BertNormalizer,
-    /// strip_accents as given (None: follows lowercase), kept for tokenizer.json
-    pub strip_accents_option: Option<bool>,
-    pub model: WordPiece,
-    /// BertProcessing (cls, sep); None: no post-processor
-    pub post: Option<((String, u32), (String, u32))>,
-    pub added: AddedVocabulary,
-}
-
 impl Tokenizer {
-    /// Build; cls and sep must be in the vocabulary.
-    pub fn new(
-        model: WordPiece,
-        normalizer: BertNormalizer,
-        strip_accents_option: Option<bool>,
-        cls: &str,
-        sep: &str,
-    ) -> Result<Tokenizer, Error> {
-        let get = |t: &str, what: &str| {
-            model.vocab.get(t).copied().ok_or_else(|| {
-                Error::Invalid(format!("the {what} token {t:?} is not in the vocabulary"))
-            })
-        };
-        let post = Some((
-            (cls.to_string(), get(cls, "cls")?),
-            (sep.to_string(), get(sep, "sep")?),
-        ));
-        Ok(Tokenizer {
-            normalizer,
-            strip_accents_option,
-            model,
-            post,
-            added: AddedVocabulary::default(),
-        })
-    }
-
-    /// Normalized text of `s` (for normalized added-token patterns).
-    pub fn normalize_str(&self, s: &str) -> String {
-        let (mut a, mut b) = (vec![], vec![]);
-        self.normalizer.normalize(s, 0, &mut a, &mut b);
-        a.iter().map(|n| n.c).collect()
-    }
-
-    /// tokenizers' AddedVocabulary::add_tokens.
-    pub fn add_tokens(&mut self, tokens: &[AddedToken]) -> usize {
-        let model = &self.model;
-        let normalizer = self.normalizer;
-        let norm = move |s: &str| {
-            let (mut a, mut b) = (vec![], vec![]);
-            normalizer.normalize(s, 0, &mut a, &mut b);
-            a.iter().map(|n| n.c).collect::<String>()
-        };
-        self.added.add_tokens(
-            tokens,
-            |t| model.vocab.get(t).copied(),
-            model.len() as u32,
-            norm,
-        )
-    }
-
-    pub fn token_to_id(&self, token: &str) -> Option<u32> {
-        self.added
-            .token_to_id(token)
-            .or_else(|| self.model.vocab.get(token).copied())
-    }
-
-    pub fn id_to_token(&self, id: u32) -> Option<&str> {
-        if let Some(t) = self.added.token_string(id) {
-            return Some(t);
-        }
-        self.model
-            .vocab_r
-            .get(id as usize)
-            .and_then(|t| t.as_deref())
-    }
-
-    /// tokenizers' get_vocab_size: the model's, plus added tokens whose id is beyond it.
-    pub fn vocab_size(&self, with_added_tokens: bool) -> usize {
-        let n = self.model.len();
-        if !with_added_tokens {
-            return n;
-        }
-        n + self
-            .added
-            .tokens()
-            .iter()
-            .filter(|(id, _)| *id as usize >= n)
-            .count()
-    }
-
     /// Encode one text (or word) into `out` (appended): tokens, char offsets from `base`, word indices.
     pub fn encode_text(
         &self,
@@ -277,63 +70,16 @@ impl Tokenizer {
         w: &mut Work,
         out: &mut Sequence,
     ) {
-        if self.added.normalized.is_empty() && piece.is_ascii() {
-            self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out);
+        #[cfg(any(test, fuzzing))]
+        if let (Some(path), true) = (w.force_path, self.added.normalized.is_empty()) {
+            self.forced_piece(path, piece, base, word_override, word_idx, w, out);
             return;
         }
         if self.added.normalized.is_empty() {
-            self.mixed_piece(piece, base, word_override, word_idx, w, out);
+            self.cached_piece(piece, base, word_override, word_idx, w, out);
             return;
         }
         self.general_piece(piece, base, word_override, word_idx, w, out);
-    }
-
-    /// Text with some non-ASCII chars: the whitespace-delimited stretches holding one go to the fused path, the
-    /// ASCII stretches between them to the byte path (most chars of accented Latin text). Cutting at
-    /// whitespace changes nothing: whitespace ends every word and every NFD segment (a control that clean_text
-    /// drops is not a cut: the word goes on across it).
-    fn mixed_piece(
-        &self,
-        piece: &str,
-        base: u32,
-        word_override: Option<u32>,
-        word_idx: &mut u32,
-        w: &mut Work,
-        out: &mut Sequence,
-    ) {
-        let clean = self.normalizer.clean_text;
-        let is_cut = |b: u8| {
-            b < 0x80 && {
-                let f = ASCII[b as usize];
-                f & SPACE != 0 && !(clean && f & DROP != 0)
-            }
-        };
-        let bytes = piece.as_bytes();
-        let (mut start, mut base) = (0usize, base);
-        while start < bytes.len() {
-            let Some(p) = bytes[start..].iter().position(|&b| b >= 0x80) else {
-                self.ascii_piece(&bytes[start..], base, word_override, word_idx, w, out);
-                return;
-            };
-            let p = start + p;
-            let q = bytes[start..p]
-                .iter()
-                .rposition(|&b| is_cut(b))
-                .map_or(start, |k| start + k + 1);
-            if q > start {
-                self.ascii_piece(&bytes[start..q], base, word_override, word_idx, w, out);
-                base += (q - start) as u32;
-            }
-            let e = bytes[p..]
-                .iter()
-                .position(|&b| is_cut(b))
-                .map_or(bytes.len(), |k| p + k);
-            // q and e sit next to ASCII bytes (or the ends): char boundaries
-            let part = &piece[q..e];
-            self.fused_piece(part, base, word_override, word_idx, w, out);
-            base += part.chars().count() as u32;
-            start = e;
-        }
     }
 
     /// The general path: normalized chars with their spans, then added tokens of the normalized text, then
@@ -383,7 +129,7 @@ impl Tokenizer {
     /// The whole pipeline for ASCII text, on bytes: no NFD, no CJK, one byte per char, so normalizing and
     /// pre-tokenizing are a table lookup per byte (same result as `normalize` + `pre_tokenize`; the tests
     /// compare both on the hard lines and hypothesis input, which mix ASCII and non-ASCII pieces).
-    fn ascii_piece(
+    pub(super) fn ascii_piece(
         &self,
         piece: &[u8],
         base: u32,
@@ -460,7 +206,7 @@ impl Tokenizer {
     /// is classified once and no normalized buffer is built. A whitespace-delimited segment holding a char NFD
     /// would change is undone and given to the general path (NFD never moves chars across whitespace nor
     /// turns other chars into whitespace, so segments are independent).
-    fn fused_piece(
+    pub(super) fn fused_piece(
         &self,
         piece: &str,
         base: u32,
@@ -593,7 +339,7 @@ impl Tokenizer {
     /// before NFD). None: the caller takes the general path.
     #[inline]
     fn simple_nfd(&self, c: char, f: u8) -> Option<([char; 8], usize)> {
-        super::words::simple_nfd(self.normalizer, c, f)
+        crate::text::words::simple_nfd(self.normalizer, c, f)
     }
 
     /// WordPiece on the word in `w.word` (original char index of each byte in `w.byte_char`), then clear it.
@@ -688,164 +434,43 @@ impl Tokenizer {
             out.words.push(word_id);
         }
     }
+}
 
-    /// The model output of one input (text or words).
-    pub fn encode_sequence(&self, input: &Input, w: &mut Work, out: &mut Sequence) {
-        out.clear();
-        match input {
-            Input::Text(t) => self.encode_text(t, None, w, out),
-            Input::Words(words) => {
-                for (i, t) in words.iter().enumerate() {
-                    self.encode_text(t, Some(i as u32), w, out);
-                }
-            }
-        }
-    }
+/// One of the paths of `encode_piece`, to force in tests and fuzzing (`Work::force_path`): each must give
+/// what `General`, the specification, gives. `Ascii` applies to ASCII pieces only (others take the usual
+/// choice); the others take any piece. Forcing applies only where `encode_piece` may choose (no normalized
+/// added token).
+#[cfg(any(test, fuzzing))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    Ascii,
+    Cached,
+    Fused,
+    General,
+}
 
-    /// `[CLS] A [SEP] (B [SEP])` (or A B without specials) without truncation, allocated once.
-    pub(crate) fn assemble(
+#[cfg(any(test, fuzzing))]
+impl Tokenizer {
+    #[allow(clippy::too_many_arguments)]
+    fn forced_piece(
         &self,
-        sa: &Sequence,
-        sb: Option<&Sequence>,
-        add_special_tokens: bool,
-    ) -> Encoding {
-        let specials = if add_special_tokens {
-            self.post.as_ref().map(|((_, c), (_, s))| (*c, *s))
-        } else {
-            None
-        };
-        let n = sa.ids.len()
-            + sb.map_or(0, |s| s.ids.len())
-            + if specials.is_some() {
-                2 + sb.is_some() as usize
-            } else {
-                0
-            };
-        let mut e = Encoding {
-            ids: Vec::with_capacity(n),
-            type_ids: Vec::with_capacity(n),
-            offsets: Vec::with_capacity(n),
-            special_tokens_mask: Vec::with_capacity(n),
-            attention_mask: vec![1; n],
-            words: Vec::with_capacity(n),
-            sequence_ids: Vec::with_capacity(n),
-            overflowing: vec![],
-        };
-        let special = |e: &mut Encoding, id: u32, type_id: u32| {
-            e.ids.push(id);
-            e.type_ids.push(type_id);
-            e.offsets.push((0, 0));
-            e.special_tokens_mask.push(1);
-            e.words.push(NO_WORD);
-            e.sequence_ids.push(NO_SEQ);
-        };
-        let body = |e: &mut Encoding, s: &Sequence, seq: u8| {
-            e.ids.extend_from_slice(&s.ids);
-            e.type_ids
-                .resize(e.type_ids.len() + s.ids.len(), seq as u32);
-            e.offsets.extend_from_slice(&s.offsets);
-            e.special_tokens_mask
-                .resize(e.special_tokens_mask.len() + s.ids.len(), 0);
-            e.words.extend_from_slice(&s.words);
-            e.sequence_ids
-                .resize(e.sequence_ids.len() + s.ids.len(), seq);
-        };
-        if let Some((cls, _)) = specials {
-            special(&mut e, cls, 0);
-        }
-        body(&mut e, sa, 0);
-        if let Some((_, sep)) = specials {
-            special(&mut e, sep, 0);
-        }
-        if let Some(sb) = sb {
-            body(&mut e, sb, 1);
-            if let Some((_, sep)) = specials {
-                special(&mut e, sep, 1);
-            }
-        }
-        e
-    }
-
-    /// Number of special tokens the template adds.
-    pub fn num_special_tokens(&self, is_pair: bool) -> usize {
-        match self.post {
-            Some(_) => 2 + is_pair as usize,
-            None => 0,
-        }
-    }
-
-    /// tokenizers' `enable_truncation` check: the stride must leave room in max_length minus the special tokens
-    /// of a single sequence.
-    pub fn check_truncation(&self, t: &Truncation) -> Result<(), Error> {
-        let n = self.num_special_tokens(false);
-        if t.max_length >= n && t.stride > t.max_length - n {
-            return Err(Error::Truncation(format!(
-                "stride ({}) is greater than max_length ({}) minus the {n} special tokens",
-                t.stride, t.max_length
-            )));
-        }
-        Ok(())
-    }
-
-    /// tokenizers' `post_process` without padding: truncate, add the template, merge the pair.
-    pub fn encode(
-        &self,
-        a: &Input,
-        b: Option<&Input>,
-        opts: &EncodeOptions,
+        path: Path,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
         w: &mut Work,
-    ) -> Result<Encoding, Error> {
-        let (mut sa, mut sb) = (std::mem::take(&mut w.seq_a), std::mem::take(&mut w.seq_b));
-        self.encode_sequence(a, w, &mut sa);
-        if let Some(b) = b {
-            self.encode_sequence(b, w, &mut sb);
-        }
-        let result = self.post_process(&sa, b.map(|_| &sb), opts);
-        (w.seq_a, w.seq_b) = (sa, sb);
-        result
-    }
-
-    /// Truncation, template and pair merge of model outputs.
-    fn post_process(
-        &self,
-        sa: &Sequence,
-        sb: Option<&Sequence>,
-        opts: &EncodeOptions,
-    ) -> Result<Encoding, Error> {
-        let n_added = if opts.add_special_tokens {
-            self.num_special_tokens(sb.is_some())
-        } else {
-            0
-        };
-        let total = sa.ids.len() + sb.map_or(0, |s| s.ids.len()) + n_added;
-        if opts
-            .truncation
-            .is_none_or(|t| total <= t.max_length || t.max_length < n_added)
-        {
-            // nothing to truncate: build the rows in one go (the common case)
-            return Ok(self.assemble(sa, sb, opts.add_special_tokens));
-        }
-        let mut ea =
-            Encoding::from_sequence(sa.ids.clone(), sa.offsets.clone(), sa.words.clone(), 0);
-        let mut eb = sb
-            .map(|s| Encoding::from_sequence(s.ids.clone(), s.offsets.clone(), s.words.clone(), 1));
-        // tokenizers skips truncation when max_length cannot even hold the special tokens
-        if let Some(t) = opts.truncation.filter(|t| t.max_length >= n_added) {
-            let t = Truncation {
-                max_length: t.max_length - n_added,
-                ..t
-            };
-            truncate_encodings(&mut ea, eb.as_mut(), &t)?;
-        }
-        if let (true, Some(((_, cls), (_, sep)))) = (opts.add_special_tokens, &self.post) {
-            add_bert_specials(&mut ea, false, *cls, *sep);
-            if let Some(eb) = eb.as_mut() {
-                add_bert_specials(eb, true, *cls, *sep);
+        out: &mut Sequence,
+    ) {
+        match path {
+            Path::Ascii if piece.is_ascii() => {
+                self.ascii_piece(piece.as_bytes(), base, word_override, word_idx, w, out)
             }
+            Path::Ascii | Path::Cached => {
+                self.cached_piece(piece, base, word_override, word_idx, w, out)
+            }
+            Path::Fused => self.fused_piece(piece, base, word_override, word_idx, w, out),
+            Path::General => self.general_piece(piece, base, word_override, word_idx, w, out),
         }
-        if let Some(eb) = eb {
-            ea.merge_with(eb);
-        }
-        Ok(ea)
     }
 }

@@ -1,0 +1,357 @@
+//! The run cache path (`cached_piece`): text cut into runs at ASCII whitespace and punctuation with a SIMD
+//! byte-class scan (scan.rs), each run looked up in the per-thread run cache (word_cache.rs), and made by the
+//! ASCII or fused path of `paths` on a miss. Long non-ASCII runs are cut further (`split_run`). `encode_piece`
+//! sends every piece here when no added token is normalized; `tests` forces it against the general path.
+
+use super::{Sequence, Tokenizer, Work};
+use crate::text::scan::{self, ByteSet};
+use crate::text::unicode::{class, ASCII, CHINESE, DROP, PUNCT, SPACE};
+use crate::text::word_cache::{CachedToken, Key, WordCache, MAX_KEY};
+use std::sync::OnceLock;
+
+/// How a run that misses the run cache is tokenized.
+#[derive(Clone, Copy)]
+enum Miss {
+    /// ASCII: the byte path
+    Ascii,
+    /// the fused path, as one stretch
+    Fused,
+    /// cut further at whitespace, punctuation and CJK first (`split_run`)
+    Split,
+}
+
+/// The bytes where the fast path cuts text into runs: ASCII whitespace that is not dropped first, and ASCII
+/// punctuation (a word of its own). With `clean_text`, \x0b and \x0c are dropped controls, not whitespace.
+fn cut_set(clean_text: bool) -> &'static ByteSet {
+    static SETS: [OnceLock<ByteSet>; 2] = [OnceLock::new(), OnceLock::new()];
+    SETS[clean_text as usize].get_or_init(|| {
+        ByteSet::new(|b| {
+            let f = ASCII[(b & 0x7f) as usize];
+            b < 0x80 && ((f & SPACE != 0 && !(clean_text && f & DROP != 0)) || f & PUNCT != 0)
+        })
+    })
+}
+
+/// (bytes >= 0x80, UTF-8 continuation bytes) in `s`.
+#[inline]
+fn count_utf8(s: &[u8]) -> (usize, usize) {
+    s.iter().fold((0, 0), |(na, cont), &b| {
+        (
+            na + (b >= 0x80) as usize,
+            cont + (b & 0xC0 == 0x80) as usize,
+        )
+    })
+}
+
+impl Tokenizer {
+    /// Text cut into runs at ASCII whitespace and ASCII punctuation (each punctuation byte a run of its own),
+    /// each run looked up in the run cache, and tokenized by `ascii_piece` or `fused_piece` on a miss.
+    ///
+    /// Why a run tokenizes the same wherever it occurs: whitespace ends every word and every NFD segment,
+    /// and an ASCII punctuation char is a word of its own, a starter (NFD
+    /// never reorders across it) that no normalization changes; every other step (cleaning, CJK isolation,
+    /// accent stripping, lowercasing, WordPiece) works char by char or word by word. A control char that
+    /// clean_text drops is not a cut: the word goes on across it. So a run's tokens depend on its bytes only,
+    /// and are stored with offsets relative to its first char and word indices relative to its first word.
+    ///
+    /// The text is copied into a zero-padded buffer first, so that 64-byte blocks (scan.rs) and 32-byte keys
+    /// load whole words with no bounds to check.
+    pub(super) fn cached_piece(
+        &self,
+        piece: &str,
+        base: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let bytes = piece.as_bytes();
+        let n = bytes.len();
+        let mut pad = std::mem::take(&mut w.pad);
+        pad.clear();
+        pad.extend_from_slice(bytes);
+        pad.resize(n.next_multiple_of(64) + MAX_KEY, 0);
+        let cuts = cut_set(self.normalizer.clean_text);
+        let level = scan::detected();
+        let mut cache = std::mem::take(&mut w.cache);
+        // the block holding `i`: its start and masks (cut bits past the end, so runs stop there)
+        let (mut bb, mut m) = (usize::MAX, scan::Masks::default());
+        let block = |at: usize| {
+            let mut m = scan::masks(level, cuts, &pad[at..at + 64]);
+            if n < at + 64 {
+                m.cut |= u64::MAX << (n - at);
+            }
+            m
+        };
+        let (mut i, mut cpos) = (0usize, base);
+        while i < n {
+            if i >= bb.wrapping_add(64) || bb == usize::MAX {
+                bb = i & !63;
+                m = block(bb);
+            }
+            let rel = i - bb;
+            let b = pad[i];
+            let e = if m.cut >> rel & 1 == 1 {
+                if ASCII[b as usize] & PUNCT == 0 {
+                    // whitespace: one char, no token
+                    i += 1;
+                    cpos += 1;
+                    continue;
+                }
+                i + 1
+            } else {
+                let rest = m.cut >> rel;
+                if rest != 0 {
+                    i + rest.trailing_zeros() as usize
+                } else {
+                    // the run goes on into the next blocks
+                    let mut at = bb + 64;
+                    loop {
+                        if at >= n {
+                            break n;
+                        }
+                        let mm = block(at);
+                        if mm.cut != 0 {
+                            break at + mm.cut.trailing_zeros() as usize;
+                        }
+                        at += 64;
+                    }
+                }
+            };
+            let len = e - i;
+            // chars of the run: bytes minus continuation bytes (none when the block is ASCII)
+            let (ascii, chars) = if len <= 64 - rel && m.non_ascii >> rel << (64 - len) == 0 {
+                (true, len as u32)
+            } else {
+                let (na, cont) = count_utf8(&pad[i..e]);
+                (na == 0, (len - cont) as u32)
+            };
+            let run = &piece[i..e];
+            if len <= MAX_KEY {
+                let miss = if ascii { Miss::Ascii } else { Miss::Split };
+                self.cached_run(
+                    &mut cache,
+                    &pad[i..],
+                    run,
+                    chars,
+                    miss,
+                    cpos,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+            } else if ascii {
+                // long ASCII runs (URLs, paths) are rarely seen twice
+                self.ascii_piece(run.as_bytes(), cpos, word_override, word_idx, w, out);
+            } else {
+                self.split_run(
+                    &mut cache,
+                    &pad[i..],
+                    run,
+                    cpos,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+            }
+            cpos += chars;
+            i = e;
+        }
+        w.cache = cache;
+        w.pad = pad;
+    }
+
+    /// The tokens of `run` (at most MAX_KEY bytes, `chars` chars, at char `cpos`) from the run cache, or, on
+    /// a miss, made as `miss` says and remembered. `pad` is the padded text from the run on (at least MAX_KEY
+    /// bytes past the run's start).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn cached_run(
+        &self,
+        cache: &mut WordCache,
+        pad: &[u8],
+        run: &str,
+        chars: u32,
+        miss: Miss,
+        cpos: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let key = Key::from_padded(pad, run.len());
+        if let Some(hit) = cache.get(&key) {
+            let wi = *word_idx;
+            let mut emit = |t: &CachedToken| {
+                out.ids.push(t.id);
+                if !out.skip_offsets {
+                    out.offsets
+                        .push((cpos + t.start as u32, cpos + t.end as u32));
+                }
+                if !out.skip_words {
+                    out.words.push(word_override.unwrap_or(wi + t.word as u32));
+                }
+            };
+            match hit.tokens {
+                // most runs are one token: no loop
+                [t] => emit(t),
+                many => many.iter().for_each(emit),
+            }
+            *word_idx += hit.words;
+            return;
+        }
+        let (from, first_word) = (out.ids.len(), *word_idx);
+        let (skip_o, skip_w) = (out.skip_offsets, out.skip_words);
+        (out.skip_offsets, out.skip_words) = (false, false);
+        // offsets and words may be shorter than ids (skipped, or cleared between texts by the flat encoders):
+        // the run's own are the last ones
+        let (from_o, from_w) = (out.offsets.len(), out.words.len());
+        match miss {
+            Miss::Ascii => self.ascii_piece(run.as_bytes(), cpos, word_override, word_idx, w, out),
+            Miss::Fused => self.fused_piece(run, cpos, word_override, word_idx, w, out),
+            Miss::Split => self.split_run(cache, pad, run, cpos, word_override, word_idx, w, out),
+        }
+        // pre-split words carry their word's index instead of the run's: not kept
+        if word_override.is_none() {
+            w.cached.clear();
+            let mut fits = true;
+            for j in 0..out.ids.len() - from {
+                let (s, t) = out.offsets[from_o + j];
+                let rel = |x: u32| u8::try_from(x - cpos).ok();
+                match (
+                    rel(s),
+                    rel(t),
+                    u8::try_from(out.words[from_w + j] - first_word),
+                ) {
+                    (Some(start), Some(end), Ok(word)) => w.cached.push(CachedToken {
+                        id: out.ids[from + j],
+                        start,
+                        end,
+                        word,
+                    }),
+                    _ => fits = false,
+                }
+            }
+            if fits {
+                cache.insert(&key, &w.cached, chars, *word_idx - first_word);
+            }
+        }
+        if skip_o {
+            out.offsets.truncate(from_o);
+        }
+        if skip_w {
+            out.words.truncate(from_w);
+        }
+        (out.skip_offsets, out.skip_words) = (skip_o, skip_w);
+    }
+
+    /// A run holding non-ASCII chars, cut further at the chars that are always words of their own or
+    /// whitespace: non-ASCII whitespace (not dropped first), punctuation, and CJK ideographs when they are
+    /// isolated (the normalizer puts spaces around them before anything else). So a sentence of CJK text is
+    /// single ideographs and the kana or hangul words between them, each looked up in the run cache. The same
+    /// reasoning as for ASCII cuts holds: such a char is a starter (NFD reorders no mark across it; the few
+    /// with a canonical decomposition decompose into the same kind of char) that no step joins to a
+    /// neighbour. `pad` is the padded text from the run on.
+    #[allow(clippy::too_many_arguments)]
+    fn split_run(
+        &self,
+        cache: &mut WordCache,
+        pad: &[u8],
+        run: &str,
+        cpos: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        let nm = self.normalizer;
+        // the current sub-run: its first byte and char, and the char at the loop's position
+        let (mut s, mut cs, mut ci) = (0usize, cpos, cpos);
+        // each char, then an end marker that cuts the last stretch
+        let chars = run.char_indices().map(Some).chain([None]);
+        for item in chars {
+            let (b, n, alone) = match item {
+                Some((b, c)) => {
+                    let f = class(c);
+                    let space = f & SPACE != 0 && !(nm.clean_text && f & DROP != 0);
+                    let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
+                    if !(space || alone) {
+                        ci += 1;
+                        continue;
+                    }
+                    (b, c.len_utf8(), alone)
+                }
+                None => (run.len(), 0, false),
+            };
+            let sub = &run[s..b];
+            self.sub_run(
+                cache,
+                &pad[s..],
+                sub,
+                s == 0,
+                cs,
+                ci - cs,
+                word_override,
+                word_idx,
+                w,
+                out,
+            );
+            if alone {
+                let one = &run[b..b + n];
+                self.cached_run(
+                    cache,
+                    &pad[b..],
+                    one,
+                    1,
+                    Miss::Fused,
+                    ci,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+            }
+            (s, cs) = (b + n, ci + 1);
+            ci += 1;
+        }
+    }
+
+    /// One stretch of `split_run` (`chars` chars at char `cpos`; `whole`: the entire run, which the caller has
+    /// looked up already): through the cache when short enough.
+    #[allow(clippy::too_many_arguments)]
+    fn sub_run(
+        &self,
+        cache: &mut WordCache,
+        pad: &[u8],
+        sub: &str,
+        whole: bool,
+        cpos: u32,
+        chars: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        if sub.is_empty() {
+            return;
+        }
+        if whole || sub.len() > MAX_KEY {
+            self.fused_piece(sub, cpos, word_override, word_idx, w, out);
+        } else {
+            self.cached_run(
+                cache,
+                pad,
+                sub,
+                chars,
+                Miss::Fused,
+                cpos,
+                word_override,
+                word_idx,
+                w,
+                out,
+            );
+        }
+    }
+}
