@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+from peak_rss import wait_peak_rss
+
 DEFAULT = ["/tmp/ff_corpus/corpus_100M.txt", "/tmp/ff_corpus/corpus_en_50M.txt", "/tmp/ff_corpus/tricky_1M.txt"]
 
 
@@ -49,18 +51,7 @@ def cli(paths: list[str], threads: int | None, repeat: int, pythonpath: str | No
         start = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
         proc = subprocess.Popen(cmd, env=env)
-        peak_kb = 0
-        # VmHWM is the child's own peak RSS since exec (getrusage(RUSAGE_CHILDREN) would also count the pages
-        # of this big parent that the child shared between fork and exec)
-        while proc.poll() is None:
-            try:
-                with open(f"/proc/{proc.pid}/status") as f:
-                    for line in f:
-                        if line.startswith("VmHWM:"):
-                            peak_kb = max(peak_kb, int(line.split()[1]))
-            except (FileNotFoundError, ProcessLookupError):
-                pass
-            time.sleep(0.02)
+        peak_mb = wait_peak_rss(proc)
         seconds = time.perf_counter() - start
         if proc.returncode != 0:
             raise SystemExit(f"ferroformers tokenize failed ({proc.returncode})")
@@ -68,7 +59,7 @@ def cli(paths: list[str], threads: int | None, repeat: int, pythonpath: str | No
 
         with open(f"{out}/tok/manifest.json") as f:
             tokens = json.load(f)["counts"]["tokens"]
-    return seconds, tokens, peak_kb / 1024
+    return seconds, tokens, peak_mb
 
 
 def main() -> None:

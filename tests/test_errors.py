@@ -14,12 +14,14 @@ from ferroformers.utils.hub import ResourceNotFoundError
 
 
 def test_classes_are_one_set_exported_lazily() -> None:
-    for name in ("TokenizerError", "ImageProcessingError", "AudioProcessingError", "OutOfMemoryError"):
+    for name in ("TokenizerError", "TrainerError", "ImageProcessingError", "AudioProcessingError",
+                 "OutOfMemoryError"):
         cls = getattr(errors, name)
         assert cls is getattr(_native, name) is getattr(ferroformers, name)
         assert name in ferroformers.__all__ and name in errors.__all__
     assert errors.ResourceNotFoundError is ResourceNotFoundError
-    for cls in (errors.TokenizerError, errors.ImageProcessingError, errors.AudioProcessingError):
+    for cls in (errors.TokenizerError, errors.TrainerError, errors.ImageProcessingError,
+                errors.AudioProcessingError):
         assert issubclass(cls, ValueError)
     assert issubclass(errors.OutOfMemoryError, MemoryError)
     assert not issubclass(errors.OutOfMemoryError, ValueError)
@@ -54,7 +56,7 @@ def test_a_missing_vocabulary_file_is_a_file_not_found_error(tmp_path) -> None:
 
 
 def test_errors_survive_pickling() -> None:
-    for cls in (errors.TokenizerError, errors.ImageProcessingError, errors.AudioProcessingError,
-                errors.OutOfMemoryError):
+    for cls in (errors.TokenizerError, errors.TrainerError, errors.ImageProcessingError,
+                errors.AudioProcessingError, errors.OutOfMemoryError):
         back = pickle.loads(pickle.dumps(cls("row 3: bad")))
         assert type(back) is cls and str(back) == "row 3: bad"

@@ -31,6 +31,7 @@ _LAZY: dict[str, str] = {
     "DistilBertTokenizer": "models.distilbert.tokenization_distilbert",
     "DistilBertTokenizerFast": "models.distilbert.tokenization_distilbert_fast",
     "AutoTokenizer": "models.auto.tokenization_auto",
+    "WordPieceTrainer": "trainers",
     # audio: feature extractors, CTC tokenizer, processors
     "BatchFeature": "feature_extraction_utils",
     "SequenceFeatureExtractor": "feature_extraction_sequence_utils",
@@ -68,6 +69,7 @@ _LAZY: dict[str, str] = {
     # hub resolution and errors
     "ResourceNotFoundError": "utils.hub",
     "TokenizerError": "errors",
+    "TrainerError": "errors",
     "ImageProcessingError": "errors",
     "AudioProcessingError": "errors",
     "OutOfMemoryError": "errors",

@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, final
 
 import numpy as np
@@ -13,7 +13,9 @@ __all__ = [
     "ImageProcessingError",
     "OutOfMemoryError",
     "TokenizerError",
+    "TrainerError",
     "WordPieceTokenizer",
+    "WordPieceTrainer",
     "__version__",
     "arrow_image_view",
     "pad_normalize_audio",
@@ -362,6 +364,100 @@ class Encodings:
 
     def word_to_chars(self, i: int, word: int, sequence_index: int = 0) -> tuple[int, int] | None:
         """Character span of word `word` of sequence `sequence_index` in row i."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# WordPiece trainer (rust/py/trainer.rs over rust/text/trainer/)
+# ---------------------------------------------------------------------------------------------------------------
+
+class TrainerError(ValueError):
+    """A corpus or setting the trainer cannot train with: an empty corpus, a vocab_size below the special
+    tokens plus the alphabet (the message gives both), an empty special token, invalid UTF-8 (the byte)."""
+
+@final
+class WordPieceTrainer:
+    """Counts the words of texts fed in batches (normalized and pre-tokenized as the BERT tokenizer does, in
+    parallel, GIL released), then trains a WordPiece vocabulary: tokenizers 0.23's WordPieceTrainer algorithm
+    with one deterministic order for ties (docs/training.md). Memory grows with the distinct words only.
+    """
+
+    def __new__(
+        cls,
+        *,
+        vocab_size: int = 30000,
+        min_frequency: int = 2,
+        limit_alphabet: int | None = ...,
+        initial_alphabet: Sequence[str] = ...,
+        special_tokens: Sequence[str] | None = None,
+        continuing_subword_prefix: str = "##",
+        clean_text: bool = True,
+        handle_chinese_chars: bool = True,
+        strip_accents: bool | None = None,
+        lowercase: bool = True,
+        max_input_chars_per_word: int = 100,
+    ) -> WordPieceTrainer:
+        """Settings of tokenizers' `BertWordPieceTokenizer.train` by default (limit_alphabet 1000, no
+        initial_alphabet); special_tokens None means `[PAD] [UNK] [CLS] [SEP] [MASK]`. initial_alphabet holds
+        single characters. The normalizer options are
+        those of `WordPieceTokenizer`. Words longer than max_input_chars_per_word count for the alphabet only.
+
+        Raises:
+            TrainerError: an empty special token.
+        """
+
+    def feed(self, texts: Sequence[str], *, num_threads: int | None = None) -> None:
+        """Count the words of a batch of texts.
+
+        Raises:
+            TypeError: not a list of str. TokenizerError: a lone surrogate (message names the index), or
+            num_threads above 1024.
+        """
+
+    def feed_lines(self, data: bytes, *, num_threads: int | None = None) -> None:
+        """Count the words of a buffer of whole UTF-8 lines ("\n"-separated; each a document).
+
+        Raises:
+            TrainerError: invalid UTF-8 (message names the byte offset in `data`); nothing is counted then.
+        """
+
+    def train(
+        self, progress: Callable[[int, int], object] | None = None, *, num_threads: int | None = None
+    ) -> dict[str, Any]:
+        """Train on the words fed so far; they are used up (the trainer is empty afterwards). `progress(done,
+        total)` is called at most every 0.1 s with the tokens in the vocabulary and vocab_size; Ctrl-C stops
+        training (KeyboardInterrupt), as does an exception raised by `progress`.
+
+        Returns:
+            {"vocab": tokens in id order, "special_tokens", "alphabet", "continuing" (## chars), "merges",
+            "words" (distinct words the merges ran on)}.
+
+        Raises:
+            TrainerError: an empty corpus, or vocab_size below the special tokens plus the alphabet.
+            OutOfMemoryError: more distinct words or pieces than 2^32.
+        """
+
+    def word_counts(self) -> dict[str, int]:
+        """Every word counted so far with its count (long words left out)."""
+
+    @property
+    def distinct_words(self) -> int:
+        """Distinct words counted (long words left out)."""
+
+    @property
+    def total_words(self) -> int:
+        """Word occurrences counted, long ones included."""
+
+    @property
+    def long_words(self) -> int:
+        """Occurrences of words longer than max_input_chars_per_word."""
+
+    @property
+    def documents(self) -> int:
+        """Texts and lines fed."""
+
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes held by the word tables."""
 
 
 # --- audio (rust/py/audio.rs) ---

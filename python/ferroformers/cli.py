@@ -2,6 +2,7 @@
 
     ferroformers tokenize INPUT... -o OUTDIR     tokenize a corpus with the fast tokenizer (streaming)
     ferroformers compare INPUT...                 run the slow and the fast tokenizer side by side
+    ferroformers train-tokenizer INPUT... -o OUTDIR --vocab-size N   train a WordPiece vocabulary
 
 Exit codes: 0 success, 1 `compare` found differences, 2 bad input (one line on stderr, no traceback).
 """
@@ -15,7 +16,7 @@ import sys
 from .commands import CommandError
 
 # one module per command in ferroformers/commands/ (see its __init__ for what a command module provides)
-COMMANDS = ("tokenize", "compare", "demo")
+COMMANDS = ("tokenize", "compare", "train_tokenizer", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 Bad input is a `ValueError` subclass per area, so code that catches `ValueError` keeps working:
 
 - `TokenizerError`: a vocabulary, tokenizer.json, text or argument the native (fast) tokenizer cannot use.
+- `TrainerError`: a corpus or setting the WordPiece trainer cannot train with (`ferroformers.trainers`).
 - `ImageProcessingError`: an image, size or argument the native image kernels cannot use.
 - `AudioProcessingError`: a clip, length or argument the native audio kernels cannot use.
 
@@ -13,12 +14,18 @@ Resources are the builtin classes users already catch:
 - `ResourceNotFoundError` (a `FileNotFoundError`): a file `from_pretrained` needs was found neither locally nor
   on the hub. A missing vocabulary file given by path is a plain `FileNotFoundError`.
 
-The first four are defined by the native module (rust/py/errors.rs maps every Rust error to one of them).
+The first five are defined by the native module (rust/py/errors.rs maps every Rust error to one of them).
 """
 
 from __future__ import annotations
 
-from ._native import AudioProcessingError, ImageProcessingError, OutOfMemoryError, TokenizerError
+from ._native import (
+    AudioProcessingError,
+    ImageProcessingError,
+    OutOfMemoryError,
+    TokenizerError,
+    TrainerError,
+)
 from .utils.hub import ResourceNotFoundError
 
 __all__ = [
@@ -27,4 +34,5 @@ __all__ = [
     "OutOfMemoryError",
     "ResourceNotFoundError",
     "TokenizerError",
+    "TrainerError",
 ]

@@ -358,6 +358,20 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             else clean_up_tokenization_spaces
         return self.clean_up_tokenization(text) if clean else text
 
+    # ---- training -----------------------------------------------------------------------------------------
+    def train_new_from_iterator(self, text_iterator: Any, vocab_size: int, length: int | None = None,
+                                new_special_tokens: list[str | AddedToken] | None = None,
+                                special_tokens_map: dict[str, str] | None = None,
+                                **kwargs: Any) -> PreTrainedTokenizerFast:
+        """A new tokenizer of this class and settings with a vocabulary trained on `text_iterator` (texts, or
+        batches of texts); see `ferroformers.trainers.train_new_from_iterator`. `kwargs` go to the trainer."""
+        from .trainers import train_new_from_iterator
+
+        new: PreTrainedTokenizerFast = train_new_from_iterator(
+            self, text_iterator, vocab_size, length=length, new_special_tokens=new_special_tokens,
+            special_tokens_map=special_tokens_map, **kwargs)
+        return new
+
     # ---- saving -------------------------------------------------------------------------------------------
     def _saved_class_name(self) -> str:
         name = type(self).__name__

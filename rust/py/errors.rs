@@ -10,6 +10,7 @@
 use crate::audio::AudioError;
 use crate::image::ImageError;
 use crate::memory::AllocError;
+use crate::text::trainer::TrainError;
 use crate::text::Error;
 use pyo3::exceptions::{PyFileNotFoundError, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -19,6 +20,12 @@ pyo3::create_exception!(
     TokenizerError,
     PyValueError,
     "A vocabulary, tokenizer.json, text or argument the native tokenizer cannot use."
+);
+pyo3::create_exception!(
+    ferroformers._native,
+    TrainerError,
+    PyValueError,
+    "A corpus or a setting the WordPiece trainer cannot train with."
 );
 pyo3::create_exception!(
     ferroformers._native,
@@ -87,6 +94,20 @@ impl From<Error> for PyErr {
     }
 }
 
+impl From<TrainError> for PyErr {
+    fn from(e: TrainError) -> PyErr {
+        let msg = e.to_string();
+        match e {
+            TrainError::TooManyWords => OutOfMemoryError::new_err(msg),
+            TrainError::EmptyCorpus { .. }
+            | TrainError::VocabTooSmall { .. }
+            | TrainError::InvalidUtf8 { .. }
+            | TrainError::EmptySpecialToken { .. }
+            | TrainError::Interrupted => TrainerError::new_err(msg),
+        }
+    }
+}
+
 impl From<ImageError> for PyErr {
     fn from(e: ImageError) -> PyErr {
         let msg = e.to_string();
@@ -151,6 +172,7 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> PyResult<T> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("TokenizerError", py.get_type::<TokenizerError>())?;
+    m.add("TrainerError", py.get_type::<TrainerError>())?;
     m.add(
         "ImageProcessingError",
         py.get_type::<ImageProcessingError>(),

@@ -10,6 +10,7 @@ mod errors;
 mod image;
 mod lists;
 mod tokenizer;
+mod trainer;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -19,5 +20,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tokenizer::register(m)?;
     image::register(m)?;
     arrow::register(m)?;
+    trainer::register(m)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 """The command-line subcommands, one module each, and the machinery they share.
 
-A command module (`tokenize.py`, `compare.py`, `demo.py`; listed in `cli.COMMANDS`) has:
+A command module (`tokenize.py`, `compare.py`, `train_tokenizer.py`, `demo.py`; listed in `cli.COMMANDS`) has:
 
     add_parser(subparsers)   its arguments; sets the parser defaults `job` (builds the job) and `run`
     <Name>Job.from_args      a frozen dataclass of everything the command needs, built once from the parsed

@@ -10,8 +10,9 @@ from typing import Any, TextIO
 
 class Progress:
     def __init__(self, total_bytes: int | None, *, quiet: bool, stream: TextIO | None = None,
-                 every: float = 10.0, initial: int = 0) -> None:
+                 every: float = 10.0, initial: int = 0, noun: str = "tokens") -> None:
         self.stream = stream or sys.stderr
+        self.noun = noun
         self.quiet, self.every, self.total = quiet, every, total_bytes
         self.start = self.last = time.perf_counter()
         self.done_bytes, self.docs, self.tokens = initial, 0, 0
@@ -40,7 +41,7 @@ class Progress:
             eta = ""
             if self.total and done_bytes:
                 eta = f", ETA {(self.total - done_bytes) / (done_bytes / elapsed):.0f} s"
-            print(f"{mb:,.1f} MB{pct}, {docs:,} docs, {tokens:,} tokens, {mb / elapsed:.1f} MB/s, "
+            print(f"{mb:,.1f} MB{pct}, {docs:,} docs, {tokens:,} {self.noun}, {mb / elapsed:.1f} MB/s, "
                   f"{docs / elapsed:,.0f} docs/s{eta}", file=self.stream, flush=True)
 
     def close(self) -> None:

@@ -8,7 +8,6 @@
 use super::{Sequence, Tokenizer, Work};
 use crate::text::normalizer::NChar;
 use crate::text::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
-use unicode_normalization_alignments::char::decompose_canonical;
 
 /// Append ASCII `bytes` to `word`, lowercased if asked (one bulk copy the compiler vectorizes).
 #[inline]
@@ -340,27 +339,7 @@ impl Tokenizer {
     /// before NFD). None: the caller takes the general path.
     #[inline]
     fn simple_nfd(&self, c: char, f: u8) -> Option<([char; 8], usize)> {
-        let nm = self.normalizer;
-        if f & SPACE != 0 || (nm.handle_chinese_chars && f & CHINESE != 0) {
-            return None;
-        }
-        let (mut kept, mut n, mut ok) = (['\0'; 8], 0usize, true);
-        decompose_canonical(c, |d| {
-            let g = class(d);
-            if g & MARK != 0 {
-                return;
-            }
-            if g & (NFD | SPACE | DROP) != 0
-                || (nm.handle_chinese_chars && g & CHINESE != 0)
-                || n == 8
-            {
-                ok = false;
-                return;
-            }
-            kept[n] = d;
-            n += 1;
-        });
-        ok.then_some((kept, n))
+        crate::text::words::simple_nfd(self.normalizer, c, f)
     }
 
     /// WordPiece on the word in `w.word` (original char index of each byte in `w.byte_char`), then clear it.

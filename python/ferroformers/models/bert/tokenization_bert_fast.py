@@ -39,13 +39,17 @@ class BertTokenizerFast(BertTemplateMixin, PreTrainedTokenizerFast):
         tokenize_chinese_chars: bool = True,
         strip_accents: bool | None = None,
         clean_up_tokenization_spaces: bool = True,
+        tokenizer_object: WordPieceTokenizer | None = None,
         **kwargs: Any,
     ) -> None:
-        if tokenizer_file is not None:
+        # tokenizer_object: a native WordPieceTokenizer (as transformers' fast classes take a tokenizers one)
+        core = tokenizer_object
+        if core is None and tokenizer_file is not None:
             core = self._load_tokenizer_file(tokenizer_file)
+        if core is not None:
             if (core.lowercase, core.strip_accents, core.handle_chinese_chars) != (
                     do_lower_case, strip_accents, tokenize_chinese_chars):
-                path = os.fspath(tokenizer_file)
+                path = os.fspath(tokenizer_file) if tokenizer_file is not None else "tokenizer_object"
                 core = WordPieceTokenizer.from_tokenizer_json(tokenizer_json_with_normalizer(
                     core.to_tokenizer_json(), lowercase=do_lower_case, strip_accents=strip_accents,
                     handle_chinese_chars=tokenize_chinese_chars, where=path))
