@@ -13,6 +13,8 @@ import gzip
 import io
 import json
 import os
+import select
+import stat
 import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -172,10 +174,12 @@ class _CountingReader(io.RawIOBase):
     """Counts the raw (compressed) bytes read from a file, for progress. Closing it closes the file it reads
     when it opened it (not stdin)."""
 
-    def __init__(self, raw: BinaryIO, *, owned: bool) -> None:
+    def __init__(self, raw: BinaryIO, *, owned: bool, head: bytes = b"") -> None:
         self.raw = raw
         self.owned = owned
         self.count = 0
+        self.head = head  # bytes already read from `raw` (to sniff the compression), served first
+        self.fd = _pollable_fd(raw)
 
     def close(self) -> None:
         if not self.closed and self.owned:
@@ -190,15 +194,45 @@ class _CountingReader(io.RawIOBase):
 
     def seek(self, pos: int, whence: int = 0) -> int:
         self.count = pos if whence == 0 else self.count
+        self.head = b""  # a seekable stdin (a file) seeks its own position, where the head bytes are too
         return self.raw.seek(pos, whence)
 
     def tell(self) -> int:
         return self.raw.tell()
 
     def readinto(self, b: WriteableBuffer, /) -> int:
+        if self.head:
+            view = memoryview(b).cast("B")
+            n = min(len(view), len(self.head))
+            view[:n], self.head = self.head[:n], self.head[n:]
+            self.count += n
+            return n
+        if self.fd is not None:
+            _wait_readable(self.fd)
         n = self.raw.readinto(b)  # type: ignore[attr-defined]  # (a BinaryIO has no readinto in typeshed)
         self.count += n or 0
         return n or 0
+
+
+def _pollable_fd(raw: BinaryIO) -> int | None:
+    """The file descriptor of a pipe, terminal or socket (reads that wait for a writer), else None."""
+    if os.name != "posix":
+        return None
+    try:
+        fd = raw.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return fd if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode) else None
+
+
+def _wait_readable(fd: int) -> None:
+    """Wait until `fd` has data (or its end), in short slices. A read of a pipe blocks in the kernel until a
+    writer sends something, and Ctrl-C's SIGINT does not interrupt it when another thread of the process (a
+    native library's worker) takes the signal: Python then runs its handler only when the main thread comes
+    back to Python code, which these slices guarantee within a quarter of a second."""
+    while not select.select([fd], [], [], 0.25)[0]:
+        pass
 
 
 class _Stream(Protocol):
@@ -212,14 +246,23 @@ class _Stream(Protocol):
 
 
 def _open(source: Source) -> tuple[_Stream, _CountingReader]:
+    head = b""
     if source.path == "-":
-        raw: BinaryIO = sys.stdin.buffer
-        peek = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
-        compression = _sniff("-", peek)
+        # below stdin's buffer: one read per call returns a pipe's data as it comes (nothing has read stdin yet)
+        raw: BinaryIO = getattr(sys.stdin.buffer, "raw", sys.stdin.buffer)
+        fd = _pollable_fd(raw)
+        while len(head) < 4:  # the magic bytes of gzip and zstd
+            if fd is not None:
+                _wait_readable(fd)
+            part = raw.read(4 - len(head))
+            if not part:
+                break
+            head += part
+        compression = _sniff("-", head)
     else:
         raw = open(source.path, "rb")
         compression = source.compression
-    counter = _CountingReader(raw, owned=source.path != "-")
+    counter = _CountingReader(raw, owned=source.path != "-", head=head)
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if compression == "gzip":
         return gzip.GzipFile(fileobj=buffered), counter
