@@ -13,7 +13,12 @@ keeps its best time. Prints MB/s, tokens/s, the ratio to `tokenizers` encode_bat
 gives character offsets) differ from `tokenizers`, and the peak RSS growth per MB of input.
 
 usage: python benches/bench_tokenizers.py [CORPUS.txt] [--mb 50] [--threads 2] [--vocab DIR] [--slow-mb 1]
-       [--repeat 3] [--skip-transformers]
+       [--repeat 3] [--skip-transformers] [--tokenizers1-python PATH|create]
+
+--tokenizers1-python: the Python of a venv with tokenizers 1.x (both versions are named `tokenizers`, so 1.x
+cannot share this process): each round runs it as a subprocess on the same lines, interleaved with the others,
+timing `encode_batch` (and its ids as lists) inside the subprocess; ids are compared with the reference.
+`create` makes that venv (/tmp/ferroformers-bench-tokenizers1, `pip install --pre tokenizers==1.0.0rc3`).
 CORPUS: any UTF-8 file, one document per line; default /tmp/ff_corpus/corpus_100M.txt
 (../shared/data/build_corpus.sh). DIR holds tokenizer.json and vocab.txt (default: the assets fixture's
 bert-base-uncased, built by ../shared/data/build_assets.sh).
@@ -42,6 +47,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--vocab", default="/tmp/ferroformers-test-data/assets/bert-base-uncased")
     parser.add_argument("--slow-mb", type=float, default=1.0, help="prefix for the pure-Python tokenizers")
     parser.add_argument("--skip-transformers", action="store_true", help="skip transformers' __call__")
+    parser.add_argument("--tokenizers1-python", metavar="PATH",
+                        help="Python of a venv with tokenizers 1.x, or 'create' (see above)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="interleaved rounds of the repeatable candidates; the best time of each is kept")
     return parser.parse_args()
@@ -104,12 +111,104 @@ class PeakRss:
 Flat = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # ids, starts, offsets
 
 
+class Timed:
+    """A result that brings its own time (a subprocess times its call itself, without start-up and reading)."""
+
+    def __init__(self, seconds: float, value: Any = None) -> None:
+        self.seconds, self.value = seconds, value
+
+
 def run(fn: Callable[[], Any]) -> tuple[float, Any, int]:
     with PeakRss() as rss:
         t0 = time.perf_counter()
         out = fn()
         dt = time.perf_counter() - t0
+    if isinstance(out, Timed):
+        return out.seconds, out.value, 0
     return dt, out, rss.growth
+
+
+# run by the tokenizers 1.x Python: argv = tokenizer.json, lines file, output .npz (or ""); prints JSON
+PEER1 = r"""
+import json, sys, time
+import numpy as np
+import tokenizers
+from tokenizers import Tokenizer
+tok = Tokenizer.from_file(sys.argv[1])
+with open(sys.argv[2], encoding="utf-8", newline="\n") as f:
+    lines = [line[:-1] for line in f]
+t0 = time.perf_counter()
+encs = tok.encode_batch(lines)
+t1 = time.perf_counter()
+del encs
+t2 = time.perf_counter()
+rows = [e.ids for e in tok.encode_batch(lines)]
+t3 = time.perf_counter()
+if sys.argv[3]:
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(r) for r in rows])
+    ids = np.fromiter((t for r in rows for t in r), dtype=np.uint32, count=int(starts[-1]))
+    np.savez(sys.argv[3], ids=ids, starts=starts)
+print(json.dumps({"version": tokenizers.__version__, "encode_batch": t1 - t0, "ids_lists": t3 - t2}))
+"""
+
+
+def tokenizers1_python(spec: str) -> str:
+    """The Python that has tokenizers 1.x: the one given, or a venv made for it."""
+    if spec != "create":
+        return spec
+    import subprocess
+    import venv
+
+    home = Path("/tmp/ferroformers-bench-tokenizers1")
+    python = home / "bin" / "python"
+    if not python.exists():
+        venv.create(home, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--pre", "tokenizers==1.0.0rc3", "numpy"],
+                       check=True)
+    return str(python)
+
+
+def peer1_candidates(python: str, tokenizer_json: Path, lines: list[str], threads: int
+                     ) -> tuple[list[Candidate], str]:
+    """tokenizers 1.x `encode_batch` and its ids as lists, timed in a subprocess on `lines`."""
+    import json as json_
+    import subprocess
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="ff-bench-"))
+    lines_file = tmp / "lines.txt"
+    with open(lines_file, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(line + "\n" for line in lines)
+    env = {**os.environ, "RAYON_NUM_THREADS": str(threads),
+           "TOKENIZERS_PARALLELISM": "true" if threads > 1 else "false"}
+    env.pop("PYTHONPATH", None)
+    box: dict[str, Any] = {"first": True}
+
+    def once() -> dict[str, Any]:
+        out = str(tmp / "ids.npz") if box["first"] else ""
+        done = subprocess.run([python, "-c", PEER1, str(tokenizer_json), str(lines_file), out], env=env,
+                              capture_output=True, text=True, check=True)
+        result: dict[str, Any] = json_.loads(done.stdout.strip().splitlines()[-1])
+        box["first"] = False
+        return result
+
+    version = once()["version"]  # a warm-up run: the page cache and the check that it works
+
+    def encode_batch() -> Timed:
+        box["last"] = once()
+        return Timed(box["last"]["encode_batch"], tmp / "ids.npz")
+
+    def read(path: Any) -> Flat:
+        with np.load(path) as z:
+            return z["ids"], z["starts"], None
+
+    def ids_lists() -> Timed:
+        return Timed(box["last"]["ids_lists"])
+
+    name = f"tokenizers {version} (subprocess)"
+    return [Candidate(f"{name} encode_batch", encode_batch, read),
+            Candidate(f"{name} -> ids lists", ids_lists, None)], version
 
 
 def flatten(rows_ids: list[list[int]], rows_offsets: list[list[tuple[int, int]]] | None) -> Flat:
@@ -270,6 +369,13 @@ def main() -> None:
     cands.append(Candidate(f"ferroformers slow BertTokenizer ({small_mb:.1f} MB)",
                            lambda: slow(small)["input_ids"], lambda out: flatten(out, None), False, small_mb))
 
+    peer1: Candidate | None = None
+    if ARGS.tokenizers1_python:
+        python = tokenizers1_python(ARGS.tokenizers1_python)
+        extra, _ = peer1_candidates(python, vocab_dir / "tokenizer.json", lines, threads)
+        peer1 = extra[0]
+        cands[1:1] = extra  # right after the reference: interleaved like the others
+
     for round_ in range(ARGS.repeat):
         for c in cands:
             if round_ and not c.repeat:
@@ -289,13 +395,17 @@ def main() -> None:
                                                 for c in cands if round_ == 0 or c.repeat), flush=True)
 
     base = mb / min(cands[0].times)
-    print(f"\n{'':52s} {'MB/s':>8s} {'Mtok/s':>8s} {'x tok':>7s} {'RSS B/B':>8s}  mismatching lines (ids/offsets)")
+    base1 = mb / min(peer1.times) if peer1 is not None else None
+    x1 = f" {'x 1.x':>7s}" if base1 else ""
+    print(f"\n{'':56s} {'MB/s':>8s} {'Mtok/s':>8s} {'x tok':>7s}{x1} {'RSS B/B':>8s}  mismatching lines "
+          "(ids/offsets)")
     for c in cands:
         size = c.mb if c.mb is not None else mb
         dt = min(c.times)
         ids_bad, off_bad = c.bad if c.bad is not None else ("?", "?")
         off = "-" if off_bad is None else off_bad
-        print(f"{c.name:52s} {size / dt:8.2f} {c.tokens / dt / 1e6:8.2f} {size / dt / base:6.1f}x "
+        r1 = f" {size / dt / base1:6.2f}x" if base1 else ""
+        print(f"{c.name:56s} {size / dt:8.2f} {c.tokens / dt / 1e6:8.2f} {size / dt / base:6.1f}x{r1} "
               f"{c.rss / (size * 1e6):8.1f}  {ids_bad}/{off}")
 
 
