@@ -53,6 +53,7 @@ lint: venv
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
 	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/ruff format --check python tests benches examples
 	$(PY) -m mypy  # python/, settings in pyproject.toml [tool.mypy]
 	PYTHONPATH=$(if $(wildcard python/ferroformers/_native*.so),python) $(PY) -m mypy.stubtest ferroformers._native
 

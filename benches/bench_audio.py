@@ -25,7 +25,9 @@ logging.disable(logging.WARNING)  # transformers logs about sampling_rate / atte
 
 
 def speech_source() -> np.ndarray | None:
-    cache = Path(os.environ.get("FERROFORMERS_TEST_DATA", Path(tempfile.gettempdir()) / "ferroformers-test-data"))
+    cache = Path(
+        os.environ.get("FERROFORMERS_TEST_DATA", Path(tempfile.gettempdir()) / "ferroformers-test-data")
+    )
     path = cache / "media" / "audio" / "tts" / "en_long.wav"
     if not path.exists():
         return None
@@ -40,7 +42,9 @@ def make_batch(seed: int = 0) -> tuple[list[np.ndarray], str]:
     source = speech_source()
     if source is not None and len(source) > lengths.max():
         starts = rng.integers(0, len(source) - lengths.max(), size=16)
-        return [source[s:s + n].copy() for s, n in zip(starts, lengths, strict=True)], "real speech (espeak-ng en_long.wav)"
+        return [
+            source[s : s + n].copy() for s, n in zip(starts, lengths, strict=True)
+        ], "real speech (espeak-ng en_long.wav)"
     return [(rng.standard_normal(n) * 0.1).astype(np.float32) for n in lengths], "seeded noise"
 
 
@@ -69,8 +73,10 @@ def main() -> None:
 
     clips, what = make_batch()
     samples = sum(len(c) for c in clips)
-    print(f"batch: 16 clips, {samples / 16000:.1f} s of audio ({samples} samples), {what}; "
-          f"{os.cpu_count()} CPUs; transformers {transformers.__version__}")
+    print(
+        f"batch: 16 clips, {samples / 16000:.1f} s of audio ({samples} samples), {what}; "
+        f"{os.cpu_count()} CPUs; transformers {transformers.__version__}"
+    )
     ours, theirs = Wav2Vec2FeatureExtractor(), transformers.Wav2Vec2FeatureExtractor()
     for label, kwargs in [
         ("padding=longest + attention mask", dict(padding="longest", return_attention_mask=True)),
@@ -79,11 +85,15 @@ def main() -> None:
         kw = dict(sampling_rate=16000, return_tensors="np", **kwargs)
         a, b = ours(clips, **kw), theirs(clips, **kw)
         diff = float(np.max(np.abs(a["input_values"] - b["input_values"])))
-        mine, ref = interleaved(lambda kw=kw: ours(clips, **kw), lambda kw=kw: theirs(clips, **kw), args.repeat)
+        mine, ref = interleaved(
+            lambda kw=kw: ours(clips, **kw), lambda kw=kw: theirs(clips, **kw), args.repeat
+        )
         m_min, m_med, r_min, r_med = min(mine), statistics.median(mine), min(ref), statistics.median(ref)
-        print(f"{label:36s} ferroformers {m_min * 1e3:6.2f} ms (median {m_med * 1e3:6.2f})  "
-              f"transformers {r_min * 1e3:6.2f} ms (median {r_med * 1e3:6.2f})  "
-              f"speed-up x{r_min / m_min:4.1f} (medians x{r_med / m_med:4.1f})  max |diff| {diff:.1e}")
+        print(
+            f"{label:36s} ferroformers {m_min * 1e3:6.2f} ms (median {m_med * 1e3:6.2f})  "
+            f"transformers {r_min * 1e3:6.2f} ms (median {r_med * 1e3:6.2f})  "
+            f"speed-up x{r_min / m_min:4.1f} (medians x{r_med / m_med:4.1f})  max |diff| {diff:.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -33,24 +33,33 @@ def cases(module: Any, vocab: str) -> dict[str, tuple[Callable[[], Any], int]]:
     out: dict[str, tuple[Callable[[], Any], int]] = {
         "fast(text)": (lambda: fast(TEXT), 2000),
         "fast(text, max_length pad, np)": (
-            lambda: fast(TEXT, padding="max_length", max_length=32, truncation=True, return_tensors="np"), 2000),
+            lambda: fast(TEXT, padding="max_length", max_length=32, truncation=True, return_tensors="np"),
+            2000,
+        ),
         "fast(64 texts, padding)": (lambda: fast(batch, padding=True), 300),
         "slow(text)": (lambda: slow(TEXT), 1000),
         "slow(64 texts, padding)": (lambda: slow(batch, padding=True), 20),
     }
     if hasattr(slow, "prepare_for_model"):
         out["slow.prepare_for_model"] = (
-            lambda: slow.prepare_for_model([2023, 2003, 1037], padding="max_length", max_length=8), 3000)
+            lambda: slow.prepare_for_model([2023, 2003, 1037], padding="max_length", max_length=8),
+            3000,
+        )
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--against", default="HEAD")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--vocab", default="/tmp/ferroformers-test-data/assets/bert-base-uncased/vocab.txt")
     args = parser.parse_args()
-    candidates = {"this tree": cases(ferroformers, args.vocab), args.against: cases(import_as(args.against), args.vocab)}
+    candidates = {
+        "this tree": cases(ferroformers, args.vocab),
+        args.against: cases(import_as(args.against), args.vocab),
+    }
     try:
         import transformers
 
@@ -67,10 +76,16 @@ def main() -> None:
                     fn()
                 best[name][case] = min(best[name][case], (time.process_time() - start) / n * 1e6)
     ours, theirs = best["this tree"], best[args.against]
-    print(f"{'call':32s} {'this tree':>11s} {args.against:>11s} {'ratio':>6s}   (us of CPU per call, best of "
-          f"{args.rounds})")
+    print(
+        f"{'call':32s} {'this tree':>11s} {args.against:>11s} {'ratio':>6s}   (us of CPU per call, best of "
+        f"{args.rounds})"
+    )
     for case in ours:
-        extra = f"   transformers {best['transformers'][case]:.1f}" if case in best.get("transformers", {}) else ""
+        extra = (
+            f"   transformers {best['transformers'][case]:.1f}"
+            if case in best.get("transformers", {})
+            else ""
+        )
         print(f"{case:32s} {ours[case]:11.2f} {theirs[case]:11.2f} {ours[case] / theirs[case]:6.3f}{extra}")
 
 

@@ -63,8 +63,14 @@ def train_step_seconds(batch: dict[str, torch.Tensor], vocab_size: int, repeat: 
     from ferroformers import DistilBertConfig, DistilBertForMaskedLM
 
     block = batch["input_ids"].shape[1]
-    config = DistilBertConfig(vocab_size=vocab_size, dim=256, n_layers=4, n_heads=4, hidden_dim=1024,
-                              max_position_embeddings=max(block, 512))
+    config = DistilBertConfig(
+        vocab_size=vocab_size,
+        dim=256,
+        n_layers=4,
+        n_heads=4,
+        hidden_dim=1024,
+        max_position_embeddings=max(block, 512),
+    )
     model = DistilBertForMaskedLM(config).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     best = float("inf")
@@ -90,7 +96,7 @@ def run(args: argparse.Namespace, block_size: int, ours_tok: Any, their_tok: Any
     needed = sorted({i for b in batches for i in b})
     blocks: list[Any] = [None] * len(ds)
     for i in needed:
-        blocks[i] = {"input_ids": tokens[i * block_size:(i + 1) * block_size].tolist()}
+        blocks[i] = {"input_ids": tokens[i * block_size : (i + 1) * block_size].tolist()}
 
     ours = DataCollatorForLanguageModeling(ours_tok, seed=0)
     theirs = transformers.DataCollatorForLanguageModeling(their_tok, seed=0)
@@ -114,27 +120,37 @@ def run(args: argparse.Namespace, block_size: int, ours_tok: Any, their_tok: Any
     # groups' worth of batches so that the decodes are counted at their share); shuffled, about one decode per item
     import pyarrow.parquet as pq
 
-    groups = sum(pq.ParquetFile(os.path.join(args.parquet, f)).metadata.num_row_groups for f in ds_parquet.files)
+    groups = sum(
+        pq.ParquetFile(os.path.join(args.parquet, f)).metadata.num_row_groups for f in ds_parquet.files
+    )
     n_order = max(args.batches, int(1.5 * ds_parquet.n_tokens / groups / (block_size * args.batch_size)))
     in_order = [list(range(k * args.batch_size, (k + 1) * args.batch_size)) for k in range(n_order)]
     parquet_order = timed(lambda idx: ours([ds_parquet[i] for i in idx]), in_order)
     parquet_random = timed(lambda idx: ours([ds_parquet[i] for i in idx]), batches[:2])
 
     peer = best["transformers: collator on the list of dicts"]
-    print(f"\nblock_size {block_size}, batch {args.batch_size}: {len(ds):,} blocks, best of {args.rounds} rounds of "
-          f"{args.batches} batches")
+    print(
+        f"\nblock_size {block_size}, batch {args.batch_size}: {len(ds):,} blocks, best of {args.rounds} rounds of "
+        f"{args.batches} batches"
+    )
     print("| candidate | ms / batch | batches / s | vs transformers |\n|---|---|---|---|")
     for name, seconds in best.items():
         print(f"| {name} | {seconds * 1e3:.2f} | {1 / seconds:,.0f} | {peer / seconds:.1f}x |")
-    print(f"| ours: PackedTokenDataset (Parquet, {groups} row groups), in order ({n_order} batches) + collator | "
-          f"{parquet_order * 1e3:.2f} | {1 / parquet_order:,.0f} | {peer / parquet_order:.1f}x |")
-    print(f"| ours: PackedTokenDataset (Parquet), shuffled + collator | {parquet_random * 1e3:.2f} | "
-          f"{1 / parquet_random:,.1f} | |")
+    print(
+        f"| ours: PackedTokenDataset (Parquet, {groups} row groups), in order ({n_order} batches) + collator | "
+        f"{parquet_order * 1e3:.2f} | {1 / parquet_order:,.0f} | {peer / parquet_order:.1f}x |"
+    )
+    print(
+        f"| ours: PackedTokenDataset (Parquet), shuffled + collator | {parquet_random * 1e3:.2f} | "
+        f"{1 / parquet_random:,.1f} | |"
+    )
     if args.train_step:
         step, what = train_step_seconds(ours([ds[i] for i in batches[0]]), len(ours_tok))
         data = best["ours: PackedTokenDataset (npy) + collator"]
-        print(f"\none CPU training step, {what}, batch {args.batch_size} x {block_size}: {step * 1e3:,.0f} ms "
-              f"= {step / data:,.0f} batches of ours (npy) / {step / peer:,.0f} of transformers' collator")
+        print(
+            f"\none CPU training step, {what}, batch {args.batch_size} x {block_size}: {step * 1e3:,.0f} ms "
+            f"= {step / data:,.0f} batches of ours (npy) / {step / peer:,.0f} of transformers' collator"
+        )
 
 
 def main() -> None:
@@ -158,8 +174,10 @@ def main() -> None:
 
     ours_tok = AutoTokenizer.from_pretrained(str(BUNDLED))
     their_tok = transformers.AutoTokenizer.from_pretrained(str(BUNDLED))
-    print(f"transformers {transformers.__version__}, torch {torch.__version__}, {os.cpu_count()} cores; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"transformers {transformers.__version__}, torch {torch.__version__}, {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     for block_size in args.block_size:
         run(args, block_size, ours_tok, their_tok)
 

@@ -18,7 +18,9 @@ import time
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpus", nargs="?", default="/tmp/ff_corpus/corpus_100M.txt")
     parser.add_argument("--mb", type=float, default=20.0, help="use this many MB of the corpus (whole lines)")
     parser.add_argument("--batch-size", type=int, default=4096)
@@ -72,15 +74,21 @@ def main() -> None:
 
     print(f"corpus: {args.corpus}, first {mb:.1f} MB ({n_docs:,} documents); 2 CPUs")
     print(f"  CLI, local engine (all cores):            {mb / local:6.1f} MB/s")
-    print(f"  CLI, --engine ray (1 actor, 1 CPU for I/O): {mb / distributed:6.1f} MB/s "
-          f"(ratio {local / distributed:.2f} of local)")
+    print(
+        f"  CLI, --engine ray (1 actor, 1 CPU for I/O): {mb / distributed:6.1f} MB/s "
+        f"(ratio {local / distributed:.2f} of local)"
+    )
     print(f"  TokenizeBatch in-process, 1 thread:       {mb / in_process:6.1f} MB/s")
     overhead = max(tokenized - in_process, 0) / batches
-    print(f"  Ray pipeline: identity {identity:.2f} s, tokenize {tokenized:.2f} s over {batches} batches "
-          f"-> overhead ~{overhead * 1e3:.1f} ms per batch of {args.batch_size}")
+    print(
+        f"  Ray pipeline: identity {identity:.2f} s, tokenize {tokenized:.2f} s over {batches} batches "
+        f"-> overhead ~{overhead * 1e3:.1f} ms per batch of {args.batch_size}"
+    )
     per_node = mb / in_process
-    print(f"  on paper: N nodes x {per_node:.0f} MB/s per tokenizer thread x threads per node, until the Parquet "
-          f"read/write bandwidth of the storage (typically 100s of MB/s per node) is the limit")
+    print(
+        f"  on paper: N nodes x {per_node:.0f} MB/s per tokenizer thread x threads per node, until the Parquet "
+        f"read/write bandwidth of the storage (typically 100s of MB/s per node) is the limit"
+    )
 
 
 if __name__ == "__main__":

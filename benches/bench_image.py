@@ -30,7 +30,9 @@ logging.disable(logging.WARNING)
 
 def photos(height: int, width: int, n: int, seed: int = 0) -> tuple[list[np.ndarray], str]:
     rng = np.random.default_rng(seed)
-    cache = Path(os.environ.get("FERROFORMERS_TEST_DATA", Path(tempfile.gettempdir()) / "ferroformers-test-data"))
+    cache = Path(
+        os.environ.get("FERROFORMERS_TEST_DATA", Path(tempfile.gettempdir()) / "ferroformers-test-data")
+    )
     folder = cache / "media" / "images" / "mate"
     files = sorted(folder.glob("*.jpg")) if (cache / "media" / ".complete").exists() else []
     out: list[np.ndarray] = []
@@ -46,7 +48,7 @@ def photos(height: int, width: int, n: int, seed: int = 0) -> tuple[list[np.ndar
             src = sources[i % len(sources)]
             y = int(rng.integers(0, src.shape[0] - height + 1))
             x = int(rng.integers(0, src.shape[1] - width + 1))
-            out.append(np.ascontiguousarray(src[y:y + height, x:x + width]))
+            out.append(np.ascontiguousarray(src[y : y + height, x : x + width]))
         return out, f"crops of {len(sources)} real photos (mate-backgrounds)"
     return [rng.integers(0, 256, (height, width, 3), dtype=np.uint8) for _ in range(n)], "seeded noise"
 
@@ -102,13 +104,17 @@ def main() -> None:
     from ferroformers import ViTImageProcessor
 
     images, what = photos(480, 640, 32)
-    print(f"batch: 32 RGB 640x480 images -> 224x224, {what}; {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}; transformers {transformers.__version__}, Pillow {PIL.__version__}")
+    print(
+        f"batch: 32 RGB 640x480 images -> 224x224, {what}; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}; transformers {transformers.__version__}, Pillow {PIL.__version__}"
+    )
     tv, tv_note = torchvision_backend()
     pil_images = [PIL.Image.fromarray(a) for a in images]
     rows = [("bilinear, numpy input", 2, images), ("bilinear, PIL input", 2, pil_images)]
-    rows += [(f"{name}", code, images) for name, code in
-             [("nearest", 0), ("box", 4), ("hamming", 5), ("bicubic", 3), ("lanczos", 1)]]
+    rows += [
+        (f"{name}", code, images)
+        for name, code in [("nearest", 0), ("box", 4), ("hamming", 5), ("bicubic", 3), ("lanczos", 1)]
+    ]
     big, _ = photos(1080, 1920, 8, seed=1)
     rows.append(("bilinear, 8 x 1920x1080", 2, big))
     rows.append(("same, PIL input", 2, [PIL.Image.fromarray(a) for a in big]))
@@ -118,14 +124,22 @@ def main() -> None:
         b = theirs(batch, return_tensors="np")["pixel_values"]
         diff = float(np.max(np.abs(a - b)))
         (mine, mine_med, mine_cpu), (ref, ref_med, ref_cpu) = interleaved(
-            [lambda ours=ours, batch=batch: ours(batch, return_tensors="np"),
-             lambda theirs=theirs, batch=batch: theirs(batch, return_tensors="np")], args.repeat)
-        line = (f"{label:24s} ferroformers {mine * 1e3:6.2f} ms ({len(batch) / mine:5.0f} img/s, median "
-                f"{mine_med * 1e3:6.2f}, cpu {mine_cpu * 1e3:6.2f})  PIL backend {ref * 1e3:6.2f} ms "
-                f"({len(batch) / ref:4.0f} img/s, median {ref_med * 1e3:6.2f}, cpu {ref_cpu * 1e3:6.2f})  "
-                f"{ref / mine:4.1f}x wall {ref_cpu / mine_cpu:4.1f}x cpu  max|diff| {diff:.1e}")
+            [
+                lambda ours=ours, batch=batch: ours(batch, return_tensors="np"),
+                lambda theirs=theirs, batch=batch: theirs(batch, return_tensors="np"),
+            ],
+            args.repeat,
+        )
+        line = (
+            f"{label:24s} ferroformers {mine * 1e3:6.2f} ms ({len(batch) / mine:5.0f} img/s, median "
+            f"{mine_med * 1e3:6.2f}, cpu {mine_cpu * 1e3:6.2f})  PIL backend {ref * 1e3:6.2f} ms "
+            f"({len(batch) / ref:4.0f} img/s, median {ref_med * 1e3:6.2f}, cpu {ref_cpu * 1e3:6.2f})  "
+            f"{ref / mine:4.1f}x wall {ref_cpu / mine_cpu:4.1f}x cpu  max|diff| {diff:.1e}"
+        )
         if tv is not None and code == 2 and batch is images:
-            ((tv_time, _, _),) = interleaved([lambda batch=batch: tv(batch, return_tensors="pt")], args.repeat)
+            ((tv_time, _, _),) = interleaved(
+                [lambda batch=batch: tv(batch, return_tensors="pt")], args.repeat
+            )
             line += f"  torchvision {tv_time * 1e3:.2f} ms ({tv_time / mine:.1f}x)"
         print(line)
     if tv is None:
@@ -148,7 +162,9 @@ def breakdown(images: list[np.ndarray], pil_images: list[Any], repeat: int) -> N
         arrays, channels = [p.array for p in prepared], [p.channels for p in prepared]
 
         def native(arrays: list[np.ndarray] = arrays, channels: list[int] = channels) -> Any:
-            return preprocess_images(arrays, (224, 224), 2, [1 / 255] * n, [0.5] * 3, [0.5] * 3, True, channels)
+            return preprocess_images(
+                arrays, (224, 224), 2, [1 / 255] * n, [0.5] * 3, [0.5] * 3, True, channels
+            )
 
         def one_thread(native: Callable[[], Any] = native) -> Any:
             os.environ["FERROFORMERS_NUM_THREADS"] = "1"
@@ -157,14 +173,20 @@ def breakdown(images: list[np.ndarray], pil_images: list[Any], repeat: int) -> N
             finally:
                 os.environ.pop("FERROFORMERS_NUM_THREADS")
 
-        fns = [lambda batch=batch: ours(batch, return_tensors="np"),
-               lambda batch=batch: [to_hwc_array(image) for image in batch], native, one_thread]
+        fns = [
+            lambda batch=batch: ours(batch, return_tensors="np"),
+            lambda batch=batch: [to_hwc_array(image) for image in batch],
+            native,
+            one_thread,
+        ]
         if kind == "PIL":
             fns.append(lambda: [np.asarray(image) for image in pil_images])
         timings[kind] = [t for t, _, _ in interleaved(fns, repeat)]
     for kind, t in timings.items():
-        line = (f"{kind:5s} input breakdown: whole call {t[0] * 1e3:.2f} ms = preparing in Python {t[1] * 1e3:.2f} + "
-                f"Rust {t[2] * 1e3:.2f} (on 1 thread {t[3] * 1e3:.2f}, {t[3] / t[2]:.1f}x)")
+        line = (
+            f"{kind:5s} input breakdown: whole call {t[0] * 1e3:.2f} ms = preparing in Python {t[1] * 1e3:.2f} + "
+            f"Rust {t[2] * 1e3:.2f} (on 1 thread {t[3] * 1e3:.2f}, {t[3] / t[2]:.1f}x)"
+        )
         if kind == "PIL":
             line += f"; np.asarray of the {n} images, the copy no longer made: {t[4] * 1e3:.2f} ms"
         print(line)

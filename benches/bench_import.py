@@ -42,8 +42,10 @@ def main() -> None:
     for name in cases:
         if name != "python -c pass":
             print(f"  {name:45s} {net[name] * 1e3:8.1f} ms")
-    for ours, theirs in (("import ferroformers", "import transformers"),
-                         ("from ferroformers import DistilBertConfig", "from transformers import DistilBertConfig")):
+    for ours, theirs in (
+        ("import ferroformers", "import transformers"),
+        ("from ferroformers import DistilBertConfig", "from transformers import DistilBertConfig"),
+    ):
         print(f"ratio {ours!r} / {theirs!r}: {net[ours] / net[theirs]:.3f} (target <= 0.1)")
 
 

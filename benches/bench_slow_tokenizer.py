@@ -26,10 +26,14 @@ def read_prefix(path: str, megabytes: float) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpus")
     parser.add_argument("--mb", type=float, default=4.0, help="megabytes of the corpus to read (default 4)")
-    parser.add_argument("--vocab", default=None, help="vocab.txt (default: the bundled bert-base-uncased one)")
+    parser.add_argument(
+        "--vocab", default=None, help="vocab.txt (default: the bundled bert-base-uncased one)"
+    )
     args = parser.parse_args()
 
     from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
@@ -43,14 +47,18 @@ def main() -> None:
     print(f"corpus: {args.corpus}, first {mb:.2f} MB ({len(lines)} lines); vocab: {vocab}")
 
     results = {}
-    for name, tokenizer in (("transformers BertTokenizerLegacy", BertTokenizerLegacy(vocab)),
-                            ("ferroformers BertTokenizer (slow)", BertTokenizer(vocab))):
+    for name, tokenizer in (
+        ("transformers BertTokenizerLegacy", BertTokenizerLegacy(vocab)),
+        ("ferroformers BertTokenizer (slow)", BertTokenizer(vocab)),
+    ):
         start = time.perf_counter()
         ids = tokenizer(lines)["input_ids"]
         seconds = time.perf_counter() - start
         results[name] = (seconds, ids)
         tokens = sum(len(row) for row in ids)
-        print(f"{name:36s} {mb / seconds:7.3f} MB/s  {tokens / seconds / 1e3:8.1f} k tokens/s  ({seconds:.1f} s)")
+        print(
+            f"{name:36s} {mb / seconds:7.3f} MB/s  {tokens / seconds / 1e3:8.1f} k tokens/s  ({seconds:.1f} s)"
+        )
     (ref_s, ref_ids), (our_s, our_ids) = results.values()
     mismatches = sum(a != b for a, b in zip(ref_ids, our_ids, strict=True))
     print(f"ratio ours / legacy: {ref_s / our_s:.2f}x   mismatching lines: {mismatches} of {len(lines)}")

@@ -40,17 +40,26 @@ import numpy as np
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpus", nargs="?", default="/tmp/ff_corpus/corpus_100M.txt")
     parser.add_argument("--mb", type=float, default=50.0, help="corpus prefix in MB (default 50)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--vocab", default="/tmp/ferroformers-test-data/assets/bert-base-uncased")
     parser.add_argument("--slow-mb", type=float, default=1.0, help="prefix for the pure-Python tokenizers")
     parser.add_argument("--skip-transformers", action="store_true", help="skip transformers' __call__")
-    parser.add_argument("--tokenizers1-python", metavar="PATH",
-                        help="Python of a venv with tokenizers 1.x, or 'create' (see above)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="interleaved rounds of the repeatable candidates; the best time of each is kept")
+    parser.add_argument(
+        "--tokenizers1-python",
+        metavar="PATH",
+        help="Python of a venv with tokenizers 1.x, or 'create' (see above)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="interleaved rounds of the repeatable candidates; the best time of each is kept",
+    )
     return parser.parse_args()
 
 
@@ -164,13 +173,15 @@ def tokenizers1_python(spec: str) -> str:
     python = home / "bin" / "python"
     if not python.exists():
         venv.create(home, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--pre", "tokenizers==1.0.0rc3", "numpy"],
-                       check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--pre", "tokenizers==1.0.0rc3", "numpy"], check=True
+        )
     return str(python)
 
 
-def peer1_candidates(python: str, tokenizer_json: Path, lines: list[str], threads: int
-                     ) -> tuple[list[Candidate], str]:
+def peer1_candidates(
+    python: str, tokenizer_json: Path, lines: list[str], threads: int
+) -> tuple[list[Candidate], str]:
     """tokenizers 1.x `encode_batch` and its ids as lists, timed in a subprocess on `lines`."""
     import json as json_
     import subprocess
@@ -180,15 +191,23 @@ def peer1_candidates(python: str, tokenizer_json: Path, lines: list[str], thread
     lines_file = tmp / "lines.txt"
     with open(lines_file, "w", encoding="utf-8", newline="\n") as f:
         f.writelines(line + "\n" for line in lines)
-    env = {**os.environ, "RAYON_NUM_THREADS": str(threads),
-           "TOKENIZERS_PARALLELISM": "true" if threads > 1 else "false"}
+    env = {
+        **os.environ,
+        "RAYON_NUM_THREADS": str(threads),
+        "TOKENIZERS_PARALLELISM": "true" if threads > 1 else "false",
+    }
     env.pop("PYTHONPATH", None)
     box: dict[str, Any] = {"first": True}
 
     def once() -> dict[str, Any]:
         out = str(tmp / "ids.npz") if box["first"] else ""
-        done = subprocess.run([python, "-c", PEER1, str(tokenizer_json), str(lines_file), out], env=env,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [python, "-c", PEER1, str(tokenizer_json), str(lines_file), out],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         result: dict[str, Any] = json_.loads(done.stdout.strip().splitlines()[-1])
         box["first"] = False
         return result
@@ -207,8 +226,10 @@ def peer1_candidates(python: str, tokenizer_json: Path, lines: list[str], thread
         return Timed(box["last"]["ids_lists"])
 
     name = f"tokenizers {version} (subprocess)"
-    return [Candidate(f"{name} encode_batch", encode_batch, read),
-            Candidate(f"{name} -> ids lists", ids_lists, None)], version
+    return [
+        Candidate(f"{name} encode_batch", encode_batch, read),
+        Candidate(f"{name} -> ids lists", ids_lists, None),
+    ], version
 
 
 def flatten(rows_ids: list[list[int]], rows_offsets: list[list[tuple[int, int]]] | None) -> Flat:
@@ -238,8 +259,14 @@ def mismatches(ref: Flat, got: Flat, n: int) -> tuple[int, int | None]:
 class Candidate:
     """One timed call and how to read its ids (and offsets) for the mismatch counts."""
 
-    def __init__(self, name: str, call: Callable[[], Any], read: Callable[[Any], Flat | None] | None,
-                 repeat: bool = True, mb: float | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        call: Callable[[], Any],
+        read: Callable[[Any], Flat | None] | None,
+        repeat: bool = True,
+        mb: float | None = None,
+    ) -> None:
         self.name, self.call, self.read, self.repeat, self.mb = name, call, read, repeat, mb
         self.times: list[float] = []
         self.rss = 0
@@ -252,9 +279,11 @@ def main() -> None:
     tokenizer_json = (vocab_dir / "tokenizer.json").read_text()
     lines = read_prefix(ARGS.corpus, ARGS.mb)
     mb = sum(len(x.encode()) + 1 for x in lines) / 1e6
-    print(f"corpus {ARGS.corpus}: first {mb:.1f} MB, {len(lines):,} lines; vocab {vocab_dir.name}; "
-          f"threads {ARGS.threads}; {ARGS.repeat} interleaved rounds (best time kept); "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"corpus {ARGS.corpus}: first {mb:.1f} MB, {len(lines):,} lines; vocab {vocab_dir.name}; "
+        f"threads {ARGS.threads}; {ARGS.repeat} interleaved rounds (best time kept); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
     hf = Tokenizer.from_file(str(vocab_dir / "tokenizer.json"))
     lowercase = bool(json.loads(tokenizer_json)["normalizer"].get("lowercase", True))
@@ -286,28 +315,52 @@ def main() -> None:
     cands = [
         # the reference first: every mismatch count is against its first run
         Candidate(f"{peer} encode_batch", lambda: hf.encode_batch(lines), hf_read),
-        Candidate(f"{peer} encode_batch -> ids lists", lambda: [e.ids for e in hf.encode_batch(lines)],
-                  lambda out: flatten(out, None)),
-        Candidate("ours encode_batch_flat (ids + offsets)",
-                  lambda: ours.encode_batch_flat(lines, with_offsets=True, num_threads=threads), lambda g: g),
-        Candidate("ours encode_batch_flat (ids)", lambda: ours.encode_batch_flat(lines, num_threads=threads),
-                  lambda g: g),
+        Candidate(
+            f"{peer} encode_batch -> ids lists",
+            lambda: [e.ids for e in hf.encode_batch(lines)],
+            lambda out: flatten(out, None),
+        ),
+        Candidate(
+            "ours encode_batch_flat (ids + offsets)",
+            lambda: ours.encode_batch_flat(lines, with_offsets=True, num_threads=threads),
+            lambda g: g,
+        ),
+        Candidate(
+            "ours encode_batch_flat (ids)",
+            lambda: ours.encode_batch_flat(lines, num_threads=threads),
+            lambda g: g,
+        ),
         Candidate("ours encode_batch -> ids/type_ids/mask lists", native_lists, lists_read),
         # the issue's "list output": the tokenizer __call__ default (input_ids, token_type_ids, attention_mask)
-        Candidate("ours BertTokenizerFast __call__ (lists)", lambda: ours_call(lines),
-                  lambda out: flatten(out["input_ids"], None)),
-        Candidate("ours __call__ (lists, return_offsets_mapping)",
-                  lambda: ours_call(lines, return_offsets_mapping=True),
-                  lambda out: flatten(out["input_ids"], out["offset_mapping"])),
-        Candidate("ours __call__ (lists, padded to longest <= 128)", lambda: ours_call(lines, **padded), None),
-        Candidate('ours __call__ (return_tensors="np", padded)',
-                  lambda: ours_call(lines, return_tensors="np", **padded), None),
+        Candidate(
+            "ours BertTokenizerFast __call__ (lists)",
+            lambda: ours_call(lines),
+            lambda out: flatten(out["input_ids"], None),
+        ),
+        Candidate(
+            "ours __call__ (lists, return_offsets_mapping)",
+            lambda: ours_call(lines, return_offsets_mapping=True),
+            lambda out: flatten(out["input_ids"], out["offset_mapping"]),
+        ),
+        Candidate(
+            "ours __call__ (lists, padded to longest <= 128)", lambda: ours_call(lines, **padded), None
+        ),
+        Candidate(
+            'ours __call__ (return_tensors="np", padded)',
+            lambda: ours_call(lines, return_tensors="np", **padded),
+            None,
+        ),
     ]
     try:
         import torch  # noqa: F401
 
-        cands.append(Candidate('ours __call__ (return_tensors="pt", padded)',
-                               lambda: ours_call(lines, return_tensors="pt", **padded), None))
+        cands.append(
+            Candidate(
+                'ours __call__ (return_tensors="pt", padded)',
+                lambda: ours_call(lines, return_tensors="pt", **padded),
+                None,
+            )
+        )
     except ImportError:
         print("torch not installed: no return_tensors='pt' row")
     if not ARGS.skip_transformers:
@@ -317,10 +370,15 @@ def main() -> None:
             print("transformers not installed: no transformers row")
             ARGS.skip_transformers = True
     if not ARGS.skip_transformers:
-
         fast = AutoTokenizer.from_pretrained(str(vocab_dir))
-        cands.append(Candidate("transformers fast __call__", lambda: fast(lines),
-                               lambda out: flatten(out["input_ids"], None), repeat=False))
+        cands.append(
+            Candidate(
+                "transformers fast __call__",
+                lambda: fast(lines),
+                lambda out: flatten(out["input_ids"], None),
+                repeat=False,
+            )
+        )
     try:
         import tokie
 
@@ -338,17 +396,27 @@ def main() -> None:
             ref_box["bare"] = (ref[0][keep], ref[1] - 2 * np.arange(len(lines) + 1), None)
             return tids, starts, None
 
-        cands.append(Candidate("tokie encode_batch_flat (ids only, no specials)",
-                               lambda: tk.encode_batch_flat(lines, add_special_tokens=True), tokie_read))
+        cands.append(
+            Candidate(
+                "tokie encode_batch_flat (ids only, no specials)",
+                lambda: tk.encode_batch_flat(lines, add_special_tokens=True),
+                tokie_read,
+            )
+        )
     except ImportError:
         print("tokie not installed (pip install tokie)")
     try:
         from flash_tokenizer import BertTokenizerFlash
 
         ft = BertTokenizerFlash(str(vocab_dir / "vocab.txt"), do_lower_case=lowercase)
-        cands.append(Candidate(
-            "flash-tokenizer batch_encode", lambda: ft.tokenizer.batch_encode(lines, "longest", -1, threads > 1),
-            lambda out: flatten([[t for t in r if t != 0] for r in out], None), repeat=False))  # strip padding
+        cands.append(
+            Candidate(
+                "flash-tokenizer batch_encode",
+                lambda: ft.tokenizer.batch_encode(lines, "longest", -1, threads > 1),
+                lambda out: flatten([[t for t in r if t != 0] for r in out], None),
+                repeat=False,
+            )
+        )  # strip padding
     except ImportError:
         print("flash-tokenizer not installed (pip install flash-tokenizer)")
 
@@ -359,15 +427,29 @@ def main() -> None:
         from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
 
         legacy = BertTokenizerLegacy(str(vocab_dir / "vocab.txt"), do_lower_case=lowercase)
-        cands.append(Candidate(f"transformers BertTokenizerLegacy (slow, {small_mb:.1f} MB)",
-                               lambda: legacy(small)["input_ids"], lambda out: flatten(out, None), False, small_mb))
+        cands.append(
+            Candidate(
+                f"transformers BertTokenizerLegacy (slow, {small_mb:.1f} MB)",
+                lambda: legacy(small)["input_ids"],
+                lambda out: flatten(out, None),
+                False,
+                small_mb,
+            )
+        )
     except ImportError as e:
         print(f"BertTokenizerLegacy unavailable: {e}")
     from ferroformers.models.bert.tokenization_bert import BertTokenizer as OurSlow
 
     slow = OurSlow(vocab_file=str(vocab_dir / "vocab.txt"), do_lower_case=lowercase)
-    cands.append(Candidate(f"ferroformers slow BertTokenizer ({small_mb:.1f} MB)",
-                           lambda: slow(small)["input_ids"], lambda out: flatten(out, None), False, small_mb))
+    cands.append(
+        Candidate(
+            f"ferroformers slow BertTokenizer ({small_mb:.1f} MB)",
+            lambda: slow(small)["input_ids"],
+            lambda out: flatten(out, None),
+            False,
+            small_mb,
+        )
+    )
 
     peer1: Candidate | None = None
     if ARGS.tokenizers1_python:
@@ -391,22 +473,31 @@ def main() -> None:
                     n = len(small) if c.mb is not None else len(lines)
                     c.bad = (0, 0) if c is cands[0] else mismatches(ref, got, n)
             del out
-        print(f"round {round_ + 1}: " + ", ".join(f"{c.name.split(' (')[0]} {c.times[-1]:.2f}s"
-                                                for c in cands if round_ == 0 or c.repeat), flush=True)
+        print(
+            f"round {round_ + 1}: "
+            + ", ".join(
+                f"{c.name.split(' (')[0]} {c.times[-1]:.2f}s" for c in cands if round_ == 0 or c.repeat
+            ),
+            flush=True,
+        )
 
     base = mb / min(cands[0].times)
     base1 = mb / min(peer1.times) if peer1 is not None else None
     x1 = f" {'x 1.x':>7s}" if base1 else ""
-    print(f"\n{'':56s} {'MB/s':>8s} {'Mtok/s':>8s} {'x tok':>7s}{x1} {'RSS B/B':>8s}  mismatching lines "
-          "(ids/offsets)")
+    print(
+        f"\n{'':56s} {'MB/s':>8s} {'Mtok/s':>8s} {'x tok':>7s}{x1} {'RSS B/B':>8s}  mismatching lines "
+        "(ids/offsets)"
+    )
     for c in cands:
         size = c.mb if c.mb is not None else mb
         dt = min(c.times)
         ids_bad, off_bad = c.bad if c.bad is not None else ("?", "?")
         off = "-" if off_bad is None else off_bad
         r1 = f" {size / dt / base1:6.2f}x" if base1 else ""
-        print(f"{c.name:56s} {size / dt:8.2f} {c.tokens / dt / 1e6:8.2f} {size / dt / base:6.1f}x{r1} "
-              f"{c.rss / (size * 1e6):8.1f}  {ids_bad}/{off}")
+        print(
+            f"{c.name:56s} {size / dt:8.2f} {c.tokens / dt / 1e6:8.2f} {size / dt / base:6.1f}x{r1} "
+            f"{c.rss / (size * 1e6):8.1f}  {ids_bad}/{off}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def python_tree(rev: str) -> Path:
     """A folder holding REV's `ferroformers` package (with this tree's `_native`)."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "python"],
-                             check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", rev, "python"], check=True, capture_output=True
+    ).stdout
     folder = Path(tempfile.mkdtemp(prefix=f"ferroformers-{rev.replace('/', '_')}-"))
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")

@@ -41,13 +41,22 @@ SAMPLE_CORPUS = Path(ferroformers.__file__).parent / "bundled" / "sample_corpus.
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--corpus", nargs="+", default=[str(SAMPLE_CORPUS)],
-                   help="text files, one document per line (.jsonl, .parquet, .gz, .zst work too); default: the "
-                        "bundled sample corpus")
-    p.add_argument("--tokens", help="the tokenized corpus: reused if it holds a finished run, else written there "
-                                    "(default: OUTPUT-tokens)")
+    p.add_argument(
+        "--corpus",
+        nargs="+",
+        default=[str(SAMPLE_CORPUS)],
+        help="text files, one document per line (.jsonl, .parquet, .gz, .zst work too); default: the "
+        "bundled sample corpus",
+    )
+    p.add_argument(
+        "--tokens",
+        help="the tokenized corpus: reused if it holds a finished run, else written there "
+        "(default: OUTPUT-tokens)",
+    )
     p.add_argument("--tokenizer", default="bert-base-uncased")
-    p.add_argument("--output", default="distilbert-mlm", help="where the trained model and tokenizer are saved")
+    p.add_argument(
+        "--output", default="distilbert-mlm", help="where the trained model and tokenizer are saved"
+    )
     # model: a small DistilBERT (the published one is dim 768, 6 layers, 12 heads)
     p.add_argument("--dim", type=int, default=128)
     p.add_argument("--layers", type=int, default=2)
@@ -75,10 +84,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def tokenized_corpus(args: argparse.Namespace) -> str:
     """The tokenized corpus folder: an existing finished run, or a new `ferroformers tokenize` run."""
     tokens = args.tokens or f"{args.output.rstrip(os.sep)}-tokens"
-    if os.path.isfile(os.path.join(tokens, "manifest.json")) or os.path.isfile(os.path.join(tokens, "_manifest.json")):
+    if os.path.isfile(os.path.join(tokens, "manifest.json")) or os.path.isfile(
+        os.path.join(tokens, "_manifest.json")
+    ):
         return tokens
-    status = ferroformers_cli(["tokenize", *args.corpus, "-o", tokens, "--tokenizer", args.tokenizer,
-                               *(["--quiet"] if args.quiet else [])])
+    status = ferroformers_cli(
+        [
+            "tokenize",
+            *args.corpus,
+            "-o",
+            tokens,
+            "--tokenizer",
+            args.tokenizer,
+            *(["--quiet"] if args.quiet else []),
+        ]
+    )
     if status != 0:
         raise SystemExit(status)
     return tokens
@@ -92,30 +112,51 @@ def main(argv: list[str] | None = None) -> list[float]:
     tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
     dataset = PackedTokenDataset(tokenized_corpus(args), args.block_size, tokenizer=tokenizer)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, seed=args.seed)
-    loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, shuffle=True, drop_last=True,
-                                         collate_fn=collator, num_workers=args.workers,
-                                         generator=torch.Generator().manual_seed(args.seed))
+    loader = torch.utils.data.DataLoader(
+        dataset,
+        batch_size=args.batch_size,
+        shuffle=True,
+        drop_last=True,
+        collate_fn=collator,
+        num_workers=args.workers,
+        generator=torch.Generator().manual_seed(args.seed),
+    )
     if len(loader) == 0:
         raise SystemExit(f"{dataset}: fewer blocks than one batch of {args.batch_size}")
 
-    config = DistilBertConfig(vocab_size=len(tokenizer), dim=args.dim, n_layers=args.layers, n_heads=args.heads,
-                              hidden_dim=4 * args.dim, max_position_embeddings=args.block_size,
-                              pad_token_id=tokenizer.pad_token_id)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer),
+        dim=args.dim,
+        n_layers=args.layers,
+        n_heads=args.heads,
+        hidden_dim=4 * args.dim,
+        max_position_embeddings=args.block_size,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     model = DistilBertForMaskedLM(config)
     model.train()
     # no weight decay on biases and LayerNorm weights, as in transformers' Trainer
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=args.lr,
+    )
     # linear warmup, then linear decay to 0
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(
-        (step + 1) / max(args.warmup_steps, 1), max(0.0, (args.steps - step) / max(args.steps - args.warmup_steps, 1))))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min(
+            (step + 1) / max(args.warmup_steps, 1),
+            max(0.0, (args.steps - step) / max(args.steps - args.warmup_steps, 1)),
+        ),
+    )
 
     n_params = sum(p.numel() for p in model.parameters())
     if not args.quiet:
-        print(f"{dataset}\nDistilBertForMaskedLM: {n_params / 1e6:.1f} M parameters; {args.steps} steps of "
-              f"{args.batch_size} x {args.block_size} tokens ({len(loader)} batches per epoch)")
+        print(
+            f"{dataset}\nDistilBertForMaskedLM: {n_params / 1e6:.1f} M parameters; {args.steps} steps of "
+            f"{args.batch_size} x {args.block_size} tokens ({len(loader)} batches per epoch)"
+        )
     losses: list[float] = []
     progress = tqdm(total=args.steps, disable=args.quiet, unit="step")
     while len(losses) < args.steps:
@@ -130,10 +171,12 @@ def main(argv: list[str] | None = None) -> list[float]:
             progress.update(1)
             progress.set_postfix(loss=f"{losses[-1]:.3f}")
             if not args.quiet and len(losses) % args.log_every == 0:
-                recent = losses[-args.log_every:]
+                recent = losses[-args.log_every :]
                 mean = sum(recent) / len(recent)
-                progress.write(f"step {len(losses)}: loss {mean:.4f} (perplexity {math.exp(min(mean, 50)):.1f}), "
-                               f"lr {schedule.get_last_lr()[0]:.2e}")
+                progress.write(
+                    f"step {len(losses)}: loss {mean:.4f} (perplexity {math.exp(min(mean, 50)):.1f}), "
+                    f"lr {schedule.get_last_lr()[0]:.2e}"
+                )
             if len(losses) == args.steps:
                 break
     progress.close()

@@ -42,7 +42,9 @@ def build_shared(script: str, name: str) -> Path:
             env = {**os.environ, "PYTHON": sys.executable}
             proc = subprocess.run(["bash", str(src), str(out)], env=env, capture_output=True, text=True)
             if proc.returncode != 0:
-                raise RuntimeError(f"{src} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+                raise RuntimeError(
+                    f"{src} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+                )
             marker.touch()
     return out
 

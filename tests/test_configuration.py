@@ -43,8 +43,11 @@ def test_seed_printout_default(capsys: pytest.CaptureFixture[str]) -> None:
 def test_seed_printout_overrides(capsys: pytest.CaptureFixture[str]) -> None:
     my_config = DistilBertConfig(activation="relu", attention_dropout=0.4)
     print(my_config)
-    expected = (SEED_DEFAULT % __version__).replace('"gelu"', '"relu"').replace(
-        '"attention_dropout": 0.1', '"attention_dropout": 0.4')
+    expected = (
+        (SEED_DEFAULT % __version__)
+        .replace('"gelu"', '"relu"')
+        .replace('"attention_dropout": 0.1', '"attention_dropout": 0.4')
+    )
     assert capsys.readouterr().out == expected + "\n"
 
 
@@ -57,7 +60,9 @@ def test_aliases_both_ways() -> None:
 
 
 def test_unknown_keys_are_kept_and_saved(tmp_path: Path) -> None:
-    config = DistilBertConfig(my_custom_key=[1, 2], problem_type="regression", architectures=["DistilBertModel"])
+    config = DistilBertConfig(
+        my_custom_key=[1, 2], problem_type="regression", architectures=["DistilBertModel"]
+    )
     assert config.my_custom_key == [1, 2]
     config.save_pretrained(tmp_path)
     loaded = DistilBertConfig.from_pretrained(tmp_path)
@@ -71,7 +76,11 @@ def test_labels() -> None:
     assert config.id2label == {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}
     assert config.label2id == {"LABEL_0": 0, "LABEL_1": 1, "LABEL_2": 2}
     config = DistilBertConfig(id2label={"0": "neg", "1": "pos"})
-    assert config.num_labels == 2 and config.id2label == {0: "neg", 1: "pos"} and config.label2id == {"neg": 0, "pos": 1}
+    assert (
+        config.num_labels == 2
+        and config.id2label == {0: "neg", 1: "pos"}
+        and config.label2id == {"neg": 0, "pos": 1}
+    )
     config.num_labels = 5
     assert len(config.id2label) == 5
     with pytest.raises(ValueError, match="num_labels"):
@@ -209,12 +218,16 @@ def _fake_hub_cache(cache: Path, repo_id: str, files: dict[str, str], revision: 
 
 def test_hub_id_resolves_through_the_cache_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    _fake_hub_cache(tmp_path, "distilbert/distilbert-base-uncased",
-                    {"config.json": DistilBertConfig(n_layers=2).to_json_string()})
+    _fake_hub_cache(
+        tmp_path,
+        "distilbert/distilbert-base-uncased",
+        {"config.json": DistilBertConfig(n_layers=2).to_json_string()},
+    )
     config = AutoConfig.from_pretrained("distilbert/distilbert-base-uncased", cache_dir=tmp_path)
     assert type(config) is DistilBertConfig and config.n_layers == 2
-    config = DistilBertConfig.from_pretrained("distilbert/distilbert-base-uncased", cache_dir=tmp_path,
-                                              local_files_only=True, n_heads=4)
+    config = DistilBertConfig.from_pretrained(
+        "distilbert/distilbert-base-uncased", cache_dir=tmp_path, local_files_only=True, n_heads=4
+    )
     assert config.n_heads == 4
 
 
@@ -234,28 +247,73 @@ def test_missing_hub_id_names_id_and_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 # ---- interchange with transformers (the reference) ----------------------------------------------------------
 
+
 def test_transformers_config_loads_here(tmp_path: Path) -> None:
     transformers = require_module("transformers")
-    theirs = transformers.DistilBertConfig(n_layers=3, dim=384, n_heads=6, activation="relu", num_labels=4,
-                                           sinusoidal_pos_embds=True, problem_type="multi_label_classification")
+    theirs = transformers.DistilBertConfig(
+        n_layers=3,
+        dim=384,
+        n_heads=6,
+        activation="relu",
+        num_labels=4,
+        sinusoidal_pos_embds=True,
+        problem_type="multi_label_classification",
+    )
     theirs.save_pretrained(tmp_path)
     ours = AutoConfig.from_pretrained(tmp_path)
     assert type(ours) is DistilBertConfig
-    for key in ("n_layers", "dim", "n_heads", "activation", "hidden_dim", "vocab_size", "dropout",
-                "attention_dropout", "qa_dropout", "seq_classif_dropout", "sinusoidal_pos_embds", "pad_token_id",
-                "max_position_embeddings", "initializer_range", "id2label", "label2id", "problem_type"):
+    for key in (
+        "n_layers",
+        "dim",
+        "n_heads",
+        "activation",
+        "hidden_dim",
+        "vocab_size",
+        "dropout",
+        "attention_dropout",
+        "qa_dropout",
+        "seq_classif_dropout",
+        "sinusoidal_pos_embds",
+        "pad_token_id",
+        "max_position_embeddings",
+        "initializer_range",
+        "id2label",
+        "label2id",
+        "problem_type",
+    ):
         assert getattr(ours, key) == getattr(theirs, key), key
 
 
 def test_our_config_loads_in_transformers(tmp_path: Path) -> None:
     transformers = require_module("transformers")
-    ours = DistilBertConfig(n_layers=2, dim=256, n_heads=8, hidden_dim=512, activation="gelu", num_labels=3,
-                            qa_dropout=0.25, architectures=["DistilBertForSequenceClassification"])
+    ours = DistilBertConfig(
+        n_layers=2,
+        dim=256,
+        n_heads=8,
+        hidden_dim=512,
+        activation="gelu",
+        num_labels=3,
+        qa_dropout=0.25,
+        architectures=["DistilBertForSequenceClassification"],
+    )
     ours.save_pretrained(tmp_path)
     theirs = transformers.AutoConfig.from_pretrained(tmp_path)
     assert type(theirs).__name__ == "DistilBertConfig"
-    for key in ("n_layers", "dim", "n_heads", "hidden_dim", "activation", "qa_dropout", "num_labels",
-                "id2label", "label2id", "architectures", "hidden_size", "num_attention_heads", "num_hidden_layers"):
+    for key in (
+        "n_layers",
+        "dim",
+        "n_heads",
+        "hidden_dim",
+        "activation",
+        "qa_dropout",
+        "num_labels",
+        "id2label",
+        "label2id",
+        "architectures",
+        "hidden_size",
+        "num_attention_heads",
+        "num_hidden_layers",
+    ):
         assert getattr(theirs, key) == getattr(ours, key), key
 
 
@@ -278,9 +336,11 @@ configs = st.builds(
     sinusoidal_pos_embds=st.booleans(),
     pad_token_id=st.just(0),
     num_labels=st.integers(1, 10),
-    extra=st.dictionaries(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=3, max_size=8).map(lambda s: f"x_{s}"),
-                          st.one_of(st.integers(), st.text(), st.booleans(), st.lists(st.integers(), max_size=3)),
-                          max_size=3),
+    extra=st.dictionaries(
+        st.text("abcdefghijklmnopqrstuvwxyz_", min_size=3, max_size=8).map(lambda s: f"x_{s}"),
+        st.one_of(st.integers(), st.text(), st.booleans(), st.lists(st.integers(), max_size=3)),
+        max_size=3,
+    ),
 ).map(lambda c: (c, c.__dict__.pop("extra")) and c)
 
 

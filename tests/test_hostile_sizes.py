@@ -26,11 +26,11 @@ CASES = {
     "vit_2_31": 'ff.ViTImageProcessor(size={"height": 2**31, "width": 2**31})(np.zeros((32, 32, 3), np.uint8))',
     "vit_2_62": 'ff.ViTImageProcessor(size={"height": 2**62, "width": 4})(np.zeros((32, 32, 3), np.uint8))',
     "audio_2_40": "ff.Wav2Vec2FeatureExtractor()([np.zeros(100, np.float32), np.zeros(50, np.float32)], "
-                  "padding='max_length', max_length=2**40, sampling_rate=16000)",
+    "padding='max_length', max_length=2**40, sampling_rate=16000)",
     "tok_np_2_40": 'tok(["hi"], padding="max_length", max_length=2**40, return_tensors="np")',
     # the same pattern elsewhere
     "audio_2_62": "ff.Wav2Vec2FeatureExtractor()([np.zeros(100, np.float32)] * 3, padding='max_length', "
-                  "max_length=2**62, sampling_rate=16000)",
+    "max_length=2**62, sampling_rate=16000)",
     "audio_native_2_63": "native.pad_normalize_audio([np.zeros(4, np.float32)] * 2, 2**63, 'right', 0.0, 'off', True)",
     "resize_native": "native.resize_image(np.zeros((32, 32, 3), np.uint8), 200000, 200000, 2)",
     "tok_lists_2_40": 'tok(["hi"], padding="max_length", max_length=2**40)',
@@ -73,8 +73,13 @@ def outcomes(assets: Path) -> dict[str, dict]:
     # the child imports the package this process imported (the source tree or the installed wheel)
     package_root = str(Path(ferroformers.__file__).parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(assets), json.dumps(CASES)], capture_output=True,
-                          text=True, timeout=600, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(assets), json.dumps(CASES)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert proc.returncode == 0, f"the process died (exit {proc.returncode}) in case:\n{proc.stderr[-3000:]}"
     results: dict[str, dict] = {}
     for line in proc.stdout.splitlines():

@@ -23,7 +23,9 @@ from ferroformers._native import Encodings, TokenizerError, WordPieceTokenizer
 
 HARD_LINES = [
     json.loads(line)
-    for line in (Path(__file__).parent / "data" / "native_tokenizer_hard_lines.jsonl").read_text().splitlines()
+    for line in (Path(__file__).parent / "data" / "native_tokenizer_hard_lines.jsonl")
+    .read_text()
+    .splitlines()
 ]
 VOCABS = ["bert-base-uncased", "bert-base-cased", "bert-base-multilingual-cased"]
 FIELDS = ["ids", "type_ids", "attention_mask", "special_tokens_mask", "offsets"]
@@ -207,7 +209,9 @@ texts_st = st.lists(
 
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(texts_st, min_size=1, max_size=4), data=st.data())
-def test_hypothesis_random_unicode(tokenizer_json: dict[str, str], texts: list[str], data: st.DataObject) -> None:
+def test_hypothesis_random_unicode(
+    tokenizer_json: dict[str, str], texts: list[str], data: st.DataObject
+) -> None:
     name = data.draw(st.sampled_from(VOCABS))
     combo = data.draw(st.sampled_from(COMBOS))
     js = _variant(tokenizer_json[name], *combo)
@@ -297,8 +301,28 @@ ADDED = [
 ]
 
 added_texts_st = st.lists(
-    st.one_of(texts_st, st.sampled_from(["<ent>", "New York", "new york", "qq", " qq ", "Über", "über", "中文",
-                                         "[X]", "hello", "HELLO", "a", " ", "x[X]y", "NewYork"])),
+    st.one_of(
+        texts_st,
+        st.sampled_from(
+            [
+                "<ent>",
+                "New York",
+                "new york",
+                "qq",
+                " qq ",
+                "Über",
+                "über",
+                "中文",
+                "[X]",
+                "hello",
+                "HELLO",
+                "a",
+                " ",
+                "x[X]y",
+                "NewYork",
+            ]
+        ),
+    ),
     max_size=8,
 ).map("".join)
 
@@ -325,7 +349,9 @@ def _added_pair(js: str, which: int) -> tuple[Tokenizer, WordPieceTokenizer]:
 
 @settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(added_texts_st, min_size=1, max_size=4), data=st.data())
-def test_hypothesis_added_tokens(tokenizer_json: dict[str, str], texts: list[str], data: st.DataObject) -> None:
+def test_hypothesis_added_tokens(
+    tokenizer_json: dict[str, str], texts: list[str], data: st.DataObject
+) -> None:
     name = data.draw(st.sampled_from(VOCABS))
     hf, ours = _added_pair(tokenizer_json[name], data.draw(st.sampled_from(range(len(ADDED_SETS)))))
     ref = hf.encode_batch(texts)
@@ -338,7 +364,9 @@ def test_added_tokens_survive_tokenizer_json_both_ways(tokenizer_json: dict[str,
     for which in range(len(ADDED_SETS)):
         hf, ours = _added_pair(tokenizer_json["bert-base-uncased"], which)
         ref = hf.encode_batch(texts)
-        assert_same(WordPieceTokenizer.from_tokenizer_json(hf.to_str()).encode_batch(texts), ref, tokens=False)
+        assert_same(
+            WordPieceTokenizer.from_tokenizer_json(hf.to_str()).encode_batch(texts), ref, tokens=False
+        )
         again = Tokenizer.from_str(ours.to_tokenizer_json()).encode_batch(texts)
         assert [e.ids for e in again] == [e.ids for e in ref]
         assert [e.offsets for e in again] == [e.offsets for e in ref]
@@ -361,11 +389,18 @@ def test_flat_equals_lists(
     _, ours = _pair(tokenizer_json["bert-base-multilingual-cased"])
     trunc = max_length is not None
     ids, starts, offsets = ours.encode_batch_flat(
-        texts, add_special_tokens=specials, max_length=max_length, truncation=trunc, with_offsets=True,
+        texts,
+        add_special_tokens=specials,
+        max_length=max_length,
+        truncation=trunc,
+        with_offsets=True,
         num_threads=threads,
     )
     enc = ours.encode_batch(
-        texts, add_special_tokens=specials, max_length=max_length, truncation="longest_first" if trunc else None
+        texts,
+        add_special_tokens=specials,
+        max_length=max_length,
+        truncation="longest_first" if trunc else None,
     )
     assert ids.dtype == np.uint32 and starts.dtype == np.int64 and offsets is not None
     assert starts.shape == (len(texts) + 1,) and offsets.shape == (len(ids), 2)
@@ -375,7 +410,9 @@ def test_flat_equals_lists(
     ids2, starts2, none = ours.encode_batch_flat(texts, add_special_tokens=specials, num_threads=threads)
     assert none is None
     assert len(starts2) == len(texts) + 1
-    assert ids2.tolist() == [t for row in ours.encode_batch(texts, add_special_tokens=specials).ids() for t in row]
+    assert ids2.tolist() == [
+        t for row in ours.encode_batch(texts, add_special_tokens=specials).ids() for t in row
+    ]
 
 
 def test_navigation_matches_tokenizers(tokenizer_json: dict[str, str]) -> None:
@@ -413,15 +450,24 @@ COLUMN_CASES = [
     {"truncation": "only_first", "max_length": 6},
     {"truncation": "longest_first", "max_length": 1},  # cannot even hold the specials: nothing is truncated
     {"padding": "max_length", "max_length": 4},  # longer rows stay as they are
-    {"add_special_tokens": False, "padding": "longest", "padding_side": "left", "pad_id": 7, "pad_type_id": 3,
-     "pad_token": "[unused1]"},
+    {
+        "add_special_tokens": False,
+        "padding": "longest",
+        "padding_side": "left",
+        "pad_id": 7,
+        "pad_type_id": 3,
+        "pad_token": "[unused1]",
+    },
     {"add_special_tokens": False, "truncation": "longest_first", "max_length": 3, "padding": "longest"},
 ]
 
 
-@pytest.mark.parametrize("kwargs", COLUMN_CASES, ids=[",".join(f"{k}={v}" for k, v in c.items()) or "plain"
-                                                       for c in COLUMN_CASES])
-def test_single_text_batches_every_accessor_either_order(tokenizer_json: dict[str, str], kwargs: dict) -> None:
+@pytest.mark.parametrize(
+    "kwargs", COLUMN_CASES, ids=[",".join(f"{k}={v}" for k, v in c.items()) or "plain" for c in COLUMN_CASES]
+)
+def test_single_text_batches_every_accessor_either_order(
+    tokenizer_json: dict[str, str], kwargs: dict
+) -> None:
     js = tokenizer_json["bert-base-multilingual-cased"]
     _, ours = _pair(js)
     texts = [*HARD_LINES[:60], "", "   ", "a", "Hello, world! naïve café 東京"]
@@ -462,7 +508,9 @@ def test_column_batches_after_add_tokens(tokenizer_json: dict[str, str]) -> None
     hf, ours = Tokenizer.from_str(js), WordPieceTokenizer.from_tokenizer_json(js)  # fresh: tokens are added
     texts = ["hello wonderful world", "new_token_a and NEW_TOKEN_B"]
     assert ours.encode_batch(texts).ids() == [e.ids for e in hf.encode_batch(texts)]
-    ours.add_tokens([("new_token_a", False, False, False, True, False), ("[NEWB]", False, False, False, False, True)])
+    ours.add_tokens(
+        [("new_token_a", False, False, False, True, False), ("[NEWB]", False, False, False, False, True)]
+    )
     hf.add_tokens([AddedToken("new_token_a", normalized=True)])
     hf.add_special_tokens([AddedToken("[NEWB]", normalized=False)])
     texts.append("x [NEWB] y")
@@ -565,7 +613,9 @@ def test_pickle_is_small_json_state(tokenizer_json: dict[str, str]) -> None:
     assert len(blob) < 2 * len(ours2.to_tokenizer_json())
 
 
-def test_threads_give_identical_results(tokenizer_json: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_threads_give_identical_results(
+    tokenizer_json: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, ours = _pair(tokenizer_json["bert-base-multilingual-cased"])
     texts = HARD_LINES * 4
     one = ours.encode_batch(texts, num_threads=1)
@@ -627,7 +677,11 @@ def test_constructor_from_list_equals_file(assets: Path) -> None:
     b = WordPieceTokenizer.from_vocab_file(str(assets / "bert-base-uncased" / "vocab.txt"))
     assert a.encode_batch(HARD_LINES).ids() == b.encode_batch(HARD_LINES).ids()
     assert (a.lowercase, a.strip_accents, a.cls_token, a.sep_token, a.unk_token) == (
-        True, None, "[CLS]", "[SEP]", "[UNK]",
+        True,
+        None,
+        "[CLS]",
+        "[SEP]",
+        "[UNK]",
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 
 CASES = {
-    "test_inside.py": '''
+    "test_inside.py": """
 import pytest
 from testing_utils import require_module
 
@@ -35,8 +35,8 @@ def test_runs():
 @pytest.mark.xfail(reason="a known failure stays an expected failure", strict=True)
 def test_known_failure():
     assert False
-''',
-    "test_module_level.py": '''
+""",
+    "test_module_level.py": """
 from testing_utils import require_module
 
 require_module("ferroformers_no_such_reference")
@@ -44,7 +44,7 @@ require_module("ferroformers_no_such_reference")
 
 def test_never_collected():
     pass
-''',
+""",
 }
 
 
@@ -52,11 +52,32 @@ def outcomes(tmp_path: Path, **env: str) -> dict[str, int]:
     """pytest's summary counts for CASES."""
     for name, text in CASES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    clean = {k: v for k, v in os.environ.items() if k not in ("FERROFORMERS_NO_SKIP", "FERROFORMERS_EXPECT_INSTALLED")}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "testing_utils", "-p", "no:cacheprovider",
-                           "--continue-on-collection-errors", "--rootdir", str(tmp_path), "-q", *CASES],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                          env={**clean, "PYTHONPATH": str(TESTS), **env})
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("FERROFORMERS_NO_SKIP", "FERROFORMERS_EXPECT_INSTALLED")
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "testing_utils",
+            "-p",
+            "no:cacheprovider",
+            "--continue-on-collection-errors",
+            "--rootdir",
+            str(tmp_path),
+            "-q",
+            *CASES,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={**clean, "PYTHONPATH": str(TESTS), **env},
+    )
     summary = proc.stdout.strip().splitlines()[-1]
     return {word.rstrip("s"): int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
 

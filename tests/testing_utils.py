@@ -54,8 +54,11 @@ def require_module(name: str) -> ModuleType:
 
 # ---- hooks ---------------------------------------------------------------------------------------------------
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "installed_wheel: checks the installed wheel; runs only under "
-                                       "FERROFORMERS_EXPECT_INSTALLED (deselected otherwise, never skipped)")
+    config.addinivalue_line(
+        "markers",
+        "installed_wheel: checks the installed wheel; runs only under "
+        "FERROFORMERS_EXPECT_INSTALLED (deselected otherwise, never skipped)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -365,7 +365,6 @@ class Encodings:
     def word_to_chars(self, i: int, word: int, sequence_index: int = 0) -> tuple[int, int] | None:
         """Character span of word `word` of sequence `sequence_index` in row i."""
 
-
 # ---------------------------------------------------------------------------------------------------------------
 # WordPiece trainer (rust/py/trainer.rs over rust/text/trainer/)
 # ---------------------------------------------------------------------------------------------------------------
@@ -459,7 +458,6 @@ class WordPieceTrainer:
     def memory_bytes(self) -> int:
         """Bytes held by the word tables."""
 
-
 # --- audio (rust/py/audio.rs) ---
 def pad_normalize_audio(
     clips: list[npt.NDArray[np.float32]],
@@ -474,6 +472,7 @@ def pad_normalize_audio(
     row, transformers' behaviour without a mask) or 'clip' (over the clip's samples, padding kept). Returns the
     rows concatenated and, if asked, the int32 attention mask. Raises ValueError naming an empty or non-finite
     clip. Releases the GIL and runs in parallel over the clips."""
+
 # ---- image (rust/py/image.rs) ------------------------------------------------------------------------------
 def resize_image(
     image: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
@@ -484,6 +483,7 @@ def resize_image(
 ) -> npt.NDArray[np.uint8] | npt.NDArray[np.float32]:
     """Resize a (height, width, samples) image as Pillow's `Image.resize` (channels independent). With
     `channels`, only that many leading samples of each pixel are the image (uint8; Pillow's 4-byte RGB)."""
+
 def preprocess_images(
     images: list[npt.NDArray[np.uint8] | npt.NDArray[np.float32]],
     size: tuple[int, int] | None,
@@ -497,6 +497,7 @@ def preprocess_images(
     """Resize, rescale, normalize and stack C-contiguous (height, width, samples) images into one float32
     array; `channels[i]` leading samples of each pixel of image i are its channels (default: all). Releases
     the GIL and runs in parallel over the images."""
+
 # ---- Pillow images through the Arrow C data interface (rust/py/arrow.rs) ----------------------------------
 def arrow_image_view(schema: object, array: object, height: int, width: int) -> npt.NDArray[Any] | None:
     """A read-only numpy view, without a copy, of a height x width image exported by

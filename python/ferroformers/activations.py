@@ -23,7 +23,11 @@ class NewGELUActivation(nn.Module):
     """The tanh approximation of GELU written out as in Google BERT's code ("gelu_new")."""
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
-        return 0.5 * input * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (input + 0.044715 * torch.pow(input, 3.0))))
+        return (
+            0.5
+            * input
+            * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (input + 0.044715 * torch.pow(input, 3.0))))
+        )
 
 
 class FastGELUActivation(nn.Module):

@@ -214,22 +214,30 @@ class PretrainedConfig:
 
     @overload
     @classmethod
-    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[False] = ...,
-                  **kwargs: Any) -> C: ...
+    def from_dict(
+        cls: type[C],
+        config_dict: dict[str, Any],
+        *,
+        return_unused_kwargs: Literal[False] = ...,
+        **kwargs: Any,
+    ) -> C: ...
 
     @overload
     @classmethod
-    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[True],
-                  **kwargs: Any) -> tuple[C, dict[str, Any]]: ...
+    def from_dict(
+        cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: Literal[True], **kwargs: Any
+    ) -> tuple[C, dict[str, Any]]: ...
 
     @overload
     @classmethod
-    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool,
-                  **kwargs: Any) -> C | tuple[C, dict[str, Any]]: ...
+    def from_dict(
+        cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool, **kwargs: Any
+    ) -> C | tuple[C, dict[str, Any]]: ...
 
     @classmethod
-    def from_dict(cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool = False,
-                  **kwargs: Any) -> C | tuple[C, dict[str, Any]]:
+    def from_dict(
+        cls: type[C], config_dict: dict[str, Any], *, return_unused_kwargs: bool = False, **kwargs: Any
+    ) -> C | tuple[C, dict[str, Any]]:
         data = dict(config_dict)
         model_type = data.pop("model_type", None)
         if cls.model_type and model_type not in (None, cls.model_type):
@@ -272,18 +280,31 @@ class PretrainedConfig:
 
     @overload
     @classmethod
-    def from_pretrained(cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *,
-                        return_unused_kwargs: Literal[False] = ..., **kwargs: Any) -> C: ...
+    def from_pretrained(
+        cls: type[C],
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *,
+        return_unused_kwargs: Literal[False] = ...,
+        **kwargs: Any,
+    ) -> C: ...
 
     @overload
     @classmethod
-    def from_pretrained(cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *,
-                        return_unused_kwargs: Literal[True], **kwargs: Any) -> tuple[C, dict[str, Any]]: ...
+    def from_pretrained(
+        cls: type[C],
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *,
+        return_unused_kwargs: Literal[True],
+        **kwargs: Any,
+    ) -> tuple[C, dict[str, Any]]: ...
 
     @classmethod
     def from_pretrained(
-        cls: type[C], pretrained_model_name_or_path: str | os.PathLike[str], *, return_unused_kwargs: bool = False,
-        **kwargs: Any
+        cls: type[C],
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *,
+        return_unused_kwargs: bool = False,
+        **kwargs: Any,
     ) -> C | tuple[C, dict[str, Any]]:
         """Load from a folder holding `config.json`, a path to a json file, or a hub id.
 
@@ -295,8 +316,15 @@ class PretrainedConfig:
         return cls.from_dict(config_dict, return_unused_kwargs=return_unused_kwargs, **kwargs)
 
 
-_HUB_KWARGS = {"cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download",
-               "use_auth_token"}
+_HUB_KWARGS = {
+    "cache_dir",
+    "revision",
+    "local_files_only",
+    "token",
+    "subfolder",
+    "force_download",
+    "use_auth_token",
+}
 
 
 def load_json(path: str | os.PathLike[str]) -> dict[str, Any]:

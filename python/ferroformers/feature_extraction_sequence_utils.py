@@ -43,7 +43,9 @@ def padding_strategy(padding: bool | str | Any) -> str:
         return "do_not_pad"
     value = getattr(padding, "value", padding)  # transformers' PaddingStrategy enum
     if value not in _STRATEGIES:
-        raise ValueError(f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}")
+        raise ValueError(
+            f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}"
+        )
     return value
 
 
@@ -62,8 +64,13 @@ def round_up(length: int, multiple: int | None) -> int:
     return (length // multiple + 1) * multiple
 
 
-def padding_plan(lengths: Sequence[int], padding: bool | str | Any, max_length: int | None, truncation: bool,
-                 pad_to_multiple_of: int | None) -> tuple[int | None, int | None]:
+def padding_plan(
+    lengths: Sequence[int],
+    padding: bool | str | Any,
+    max_length: int | None,
+    truncation: bool,
+    pad_to_multiple_of: int | None,
+) -> tuple[int | None, int | None]:
     """(truncate_to, pad_to) for clips of `lengths`, as transformers' `pad` decides them.
 
     Truncation cuts to `max_length` rounded up to `pad_to_multiple_of` (transformers 5.24 `_truncate`); padding
@@ -118,8 +125,15 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
 
     model_input_names: ClassVar[list[str]] = ["input_values", "attention_mask"]
 
-    def __init__(self, feature_size: int, sampling_rate: int, padding_value: float | None,
-                 padding_side: str = "right", return_attention_mask: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        feature_size: int,
+        sampling_rate: int,
+        padding_value: float | None,
+        padding_side: str = "right",
+        return_attention_mask: bool = True,
+        **kwargs: Any,
+    ) -> None:
         self.feature_size = feature_size
         self.sampling_rate = sampling_rate
         self.padding_value = padding_value
@@ -135,12 +149,16 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         pv = self.padding_value
-        if pv is not None and (isinstance(pv, bool) or not isinstance(pv, (int, float)) or not np.isfinite(pv)):
+        if pv is not None and (
+            isinstance(pv, bool) or not isinstance(pv, (int, float)) or not np.isfinite(pv)
+        ):
             raise ValueError(f"padding_value must be a finite number or None, got {pv!r}")
         if self.padding_side not in ("right", "left"):
             raise ValueError(f"padding_side must be 'right' or 'left', got {self.padding_side!r}")
         if not isinstance(self.return_attention_mask, bool):
-            raise ValueError(f"return_attention_mask must be True or False, got {self.return_attention_mask!r}")
+            raise ValueError(
+                f"return_attention_mask must be True or False, got {self.return_attention_mask!r}"
+            )
 
     def _padding_side(self, padding_side: str | None) -> str:
         side = self.padding_side if padding_side is None else padding_side
@@ -150,7 +168,9 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
 
     def _padding_value(self, pad_to: int | None) -> float:
         if pad_to is not None and self.padding_value is None:
-            raise ValueError("asked to pad but padding_value is None; set feature_extractor.padding_value (e.g. 0.0)")
+            raise ValueError(
+                "asked to pad but padding_value is None; set feature_extractor.padding_value (e.g. 0.0)"
+            )
         return float(self.padding_value or 0.0)
 
     def pad(
@@ -175,7 +195,9 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
         if isinstance(processed_features, Sequence) and not isinstance(processed_features, (str, bytes)):
             examples = list(processed_features)
             if not examples or not all(isinstance(e, Mapping) for e in examples):
-                raise ValueError("pad() takes a dict of batches or a non-empty list of dicts (one per example)")
+                raise ValueError(
+                    "pad() takes a dict of batches or a non-empty list of dicts (one per example)"
+                )
             processed_features = {key: [e[key] for e in examples] for key in examples[0].keys()}
         if not isinstance(processed_features, Mapping):
             raise ValueError(f"pad() takes a dict or BatchFeature, got {type(processed_features).__name__}")
@@ -184,7 +206,9 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
             raise ValueError(f"pad() needs {main!r} among the features, got keys {list(processed_features)}")
         features = dict(processed_features)
         batch = features[main]
-        return_attention_mask = self.return_attention_mask if return_attention_mask is None else return_attention_mask
+        return_attention_mask = (
+            self.return_attention_mask if return_attention_mask is None else return_attention_mask
+        )
         if len(batch) == 0:
             out: dict[str, Any] = {main: []}
             if return_attention_mask:
@@ -203,8 +227,10 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
             if array.dtype == np.float64:
                 array = array.astype(np.float32)
             if array.ndim != (1 if self.feature_size == 1 else 2):
-                raise ValueError(f"{main}[{i}] has shape {array.shape}; feature_size={self.feature_size} takes "
-                                 f"{'1-D rows' if self.feature_size == 1 else '2-D rows (frames, features)'}")
+                raise ValueError(
+                    f"{main}[{i}] has shape {array.shape}; feature_size={self.feature_size} takes "
+                    f"{'1-D rows' if self.feature_size == 1 else '2-D rows (frames, features)'}"
+                )
             rows.append(array)
         masks = None
         if "attention_mask" in features:
@@ -214,8 +240,9 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
         for key, value in features.items():
             if key not in (main, "attention_mask") and len(value) != len(rows):
                 raise ValueError(f"{key} has {len(value)} examples but {main} has {len(rows)}")
-        truncate_to, pad_to = padding_plan([len(r) for r in rows], padding, max_length, truncation,
-                                           pad_to_multiple_of)
+        truncate_to, pad_to = padding_plan(
+            [len(r) for r in rows], padding, max_length, truncation, pad_to_multiple_of
+        )
         side = self._padding_side(padding_side)
         padding_value = self._padding_value(pad_to)
         if truncate_to is not None:
@@ -226,8 +253,9 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
         if self.feature_size == 1 and masks is None and all(r.dtype == np.float32 and len(r) for r in rows):
             from ._native import pad_normalize_audio
 
-            flat, flat_mask = pad_normalize_audio([np.ascontiguousarray(r) for r in rows], pad_to, side,
-                                                  padding_value, "off", with_mask)
+            flat, flat_mask = pad_normalize_audio(
+                [np.ascontiguousarray(r) for r in rows], pad_to, side, padding_value, "off", with_mask
+            )
             row_lens = [max(len(r), pad_to or 0) for r in rows]
             features[main] = split_flat(flat, row_lens)
             if flat_mask is not None:
@@ -248,8 +276,9 @@ class SequenceFeatureExtractor(FeatureExtractionMixin):
         return BatchFeature(features, tensor_type=None if ragged and not explicit else return_tensors)
 
     @classmethod
-    def get_dict(cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
-                 ) -> tuple[dict[str, Any], dict[str, Any], str]:
+    def get_dict(
+        cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+    ) -> tuple[dict[str, Any], dict[str, Any], str]:
         """Settings from the "feature_extractor" entry of processor_config.json (transformers 5 layout) or else
         from preprocessor_config.json (transformers 4 layout), as transformers 5.24 looks them up."""
         hub = pop_hub_kwargs(kwargs)

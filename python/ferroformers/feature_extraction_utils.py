@@ -31,6 +31,7 @@ def pop_hub_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
         hub["token"] = token
     return hub
 
+
 M = TypeVar("M", bound="FeatureExtractionMixin")
 
 
@@ -39,8 +40,12 @@ def to_tensor(value: Any, tensor_type: str | None) -> Any:
     if tensor_type is None:
         return value
     if tensor_type == "np":
-        if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple, np.ndarray)) \
-                and len({len(row) for row in value}) > 1:
+        if (
+            isinstance(value, (list, tuple))
+            and value
+            and isinstance(value[0], (list, tuple, np.ndarray))
+            and len({len(row) for row in value}) > 1
+        ):
             # rows of different lengths (no padding): a 1-D object array of row arrays, as transformers returns
             rows = np.empty(len(value), dtype=object)
             for i, row in enumerate(value):
@@ -99,7 +104,9 @@ class BatchFeature(UserDict[str, Any]):
                 if value.is_floating_point():
                     new[key] = value.to(*args, **kwargs)
                 else:  # ids and masks keep their integer dtype; only the device changes
-                    device = kwargs.get("device", next((a for a in args if not isinstance(a, torch.dtype)), None))
+                    device = kwargs.get(
+                        "device", next((a for a in args if not isinstance(a, torch.dtype)), None)
+                    )
                     new[key] = value.to(device=device) if device is not None else value
             else:
                 new[key] = value
@@ -151,8 +158,9 @@ class FeatureExtractionMixin:
         return [path]
 
     @classmethod
-    def get_dict(cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
-                 ) -> tuple[dict[str, Any], dict[str, Any], str]:
+    def get_dict(
+        cls, pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+    ) -> tuple[dict[str, Any], dict[str, Any], str]:
         """Resolve and read the JSON file; returns (its dict, the non-hub kwargs, its path)."""
         hub = pop_hub_kwargs(kwargs)
         name = os.fspath(pretrained_model_name_or_path)
@@ -169,7 +177,9 @@ class FeatureExtractionMixin:
         return (obj, {}) if return_unused_kwargs else obj
 
     @classmethod
-    def from_pretrained(cls: type[M], pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> M:
+    def from_pretrained(
+        cls: type[M], pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+    ) -> M:
         data, kwargs, path = cls.get_dict(pretrained_model_name_or_path, **kwargs)
         try:
             obj = cls.from_dict(data, **kwargs)

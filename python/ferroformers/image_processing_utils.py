@@ -16,10 +16,22 @@ from .image_utils import ImageInput, SizeDict
 IMAGE_PROCESSOR_NAME = "preprocessor_config.json"
 
 # keys other libraries write into preprocessor_config.json that name a class rather than a setting
-_CLASS_KEYS = ("feature_extractor_type", "image_processor_type", "processor_class", "auto_map", "_processor_class")
+_CLASS_KEYS = (
+    "feature_extractor_type",
+    "image_processor_type",
+    "processor_class",
+    "auto_map",
+    "_processor_class",
+)
 
-__all__ = ["VALID_SIZE_DICT_KEYS", "BaseImageProcessor", "BatchFeature", "ImageProcessingMixin", "get_size_dict",
-           "is_valid_size_dict"]
+__all__ = [
+    "VALID_SIZE_DICT_KEYS",
+    "BaseImageProcessor",
+    "BatchFeature",
+    "ImageProcessingMixin",
+    "get_size_dict",
+    "is_valid_size_dict",
+]
 
 # the size forms transformers accepts (`image_processing_utils.VALID_SIZE_DICT_KEYS`, 5.x)
 VALID_SIZE_DICT_KEYS = (
@@ -56,8 +68,10 @@ def get_size_dict(
     elif _is_int(size):
         if default_to_square:
             if max_size is not None:
-                raise ValueError(f"{param_name}: max_size cannot be used with an int {param_name} and "
-                                 "default_to_square=True")
+                raise ValueError(
+                    f"{param_name}: max_size cannot be used with an int {param_name} and "
+                    "default_to_square=True"
+                )
             out = SizeDict(height=size, width=size)
         else:
             out = SizeDict(shortest_edge=size)
@@ -66,12 +80,18 @@ def get_size_dict(
     elif isinstance(size, (tuple, list)):
         if len(size) != 2:
             raise ValueError(f"{param_name} as a sequence must be (height, width), got {size!r}")
-        out = SizeDict(height=size[0], width=size[1]) if height_width_order else SizeDict(height=size[1], width=size[0])
+        out = (
+            SizeDict(height=size[0], width=size[1])
+            if height_width_order
+            else SizeDict(height=size[1], width=size[0])
+        )
     elif size is None and max_size is not None and not default_to_square:
         out = SizeDict(longest_edge=max_size)
     else:
-        raise TypeError(f"{param_name} must be an int, a (height, width) pair or a dict with one of the key sets "
-                        f"{_key_sets()}, got {size!r}")
+        raise TypeError(
+            f"{param_name} must be an int, a (height, width) pair or a dict with one of the key sets "
+            f"{_key_sets()}, got {size!r}"
+        )
     if set(out) not in VALID_SIZE_DICT_KEYS:
         raise ValueError(f"{param_name} must have one of the key sets {_key_sets()}, got {sorted(out)}")
     for key, value in out.items():

@@ -40,8 +40,18 @@ class SizeDict(dict):  # type: ignore[type-arg]
     (`size["height"]`, JSON), whose keys also read as attributes as on transformers 5's `SizeDict`
     (`size.height`; None for a key it does not have)."""
 
-    _KEYS = frozenset({"height", "width", "shortest_edge", "longest_edge", "max_height", "max_width", "min_pixels",
-                       "max_pixels"})
+    _KEYS = frozenset(
+        {
+            "height",
+            "width",
+            "shortest_edge",
+            "longest_edge",
+            "max_height",
+            "max_width",
+            "min_pixels",
+            "max_pixels",
+        }
+    )
 
     def __getattr__(self, key: str) -> int | None:
         if key in SizeDict._KEYS:
@@ -67,8 +77,15 @@ class PILImageResampling(enum.IntEnum):
 
 # Pillow's deprecated aliases, still found in configs and tutorials
 _RESAMPLE_ALIASES = {"NONE": "NEAREST", "LINEAR": "BILINEAR", "CUBIC": "BICUBIC", "ANTIALIAS": "LANCZOS"}
-_RESAMPLE_PREFIXES = ("PIL.IMAGE.RESAMPLING.", "PIL.IMAGE.", "IMAGE.RESAMPLING.", "IMAGE.", "RESAMPLING.",
-                      "PILIMAGERESAMPLING.", "INTERPOLATIONMODE.")
+_RESAMPLE_PREFIXES = (
+    "PIL.IMAGE.RESAMPLING.",
+    "PIL.IMAGE.",
+    "IMAGE.RESAMPLING.",
+    "IMAGE.",
+    "RESAMPLING.",
+    "PILIMAGERESAMPLING.",
+    "INTERPOLATIONMODE.",
+)
 
 
 def parse_resample(value: Any) -> PILImageResampling:
@@ -90,7 +107,7 @@ def parse_resample(value: Any) -> PILImageResampling:
         name = value.strip().upper()
         for prefix in _RESAMPLE_PREFIXES:
             if name.startswith(prefix):
-                name = name[len(prefix):]
+                name = name[len(prefix) :]
                 break
         name = _RESAMPLE_ALIASES.get(name, name)
         if name.isdigit():
@@ -157,7 +174,9 @@ def make_flat_list_of_images(images: ImageInput) -> list[Any]:
     )
 
 
-def infer_channel_dimension_format(image: np.ndarray, num_channels: tuple[int, ...] = (1, 3, 4)) -> ChannelDimension:
+def infer_channel_dimension_format(
+    image: np.ndarray, num_channels: tuple[int, ...] = (1, 3, 4)
+) -> ChannelDimension:
     """As transformers: channels first when the first axis could be channels (also when both could)."""
     if image.ndim != 3:
         raise ValueError(f"expected a 3-D image, got shape {image.shape}")
@@ -184,12 +203,29 @@ def _pil_to_rgb(image: Any) -> Any:
 # How Pillow keeps each mode in memory, which is what it exports through the Arrow C data interface
 # (rust/py/arrow.rs): one sample per pixel, mapped to the numpy dtype to read it as (None: as exported; Arrow
 # calls I;16 int16, Pillow stores unsigned little-endian) ...
-_ONE_SAMPLE_MODES: dict[str, str | None] = {"L": None, "P": None, "1": None, "I": None, "F": None, "I;16": "<u2"}
+_ONE_SAMPLE_MODES: dict[str, str | None] = {
+    "L": None,
+    "P": None,
+    "1": None,
+    "I": None,
+    "F": None,
+    "I;16": "<u2",
+}
 # ... or 4 bytes per pixel, mapped to the number of bands: the first 3 or 4 bytes, or bytes 0 and 3 for the
 # 2-band modes (LA is kept as L, L, L, A). Only modes whose memory is what `np.asarray` gives (LAB is not: numpy
 # gets a and b shifted by 128); tests/image/test_pil_input.py checks each against `np.asarray`.
-_FOUR_BYTE_MODES: dict[str, int] = {"RGB": 3, "YCbCr": 3, "HSV": 3, "RGBA": 4, "RGBX": 4, "RGBa": 4, "CMYK": 4,
-                                    "LA": 2, "La": 2, "PA": 2}
+_FOUR_BYTE_MODES: dict[str, int] = {
+    "RGB": 3,
+    "YCbCr": 3,
+    "HSV": 3,
+    "RGBA": 4,
+    "RGBX": 4,
+    "RGBa": 4,
+    "CMYK": 4,
+    "LA": 2,
+    "La": 2,
+    "PA": 2,
+}
 
 
 def _pillow_exports_arrow() -> bool:
@@ -232,7 +268,9 @@ def _arrow_view(image: Any, where: str) -> tuple[np.ndarray, int] | None:
     try:
         view = arrow_image_view(schema, array, image.height, image.width)
     except ValueError as e:
-        raise ValueError(f"{where} (PIL mode {mode}, size {image.size}): Pillow's export is malformed: {e}") from None
+        raise ValueError(
+            f"{where} (PIL mode {mode}, size {image.size}): Pillow's export is malformed: {e}"
+        ) from None
     if view is None or (view.ndim == 3) != (mode in _FOUR_BYTE_MODES):
         return None  # a layout this version of Pillow was not seen to export: read it with numpy
     if mode in _ONE_SAMPLE_MODES:
@@ -294,16 +332,22 @@ def to_hwc_array(
             ChannelDimension(input_data_format) if input_data_format is not None else None
         )
     else:
-        raise TypeError(f"{where} is a {type(image).__name__}; expected a PIL image, a numpy array or a torch tensor")
+        raise TypeError(
+            f"{where} is a {type(image).__name__}; expected a PIL image, a numpy array or a torch tensor"
+        )
 
     if array.dtype.kind not in "uifb":
-        raise TypeError(f"{where} has dtype {array.dtype} (shape {array.shape}); expected uint8, integer or float pixels")
+        raise TypeError(
+            f"{where} has dtype {array.dtype} (shape {array.shape}); expected uint8, integer or float pixels"
+        )
     if array.ndim == 2:
         array = array[:, :, None]
         fmt = ChannelDimension.LAST
     if array.ndim != 3:
-        raise ValueError(f"{where} has shape {array.shape}; expected (height, width), (height, width, channels) or "
-                         "(channels, height, width)")
+        raise ValueError(
+            f"{where} has shape {array.shape}; expected (height, width), (height, width, channels) or "
+            "(channels, height, width)"
+        )
     if 0 in array.shape:
         raise ValueError(f"{where} is empty (shape {array.shape})")
     if fmt is None:
@@ -334,8 +378,10 @@ def _prepare_pil(image: Any, where: str, do_convert_rgb: bool | None) -> Prepare
     if array.ndim == 2:
         array = array[:, :, None]
     if array.ndim != 3 or array.dtype.kind not in "uif" or not 1 <= channels <= 4:
-        raise TypeError(f"{where} (PIL mode {image.mode}) gives pixels of dtype {array.dtype} and shape "
-                        f"{array.shape}; convert it to RGB, L or F first")
+        raise TypeError(
+            f"{where} (PIL mode {image.mode}) gives pixels of dtype {array.dtype} and shape "
+            f"{array.shape}; convert it to RGB, L or F first"
+        )
     array, rescalable = _pixel_values(array, where)
     return PreparedImage(np.ascontiguousarray(array), rescalable, channels)
 
@@ -354,7 +400,9 @@ def _pixel_values(array: np.ndarray, where: str) -> tuple[np.ndarray, bool]:
             )
         return array.astype(np.uint8), True
     if not np.isfinite(array).all():
-        raise ValueError(f"{where} (dtype {array.dtype}, shape {array.shape}) contains NaN or infinite values")
+        raise ValueError(
+            f"{where} (dtype {array.dtype}, shape {array.shape}) contains NaN or infinite values"
+        )
     lowest, highest = float(array.min()), float(array.max())
     if lowest >= 0 and highest <= 255 and bool((array == np.floor(array)).all()):
         return array.astype(np.uint8), True

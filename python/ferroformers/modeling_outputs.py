@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING
 from .utils.generic import ModelOutput
 from .utils.import_utils import require_torch
 
-__all__ = ["BaseModelOutput", "MaskedLMOutput", "ModelOutput", "MultipleChoiceModelOutput",
-           "QuestionAnsweringModelOutput", "SequenceClassifierOutput", "TokenClassifierOutput"]
+__all__ = [
+    "BaseModelOutput",
+    "MaskedLMOutput",
+    "ModelOutput",
+    "MultipleChoiceModelOutput",
+    "QuestionAnsweringModelOutput",
+    "SequenceClassifierOutput",
+    "TokenClassifierOutput",
+]
 
 if TYPE_CHECKING:  # torch's own types; at run time a missing torch says how to install it
     import torch

@@ -47,8 +47,18 @@ CONFIG_NAME = "config.json"
 
 M = TypeVar("M", bound="PreTrainedModel")
 
-_SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-               "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+_SIZE_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
 
 
 def parse_size(size: int | str) -> int:
@@ -91,7 +101,9 @@ class PreTrainedModel(nn.Module):
                 f" (to load weights, use {type(self).__name__}.from_pretrained(...))"
             )
         if not isinstance(config, self.config_class):
-            raise TypeError(f"{type(self).__name__} needs a {self.config_class.__name__}, got {type(config).__name__}")
+            raise TypeError(
+                f"{type(self).__name__} needs a {self.config_class.__name__}, got {type(config).__name__}"
+            )
         config.validate()
         if config._attn_implementation is None:
             config._attn_implementation = "sdpa"  # transformers' default when torch has it (always, here)
@@ -161,8 +173,14 @@ class PreTrainedModel(nn.Module):
             return
         output.weight = self.get_input_embeddings().weight
         output.out_features = output.weight.shape[0]
-        if output.bias is not None and output.bias.shape[0] != output.out_features and not output.bias.is_meta:
-            output.bias.data = nn.functional.pad(output.bias.data, (0, output.out_features - output.bias.shape[0]))
+        if (
+            output.bias is not None
+            and output.bias.shape[0] != output.out_features
+            and not output.bias.is_meta
+        ):
+            output.bias.data = nn.functional.pad(
+                output.bias.data, (0, output.out_features - output.bias.shape[0])
+            )
 
     def _tied_keys(self) -> dict[str, str]:
         """{tied key: source key} for the ties in effect now."""
@@ -171,7 +189,10 @@ class PreTrainedModel(nn.Module):
         return dict(self._tied_weights_keys)
 
     def resize_token_embeddings(
-        self, new_num_tokens: int | None = None, pad_to_multiple_of: int | None = None, mean_resizing: bool = True
+        self,
+        new_num_tokens: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        mean_resizing: bool = True,
     ) -> nn.Embedding:
         """Give the vocabulary `new_num_tokens` rows (rounded up to a multiple of `pad_to_multiple_of`).
 
@@ -189,13 +210,18 @@ class PreTrainedModel(nn.Module):
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             raise ValueError(f"new_num_tokens must be a positive integer, got {new_num_tokens!r}")
         if pad_to_multiple_of is not None:
-            if isinstance(pad_to_multiple_of, bool) or not isinstance(pad_to_multiple_of, int) or pad_to_multiple_of <= 0:
+            if (
+                isinstance(pad_to_multiple_of, bool)
+                or not isinstance(pad_to_multiple_of, int)
+                or pad_to_multiple_of <= 0
+            ):
                 raise ValueError(f"pad_to_multiple_of must be a positive integer, got {pad_to_multiple_of!r}")
             n = -(-n // pad_to_multiple_of) * pad_to_multiple_of
         if n != embeddings.num_embeddings:
             # transformers keeps the module and its Parameter and swaps the data, so a tied projection follows
-            new = nn.Embedding(n, embeddings.embedding_dim, device=embeddings.weight.device,
-                               dtype=embeddings.weight.dtype)
+            new = nn.Embedding(
+                n, embeddings.embedding_dim, device=embeddings.weight.device, dtype=embeddings.weight.dtype
+            )
             self._fill_resized(new, embeddings, mean_resizing)
             embeddings.weight.data = new.weight.data
             embeddings.num_embeddings = n
@@ -205,8 +231,13 @@ class PreTrainedModel(nn.Module):
 
         output = self.get_output_embeddings()
         if output is not None and output.weight.shape[0] != n:  # not tied: a new projection
-            new_output = nn.Linear(output.in_features, n, bias=output.bias is not None,
-                                   device=output.weight.device, dtype=output.weight.dtype)
+            new_output = nn.Linear(
+                output.in_features,
+                n,
+                bias=output.bias is not None,
+                device=output.weight.device,
+                dtype=output.weight.dtype,
+            )
             self._fill_resized(new_output, output, mean_resizing)
             new_output.requires_grad_(output.weight.requires_grad)
             self.set_output_embeddings(new_output)
@@ -217,7 +248,9 @@ class PreTrainedModel(nn.Module):
         return self.get_input_embeddings()
 
     @torch.no_grad()
-    def _fill_resized(self, new: nn.Embedding | nn.Linear, old: nn.Embedding | nn.Linear, mean_resizing: bool) -> None:
+    def _fill_resized(
+        self, new: nn.Embedding | nn.Linear, old: nn.Embedding | nn.Linear, mean_resizing: bool
+    ) -> None:
         """Fill a freshly built larger or smaller copy of `old`: its rows, then the added ones.
 
         Reproduces transformers 5.24 `PreTrainedModel._get_resized_embeddings` / `_get_resized_lm_head` and
@@ -271,8 +304,9 @@ class PreTrainedModel(nn.Module):
                 layer += n_layers
             if n_layers is not None and not 0 <= layer < n_layers:
                 raise ValueError(f"prune_heads: layer {key} does not exist (the model has {n_layers} layers)")
-            heads = sorted({int(h) + (n_heads if n_heads is not None and -n_heads <= int(h) < 0 else 0)
-                            for h in heads})
+            heads = sorted(
+                {int(h) + (n_heads if n_heads is not None and -n_heads <= int(h) < 0 else 0) for h in heads}
+            )
             bad = [h for h in heads if n_heads is not None and not 0 <= h < n_heads]
             if bad and n_heads is not None:
                 raise ValueError(f"prune_heads: layer {layer} has heads 0..{n_heads - 1}, not {bad}")
@@ -298,11 +332,15 @@ class PreTrainedModel(nn.Module):
     def set_attn_implementation(self, attn_implementation: str) -> None:
         """Switch the attention of a built model: "sdpa" (fused; padding skipped) or "eager" (weights written out)."""
         if attn_implementation not in ATTN_IMPLEMENTATIONS[1:]:
-            raise ValueError(f"attn_implementation must be one of {list(ATTN_IMPLEMENTATIONS[1:])}, "
-                             f"got {attn_implementation!r}")
+            raise ValueError(
+                f"attn_implementation must be one of {list(ATTN_IMPLEMENTATIONS[1:])}, "
+                f"got {attn_implementation!r}"
+            )
         self.config._attn_implementation = attn_implementation
 
-    def gradient_checkpointing_enable(self, gradient_checkpointing_kwargs: dict[str, Any] | None = None) -> None:
+    def gradient_checkpointing_enable(
+        self, gradient_checkpointing_kwargs: dict[str, Any] | None = None
+    ) -> None:
         """Keep only each layer's input in the forward pass and recompute the layer in backward: less memory, the
         same gradients (dropout is replayed with the same random state).
 
@@ -312,7 +350,11 @@ class PreTrainedModel(nn.Module):
         """
         if not self.supports_gradient_checkpointing:
             raise ValueError(f"{type(self).__name__} does not support gradient checkpointing")
-        kwargs = {"use_reentrant": False} if gradient_checkpointing_kwargs is None else dict(gradient_checkpointing_kwargs)
+        kwargs = (
+            {"use_reentrant": False}
+            if gradient_checkpointing_kwargs is None
+            else dict(gradient_checkpointing_kwargs)
+        )
         from torch.utils.checkpoint import checkpoint
 
         self._set_gradient_checkpointing(True, functools.partial(checkpoint, **kwargs))
@@ -328,7 +370,9 @@ class PreTrainedModel(nn.Module):
         return any(getattr(m, "gradient_checkpointing", False) for m in self.modules())
 
     # transformers 5.24 names (the gradient_* ones above are its deprecated aliases; both work here, no warning)
-    def activation_checkpointing_enable(self, activation_checkpointing_kwargs: dict[str, Any] | None = None) -> None:
+    def activation_checkpointing_enable(
+        self, activation_checkpointing_kwargs: dict[str, Any] | None = None
+    ) -> None:
         self.gradient_checkpointing_enable(activation_checkpointing_kwargs)
 
     def activation_checkpointing_disable(self) -> None:
@@ -377,8 +421,11 @@ class PreTrainedModel(nn.Module):
         skip = set()
         if exclude_embeddings:
             skip = {id(m.weight) for m in self.modules() if isinstance(m, nn.Embedding)}
-        return sum(p.numel() for p in self.parameters()
-                   if (p.requires_grad or not only_trainable) and id(p) not in skip)
+        return sum(
+            p.numel()
+            for p in self.parameters()
+            if (p.requires_grad or not only_trainable) and id(p) not in skip
+        )
 
     # ---- saving ------------------------------------------------------------------------------------------
     def save_pretrained(
@@ -412,11 +459,17 @@ class PreTrainedModel(nn.Module):
         if state_dict is None:
             state_dict = self.state_dict()
         tied = self._tied_keys()
-        state_dict = {k: v.detach().contiguous() for k, v in state_dict.items()
-                      if not (k in tied and tied[k] in state_dict and v.data_ptr() == state_dict[tied[k]].data_ptr())}
+        state_dict = {
+            k: v.detach().contiguous()
+            for k, v in state_dict.items()
+            if not (k in tied and tied[k] in state_dict and v.data_ptr() == state_dict[tied[k]].data_ptr())
+        }
 
-        weights_name, index_name = (SAFE_WEIGHTS_NAME, SAFE_WEIGHTS_INDEX_NAME) if safe_serialization \
+        weights_name, index_name = (
+            (SAFE_WEIGHTS_NAME, SAFE_WEIGHTS_INDEX_NAME)
+            if safe_serialization
             else (WEIGHTS_NAME, WEIGHTS_INDEX_NAME)
+        )
         shards = _split_shards(state_dict, limit)
         os.makedirs(save_directory, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".ferroformers-save-", dir=save_directory)
@@ -489,7 +542,9 @@ class PreTrainedModel(nn.Module):
         With `output_loading_info=True`, returns (model, {"missing_keys", "unexpected_keys", "mismatched_keys"}).
         """
         if trust_remote_code:
-            raise ValueError("trust_remote_code=True is not supported: ferroformers never runs code from a checkpoint")
+            raise ValueError(
+                "trust_remote_code=True is not supported: ferroformers never runs code from a checkpoint"
+            )
         unknown = [k for k in config_overrides if k in _HUB_KWARGS]
         if unknown:
             raise TypeError(f"from_pretrained() got unsupported keyword arguments {unknown}")
@@ -498,13 +553,25 @@ class PreTrainedModel(nn.Module):
         device = _single_device(device_map)
         if state_dict is not None and pretrained_model_name_or_path is not None:
             # transformers 5.x refuses this too (4.x took the state dict and ignored the folder's weights)
-            raise ValueError("pass either pretrained_model_name_or_path or state_dict=, not both: with "
-                             "state_dict=, use pretrained_model_name_or_path=None and config=")
+            raise ValueError(
+                "pass either pretrained_model_name_or_path or state_dict=, not both: with "
+                "state_dict=, use pretrained_model_name_or_path=None and config="
+            )
         if pretrained_model_name_or_path is None and (state_dict is None or config is None):
             raise ValueError("pretrained_model_name_or_path=None needs both config= and state_dict=")
-        name = "state_dict" if pretrained_model_name_or_path is None else os.fspath(pretrained_model_name_or_path)
-        hub: dict[str, Any] = {"cache_dir": cache_dir, "revision": revision, "local_files_only": local_files_only,
-                               "token": token, "subfolder": subfolder, "force_download": force_download}
+        name = (
+            "state_dict"
+            if pretrained_model_name_or_path is None
+            else os.fspath(pretrained_model_name_or_path)
+        )
+        hub: dict[str, Any] = {
+            "cache_dir": cache_dir,
+            "revision": revision,
+            "local_files_only": local_files_only,
+            "token": token,
+            "subfolder": subfolder,
+            "force_download": force_download,
+        }
         if config is None:
             config_dict, _ = PretrainedConfig.get_config_dict(name, **hub)
             config = cls.config_class.from_dict(config_dict, **config_overrides)
@@ -527,8 +594,11 @@ class PreTrainedModel(nn.Module):
         if pretrained_model_name_or_path is not None:
             config.name_or_path = name
 
-        reader = CheckpointReader(resolve_weights(name, hub, use_safetensors)) if state_dict is None \
+        reader = (
+            CheckpointReader(resolve_weights(name, hub, use_safetensors))
+            if state_dict is None
             else CheckpointReader.from_state_dict(state_dict)
+        )
         target_dtype = resolve_dtype(dtype if dtype is not None else torch_dtype, config, reader)
 
         # build without allocating or initialising, then fill in what the checkpoint has and init the rest
@@ -542,8 +612,14 @@ class PreTrainedModel(nn.Module):
         for kind in ("missing_keys", "unexpected_keys"):
             if info[kind]:
                 what = "newly initialised (train before use)" if kind == "missing_keys" else "not used"
-                logger.warning("%s from %s: %d weights %s: %s", cls.__name__, name, len(info[kind]), what,
-                               ", ".join(info[kind]))
+                logger.warning(
+                    "%s from %s: %d weights %s: %s",
+                    cls.__name__,
+                    name,
+                    len(info[kind]),
+                    what,
+                    ", ".join(info[kind]),
+                )
         return (model, info) if output_loading_info else model
 
     def _checkpoint_key_map(self, checkpoint_keys: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -566,7 +642,7 @@ class PreTrainedModel(nn.Module):
                 if not key.startswith(prefix):
                     unexpected.append(key)
                     continue
-                target = key[len(prefix):]
+                target = key[len(prefix) :]
             if target in expected:
                 mapping[key] = target
             elif not any(re.search(p, key) for p in self._keys_to_ignore_on_load_unexpected):
@@ -601,21 +677,29 @@ class PreTrainedModel(nn.Module):
         # checkpoint's tensors as they are (assign: no copy)
         needed = set(missing)
         for module_name, module in self.named_modules():
-            direct = [f"{module_name}.{n}" if module_name else n
-                      for n, _ in [*module.named_parameters(recurse=False), *module.named_buffers(recurse=False)]]
+            direct = [
+                f"{module_name}.{n}" if module_name else n
+                for n, _ in [*module.named_parameters(recurse=False), *module.named_buffers(recurse=False)]
+            ]
             if any(k in needed for k in direct):
                 module.to_empty(device="cpu", recurse=False)
                 self._init_weights(module)
         state = {key: reader.tensor(ckpt_key) for ckpt_key, key in mapping.items()}
-        state = {k: (v.to(dtype) if v.is_floating_point() and v.dtype != dtype else v) for k, v in state.items()}
+        state = {
+            k: (v.to(dtype) if v.is_floating_point() and v.dtype != dtype else v) for k, v in state.items()
+        }
         self.load_state_dict(state, strict=False, assign=True)
         self.tie_weights()
         left = [n for n, t in [*self.named_parameters(), *self.named_buffers()] if t.is_meta]
         if left:  # a tensor neither in the checkpoint nor in the state dict (a non-persistent buffer)
             raise RuntimeError(f"{type(self).__name__}: {left} were neither loaded nor initialised")
         self.to(dtype)
-        return {"missing_keys": missing, "unexpected_keys": unexpected, "mismatched_keys": mismatched,
-                "error_msgs": []}
+        return {
+            "missing_keys": missing,
+            "unexpected_keys": unexpected,
+            "mismatched_keys": mismatched,
+            "error_msgs": [],
+        }
 
 
 # accelerate's names for maps that it computes over several devices
@@ -643,7 +727,9 @@ def _single_device(device_map: Any) -> torch.device | None:
         try:
             return torch.device(device_map)
         except RuntimeError:
-            raise ValueError(f"device_map={device_map!r} is not a device name such as 'cpu' or 'cuda:0'") from None
+            raise ValueError(
+                f"device_map={device_map!r} is not a device name such as 'cpu' or 'cuda:0'"
+            ) from None
     raise ValueError(
         f"device_map={device_map!r} spreads the model over devices (or offloads it), which needs accelerate's "
         "dispatching; ferroformers loads a model onto one device: pass device_map=None, 'cpu' or one accelerator "
@@ -653,8 +739,11 @@ def _single_device(device_map: Any) -> torch.device | None:
 
 # ---- checkpoint files ------------------------------------------------------------------------------------
 
+
 def _is_weights_file(name: str) -> bool:
-    return bool(re.fullmatch(r"(model|pytorch_model)(-\d{5}-of-\d{5})?\.(safetensors|bin)(\.index\.json)?", name))
+    return bool(
+        re.fullmatch(r"(model|pytorch_model)(-\d{5}-of-\d{5})?\.(safetensors|bin)(\.index\.json)?", name)
+    )
 
 
 def _split_shards(state_dict: dict[str, torch.Tensor], limit: int) -> list[dict[str, torch.Tensor]]:

@@ -44,13 +44,17 @@ class ProcessorMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if len(args) > len(self.attributes):
-            raise TypeError(f"{type(self).__name__} takes {len(self.attributes)} preprocessors "
-                            f"({', '.join(self.attributes)}), got {len(args)} positional arguments")
+            raise TypeError(
+                f"{type(self).__name__} takes {len(self.attributes)} preprocessors "
+                f"({', '.join(self.attributes)}), got {len(args)} positional arguments"
+            )
         values = dict(zip(self.attributes, args, strict=False))
         for name, value in kwargs.items():
             if name not in self.attributes:
-                raise TypeError(f"{type(self).__name__} got an unexpected argument {name!r}; "
-                                f"it takes {', '.join(self.attributes)}")
+                raise TypeError(
+                    f"{type(self).__name__} got an unexpected argument {name!r}; "
+                    f"it takes {', '.join(self.attributes)}"
+                )
             if name in values:
                 raise TypeError(f"{type(self).__name__} got {name!r} both by position and by keyword")
             values[name] = value
@@ -59,8 +63,10 @@ class ProcessorMixin:
                 raise TypeError(f"{type(self).__name__} needs {name}=")
             expected = tuple(_class_named(*path.split(":")) for path in self._class_paths(name))
             if expected and not isinstance(values[name], expected):
-                raise TypeError(f"{name} must be a {' or '.join(c.__name__ for c in expected)}, "
-                                f"got {type(values[name]).__name__}")
+                raise TypeError(
+                    f"{name} must be a {' or '.join(c.__name__ for c in expected)}, "
+                    f"got {type(values[name]).__name__}"
+                )
             setattr(self, name, values[name])
 
     @classmethod
@@ -107,12 +113,16 @@ class ProcessorMixin:
             value = getattr(self, attribute)
             if attribute == "tokenizer":
                 written += [os.fspath(p) for p in value.save_pretrained(save_directory)]
-                written.append(self._stamp_processor_class(os.path.join(save_directory, "tokenizer_config.json")))
+                written.append(
+                    self._stamp_processor_class(os.path.join(save_directory, "tokenizer_config.json"))
+                )
             else:
                 # flat preprocessor_config.json for transformers 4.x readers, with the processor's name
                 path = os.path.join(save_directory, value.config_name)
-                atomic_write_text(path, json.dumps({**value.to_dict(), "processor_class": name}, indent=2,
-                                                   sort_keys=True) + "\n")
+                atomic_write_text(
+                    path,
+                    json.dumps({**value.to_dict(), "processor_class": name}, indent=2, sort_keys=True) + "\n",
+                )
                 written.append(path)
         path = os.path.join(save_directory, PROCESSOR_NAME)
         atomic_write_text(path, self.to_json_string())
@@ -128,7 +138,9 @@ class ProcessorMixin:
         return path
 
     @classmethod
-    def from_pretrained(cls: type[P], pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> P:
+    def from_pretrained(
+        cls: type[P], pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+    ) -> P:
         """Load every preprocessor from one folder or hub id (either layout, see the module docstring).
 
         Hub arguments (cache_dir, revision, local_files_only, token, subfolder, force_download) go to every
@@ -158,7 +170,9 @@ class ProcessorMixin:
             taken |= set(own)
         unused = sorted(set(kwargs) - taken)
         if unused:
-            raise TypeError(f"{cls.__name__}.from_pretrained() got keyword arguments no preprocessor takes: {unused}")
+            raise TypeError(
+                f"{cls.__name__}.from_pretrained() got keyword arguments no preprocessor takes: {unused}"
+            )
         return cls(**parts)
 
     @property

@@ -46,8 +46,9 @@ def prune_linear_layer(layer: nn.Linear, index: torch.Tensor, dim: int = 0) -> n
         bias = (layer.bias if dim == 1 else layer.bias[index]).detach().clone()
     new_size = list(layer.weight.size())
     new_size[dim] = len(index)
-    new_layer = nn.Linear(new_size[1], new_size[0], bias=bias is not None, device=layer.weight.device,
-                          dtype=layer.weight.dtype)
+    new_layer = nn.Linear(
+        new_size[1], new_size[0], bias=bias is not None, device=layer.weight.device, dtype=layer.weight.dtype
+    )
     new_layer.weight.requires_grad = False
     new_layer.weight.copy_(weight.contiguous())
     new_layer.weight.requires_grad = layer.weight.requires_grad
@@ -67,13 +68,17 @@ class Unpadding:
     padded and only the result is the same: `pad` sets the padding positions to 0 (or `fill`).
     """
 
-    def __init__(self, attention_mask: torch.Tensor, pack: bool = True) -> None:  # (bs, seq_len): 1 token, 0 pad
+    def __init__(
+        self, attention_mask: torch.Tensor, pack: bool = True
+    ) -> None:  # (bs, seq_len): 1 token, 0 pad
         self.shape = tuple(attention_mask.shape)
         self.packed = pack
         self.keep = attention_mask.bool()  # (bs, seq_len)
         self.cu_seqlens: list[int] | None = None
         if pack:
-            self.index = self.keep.reshape(-1).nonzero().squeeze(1)  # (n_tokens,) flat positions of real tokens
+            self.index = (
+                self.keep.reshape(-1).nonzero().squeeze(1)
+            )  # (n_tokens,) flat positions of real tokens
             # one host sync per batch: the lengths are needed as Python ints to slice each sequence
             self.cu_seqlens = [0, *self.keep.sum(1).cumsum(0).tolist()]  # (bs + 1,) start of each sequence
 

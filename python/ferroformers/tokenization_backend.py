@@ -40,9 +40,12 @@ if TYPE_CHECKING:
 _UNSUPPORTED = {
     "train": "training (see WordPieceTrainer and train_new_from_iterator)",
     "train_from_iterator": "training (see WordPieceTrainer and train_new_from_iterator)",
-    "post_process": "post-processing an Encoding by hand", "encode_batch_fast": "encode_batch_fast",
-    "async_encode": "async encoding", "async_encode_batch": "async encoding",
-    "async_encode_batch_fast": "async encoding", "async_decode_batch": "async decoding",
+    "post_process": "post-processing an Encoding by hand",
+    "encode_batch_fast": "encode_batch_fast",
+    "async_encode": "async encoding",
+    "async_encode_batch": "async encoding",
+    "async_encode_batch_fast": "async encoding",
+    "async_decode_batch": "async decoding",
     "from_pretrained": "loading from the hub (use the fast tokenizer's from_pretrained)",
 }
 
@@ -59,9 +62,17 @@ class BackendEncoding(Encoding):
 
     __slots__ = ("attention_mask", "overflowing", "special_tokens_mask", "type_ids")
 
-    def __init__(self, ids: list[int], type_ids: list[int], tokens: list[str], offsets: list[tuple[int, int]],
-                 attention_mask: list[int], special_tokens_mask: list[int], word_ids: list[int | None],
-                 sequence_ids: list[int | None]) -> None:
+    def __init__(
+        self,
+        ids: list[int],
+        type_ids: list[int],
+        tokens: list[str],
+        offsets: list[tuple[int, int]],
+        attention_mask: list[int],
+        special_tokens_mask: list[int],
+        word_ids: list[int | None],
+        sequence_ids: list[int | None],
+    ) -> None:
         super().__init__(ids, tokens, offsets, word_ids, sequence_ids)
         self.type_ids = type_ids
         self.attention_mask = attention_mask
@@ -73,8 +84,10 @@ class BackendEncoding(Encoding):
         return self.word_ids
 
     def __repr__(self) -> str:
-        return (f"Encoding(num_tokens={len(self.ids)}, attributes=[ids, type_ids, tokens, offsets, "
-                f"attention_mask, special_tokens_mask, overflowing])")
+        return (
+            f"Encoding(num_tokens={len(self.ids)}, attributes=[ids, type_ids, tokens, offsets, "
+            f"attention_mask, special_tokens_mask, overflowing])"
+        )
 
 
 class _Component:
@@ -102,9 +115,13 @@ class BertNormalizer(_Component):
 
     def _state(self) -> dict[str, Any]:
         native = self._backend.native
-        return {"type": "BertNormalizer", "clean_text": native.clean_text,
-                "handle_chinese_chars": native.handle_chinese_chars, "strip_accents": native.strip_accents,
-                "lowercase": native.lowercase}
+        return {
+            "type": "BertNormalizer",
+            "clean_text": native.clean_text,
+            "handle_chinese_chars": native.handle_chinese_chars,
+            "strip_accents": native.strip_accents,
+            "lowercase": native.lowercase,
+        }
 
     def __getattr__(self, name: str) -> Any:
         if name in BertNormalizer._OPTIONS:
@@ -121,7 +138,8 @@ class BertNormalizer(_Component):
         raise NotImplementedError(
             "normalize_str is not available: the normalizer runs inside the Rust encoder, which does not expose "
             "the normalized text. Its options are normalizer.lowercase, .strip_accents, .handle_chinese_chars "
-            "and .clean_text; encode() gives the tokens and their offsets in the original text")
+            "and .clean_text; encode() gives the tokens and their offsets in the original text"
+        )
 
     def normalize(self, normalized: Any) -> None:
         self.normalize_str("")
@@ -152,8 +170,15 @@ _SPLITTER: list[WordPieceTokenizer] = []
 
 def _word_splitter() -> WordPieceTokenizer:
     if not _SPLITTER:
-        _SPLITTER.append(WordPieceTokenizer(["[UNK]", "[CLS]", "[SEP]"], clean_text=False, handle_chinese_chars=False,
-                                            strip_accents=False, lowercase=False))
+        _SPLITTER.append(
+            WordPieceTokenizer(
+                ["[UNK]", "[CLS]", "[SEP]"],
+                clean_text=False,
+                handle_chinese_chars=False,
+                strip_accents=False,
+                lowercase=False,
+            )
+        )
     return _SPLITTER[0]
 
 
@@ -162,10 +187,13 @@ class WordPiece(_Component):
 
     def _state(self) -> dict[str, Any]:
         native = self._backend.native
-        return {"type": "WordPiece", "unk_token": native.unk_token,
-                "continuing_subword_prefix": native.continuing_subword_prefix,
-                "max_input_chars_per_word": native.max_input_chars_per_word,
-                "vocab": native.get_vocab(with_added_tokens=False)}
+        return {
+            "type": "WordPiece",
+            "unk_token": native.unk_token,
+            "continuing_subword_prefix": native.continuing_subword_prefix,
+            "max_input_chars_per_word": native.max_input_chars_per_word,
+            "vocab": native.get_vocab(with_added_tokens=False),
+        }
 
     @property
     def unk_token(self) -> str:
@@ -194,8 +222,10 @@ class WordPiece(_Component):
         return [path]
 
     def tokenize(self, sequence: str) -> list[Any]:
-        raise NotImplementedError("WordPiece.tokenize is not available (the model runs inside the Rust encoder); "
-                                  "use the backend's encode()")
+        raise NotImplementedError(
+            "WordPiece.tokenize is not available (the model runs inside the Rust encoder); "
+            "use the backend's encode()"
+        )
 
 
 class BertProcessing(_Component):
@@ -262,14 +292,18 @@ class BackendTokenizer:
         return BackendTokenizer, (self.native,)
 
     def __repr__(self) -> str:
-        return f"BackendTokenizer(vocab_size={self.get_vocab_size()}, pipeline=BertNormalizer+BertPreTokenizer+" \
-               "WordPiece+BertProcessing)"
+        return (
+            f"BackendTokenizer(vocab_size={self.get_vocab_size()}, pipeline=BertNormalizer+BertPreTokenizer+"
+            "WordPiece+BertProcessing)"
+        )
 
     def __getattr__(self, name: str) -> Any:
         what = _UNSUPPORTED.get(name)
         if what is not None:
-            raise NotImplementedError(f"backend_tokenizer.{name}: {what} is not available on ferroformers' "
-                                      "native tokenizer (a fixed BERT WordPiece pipeline)")
+            raise NotImplementedError(
+                f"backend_tokenizer.{name}: {what} is not available on ferroformers' "
+                "native tokenizer (a fixed BERT WordPiece pipeline)"
+            )
         raise AttributeError(f"backend_tokenizer has no attribute {name!r}")
 
     # ---- pipeline stages ----------------------------------------------------------------------------------
@@ -281,7 +315,9 @@ class BackendTokenizer:
     def normalizer(self, value: Any) -> None:
         state = _component_state(value, "normalizer")
         if state.get("type") != "BertNormalizer":
-            raise TypeError(f"the native tokenizer takes a BertNormalizer as normalizer, got {state.get('type')!r}")
+            raise TypeError(
+                f"the native tokenizer takes a BertNormalizer as normalizer, got {state.get('type')!r}"
+            )
         self._set_normalizer(state)
 
     def _set_normalizer(self, state: dict[str, Any]) -> None:
@@ -294,16 +330,25 @@ class BackendTokenizer:
         if strip_accents is not None and not isinstance(strip_accents, bool):
             raise TypeError(f"normalizer.strip_accents must be a bool or None, got {strip_accents!r}")
         lowercase, chinese = state.get("lowercase", True), state.get("handle_chinese_chars", True)
-        native = WordPieceTokenizer.from_tokenizer_json(tokenizer_json_with_normalizer(
-            self.native.to_tokenizer_json(), lowercase=lowercase, strip_accents=strip_accents,
-            handle_chinese_chars=chinese, where="backend_tokenizer.normalizer"))
+        native = WordPieceTokenizer.from_tokenizer_json(
+            tokenizer_json_with_normalizer(
+                self.native.to_tokenizer_json(),
+                lowercase=lowercase,
+                strip_accents=strip_accents,
+                handle_chinese_chars=chinese,
+                where="backend_tokenizer.normalizer",
+            )
+        )
         self._native = native
         owner = self._owner
         if owner is not None:
             owner._tokenizer = native
             # keep the settings save_pretrained writes in step (tokenizer_config.json wins when loading)
-            for key, value in (("do_lower_case", lowercase), ("strip_accents", strip_accents),
-                               ("tokenize_chinese_chars", chinese)):
+            for key, value in (
+                ("do_lower_case", lowercase),
+                ("strip_accents", strip_accents),
+                ("tokenize_chinese_chars", chinese),
+            ):
                 if key in owner.init_kwargs:
                     owner.init_kwargs[key] = value
             if hasattr(owner, "do_lower_case"):
@@ -327,8 +372,10 @@ class BackendTokenizer:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in ("pre_tokenizer", "model", "post_processor", "decoder"):
-            raise NotImplementedError(f"backend_tokenizer.{name} cannot be replaced: the native tokenizer is a "
-                                      "fixed BERT WordPiece pipeline (only the normalizer's options can change)")
+            raise NotImplementedError(
+                f"backend_tokenizer.{name} cannot be replaced: the native tokenizer is a "
+                "fixed BERT WordPiece pipeline (only the normalizer's options can change)"
+            )
         super().__setattr__(name, value)
 
     # ---- truncation and padding of encode / encode_batch ---------------------------------------------------
@@ -340,8 +387,9 @@ class BackendTokenizer:
     def padding(self) -> dict[str, Any] | None:
         return dict(self._padding) if self._padding is not None else None
 
-    def enable_truncation(self, max_length: int, stride: int = 0, strategy: str = "longest_first",
-                          direction: str = "right") -> None:
+    def enable_truncation(
+        self, max_length: int, stride: int = 0, strategy: str = "longest_first", direction: str = "right"
+    ) -> None:
         for name, value in (("max_length", max_length), ("stride", stride)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"enable_truncation: {name} must be an int >= 0, got {value!r}")
@@ -349,38 +397,65 @@ class BackendTokenizer:
             raise ValueError(f"enable_truncation: unknown strategy {strategy!r}")
         if direction not in ("right", "left"):
             raise ValueError(f"enable_truncation: direction must be 'right' or 'left', got {direction!r}")
-        self._truncation = {"max_length": max_length, "stride": stride, "strategy": strategy,
-                            "direction": direction}
+        self._truncation = {
+            "max_length": max_length,
+            "stride": stride,
+            "strategy": strategy,
+            "direction": direction,
+        }
 
     def no_truncation(self) -> None:
         self._truncation = None
 
-    def enable_padding(self, direction: str = "right", pad_id: int = 0, pad_type_id: int = 0,
-                       pad_token: str = "[PAD]", length: int | None = None,
-                       pad_to_multiple_of: int | None = None) -> None:
+    def enable_padding(
+        self,
+        direction: str = "right",
+        pad_id: int = 0,
+        pad_type_id: int = 0,
+        pad_token: str = "[PAD]",
+        length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+    ) -> None:
         if direction not in ("right", "left"):
             raise ValueError(f"enable_padding: direction must be 'right' or 'left', got {direction!r}")
-        self._padding = {"length": length, "pad_to_multiple_of": pad_to_multiple_of, "pad_id": pad_id,
-                         "pad_token": pad_token, "pad_type_id": pad_type_id, "direction": direction}
+        self._padding = {
+            "length": length,
+            "pad_to_multiple_of": pad_to_multiple_of,
+            "pad_id": pad_id,
+            "pad_token": pad_token,
+            "pad_type_id": pad_type_id,
+            "direction": direction,
+        }
 
     def no_padding(self) -> None:
         self._padding = None
 
     # ---- encoding -----------------------------------------------------------------------------------------
-    def encode(self, sequence: str | Sequence[str], pair: str | Sequence[str] | None = None,
-               is_pretokenized: bool = False, add_special_tokens: bool = True) -> BackendEncoding:
+    def encode(
+        self,
+        sequence: str | Sequence[str],
+        pair: str | Sequence[str] | None = None,
+        is_pretokenized: bool = False,
+        add_special_tokens: bool = True,
+    ) -> BackendEncoding:
         item: Any = sequence if pair is None else (sequence, pair)
-        return self.encode_batch([item], is_pretokenized=is_pretokenized, add_special_tokens=add_special_tokens)[0]
+        return self.encode_batch(
+            [item], is_pretokenized=is_pretokenized, add_special_tokens=add_special_tokens
+        )[0]
 
-    def encode_batch(self, input: Sequence[Any], is_pretokenized: bool = False,
-                     add_special_tokens: bool = True) -> list[BackendEncoding]:
+    def encode_batch(
+        self, input: Sequence[Any], is_pretokenized: bool = False, add_special_tokens: bool = True
+    ) -> list[BackendEncoding]:
         """Each item a sequence (a str, or a list of words when `is_pretokenized`) or a (sequence, pair)
         tuple / two-item list; truncation and padding as enabled on this object."""
         firsts: list[Any] = []
         seconds: list[Any] = []
         for i, item in enumerate(input):
-            single = isinstance(item, str) if not is_pretokenized else (
-                isinstance(item, (list, tuple)) and all(isinstance(w, str) for w in item))
+            single = (
+                isinstance(item, str)
+                if not is_pretokenized
+                else (isinstance(item, (list, tuple)) and all(isinstance(w, str) for w in item))
+            )
             if single:
                 firsts.append(item)
                 seconds.append(None)
@@ -396,11 +471,18 @@ class BackendTokenizer:
             for first, second in zip(firsts, seconds, strict=True):
                 item = first if second is None else (first, second)
                 out += self.encode_batch([item], is_pretokenized, add_special_tokens)
-            return out if self._padding is None or self._padding["length"] is not None else self._pad_longest(out)
-        return self._encode_native(firsts, seconds if has_pairs else None, is_pretokenized, add_special_tokens)
+            return (
+                out
+                if self._padding is None or self._padding["length"] is not None
+                else self._pad_longest(out)
+            )
+        return self._encode_native(
+            firsts, seconds if has_pairs else None, is_pretokenized, add_special_tokens
+        )
 
-    def _encode_native(self, firsts: list[Any], seconds: list[Any] | None, is_pretokenized: bool,
-                       add_special_tokens: bool) -> list[BackendEncoding]:
+    def _encode_native(
+        self, firsts: list[Any], seconds: list[Any] | None, is_pretokenized: bool, add_special_tokens: bool
+    ) -> list[BackendEncoding]:
         truncation, padding = self._truncation, self._padding
         max_length = truncation["max_length"] if truncation else None
         pad_mode = None
@@ -408,24 +490,45 @@ class BackendTokenizer:
             pad_mode = "longest" if padding["length"] is None else "max_length"
             if padding["length"] is not None:
                 if max_length is not None and max_length != padding["length"]:
-                    raise NotImplementedError("padding to a fixed length other than the truncation max_length "
-                                              "is not supported by the native tokenizer")
+                    raise NotImplementedError(
+                        "padding to a fixed length other than the truncation max_length "
+                        "is not supported by the native tokenizer"
+                    )
                 max_length = padding["length"]
         native = self.native.encode_batch(
-            firsts, seconds, is_pretokenized=is_pretokenized, add_special_tokens=add_special_tokens,
-            max_length=max_length, truncation=truncation["strategy"] if truncation else None,
+            firsts,
+            seconds,
+            is_pretokenized=is_pretokenized,
+            add_special_tokens=add_special_tokens,
+            max_length=max_length,
+            truncation=truncation["strategy"] if truncation else None,
             stride=truncation["stride"] if truncation else 0,
             truncation_side=truncation["direction"] if truncation else "right",
-            return_overflowing_tokens=truncation is not None, padding=pad_mode,
+            return_overflowing_tokens=truncation is not None,
+            padding=pad_mode,
             pad_to_multiple_of=padding["pad_to_multiple_of"] if padding else None,
-            padding_side=padding["direction"] if padding else "right", pad_id=padding["pad_id"] if padding else 0,
+            padding_side=padding["direction"] if padding else "right",
+            pad_id=padding["pad_id"] if padding else 0,
             pad_type_id=padding["pad_type_id"] if padding else 0,
-            pad_token=padding["pad_token"] if padding else "[PAD]", encode_special_tokens=self.encode_special_tokens,
-            num_threads=None)
+            pad_token=padding["pad_token"] if padding else "[PAD]",
+            encode_special_tokens=self.encode_special_tokens,
+            num_threads=None,
+        )
         ids, type_ids, masks = native.ids(), native.type_ids(), native.attention_mask()
         specials, offsets = native.special_tokens_mask(), native.offsets()
-        rows = [BackendEncoding(ids[i], type_ids[i], native.tokens(i), offsets[i], masks[i], specials[i],
-                                native.word_ids(i), native.sequence_ids(i)) for i in range(len(native))]
+        rows = [
+            BackendEncoding(
+                ids[i],
+                type_ids[i],
+                native.tokens(i),
+                offsets[i],
+                masks[i],
+                specials[i],
+                native.word_ids(i),
+                native.sequence_ids(i),
+            )
+            for i in range(len(native))
+        ]
         if truncation is None:
             return rows
         samples: list[BackendEncoding] = []
@@ -450,9 +553,16 @@ class BackendTokenizer:
             if n <= 0:
                 continue
             left = padding["direction"] == "left"
-            for name, fill in (("ids", padding["pad_id"]), ("type_ids", padding["pad_type_id"]),
-                               ("tokens", padding["pad_token"]), ("offsets", (0, 0)), ("attention_mask", 0),
-                               ("special_tokens_mask", 1), ("word_ids", None), ("sequence_ids", None)):
+            for name, fill in (
+                ("ids", padding["pad_id"]),
+                ("type_ids", padding["pad_type_id"]),
+                ("tokens", padding["pad_token"]),
+                ("offsets", (0, 0)),
+                ("attention_mask", 0),
+                ("special_tokens_mask", 1),
+                ("word_ids", None),
+                ("sequence_ids", None),
+            ):
                 values = getattr(r, name)
                 setattr(r, name, [fill] * n + values if left else values + [fill] * n)
         return rows
@@ -460,7 +570,9 @@ class BackendTokenizer:
     # ---- decoding -----------------------------------------------------------------------------------------
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = True) -> str:
         native = self.native
-        special = {t for _, t, *_flags, sp in native.get_added_tokens() if sp} if skip_special_tokens else set()
+        special = (
+            {t for _, t, *_flags, sp in native.get_added_tokens() if sp} if skip_special_tokens else set()
+        )
         tokens = [t for i in ids if (t := native.id_to_token(int(i))) is not None and t not in special]
         return _wordpiece_decode(tokens, native.continuing_subword_prefix, cleanup=True)
 
@@ -481,8 +593,10 @@ class BackendTokenizer:
         return self.native.get_vocab_size(with_added_tokens=with_added_tokens)
 
     def get_added_tokens_decoder(self) -> dict[int, AddedToken]:
-        return {i: AddedToken(content, single_word=sw, lstrip=ls, rstrip=rs, normalized=norm, special=sp)
-                for i, content, sw, ls, rs, norm, sp in self.native.get_added_tokens()}
+        return {
+            i: AddedToken(content, single_word=sw, lstrip=ls, rstrip=rs, normalized=norm, special=sp)
+            for i, content, sw, ls, rs, norm, sp in self.native.get_added_tokens()
+        }
 
     def add_tokens(self, tokens: Sequence[str | AddedToken]) -> int:
         """Add tokens (a str is `AddedToken(content, normalized=True)`); returns how many were added."""
@@ -490,9 +604,21 @@ class BackendTokenizer:
 
     def add_special_tokens(self, tokens: Sequence[str | AddedToken]) -> int:
         """Add special tokens (never split, skipped by `decode(skip_special_tokens=True)`)."""
-        return self._add([AddedToken(t.content, single_word=t.single_word, lstrip=t.lstrip, rstrip=t.rstrip,
-                                     normalized=t.normalized, special=True) if isinstance(t, AddedToken)
-                          else AddedToken(t, special=True) for t in tokens])
+        return self._add(
+            [
+                AddedToken(
+                    t.content,
+                    single_word=t.single_word,
+                    lstrip=t.lstrip,
+                    rstrip=t.rstrip,
+                    normalized=t.normalized,
+                    special=True,
+                )
+                if isinstance(t, AddedToken)
+                else AddedToken(t, special=True)
+                for t in tokens
+            ]
+        )
 
     def _add(self, tokens: list[AddedToken]) -> int:
         for t in tokens:
@@ -536,6 +662,8 @@ def _component_state(value: Any, what: str) -> dict[str, Any]:
     except (TypeError, ValueError):
         state = None
     if not isinstance(state, dict):
-        raise TypeError(f"backend_tokenizer.{what} must be a tokenizers or ferroformers {what}, got "
-                        f"{type(value).__name__}")
+        raise TypeError(
+            f"backend_tokenizer.{what} must be a tokenizers or ferroformers {what}, got "
+            f"{type(value).__name__}"
+        )
     return state

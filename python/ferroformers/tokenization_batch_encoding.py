@@ -38,8 +38,14 @@ class Encoding:
 
     __slots__ = ("ids", "offsets", "sequence_ids", "tokens", "word_ids")
 
-    def __init__(self, ids: list[int], tokens: list[str], offsets: list[tuple[int, int]],
-                 word_ids: list[int | None], sequence_ids: list[int | None]) -> None:
+    def __init__(
+        self,
+        ids: list[int],
+        tokens: list[str],
+        offsets: list[tuple[int, int]],
+        word_ids: list[int | None],
+        sequence_ids: list[int | None],
+    ) -> None:
         self.ids = ids
         self.tokens = tokens
         self.offsets = offsets
@@ -65,8 +71,11 @@ class Encoding:
         return self.offsets[token_index]
 
     def word_to_tokens(self, word_index: int, sequence_index: int = 0) -> tuple[int, int] | None:
-        found = [i for i, (w, s) in enumerate(zip(self.word_ids, self.sequence_ids, strict=False))
-                 if w == word_index and s == sequence_index]
+        found = [
+            i
+            for i, (w, s) in enumerate(zip(self.word_ids, self.sequence_ids, strict=False))
+            if w == word_index and s == sequence_index
+        ]
         return (found[0], found[-1] + 1) if found else None
 
     def word_to_chars(self, word_index: int, sequence_index: int = 0) -> tuple[int, int] | None:
@@ -91,9 +100,14 @@ class BatchEncoding(UserDict[str, Any]):
     allows attribute access, converts to numpy / torch and moves to a device. From a fast tokenizer it also maps
     between characters, words and tokens (`tokens()`, `word_ids()`, `char_to_token()`, ...)."""
 
-    def __init__(self, data: dict[str, Any] | None = None, encoding: Sequence[Encoding] | None = None,
-                 tensor_type: str | TensorType | None = None, prepend_batch_axis: bool = False,
-                 n_sequences: int | None = None) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any] | None = None,
+        encoding: Sequence[Encoding] | None = None,
+        tensor_type: str | TensorType | None = None,
+        prepend_batch_axis: bool = False,
+        n_sequences: int | None = None,
+    ) -> None:
         super().__init__(data or {})
         self._encodings = encoding if encoding is None or isinstance(encoding, Sequence) else list(encoding)
         if n_sequences is None and self._encodings is not None and len(self._encodings):
@@ -120,7 +134,9 @@ class BatchEncoding(UserDict[str, Any]):
             return self._encodings[item]
         if isinstance(item, slice):
             return {key: value[item] for key, value in self.data.items()}
-        raise KeyError(f"BatchEncoding keys are strings (or ints for a fast encoding's rows, or slices), got {item!r}")
+        raise KeyError(
+            f"BatchEncoding keys are strings (or ints for a fast encoding's rows, or slices), got {item!r}"
+        )
 
     def __getattr__(self, item: str) -> Any:
         try:
@@ -139,8 +155,10 @@ class BatchEncoding(UserDict[str, Any]):
     # ---- alignment (fast only) ----------------------------------------------------------------------------
     def _row(self, batch_index: int) -> Encoding:
         if self._encodings is None:
-            raise ValueError("this BatchEncoding comes from a slow (Python) tokenizer, which keeps no alignment; "
-                             "use a fast tokenizer (use_fast=True) for tokens(), word_ids() and the char/word maps")
+            raise ValueError(
+                "this BatchEncoding comes from a slow (Python) tokenizer, which keeps no alignment; "
+                "use a fast tokenizer (use_fast=True) for tokens(), word_ids() and the char/word maps"
+            )
         return self._encodings[batch_index]
 
     def _split(self, batch_or_index: int, index: int | None) -> tuple[int, int]:
@@ -177,31 +195,36 @@ class BatchEncoding(UserDict[str, Any]):
         span = self._row(b).token_to_chars(t)
         return CharSpan(*span) if span is not None else None
 
-    def word_to_tokens(self, batch_or_word_index: int, word_index: int | None = None,
-                       sequence_index: int = 0) -> TokenSpan | None:
+    def word_to_tokens(
+        self, batch_or_word_index: int, word_index: int | None = None, sequence_index: int = 0
+    ) -> TokenSpan | None:
         b, w = self._split(batch_or_word_index, word_index)
         span = self._row(b).word_to_tokens(w, sequence_index)
         return TokenSpan(*span) if span is not None else None
 
-    def word_to_chars(self, batch_or_word_index: int, word_index: int | None = None,
-                      sequence_index: int = 0) -> CharSpan | None:
+    def word_to_chars(
+        self, batch_or_word_index: int, word_index: int | None = None, sequence_index: int = 0
+    ) -> CharSpan | None:
         b, w = self._split(batch_or_word_index, word_index)
         span = self._row(b).word_to_chars(w, sequence_index)
         return CharSpan(*span) if span is not None else None
 
-    def char_to_token(self, batch_or_char_index: int, char_index: int | None = None,
-                      sequence_index: int = 0) -> int | None:
+    def char_to_token(
+        self, batch_or_char_index: int, char_index: int | None = None, sequence_index: int = 0
+    ) -> int | None:
         b, c = self._split(batch_or_char_index, char_index)
         return self._row(b).char_to_token(c, sequence_index)
 
-    def char_to_word(self, batch_or_char_index: int, char_index: int | None = None,
-                     sequence_index: int = 0) -> int | None:
+    def char_to_word(
+        self, batch_or_char_index: int, char_index: int | None = None, sequence_index: int = 0
+    ) -> int | None:
         b, c = self._split(batch_or_char_index, char_index)
         return self._row(b).char_to_word(c, sequence_index)
 
     # ---- tensors ------------------------------------------------------------------------------------------
-    def convert_to_tensors(self, tensor_type: str | TensorType | None = None,
-                           prepend_batch_axis: bool = False) -> BatchEncoding:
+    def convert_to_tensors(
+        self, tensor_type: str | TensorType | None = None, prepend_batch_axis: bool = False
+    ) -> BatchEncoding:
         if tensor_type is None:
             return self
         tensor_type = TensorType(tensor_type)
@@ -217,9 +240,13 @@ class BatchEncoding(UserDict[str, Any]):
 
         torch = require_torch("BatchEncoding.to")
         if not isinstance(device, (str, int, torch.device)):
-            raise TypeError(f"BatchEncoding.to takes a device (str, int or torch.device), got {type(device).__name__}")
-        self.data = {k: v.to(device=device, non_blocking=non_blocking) if isinstance(v, torch.Tensor) else v
-                     for k, v in self.data.items()}
+            raise TypeError(
+                f"BatchEncoding.to takes a device (str, int or torch.device), got {type(device).__name__}"
+            )
+        self.data = {
+            k: v.to(device=device, non_blocking=non_blocking) if isinstance(v, torch.Tensor) else v
+            for k, v in self.data.items()
+        }
         return self
 
 

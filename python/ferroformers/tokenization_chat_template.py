@@ -38,7 +38,8 @@ _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
 _CONTINUE_TAG = "CONTINUE_FINAL_MESSAGE_TAG "
 # (rendered pieces so far, generation spans) while a render records `{% generation %}` blocks
 _TRACKING: contextvars.ContextVar[tuple[list[str], list[tuple[int, int]]] | None] = contextvars.ContextVar(
-    "ferroformers_chat_generation", default=None)
+    "ferroformers_chat_generation", default=None
+)
 
 ChatTemplate = str | dict[str, str]
 
@@ -49,9 +50,15 @@ def _jinja() -> Any:
 
     jinja2 = require("jinja2", "apply_chat_template")
     version = tuple(int(p) for p in jinja2.__version__.split(".")[:3] if p.isdigit())
-    if version < (3, 1, 6):  # older releases have known sandbox escapes, and templates from the hub are untrusted
-        raise ImportError(f"apply_chat_template needs jinja2 >= 3.1.6 (its sandbox fixes), found {jinja2.__version__}: "
-                          "pip install -U 'ferroformers[chat]'")
+    if version < (
+        3,
+        1,
+        6,
+    ):  # older releases have known sandbox escapes, and templates from the hub are untrusted
+        raise ImportError(
+            f"apply_chat_template needs jinja2 >= 3.1.6 (its sandbox fixes), found {jinja2.__version__}: "
+            "pip install -U 'ferroformers[chat]'"
+        )
     return jinja2
 
 
@@ -88,11 +95,17 @@ def compile_template(source: str) -> Any:
     def raise_exception(message: str) -> None:
         raise TemplateError(message)
 
-    def tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None,
-               separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
+    def tojson(
+        value: Any,
+        ensure_ascii: bool = False,
+        indent: int | None = None,
+        separators: tuple[str, str] | None = None,
+        sort_keys: bool = False,
+    ) -> str:
         # jinja's own tojson escapes HTML characters, which a chat must keep as they are
-        return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators,
-                          sort_keys=sort_keys)
+        return json.dumps(
+            value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
+        )
 
     def strftime_now(format: str) -> str:
         return datetime.now().strftime(format)
@@ -123,13 +136,19 @@ def compile_template(source: str) -> Any:
         def _check(name: Any) -> None:
             if isinstance(name, str) and name.startswith("_"):
                 raise SecurityError(
-                    f"chat templates cannot set namespace attributes starting with '_', got {name!r}")
+                    f"chat templates cannot set namespace attributes starting with '_', got {name!r}"
+                )
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
-                                        extensions=[GenerationBlocks, "jinja2.ext.loopcontrols"])
+    env = ImmutableSandboxedEnvironment(
+        trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlocks, "jinja2.ext.loopcontrols"]
+    )
     env.filters["tojson"] = tojson
-    env.globals.update(raise_exception=raise_exception, strftime_now=strftime_now, dict=TemplateDict(),
-                       namespace=TemplateNamespace)
+    env.globals.update(
+        raise_exception=raise_exception,
+        strftime_now=strftime_now,
+        dict=TemplateDict(),
+        namespace=TemplateNamespace,
+    )
     return env.from_string(source)
 
 
@@ -192,7 +211,9 @@ def _messages(conversation: Any, where: str) -> list[dict[str, Any]]:
     out = []
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
-            raise TypeError(f"{where}[{i}] must be a message dict (or a dataclass / pydantic model), got {message!r}")
+            raise TypeError(
+                f"{where}[{i}] must be a message dict (or a dataclass / pydantic model), got {message!r}"
+            )
         out.append({k: v for k, v in message.items() if v is not None})
     return out
 
@@ -212,16 +233,25 @@ def _tool_schemas(tools: Sequence[Any] | None) -> list[dict[str, Any]] | None:
         return None
     for i, tool in enumerate(tools):
         if not isinstance(tool, dict):
-            raise TypeError(f"tools[{i}] must be a JSON schema (a dict); ferroformers does not build schemas from "
-                            f"Python functions (transformers' get_json_schema), got {type(tool).__name__}")
+            raise TypeError(
+                f"tools[{i}] must be a JSON schema (a dict); ferroformers does not build schemas from "
+                f"Python functions (transformers' get_json_schema), got {type(tool).__name__}"
+            )
     return list(tools)
 
 
 # ---- rendering ------------------------------------------------------------------------------------------
-def render(template: str, conversations: Sequence[list[dict[str, Any]]], *, tools: Sequence[Any] | None = None,
-           documents: Sequence[Any] | None = None, add_generation_prompt: bool = False,
-           continue_final_message: bool | str = False, track_generation: bool = False,
-           variables: Mapping[str, Any] | None = None) -> tuple[list[str], list[list[tuple[int, int]]]]:
+def render(
+    template: str,
+    conversations: Sequence[list[dict[str, Any]]],
+    *,
+    tools: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
+    add_generation_prompt: bool = False,
+    continue_final_message: bool | str = False,
+    track_generation: bool = False,
+    variables: Mapping[str, Any] | None = None,
+) -> tuple[list[str], list[list[tuple[int, int]]]]:
     """Each conversation rendered, and (with `track_generation`) the character spans of its
     `{% generation %}` blocks."""
     compiled = compile_template(template)
@@ -229,8 +259,12 @@ def render(template: str, conversations: Sequence[list[dict[str, Any]]], *, tool
         for i, document in enumerate(documents):
             if not isinstance(document, dict):
                 raise TypeError(f"documents[{i}] must be a dict (with 'title' and 'text'), got {document!r}")
-    context = {"tools": _plain(_tool_schemas(tools)), "documents": _plain(documents),
-               "add_generation_prompt": add_generation_prompt, **_plain(dict(variables or {}))}
+    context = {
+        "tools": _plain(_tool_schemas(tools)),
+        "documents": _plain(documents),
+        "add_generation_prompt": add_generation_prompt,
+        **_plain(dict(variables or {})),
+    }
     rendered, all_spans = [], []
     for conversation in conversations:
         chat = _alias_reasoning(_plain(conversation))  # a fresh copy: the caller's messages are never changed
@@ -281,10 +315,12 @@ def _mark_final_message(chat: list[dict[str, Any]], template: str, continue_fina
 def _cut_after_final_message(rendered: str, final: str) -> str:
     tag = _CONTINUE_TAG.strip()
     if final.strip() not in rendered or tag not in rendered:
-        raise ValueError("continue_final_message is set but the final message does not appear in the rendered "
-                         f"chat (the template changes it); final message: {final.strip()!r}, rendered: {rendered!r}")
+        raise ValueError(
+            "continue_final_message is set but the final message does not appear in the rendered "
+            f"chat (the template changes it); final message: {final.strip()!r}, rendered: {rendered!r}"
+        )
     at = rendered.rindex(tag)
-    if rendered[at:at + len(_CONTINUE_TAG)] == _CONTINUE_TAG:
+    if rendered[at : at + len(_CONTINUE_TAG)] == _CONTINUE_TAG:
         return rendered[:at]  # the template kept the spacing
     return rendered[:at].rstrip()  # it trimmed the message's trailing spaces: trim ours too
 
@@ -294,8 +330,10 @@ def assistant_masks(encodings: BatchEncoding, spans: list[list[tuple[int, int]]]
     tokens), per row; from the fast tokenizer's offsets, as transformers 5.24 computes it."""
     rows = encodings.encodings
     if rows is None:
-        raise ValueError("return_assistant_tokens_mask needs character offsets, which only a fast tokenizer gives "
-                         "(load it with use_fast=True)")
+        raise ValueError(
+            "return_assistant_tokens_mask needs character offsets, which only a fast tokenizer gives "
+            "(load it with use_fast=True)"
+        )
     masks = []
     for row, row_spans in zip(rows, spans, strict=True):
         mask = [0] * len(row)
@@ -319,6 +357,7 @@ class ChatTemplateMixin:
     chat_template: ChatTemplate | None
 
     if TYPE_CHECKING:
+
         @property
         def special_tokens_map(self) -> dict[str, Any]: ...
 
@@ -336,12 +375,16 @@ class ChatTemplateMixin:
                     return own["tool_use"]
                 if "default" in own:
                     return own["default"]
-                raise ValueError("this tokenizer has several chat templates and none named 'default'; pass one "
-                                 f"of {sorted(own)} (or a template) as chat_template=")
+                raise ValueError(
+                    "this tokenizer has several chat templates and none named 'default'; pass one "
+                    f"of {sorted(own)} (or a template) as chat_template="
+                )
         if chat_template is None:
             if not isinstance(own, str):
-                raise ValueError("this tokenizer has no chat template (tokenizer.chat_template is None) and none "
-                                 "was passed as chat_template=")
+                raise ValueError(
+                    "this tokenizer has no chat template (tokenizer.chat_template is None) and none "
+                    "was passed as chat_template="
+                )
             return own
         if not isinstance(chat_template, str):
             raise TypeError(f"chat_template must be a str, got {type(chat_template).__name__}")
@@ -374,39 +417,60 @@ class ChatTemplateMixin:
         tokens a `{% generation %}` block produced) or, with `return_dict=False`, the ids. Keywords not listed
         here are template variables; `tokenizer_kwargs` go to the tokenizer call."""
         if sanitize_control_tokens:
-            raise NotImplementedError("sanitize_control_tokens=True (transformers 5) is not supported; check "
-                                      "user messages for control tokens before rendering")
+            raise NotImplementedError(
+                "sanitize_control_tokens=True (transformers 5) is not supported; check "
+                "user messages for control tokens before rendering"
+            )
         if not tokenize:
             return_dict = False
         if return_assistant_tokens_mask and not (tokenize and return_dict):
             raise ValueError("return_assistant_tokens_mask=True needs tokenize=True and return_dict=True")
         if continue_final_message and add_generation_prompt:
-            raise ValueError("continue_final_message and add_generation_prompt cannot both be set: the first "
-                             "continues the last message, the second starts a new assistant message")
+            raise ValueError(
+                "continue_final_message and add_generation_prompt cannot both be set: the first "
+                "continues the last message, the second starts a new assistant message"
+            )
         if continue_final_message and return_assistant_tokens_mask:
             raise ValueError("continue_final_message cannot be combined with return_assistant_tokens_mask")
         template = self.get_chat_template(chat_template, tools)
         if isinstance(conversation, (list, tuple)) and not conversation:
             raise ValueError("cannot apply a chat template to an empty conversation")
         batched = isinstance(conversation, (list, tuple)) and (
-            isinstance(conversation[0], (list, tuple)) or hasattr(conversation[0], "messages"))
-        conversations = [_messages(c, f"conversation[{i}]") for i, c in enumerate(conversation)] if batched \
+            isinstance(conversation[0], (list, tuple)) or hasattr(conversation[0], "messages")
+        )
+        conversations = (
+            [_messages(c, f"conversation[{i}]") for i, c in enumerate(conversation)]
+            if batched
             else [_messages(conversation, "conversation")]
+        )
         if return_assistant_tokens_mask and not re.search(r"\{%-?\s*generation\s*-?%\}", template):
             import logging
 
             logging.getLogger(__name__).warning(
-                "return_assistant_tokens_mask=True but the chat template has no {% generation %} block")
-        rendered, spans = render(template, conversations, tools=tools, documents=documents,
-                                 add_generation_prompt=add_generation_prompt,
-                                 continue_final_message=continue_final_message,
-                                 track_generation=return_assistant_tokens_mask,
-                                 variables={**self.special_tokens_map, **kwargs})
+                "return_assistant_tokens_mask=True but the chat template has no {% generation %} block"
+            )
+        rendered, spans = render(
+            template,
+            conversations,
+            tools=tools,
+            documents=documents,
+            add_generation_prompt=add_generation_prompt,
+            continue_final_message=continue_final_message,
+            track_generation=return_assistant_tokens_mask,
+            variables={**self.special_tokens_map, **kwargs},
+        )
         text: str | list[str] = rendered if batched else rendered[0]
         if not tokenize:
             return text
-        out = self(text, padding=padding, truncation=truncation, max_length=max_length, add_special_tokens=False,
-                   return_tensors=return_tensors, **(tokenizer_kwargs or {}))
+        out = self(
+            text,
+            padding=padding,
+            truncation=truncation,
+            max_length=max_length,
+            add_special_tokens=False,
+            return_tensors=return_tensors,
+            **(tokenizer_kwargs or {}),
+        )
         if not return_dict:
             return out["input_ids"]
         if return_assistant_tokens_mask:
@@ -416,22 +480,26 @@ class ChatTemplateMixin:
                 out.convert_to_tensors(tensor_type=return_tensors)
         return out
 
-    def encode_message_with_chat_template(self, message: dict[str, Any],
-                                          conversation_history: list[dict[str, Any]] | None = None,
-                                          **kwargs: Any) -> list[int]:
+    def encode_message_with_chat_template(
+        self, message: dict[str, Any], conversation_history: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> list[int]:
         """The ids one message adds to a conversation: the chat with it, minus the ids of the chat before it
         (from the first id where the two differ)."""
         if "add_generation_prompt" in kwargs:
-            raise ValueError("encode_message_with_chat_template does not take add_generation_prompt; add the "
-                             "generation prompt separately")
+            raise ValueError(
+                "encode_message_with_chat_template does not take add_generation_prompt; add the "
+                "generation prompt separately"
+            )
         options = dict(add_generation_prompt=False, tokenize=True, return_dict=False, **kwargs)
         if not conversation_history:
             ids: list[int] = self.apply_chat_template([message], **options)
             return ids
         full: list[int] = self.apply_chat_template([*conversation_history, message], **options)
         prefix: list[int] = self.apply_chat_template(list(conversation_history), **options)
-        common = next((i for i, (a, b) in enumerate(zip(prefix, full, strict=False)) if a != b),
-                      min(len(prefix), len(full)))
+        common = next(
+            (i for i, (a, b) in enumerate(zip(prefix, full, strict=False)) if a != b),
+            min(len(prefix), len(full)),
+        )
         return full[common:]
 
 
@@ -443,15 +511,22 @@ def check_chat_template(value: Any, where: str = "chat_template") -> ChatTemplat
     if isinstance(value, list):
         named = {}
         for i, item in enumerate(value):
-            if not (isinstance(item, dict) and isinstance(item.get("name"), str)
-                    and isinstance(item.get("template"), str)):
-                raise ValueError(f"{where}[{i}] must be an object with a string 'name' and 'template', got {item!r}")
+            if not (
+                isinstance(item, dict)
+                and isinstance(item.get("name"), str)
+                and isinstance(item.get("template"), str)
+            ):
+                raise ValueError(
+                    f"{where}[{i}] must be an object with a string 'name' and 'template', got {item!r}"
+                )
             named[item["name"]] = item["template"]
         return named
     if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         return dict(value)
-    raise TypeError(f"{where} must be a Jinja template (str), a dict of named templates or a list of "
-                    f"{{'name', 'template'}} objects, got {type(value).__name__}")
+    raise TypeError(
+        f"{where} must be a Jinja template (str), a dict of named templates or a list of "
+        f"{{'name', 'template'}} objects, got {type(value).__name__}"
+    )
 
 
 def _read_template(path: str) -> str:
@@ -462,8 +537,9 @@ def _read_template(path: str) -> str:
         raise ValueError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
 
 
-def load_chat_templates(config: dict[str, Any], config_file: str | None, template_file: str | None,
-                        folder: str | None) -> ChatTemplate | None:
+def load_chat_templates(
+    config: dict[str, Any], config_file: str | None, template_file: str | None, folder: str | None
+) -> ChatTemplate | None:
     """The tokenizer's chat template(s), as transformers 5.24 finds them: the "chat_template" entry of
     tokenizer_config.json (popped from `config`), replaced by chat_template.jinja and the
     additional_chat_templates/*.jinja of a local folder when there are any."""
@@ -481,8 +557,9 @@ def load_chat_templates(config: dict[str, Any], config_file: str | None, templat
     return files["default"] if list(files) == ["default"] else files
 
 
-def save_chat_templates(template: ChatTemplate | None, config: dict[str, Any], directory: str, prefix: str,
-                        save_jinja_files: bool) -> list[str]:
+def save_chat_templates(
+    template: ChatTemplate | None, config: dict[str, Any], directory: str, prefix: str, save_jinja_files: bool
+) -> list[str]:
     """Write the template(s) as transformers 5.24 does: chat_template.jinja (the default template) and
     additional_chat_templates/<name>.jinja, or with `save_jinja_files=False` into `config` (tokenizer_config.json,
     the 4.46 layout: a string, or a list of {"name", "template"} objects). Returns the files written."""
@@ -490,8 +567,11 @@ def save_chat_templates(template: ChatTemplate | None, config: dict[str, Any], d
     if template is None:
         return []
     if not save_jinja_files:
-        config["chat_template"] = (template if isinstance(template, str)
-                                   else [{"name": k, "template": v} for k, v in template.items()])
+        config["chat_template"] = (
+            template
+            if isinstance(template, str)
+            else [{"name": k, "template": v} for k, v in template.items()]
+        )
         return []
     written = []
     named = {"default": template} if isinstance(template, str) else template

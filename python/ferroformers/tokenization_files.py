@@ -40,7 +40,9 @@ class TokenizerFilesMixin:
 
     vocab_files_names: ClassVar[dict[str, str]] = {}
 
-    if TYPE_CHECKING:  # provided by PreTrainedTokenizerBase (settings) and SpecialTokensMixin (special tokens)
+    if (
+        TYPE_CHECKING
+    ):  # provided by PreTrainedTokenizerBase (settings) and SpecialTokensMixin (special tokens)
         SPECIAL_TOKENS_ATTRIBUTES: ClassVar[list[str]]
         init_kwargs: dict[str, Any]
         init_inputs: tuple[Any, ...]
@@ -68,34 +70,52 @@ class TokenizerFilesMixin:
 
     # ---- loading ------------------------------------------------------------------------------------------
     @classmethod
-    def _resolve_files(cls, name: str, file_names: dict[str, str], hub: dict[str, Any]) -> dict[str, str | None]:
+    def _resolve_files(
+        cls, name: str, file_names: dict[str, str], hub: dict[str, Any]
+    ) -> dict[str, str | None]:
         """Local paths of the files `from_pretrained` reads (None where absent). Hub ids the wheel bundles fall
         back to the bundled folder when neither the hub nor its cache has the vocabulary."""
         # a slow tokenizer can take its vocabulary from a tokenizer.json when there is no vocab.txt
         vocabularies = {**file_names, "tokenizer_file": FULL_TOKENIZER_FILE}
-        files = {**vocabularies, "added_tokens_file": ADDED_TOKENS_FILE,
-                 "special_tokens_map_file": SPECIAL_TOKENS_MAP_FILE, "tokenizer_config_file": TOKENIZER_CONFIG_FILE,
-                 "chat_template_file": CHAT_TEMPLATE_FILE}
+        files = {
+            **vocabularies,
+            "added_tokens_file": ADDED_TOKENS_FILE,
+            "special_tokens_map_file": SPECIAL_TOKENS_MAP_FILE,
+            "tokenizer_config_file": TOKENIZER_CONFIG_FILE,
+            "chat_template_file": CHAT_TEMPLATE_FILE,
+        }
         bundled = bundled_folder(name)
         if bundled is not None:
             # the wheel has these files: look in the hub cache only (never wait on the network for them)
             hub = {**hub, "local_files_only": True}
         try:
-            resolved = {key: cached_file(name, filename, required=False, **hub) for key, filename in files.items()}
+            resolved = {
+                key: cached_file(name, filename, required=False, **hub) for key, filename in files.items()
+            }
         except ResourceNotFoundError:
             if bundled is None:
                 raise
             resolved = {}
         if not any(resolved.get(k) for k in vocabularies) and bundled is not None:
-            resolved = {key: cached_file(bundled, filename, required=False) for key, filename in files.items()}
+            resolved = {
+                key: cached_file(bundled, filename, required=False) for key, filename in files.items()
+            }
         return resolved
 
     @classmethod
-    def from_pretrained(cls: type[T], pretrained_model_name_or_path: str | os.PathLike[str], *init_inputs: Any,
-                        cache_dir: str | os.PathLike[str] | None = None, force_download: bool = False,
-                        local_files_only: bool = False, token: str | bool | None = None,
-                        revision: str | None = None, subfolder: str = "", trust_remote_code: bool = False,
-                        **kwargs: Any) -> T:
+    def from_pretrained(
+        cls: type[T],
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *init_inputs: Any,
+        cache_dir: str | os.PathLike[str] | None = None,
+        force_download: bool = False,
+        local_files_only: bool = False,
+        token: str | bool | None = None,
+        revision: str | None = None,
+        subfolder: str = "",
+        trust_remote_code: bool = False,
+        **kwargs: Any,
+    ) -> T:
         """Load from a folder (as `save_pretrained` writes it) or a hub id (through the hub cache; works
         offline). Reads tokenizer_config.json, special_tokens_map.json, added_tokens.json, chat_template.jinja
         and the vocabulary files; keyword arguments override the saved settings.
@@ -109,8 +129,14 @@ class TokenizerFilesMixin:
         token = token_or_use_auth_token(token, kwargs.pop("use_auth_token", None))
         kwargs.pop("use_fast", None)  # chooses between classes in AutoTokenizer; this class is already chosen
         name = os.fspath(pretrained_model_name_or_path)
-        hub = {"cache_dir": cache_dir, "force_download": force_download, "local_files_only": local_files_only,
-               "token": token, "revision": revision, "subfolder": subfolder}
+        hub = {
+            "cache_dir": cache_dir,
+            "force_download": force_download,
+            "local_files_only": local_files_only,
+            "token": token,
+            "revision": revision,
+            "subfolder": subfolder,
+        }
         if os.path.isfile(name):
             if len(cls.vocab_files_names) != 1:
                 raise ValueError(f"{name!r} is a file; pass the folder that holds the tokenizer files")
@@ -118,9 +144,13 @@ class TokenizerFilesMixin:
         else:
             resolved = cls._resolve_files(name, cls.vocab_files_names, hub)
             vocabularies = [*cls.vocab_files_names, "tokenizer_file"]
-            if not any(resolved.get(k) for k in vocabularies) and not any(kwargs.get(k) for k in vocabularies):
+            if not any(resolved.get(k) for k in vocabularies) and not any(
+                kwargs.get(k) for k in vocabularies
+            ):
                 wanted = sorted({*cls.vocab_files_names.values(), FULL_TOKENIZER_FILE})
-                raise ResourceNotFoundError(f"{name!r} has no tokenizer vocabulary: none of {wanted} was found")
+                raise ResourceNotFoundError(
+                    f"{name!r} has no tokenizer vocabulary: none of {wanted} was found"
+                )
             if os.path.isdir(name):
                 resolved["chat_templates_folder"] = os.path.join(name, subfolder)
         if trust_remote_code:
@@ -130,23 +160,41 @@ class TokenizerFilesMixin:
         return tokenizer
 
     @classmethod
-    def _from_resolved(cls: type[T], resolved: dict[str, str | None], name: str, *init_inputs: Any,
-                       **kwargs: Any) -> T:
+    def _from_resolved(
+        cls: type[T], resolved: dict[str, str | None], name: str, *init_inputs: Any, **kwargs: Any
+    ) -> T:
         from .configuration_utils import load_json
 
         from_slow = bool(kwargs.pop("from_slow", False))
         config_file = resolved.pop("tokenizer_config_file", None)
         config: dict[str, Any] = load_json(config_file) if config_file else {}
-        chat_templates = load_chat_templates(config, config_file, resolved.pop("chat_template_file", None),
-                                             resolved.pop("chat_templates_folder", None))
+        chat_templates = load_chat_templates(
+            config,
+            config_file,
+            resolved.pop("chat_template_file", None),
+            resolved.pop("chat_templates_folder", None),
+        )
         if chat_templates is not None:
             config["chat_template"] = chat_templates
-        for key in ("tokenizer_class", "auto_map", "name_or_path", "special_tokens_map_file", "init_inputs",
-                    "transformers_version", "ferroformers_version", "backend", "files_loaded", "is_local", "local_files_only",
-                    "processor_class"):
+        for key in (
+            "tokenizer_class",
+            "auto_map",
+            "name_or_path",
+            "special_tokens_map_file",
+            "init_inputs",
+            "transformers_version",
+            "ferroformers_version",
+            "backend",
+            "files_loaded",
+            "is_local",
+            "local_files_only",
+            "processor_class",
+        ):
             config.pop(key, None)
         for key in cls.vocab_files_names:
-            config.pop(key, None)  # a path in a downloaded config is never opened (CWE-22): only resolved files
+            config.pop(
+                key, None
+            )  # a path in a downloaded config is never opened (CWE-22): only resolved files
 
         map_file = resolved.pop("special_tokens_map_file", None)
         if map_file:
@@ -194,8 +242,11 @@ class TokenizerFilesMixin:
                 raise ValueError(f"{tokenizer_file}: added_tokens must be a list")
             for entry in entries:
                 where = f"{tokenizer_file}: added_tokens"
-                if not isinstance(entry, dict) or isinstance(entry.get("id"), bool) or not isinstance(
-                        entry.get("id"), int):
+                if (
+                    not isinstance(entry, dict)
+                    or isinstance(entry.get("id"), bool)
+                    or not isinstance(entry.get("id"), int)
+                ):
                     raise ValueError(f"{where}: each entry needs an integer 'id', got {entry!r}")
                 added[entry["id"]] = added_token_from_json(entry, where=where)
         if added:
@@ -205,10 +256,14 @@ class TokenizerFilesMixin:
         if "tokenizer_file" in cls._init_parameters():
             if from_slow:
                 # transformers' from_slow: build from the slow tokenizer's files, not from tokenizer.json
-                if not any(resolved.get(k) or kwargs.get(k) for k in cls.vocab_files_names if k != "tokenizer_file"):
+                if not any(
+                    resolved.get(k) or kwargs.get(k) for k in cls.vocab_files_names if k != "tokenizer_file"
+                ):
                     slow_files = sorted(v for k, v in cls.vocab_files_names.items() if k != "tokenizer_file")
-                    raise ValueError(f"from_slow=True needs the slow tokenizer's files {slow_files}, which {name!r} "
-                                     "does not have")
+                    raise ValueError(
+                        f"from_slow=True needs the slow tokenizer's files {slow_files}, which {name!r} "
+                        "does not have"
+                    )
                 tokenizer_file = None
             resolved["tokenizer_file"] = tokenizer_file
         elif tokenizer_file and not any(resolved.values()) and not any(kwargs.get(k) for k in resolved):
@@ -223,22 +278,29 @@ class TokenizerFilesMixin:
         unknown = {k: config.pop(k) for k in list(config) if k not in accepted}
         not_json = sorted(k for k in unknown if k in kwargs and not _is_json(_jsonable(unknown[k])))
         if not_json:
-            raise TypeError(f"{cls.__name__}.from_pretrained(): {not_json} are not settings of {cls.__name__}, and "
-                            "are kept in init_kwargs (saved in tokenizer_config.json) only when they are JSON values")
+            raise TypeError(
+                f"{cls.__name__}.from_pretrained(): {not_json} are not settings of {cls.__name__}, and "
+                "are kept in init_kwargs (saved in tokenizer_config.json) only when they are JSON values"
+            )
         tokenizer = cls(*init_inputs, **config)
         # as transformers: init_kwargs holds what the constructor was given (files, special tokens, settings), and
         # keywords no constructor argument takes (transformers' own, e.g. legacy, add_prefix_space, max_length)
         given = {k: v for k, v in config.items() if isinstance(v, AddedToken) or _is_json(_jsonable(v))}
-        tokenizer.init_kwargs = {**given, **tokenizer.init_kwargs,
-                                 **{k: v for k, v in unknown.items() if _is_json(_jsonable(v))}}
+        tokenizer.init_kwargs = {
+            **given,
+            **tokenizer.init_kwargs,
+            **{k: v for k, v in unknown.items() if _is_json(_jsonable(v))},
+        }
         return tokenizer
 
     @classmethod
     def _vocabulary_from_tokenizer_json(cls, path: str) -> dict[str, Any]:
         """Constructor arguments giving the vocabulary of a tokenizer.json, for a slow class whose own
         vocabulary file is missing from the folder."""
-        raise ValueError(f"{cls.__name__} cannot read its vocabulary from {path}; its vocabulary files "
-                         f"{sorted(cls.vocab_files_names.values())} are missing")
+        raise ValueError(
+            f"{cls.__name__} cannot read its vocabulary from {path}; its vocabulary files "
+            f"{sorted(cls.vocab_files_names.values())} are missing"
+        )
 
     @classmethod
     def _init_parameters(cls) -> set[str]:
@@ -248,7 +310,10 @@ class TokenizerFilesMixin:
             if init is None:
                 continue
             for p in inspect.signature(init).parameters.values():
-                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in ("self", "init_settings"):
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in (
+                    "self",
+                    "init_settings",
+                ):
                     names.add(p.name)
         return names
 
@@ -256,12 +321,20 @@ class TokenizerFilesMixin:
     def _tokenizer_config(self) -> dict[str, Any]:
         """The tokenizer_config.json that `transformers.AutoTokenizer` and ours load back identically."""
         config = {k: v for k, v in copy.deepcopy(self.init_kwargs).items() if k not in self.vocab_files_names}
-        for key in ("added_tokens_decoder", "name_or_path", "tokenizer_file", "chat_template",
-                    *self.SPECIAL_TOKENS_ATTRIBUTES, "additional_special_tokens"):
+        for key in (
+            "added_tokens_decoder",
+            "name_or_path",
+            "tokenizer_file",
+            "chat_template",
+            *self.SPECIAL_TOKENS_ATTRIBUTES,
+            "additional_special_tokens",
+        ):
             config.pop(key, None)
         config.update(
-            model_max_length=self.model_max_length, padding_side=self.padding_side,
-            truncation_side=self.truncation_side, model_input_names=self.model_input_names,
+            model_max_length=self.model_max_length,
+            padding_side=self.padding_side,
+            truncation_side=self.truncation_side,
+            model_input_names=self.model_input_names,
             clean_up_tokenization_spaces=self.clean_up_tokenization_spaces,
             split_special_tokens=self.split_special_tokens,
         )
@@ -274,7 +347,9 @@ class TokenizerFilesMixin:
         additional = self.additional_special_tokens
         if additional:
             config["additional_special_tokens"] = additional
-        config["added_tokens_decoder"] = {str(i): t.__getstate__() for i, t in self.added_tokens_decoder.items()}
+        config["added_tokens_decoder"] = {
+            str(i): t.__getstate__() for i, t in self.added_tokens_decoder.items()
+        }
         config["tokenizer_class"] = self._saved_class_name()
         jsonable: dict[str, Any] = _jsonable(config)
         return jsonable
@@ -282,9 +357,15 @@ class TokenizerFilesMixin:
     def _saved_class_name(self) -> str:
         return type(self).__name__
 
-    def save_pretrained(self, save_directory: str | os.PathLike[str], legacy_format: bool | None = None,
-                        filename_prefix: str | None = None, push_to_hub: bool = False,
-                        save_jinja_files: bool = True, **kwargs: Any) -> tuple[str, ...]:
+    def save_pretrained(
+        self,
+        save_directory: str | os.PathLike[str],
+        legacy_format: bool | None = None,
+        filename_prefix: str | None = None,
+        push_to_hub: bool = False,
+        save_jinja_files: bool = True,
+        **kwargs: Any,
+    ) -> tuple[str, ...]:
         """Write tokenizer_config.json, special_tokens_map.json, added_tokens.json (when tokens were added
         beyond the vocabulary), the chat template and the vocabulary files, each atomically, laid out as
         transformers writes them. Returns the paths written.
@@ -297,15 +378,20 @@ class TokenizerFilesMixin:
 
         written = []
         config = self._tokenizer_config()
-        written += save_chat_templates(getattr(self, "chat_template", None), config, save_directory, prefix,
-                                       save_jinja_files)
+        written += save_chat_templates(
+            getattr(self, "chat_template", None), config, save_directory, prefix, save_jinja_files
+        )
         path = os.path.join(save_directory, prefix + TOKENIZER_CONFIG_FILE)
         atomic_write_text(path, dump_json(config))
         written.insert(0, path)
         path = os.path.join(save_directory, prefix + SPECIAL_TOKENS_MAP_FILE)
         # transformers writes the AddedToken fields here without "special" (these are special by definition)
-        atomic_write_text(path, dump_json(_jsonable({k: _without_special(v)
-                                                     for k, v in self.special_tokens_map_extended.items()})))
+        atomic_write_text(
+            path,
+            dump_json(
+                _jsonable({k: _without_special(v) for k, v in self.special_tokens_map_extended.items()})
+            ),
+        )
         written.append(path)
         beyond = {t.content: i for i, t in self.added_tokens_decoder.items() if i >= self.vocab_size}
         if beyond:
@@ -351,8 +437,10 @@ def _refuse_remote_code(config_file: str | None) -> None:
 
     auto_map = load_json(config_file).get("auto_map") if config_file else None
     if auto_map:
-        raise ValueError(f"{config_file}: auto_map names tokenizer code from the repository ({auto_map!r}); "
-                         "ferroformers never runs code from a repository, so it cannot load this tokenizer")
+        raise ValueError(
+            f"{config_file}: auto_map names tokenizer code from the repository ({auto_map!r}); "
+            "ferroformers never runs code from a repository, so it cannot load this tokenizer"
+        )
 
 
 def _is_json(value: Any) -> bool:

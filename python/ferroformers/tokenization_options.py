@@ -27,7 +27,9 @@ class ExplicitEnum(str, enum.Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
-        raise ValueError(f"{value!r} is not a valid {cls.__name__}, please select one of {[m.value for m in cls]}")
+        raise ValueError(
+            f"{value!r} is not a valid {cls.__name__}, please select one of {[m.value for m in cls]}"
+        )
 
 
 class PaddingStrategy(ExplicitEnum):
@@ -82,8 +84,9 @@ class EncodeOptions:
         if isinstance(self.stride, bool) or not isinstance(self.stride, int) or self.stride < 0:
             raise ValueError(f"stride must be an int >= 0, got {self.stride!r}")
         truncation, padding = self.truncation_strategy, self.padding_strategy
-        object.__setattr__(self, "truncation",
-                           None if truncation == TruncationStrategy.DO_NOT_TRUNCATE else truncation.value)
+        object.__setattr__(
+            self, "truncation", None if truncation == TruncationStrategy.DO_NOT_TRUNCATE else truncation.value
+        )
         object.__setattr__(self, "padding", None if padding == PaddingStrategy.DO_NOT_PAD else padding.value)
 
 
@@ -112,7 +115,9 @@ def check_text(name: str, text: Any, is_split_into_words: bool) -> None:
     if isinstance(text, str):
         return
     if not isinstance(text, (list, tuple)):
-        raise TypeError(f"{name} must be a str, a list of str or a list of lists of str, got {type(text).__name__}")
+        raise TypeError(
+            f"{name} must be a str, a list of str or a list of lists of str, got {type(text).__name__}"
+        )
     if set(map(type, text)) <= {str}:
         return  # the common batch of str, checked in C (the loop below costs ~0.6 s per million texts)
     for i, item in enumerate(text):

@@ -22,8 +22,15 @@ class AddedToken:
     matches whole words; `lstrip` / `rstrip` swallow the whitespace on that side.
     """
 
-    def __init__(self, content: str, single_word: bool = False, lstrip: bool = False, rstrip: bool = False,
-                 special: bool = False, normalized: bool | None = None) -> None:
+    def __init__(
+        self,
+        content: str,
+        single_word: bool = False,
+        lstrip: bool = False,
+        rstrip: bool = False,
+        special: bool = False,
+        normalized: bool | None = None,
+    ) -> None:
         if not isinstance(content, str):
             raise TypeError(f"AddedToken content must be a str, got {type(content).__name__}")
         self.content = content
@@ -34,8 +41,14 @@ class AddedToken:
         self.normalized = (not special) if normalized is None else normalized
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"content": self.content, "single_word": self.single_word, "lstrip": self.lstrip,
-                "rstrip": self.rstrip, "normalized": self.normalized, "special": self.special}
+        return {
+            "content": self.content,
+            "single_word": self.single_word,
+            "lstrip": self.lstrip,
+            "rstrip": self.rstrip,
+            "normalized": self.normalized,
+            "special": self.special,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**{k: v for k, v in state.items() if k != "__type"})  # type: ignore[misc]
@@ -44,8 +57,10 @@ class AddedToken:
         return self.content
 
     def __repr__(self) -> str:
-        return (f"AddedToken({self.content!r}, rstrip={self.rstrip}, lstrip={self.lstrip}, "
-                f"single_word={self.single_word}, normalized={self.normalized}, special={self.special})")
+        return (
+            f"AddedToken({self.content!r}, rstrip={self.rstrip}, lstrip={self.lstrip}, "
+            f"single_word={self.single_word}, normalized={self.normalized}, special={self.special})"
+        )
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, AddedToken):
@@ -109,7 +124,13 @@ class SpecialTokensMixin:
     token <-> id conversions and `_add_tokens`."""
 
     SPECIAL_TOKENS_ATTRIBUTES: ClassVar[list[str]] = [
-        "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token",
+        "bos_token",
+        "eos_token",
+        "unk_token",
+        "sep_token",
+        "pad_token",
+        "cls_token",
+        "mask_token",
     ]
     bos_token = _SpecialToken("bos_token")
     eos_token = _SpecialToken("eos_token")
@@ -127,6 +148,7 @@ class SpecialTokensMixin:
     mask_token_id = _SpecialTokenId("mask_token")
 
     if TYPE_CHECKING:  # provided by PreTrainedTokenizerBase and its slow / fast subclasses
+
         @overload
         def convert_tokens_to_ids(self, tokens: str) -> int: ...  # type: ignore[overload-overlap]
 
@@ -135,10 +157,13 @@ class SpecialTokensMixin:
 
         def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> int | list[int]: ...
 
-        def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any: ...
+        def convert_ids_to_tokens(
+            self, ids: int | Sequence[int], skip_special_tokens: bool = False
+        ) -> Any: ...
 
-    def _init_special_tokens(self, named: Mapping[str, str | AddedToken | None],
-                             additional: Sequence[str | AddedToken] | None) -> None:
+    def _init_special_tokens(
+        self, named: Mapping[str, str | AddedToken | None], additional: Sequence[str | AddedToken] | None
+    ) -> None:
         """Set the named special tokens (`{"cls_token": "[CLS]", ...}`) and the additional ones."""
         self._special_tokens_map: dict[str, str | AddedToken | None] = {}
         self._additional_special_tokens: list[str | AddedToken] = []
@@ -161,7 +186,9 @@ class SpecialTokensMixin:
         tokens = list(value) if value is not None else []
         for t in tokens:
             if not isinstance(t, (str, AddedToken)):
-                raise TypeError(f"additional_special_tokens must hold str or AddedToken, got {type(t).__name__}")
+                raise TypeError(
+                    f"additional_special_tokens must hold str or AddedToken, got {type(t).__name__}"
+                )
         self._additional_special_tokens = tokens
         self._additional_unset = value is None
 
@@ -176,9 +203,12 @@ class SpecialTokensMixin:
         if value is not None:
             for index in value:
                 if isinstance(index, bool) or not isinstance(index, int):
-                    raise TypeError(f"additional_special_tokens_ids must hold ints, got {type(index).__name__}")
-        self.additional_special_tokens = (None if value is None
-                                          else [self.convert_ids_to_tokens(index) for index in value])
+                    raise TypeError(
+                        f"additional_special_tokens_ids must hold ints, got {type(index).__name__}"
+                    )
+        self.additional_special_tokens = (
+            None if value is None else [self.convert_ids_to_tokens(index) for index in value]
+        )
 
     # transformers 5 renamed additional_special_tokens to extra_special_tokens; both work
     extra_special_tokens = additional_special_tokens
@@ -187,8 +217,11 @@ class SpecialTokensMixin:
     @property
     def special_tokens_map(self) -> dict[str, Any]:
         """Named special tokens that are set, as strings (plus `additional_special_tokens` when any)."""
-        out: dict[str, Any] = {name: str(v) for name in self.SPECIAL_TOKENS_ATTRIBUTES
-                               if (v := self._special_tokens_map.get(name)) is not None}
+        out: dict[str, Any] = {
+            name: str(v)
+            for name in self.SPECIAL_TOKENS_ATTRIBUTES
+            if (v := self._special_tokens_map.get(name)) is not None
+        }
         if self._additional_special_tokens:
             out["additional_special_tokens"] = self.additional_special_tokens
         return out
@@ -196,8 +229,11 @@ class SpecialTokensMixin:
     @property
     def special_tokens_map_extended(self) -> dict[str, Any]:
         """Like `special_tokens_map` but keeping AddedToken objects where they were given."""
-        out: dict[str, Any] = {name: v for name in self.SPECIAL_TOKENS_ATTRIBUTES
-                               if (v := self._special_tokens_map.get(name)) is not None}
+        out: dict[str, Any] = {
+            name: v
+            for name in self.SPECIAL_TOKENS_ATTRIBUTES
+            if (v := self._special_tokens_map.get(name)) is not None
+        }
         if self._additional_special_tokens:
             out["additional_special_tokens"] = list(self._additional_special_tokens)
         return out
@@ -226,8 +262,9 @@ class SpecialTokensMixin:
     def all_special_ids(self) -> list[int]:
         return self.convert_tokens_to_ids(self.all_special_tokens)
 
-    def add_special_tokens(self, special_tokens_dict: Mapping[str, Any],
-                           replace_additional_special_tokens: bool = True) -> int:
+    def add_special_tokens(
+        self, special_tokens_dict: Mapping[str, Any], replace_additional_special_tokens: bool = True
+    ) -> int:
         """Set named special tokens (`{"pad_token": "[PAD]"}`) and/or `additional_special_tokens`, adding to the
         vocabulary those it does not have. Returns how many tokens were added to the vocabulary."""
         if not special_tokens_dict:
@@ -236,11 +273,17 @@ class SpecialTokensMixin:
         to_add: list[AddedToken] = []
         for key, value in special_tokens_dict.items():
             if key not in allowed:
-                raise ValueError(f"{key!r} is not a special token attribute; expected one of {sorted(allowed)}")
+                raise ValueError(
+                    f"{key!r} is not a special token attribute; expected one of {sorted(allowed)}"
+                )
             if key in ("additional_special_tokens", "extra_special_tokens"):
-                if not isinstance(value, (list, tuple)) or not all(isinstance(t, (str, AddedToken)) for t in value):
+                if not isinstance(value, (list, tuple)) or not all(
+                    isinstance(t, (str, AddedToken)) for t in value
+                ):
                     raise ValueError(f"{key} must be a list of str or AddedToken, got {value!r}")
-                tokens = [AddedToken(t, normalized=False, special=True) if isinstance(t, str) else t for t in value]
+                tokens = [
+                    AddedToken(t, normalized=False, special=True) if isinstance(t, str) else t for t in value
+                ]
                 self._additional_unset = False
                 if replace_additional_special_tokens:
                     self._additional_special_tokens = list(tokens)
@@ -256,8 +299,9 @@ class SpecialTokensMixin:
                 to_add.append(token)
         return self.add_tokens(to_add, special_tokens=True)
 
-    def add_tokens(self, new_tokens: str | AddedToken | Sequence[str | AddedToken],
-                   special_tokens: bool = False) -> int:
+    def add_tokens(
+        self, new_tokens: str | AddedToken | Sequence[str | AddedToken], special_tokens: bool = False
+    ) -> int:
         """Add tokens matched before WordPiece (special ones are never split and are skipped by
         `decode(skip_special_tokens=True)`). Tokens already in the vocabulary keep their id. Returns how many
         tokens were added to the vocabulary (resize the model's embeddings to `len(tokenizer)`)."""
@@ -276,13 +320,15 @@ class SpecialTokensMixin:
     def num_special_tokens_to_add(self, pair: bool = False) -> int:
         return len(self.build_inputs_with_special_tokens([], [] if pair else None))
 
-    def build_inputs_with_special_tokens(self, token_ids_0: list[int],
-                                         token_ids_1: list[int] | None = None) -> list[int]:
+    def build_inputs_with_special_tokens(
+        self, token_ids_0: list[int], token_ids_1: list[int] | None = None
+    ) -> list[int]:
         """Without a model-specific layout, sequences are concatenated with no special tokens."""
         return token_ids_0 if token_ids_1 is None else token_ids_0 + token_ids_1
 
-    def create_token_type_ids_from_sequences(self, token_ids_0: list[int],
-                                             token_ids_1: list[int] | None = None) -> list[int]:
+    def create_token_type_ids_from_sequences(
+        self, token_ids_0: list[int], token_ids_1: list[int] | None = None
+    ) -> list[int]:
         """0 for the first sequence (with its special tokens), 1 for the second."""
         first = len(self.build_inputs_with_special_tokens(token_ids_0))
         if token_ids_1 is None:
@@ -290,8 +336,12 @@ class SpecialTokensMixin:
         total = len(self.build_inputs_with_special_tokens(token_ids_0, token_ids_1))
         return [0] * first + [1] * (total - first)
 
-    def get_special_tokens_mask(self, token_ids_0: list[int], token_ids_1: list[int] | None = None,
-                                already_has_special_tokens: bool = False) -> list[int]:
+    def get_special_tokens_mask(
+        self,
+        token_ids_0: list[int],
+        token_ids_1: list[int] | None = None,
+        already_has_special_tokens: bool = False,
+    ) -> list[int]:
         """1 where `build_inputs_with_special_tokens` put a special token, 0 on sequence tokens."""
         if already_has_special_tokens:
             if token_ids_1 is not None:

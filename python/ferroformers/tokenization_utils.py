@@ -50,7 +50,9 @@ class Trie:
         if not any(first in text for first in self.data):
             return [text] if text else []
         cuts = [0]
-        states: dict[int, dict[str, Any]] = {}  # start of a partial match -> trie node after text[start:current]
+        states: dict[
+            int, dict[str, Any]
+        ] = {}  # start of a partial match -> trie node after text[start:current]
         skip = 0  # end of the last match: no new match starts inside it
         for current, char in enumerate(text):
             if skip and current < skip:
@@ -110,6 +112,7 @@ class Trie:
 # tokenization_python.py). Rust twin: rust/text/unicode.rs `class()` (tokenizers' tables, see docs/tokenizers.md
 # for where the two disagree).
 
+
 def _is_whitespace(char: str) -> bool:
     """Space, tab, newline, carriage return, or a Unicode space separator (Zs)."""
     if char in " \t\n\r":
@@ -140,8 +143,10 @@ def check_no_surrogates(text: str, where: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:
-        raise ValueError(f"{where} has a lone surrogate {text[e.start]!r} at character {e.start}, which is not "
-                         "valid Unicode text; decode the source with errors='replace' or clean it first") from None
+        raise ValueError(
+            f"{where} has a lone surrogate {text[e.start]!r} at character {e.start}, which is not "
+            "valid Unicode text; decode the source with errors='replace' or clean it first"
+        ) from None
 
 
 class PreTrainedTokenizer(PreTrainedTokenizerBase):
@@ -161,8 +166,9 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         super().__init__(**kwargs)
         # special tokens not yet known become added tokens (in the vocabulary: their own id; else a new one),
         # so that the trie never splits them
-        self._add_tokens([t for t in self.all_special_tokens if t not in self._added_tokens_encoder],
-                         special_tokens=True)
+        self._add_tokens(
+            [t for t in self.all_special_tokens if t not in self._added_tokens_encoder], special_tokens=True
+        )
         self._update_trie()
 
     @property
@@ -202,8 +208,14 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
                 special = token in specials or special_tokens
                 token = AddedToken(token, normalized=not special, special=special)
             elif special_tokens:
-                token = AddedToken(token.content, single_word=token.single_word, lstrip=token.lstrip,
-                                   rstrip=token.rstrip, special=True, normalized=token.normalized)
+                token = AddedToken(
+                    token.content,
+                    single_word=token.single_word,
+                    lstrip=token.lstrip,
+                    rstrip=token.rstrip,
+                    special=True,
+                    normalized=token.normalized,
+                )
             if not token.special and token.normalized and getattr(self, "do_lower_case", False):
                 token.content = token.content.lower()
             if token.content in vocab:
@@ -226,13 +238,15 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
                 self.tokens_trie.add(token.content)
 
     # ---- tokenizing ---------------------------------------------------------------------------------------
-    def prepare_for_tokenization(self, text: str, is_split_into_words: bool = False,
-                                 **kwargs: Any) -> tuple[str, dict[str, Any]]:
+    def prepare_for_tokenization(
+        self, text: str, is_split_into_words: bool = False, **kwargs: Any
+    ) -> tuple[str, dict[str, Any]]:
         """Hook for model-specific text changes before tokenizing."""
         return text, kwargs
 
-    def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False,
-                 **kwargs: Any) -> list[str]:
+    def tokenize(
+        self, text: str, pair: str | None = None, add_special_tokens: bool = False, **kwargs: Any
+    ) -> list[str]:
         """Text to tokens: added tokens are cut out first (honouring their lstrip / rstrip / single_word), the
         pieces between them go through the model's `_tokenize`."""
         if not isinstance(text, str):
@@ -245,7 +259,8 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
             pair_tokens = self._tokenize_one(self.prepare_for_tokenization(pair)[0], split_special_tokens)
         if add_special_tokens:
             ids = self.build_inputs_with_special_tokens(
-                self.convert_tokens_to_ids(tokens), self.convert_tokens_to_ids(pair_tokens) if pair else None)
+                self.convert_tokens_to_ids(tokens), self.convert_tokens_to_ids(pair_tokens) if pair else None
+            )
             with_specials: list[str] = self.convert_ids_to_tokens(ids)
             return with_specials
         return tokens + pair_tokens if pair is not None else tokens
@@ -316,17 +331,26 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         return " ".join(tokens)
 
     # ---- encoding -----------------------------------------------------------------------------------------
-    def _ids_of(self, text: Any, is_split_into_words: bool, split_special_tokens: bool, where: str) -> list[int]:
+    def _ids_of(
+        self, text: Any, is_split_into_words: bool, split_special_tokens: bool, where: str
+    ) -> list[int]:
         if isinstance(text, str):
             return self.convert_tokens_to_ids(self.tokenize(text, split_special_tokens=split_special_tokens))
         if isinstance(text, (list, tuple)):
             if is_split_into_words:
-                return self.convert_tokens_to_ids([t for word in text for t in
-                                                   self.tokenize(word, split_special_tokens=split_special_tokens)])
+                return self.convert_tokens_to_ids(
+                    [
+                        t
+                        for word in text
+                        for t in self.tokenize(word, split_special_tokens=split_special_tokens)
+                    ]
+                )
             if all(isinstance(t, str) for t in text):
                 return self.convert_tokens_to_ids(list(text))
-        raise TypeError(f"{where} must be a str (or a list of words with is_split_into_words=True), "
-                        f"got {type(text).__name__}")
+        raise TypeError(
+            f"{where} must be a str (or a list of words with is_split_into_words=True), "
+            f"got {type(text).__name__}"
+        )
 
     def _encode_plus(self, text: Any, text_pair: Any, options: EncodeOptions) -> BatchEncoding:
         if options.return_offsets_mapping:
@@ -345,20 +369,31 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
             pair_ids = self._ids_of(text_pair, words, split, "text_pair") if text_pair is not None else None
             return self._row_encoding(ids, pair_ids, options, prepend_batch_axis=True)
 
-        if text_pair is not None and (not isinstance(text_pair, (list, tuple)) or len(text_pair) != len(text)):
-            raise ValueError(f"text is a batch of {len(text)}, so text_pair must be a batch of the same length, "
-                             f"got {type(text_pair).__name__}"
-                             + (f" of length {len(text_pair)}" if isinstance(text_pair, (list, tuple)) else ""))
+        if text_pair is not None and (
+            not isinstance(text_pair, (list, tuple)) or len(text_pair) != len(text)
+        ):
+            raise ValueError(
+                f"text is a batch of {len(text)}, so text_pair must be a batch of the same length, "
+                f"got {type(text_pair).__name__}"
+                + (f" of length {len(text_pair)}" if isinstance(text_pair, (list, tuple)) else "")
+            )
         pairs = text_pair if text_pair is not None else [None] * len(text)
         batch: dict[str, list[Any]] = {}
         for i, (first, second) in enumerate(zip(text, pairs, strict=False)):
             if second is None and isinstance(first, (list, tuple)) and not words:
                 # a batch of (text, pair) tuples, as transformers accepts
                 if len(first) != 2:
-                    raise ValueError(f"text[{i}] must be a str or a (text, text_pair) pair, got {len(first)} items")
+                    raise ValueError(
+                        f"text[{i}] must be a str or a (text, text_pair) pair, got {len(first)} items"
+                    )
                 first, second = first
-            elif second is None and isinstance(first, (list, tuple)) and words and len(first) == 2 \
-                    and all(isinstance(x, (list, tuple)) for x in first):
+            elif (
+                second is None
+                and isinstance(first, (list, tuple))
+                and words
+                and len(first) == 2
+                and all(isinstance(x, (list, tuple)) for x in first)
+            ):
                 first, second = first
             ids = self._ids_of(first, words, split, f"text[{i}]")
             pair_ids = self._ids_of(second, words, split, f"text_pair[{i}]") if second is not None else None
@@ -368,45 +403,81 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
             for key, value in row.items():
                 batch.setdefault(key, []).append(value)
         if not batch:  # an empty batch gives empty columns, as the fast tokenizer does (transformers errors)
-            keys = ["input_ids", *(k for k, asked in (("token_type_ids", options.return_token_type_ids),
-                                                      ("attention_mask", options.return_attention_mask)) if asked)]
-            return BatchEncoding({k: np.zeros((0, 0), np.int64) if options.return_tensors else [] for k in keys},
-                                 tensor_type=options.return_tensors)
-        padded = self.pad(batch, padding=options.padding_strategy.value, max_length=options.max_length,
-                          pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side,
-                          return_attention_mask=options.return_attention_mask, verbose=options.verbose)
+            keys = [
+                "input_ids",
+                *(
+                    k
+                    for k, asked in (
+                        ("token_type_ids", options.return_token_type_ids),
+                        ("attention_mask", options.return_attention_mask),
+                    )
+                    if asked
+                ),
+            ]
+            return BatchEncoding(
+                {k: np.zeros((0, 0), np.int64) if options.return_tensors else [] for k in keys},
+                tensor_type=options.return_tensors,
+            )
+        padded = self.pad(
+            batch,
+            padding=options.padding_strategy.value,
+            max_length=options.max_length,
+            pad_to_multiple_of=options.pad_to_multiple_of,
+            padding_side=options.padding_side,
+            return_attention_mask=options.return_attention_mask,
+            verbose=options.verbose,
+        )
         return BatchEncoding(padded.data, tensor_type=options.return_tensors)
 
-    def _row_encoding(self, ids: list[int], pair_ids: list[int] | None, options: EncodeOptions,
-                      prepend_batch_axis: bool) -> BatchEncoding:
+    def _row_encoding(
+        self, ids: list[int], pair_ids: list[int] | None, options: EncodeOptions, prepend_batch_axis: bool
+    ) -> BatchEncoding:
         """One sequence (or pair) of ids, ready for the model: `_prepare_row`, then padding."""
         row = self._prepare_row(ids, pair_ids, options)
-        row = self._pad(row, max_length=options.max_length, padding_strategy=options.padding_strategy,
-                        pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side,
-                        return_attention_mask=options.return_attention_mask)
+        row = self._pad(
+            row,
+            max_length=options.max_length,
+            padding_strategy=options.padding_strategy,
+            pad_to_multiple_of=options.pad_to_multiple_of,
+            padding_side=options.padding_side,
+            return_attention_mask=options.return_attention_mask,
+        )
         if options.return_length:
             row["length"] = len(row["input_ids"])
         return BatchEncoding(row, tensor_type=options.return_tensors, prepend_batch_axis=prepend_batch_axis)
 
-    def _prepare_row(self, ids: list[int], pair_ids: list[int] | None, options: EncodeOptions) -> dict[str, Any]:
+    def _prepare_row(
+        self, ids: list[int], pair_ids: list[int] | None, options: EncodeOptions
+    ) -> dict[str, Any]:
         """Truncate, add special tokens, token types and masks to one sequence (or pair); no padding."""
         # overflowing tokens are a list per row: with tensors (rows of one length) they are not returned
         return_overflowing_tokens = options.return_overflowing_tokens and options.return_tensors is None
         truncation_strategy, max_length = options.truncation_strategy, options.max_length
-        if (return_overflowing_tokens and truncation_strategy == TruncationStrategy.LONGEST_FIRST
-                and pair_ids is not None):
+        if (
+            return_overflowing_tokens
+            and truncation_strategy == TruncationStrategy.LONGEST_FIRST
+            and pair_ids is not None
+        ):
             raise ValueError(
                 "Not possible to return overflowing tokens for pair of sequences with the `longest_first`. Please "
                 "select another truncation strategy than `longest_first`, for instance `only_second` or `only_first`."
             )
         pair = pair_ids is not None
         add_special_tokens = options.add_special_tokens
-        total = len(ids) + len(pair_ids or []) + (self.num_special_tokens_to_add(pair) if add_special_tokens else 0)
+        total = (
+            len(ids)
+            + len(pair_ids or [])
+            + (self.num_special_tokens_to_add(pair) if add_special_tokens else 0)
+        )
         overflowing: list[int] = []
         if truncation_strategy != TruncationStrategy.DO_NOT_TRUNCATE and max_length and total > max_length:
             ids, pair_ids, overflowing = self.truncate_sequences(
-                ids, pair_ids=pair_ids, num_tokens_to_remove=total - max_length,
-                truncation_strategy=truncation_strategy, stride=options.stride)
+                ids,
+                pair_ids=pair_ids,
+                num_tokens_to_remove=total - max_length,
+                truncation_strategy=truncation_strategy,
+                stride=options.stride,
+            )
         if add_special_tokens:
             sequence = self.build_inputs_with_special_tokens(ids, pair_ids)
             token_type_ids = self.create_token_type_ids_from_sequences(ids, pair_ids)
@@ -417,8 +488,9 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         if options.return_token_type_ids:
             row["token_type_ids"] = token_type_ids
         if options.return_special_tokens_mask:
-            row["special_tokens_mask"] = (self.get_special_tokens_mask(ids, pair_ids) if add_special_tokens
-                                          else [0] * len(sequence))
+            row["special_tokens_mask"] = (
+                self.get_special_tokens_mask(ids, pair_ids) if add_special_tokens else [0] * len(sequence)
+            )
         if return_overflowing_tokens:
             # 4.x keeps both keys whenever they are asked for (transformers 5 drops them when nothing overflowed,
             # which breaks batches where only some rows overflow)
@@ -450,21 +522,43 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         truncation_strategy: str | TruncationStrategy | None = None,
     ) -> BatchEncoding:
         """Ids of one sequence (or pair) → model inputs: special tokens, truncation, padding."""
-        padding, truncation = self._deprecated_strategies(padding, truncation, max_length, pad_to_max_length,
-                                                          truncation_strategy, verbose)
+        padding, truncation = self._deprecated_strategies(
+            padding, truncation, max_length, pad_to_max_length, truncation_strategy, verbose
+        )
         options = self._encode_options(
-            padding=padding, truncation=truncation, max_length=max_length, pad_to_multiple_of=pad_to_multiple_of,
-            padding_side=padding_side, return_tensors=return_tensors, return_token_type_ids=return_token_type_ids,
-            return_attention_mask=return_attention_mask, split_special_tokens=None, verbose=verbose,
-            add_special_tokens=add_special_tokens, stride=stride, is_split_into_words=False,
-            return_overflowing_tokens=return_overflowing_tokens, return_special_tokens_mask=return_special_tokens_mask,
-            return_offsets_mapping=False, return_length=return_length)
-        return self._row_encoding(list(ids), list(pair_ids) if pair_ids is not None else None, options,
-                                  prepend_batch_axis=prepend_batch_axis)
+            padding=padding,
+            truncation=truncation,
+            max_length=max_length,
+            pad_to_multiple_of=pad_to_multiple_of,
+            padding_side=padding_side,
+            return_tensors=return_tensors,
+            return_token_type_ids=return_token_type_ids,
+            return_attention_mask=return_attention_mask,
+            split_special_tokens=None,
+            verbose=verbose,
+            add_special_tokens=add_special_tokens,
+            stride=stride,
+            is_split_into_words=False,
+            return_overflowing_tokens=return_overflowing_tokens,
+            return_special_tokens_mask=return_special_tokens_mask,
+            return_offsets_mapping=False,
+            return_length=return_length,
+        )
+        return self._row_encoding(
+            list(ids),
+            list(pair_ids) if pair_ids is not None else None,
+            options,
+            prepend_batch_axis=prepend_batch_axis,
+        )
 
-    def truncate_sequences(self, ids: list[int], pair_ids: list[int] | None = None, num_tokens_to_remove: int = 0,
-                           truncation_strategy: str | TruncationStrategy = "longest_first",
-                           stride: int = 0) -> tuple[list[int], list[int] | None, list[int]]:
+    def truncate_sequences(
+        self,
+        ids: list[int],
+        pair_ids: list[int] | None = None,
+        num_tokens_to_remove: int = 0,
+        truncation_strategy: str | TruncationStrategy = "longest_first",
+        stride: int = 0,
+    ) -> tuple[list[int], list[int] | None, list[int]]:
         """Remove `num_tokens_to_remove` tokens; returns (ids, pair_ids, overflowing tokens). The overflow keeps
         `stride` tokens of context from the kept part (transformers 5.24 `truncate_sequences`)."""
         if num_tokens_to_remove <= 0:
@@ -472,8 +566,9 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
         strategy = TruncationStrategy(truncation_strategy)
         right = self.truncation_side == "right"
         overflowing: list[int] = []
-        if strategy == TruncationStrategy.ONLY_FIRST or (strategy == TruncationStrategy.LONGEST_FIRST
-                                                          and pair_ids is None):
+        if strategy == TruncationStrategy.ONLY_FIRST or (
+            strategy == TruncationStrategy.LONGEST_FIRST and pair_ids is None
+        ):
             if num_tokens_to_remove > len(ids):
                 self._warn_cannot_truncate(len(ids), num_tokens_to_remove, strategy)
             window = min(len(ids), stride + num_tokens_to_remove)
@@ -516,12 +611,18 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
 
             logging.getLogger(__name__).warning(
                 f"We need to remove {remove} tokens to reach max_length but the sequence to truncate has only "
-                f"{length} tokens; it is emptied (truncation={strategy.value!r}). Try truncation='longest_first'.")
+                f"{length} tokens; it is emptied (truncation={strategy.value!r}). Try truncation='longest_first'."
+            )
 
     # ---- decoding -----------------------------------------------------------------------------------------
-    def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
-                clean_up_tokenization_spaces: bool | None = None, spaces_between_special_tokens: bool = True,
-                **kwargs: Any) -> str:
+    def _decode(
+        self,
+        token_ids: Any,
+        skip_special_tokens: bool = False,
+        clean_up_tokenization_spaces: bool | None = None,
+        spaces_between_special_tokens: bool = True,
+        **kwargs: Any,
+    ) -> str:
         # transformers 5.24 tokenization_python.PythonBackend._decode. spaces_between_special_tokens is accepted
         # and has no effect, as in transformers 5 (4.x glued added tokens to their neighbours when False; the
         # fast tokenizers of both ignore it): docs/compatibility.md
@@ -531,6 +632,9 @@ class PreTrainedTokenizer(PreTrainedTokenizerBase):
             token_ids = [token_ids]
         tokens = self.convert_ids_to_tokens(token_ids, skip_special_tokens=skip_special_tokens)
         text = self.convert_tokens_to_string(tokens)
-        clean = self.clean_up_tokenization_spaces if clean_up_tokenization_spaces is None \
+        clean = (
+            self.clean_up_tokenization_spaces
+            if clean_up_tokenization_spaces is None
             else clean_up_tokenization_spaces
+        )
         return self.clean_up_tokenization(text) if clean else text

@@ -115,8 +115,10 @@ class _NativeRows(Sequence):  # type: ignore[type-arg]
     def __reduce__(self) -> Any:
         # a pickled BatchEncoding carries plain Python rows, not the native batch
         enc, ids, offsets = self._enc, self._enc.ids(), self._enc.offsets()
-        rows = [Encoding(ids[i], enc.tokens(i), offsets[i], enc.word_ids(i), enc.sequence_ids(i))
-                for i in range(self._n)]
+        rows = [
+            Encoding(ids[i], enc.tokens(i), offsets[i], enc.word_ids(i), enc.sequence_ids(i))
+            for i in range(self._n)
+        ]
         return list, (rows,)
 
 
@@ -126,17 +128,24 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     vocab_files_names = {"tokenizer_file": TOKENIZER_FILE}  # noqa: RUF012
 
-    def __init__(self, *, tokenizer_object: WordPieceTokenizer | None = None,
-                 tokenizer_file: str | os.PathLike[str] | None = None,
-                 added_tokens_decoder: dict[int, AddedToken] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        tokenizer_object: WordPieceTokenizer | None = None,
+        tokenizer_file: str | os.PathLike[str] | None = None,
+        added_tokens_decoder: dict[int, AddedToken] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._tokenizer: WordPieceTokenizer
         if tokenizer_object is not None:
             self._tokenizer = tokenizer_object
         elif tokenizer_file is not None:
             self._tokenizer = self._load_tokenizer_file(tokenizer_file)
         else:
-            raise ValueError(f"{type(self).__name__} needs tokenizer_object= or tokenizer_file= "
-                             "(or, for a model class, its vocabulary file)")
+            raise ValueError(
+                f"{type(self).__name__} needs tokenizer_object= or tokenizer_file= "
+                "(or, for a model class, its vocabulary file)"
+            )
         super().__init__(**kwargs)
         # saved added tokens first (in id order), then the special tokens the backend does not know yet
         added = set(self.added_tokens_encoder)
@@ -148,8 +157,14 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             if isinstance(token, str):
                 token = AddedToken(token, special=True, normalized=False)
             elif not token.special:  # a special token is special whatever its saved flags say
-                token = AddedToken(token.content, single_word=token.single_word, lstrip=token.lstrip,
-                                   rstrip=token.rstrip, special=True, normalized=token.normalized)
+                token = AddedToken(
+                    token.content,
+                    single_word=token.single_word,
+                    lstrip=token.lstrip,
+                    rstrip=token.rstrip,
+                    special=True,
+                    normalized=token.normalized,
+                )
             pending.append(token)
         if pending:
             self._add_native(pending)
@@ -209,8 +224,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
 
     @property
     def added_tokens_decoder(self) -> dict[int, AddedToken]:
-        return {i: AddedToken(content, single_word=sw, lstrip=ls, rstrip=rs, normalized=norm, special=sp)
-                for i, content, sw, ls, rs, norm, sp in self._tokenizer.get_added_tokens()}
+        return {
+            i: AddedToken(content, single_word=sw, lstrip=ls, rstrip=rs, normalized=norm, special=sp)
+            for i, content, sw, ls, rs, norm, sp in self._tokenizer.get_added_tokens()
+        }
 
     def _add_native(self, tokens: list[AddedToken]) -> int:
         # count new ids, as the slow tokenizer does (tokenizers also counts known tokens it marks as added)
@@ -224,8 +241,14 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             if isinstance(token, str):
                 token = AddedToken(token, special=special_tokens, normalized=not special_tokens)
             elif special_tokens and not token.special:
-                token = AddedToken(token.content, single_word=token.single_word, lstrip=token.lstrip,
-                                   rstrip=token.rstrip, special=True, normalized=token.normalized)
+                token = AddedToken(
+                    token.content,
+                    single_word=token.single_word,
+                    lstrip=token.lstrip,
+                    rstrip=token.rstrip,
+                    special=True,
+                    normalized=token.normalized,
+                )
             if token.content == "":
                 continue
             if token.special and token.content not in self.all_special_tokens:
@@ -248,16 +271,26 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         return 3 if pair else 2
 
     # ---- encoding -----------------------------------------------------------------------------------------
-    def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False,
-                 split_special_tokens: bool | None = None, **kwargs: Any) -> list[str]:
+    def tokenize(
+        self,
+        text: str,
+        pair: str | None = None,
+        add_special_tokens: bool = False,
+        split_special_tokens: bool | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
         if kwargs:
             raise TypeError(f"tokenize() got unexpected keyword arguments {sorted(kwargs)}")
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
         split = self.split_special_tokens if split_special_tokens is None else split_special_tokens
-        encoded = self._tokenizer.encode_batch([text], [pair] if pair is not None else None,
-                                               add_special_tokens=add_special_tokens, encode_special_tokens=split,
-                                               num_threads=1)
+        encoded = self._tokenizer.encode_batch(
+            [text],
+            [pair] if pair is not None else None,
+            add_special_tokens=add_special_tokens,
+            encode_special_tokens=split,
+            num_threads=1,
+        )
         return encoded.tokens(0)
 
     def _encode_plus(self, text: Any, text_pair: Any, options: EncodeOptions) -> BatchEncoding:
@@ -269,7 +302,9 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             if isinstance(text_pair, str):
                 raise TypeError("text is a batch, so text_pair must be a list of the same length, got a str")
             if text_pair is not None and len(text) != len(text_pair):
-                raise ValueError(f"batch length of text ({len(text)}) does not match text_pair ({len(text_pair)})")
+                raise ValueError(
+                    f"batch length of text ({len(text)}) does not match text_pair ({len(text_pair)})"
+                )
             inputs, pairs = list(text), (list(text_pair) if text_pair is not None else None)
             if pairs is None and inputs and _is_pair(inputs[0], options.is_split_into_words):
                 # a batch of (text, pair) tuples or two-item lists, as transformers accepts
@@ -283,12 +318,22 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             pad_id = self.pad_token_id if self.pad_token_id is not None else 0
             pad_token = self.pad_token if self.pad_token is not None else ""
         encodings = self._tokenizer.encode_batch(
-            inputs, pairs, is_pretokenized=options.is_split_into_words,
-            add_special_tokens=options.add_special_tokens, max_length=options.max_length,
-            truncation=options.truncation, stride=options.stride, truncation_side=self.truncation_side,
-            return_overflowing_tokens=options.return_overflowing_tokens, padding=padding,
-            pad_to_multiple_of=options.pad_to_multiple_of, padding_side=options.padding_side, pad_id=pad_id,
-            pad_type_id=self.pad_token_type_id, pad_token=pad_token, encode_special_tokens=options.split_special_tokens,
+            inputs,
+            pairs,
+            is_pretokenized=options.is_split_into_words,
+            add_special_tokens=options.add_special_tokens,
+            max_length=options.max_length,
+            truncation=options.truncation,
+            stride=options.stride,
+            truncation_side=self.truncation_side,
+            return_overflowing_tokens=options.return_overflowing_tokens,
+            padding=padding,
+            pad_to_multiple_of=options.pad_to_multiple_of,
+            padding_side=options.padding_side,
+            pad_id=pad_id,
+            pad_type_id=self.pad_token_type_id,
+            pad_token=pad_token,
+            encode_special_tokens=options.split_special_tokens,
         )
         # (key in the BatchEncoding, the native field, its rows as lists)
         fields: list[tuple[str, str, Callable[[], list[Any]]]] = [("input_ids", "ids", encodings.ids)]
@@ -314,31 +359,42 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
                         raise  # not ragged: the native message names what was wrong (a size, a field)
                     raise ValueError(
                         f"cannot make a tensor of {key!r}: its rows have different lengths; pass padding=True "
-                        "(and truncation=True) to get rows of one length") from None
+                        "(and truncation=True) to get rows of one length"
+                    ) from None
                 data[key] = as_tensor(key, array, tensor_type)
         if options.return_length:
             lengths = encodings.lengths()
             data["length"] = lengths if tensor_type is None else as_tensor("length", lengths, tensor_type)
         if options.return_overflowing_tokens:
             mapping = encodings.overflow_to_sample_mapping()
-            data["overflow_to_sample_mapping"] = (mapping if tensor_type is None
-                                                  else as_tensor("overflow_to_sample_mapping", mapping, tensor_type))
+            data["overflow_to_sample_mapping"] = (
+                mapping
+                if tensor_type is None
+                else as_tensor("overflow_to_sample_mapping", mapping, tensor_type)
+            )
         if options.verbose and options.max_length is None and self.model_max_length < LARGE_INTEGER:
             self._warn_if_too_long(max(encodings.lengths(), default=0), options.max_length, options.verbose)
         if not batched and tensor_type is None and not options.return_overflowing_tokens:
             # one input: drop the batch axis (transformers does the same)
             # (`length` stays a one-element list, as in transformers)
-            data = {key: value[0] if isinstance(value, list) and value and isinstance(value[0], list) else value
-                    for key, value in data.items()}
+            data = {
+                key: value[0] if isinstance(value, list) and value and isinstance(value[0], list) else value
+                for key, value in data.items()
+            }
         return BatchEncoding(data, encoding=_NativeRows(encodings), n_sequences=2 if pairs is not None else 1)
 
     # ---- decoding -----------------------------------------------------------------------------------------
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
         return _wordpiece_decode(tokens, self._tokenizer.continuing_subword_prefix, cleanup=True)
 
-    def _decode(self, token_ids: Any, skip_special_tokens: bool = False,
-                clean_up_tokenization_spaces: bool | None = None, spaces_between_special_tokens: bool = True,
-                **kwargs: Any) -> str:
+    def _decode(
+        self,
+        token_ids: Any,
+        skip_special_tokens: bool = False,
+        clean_up_tokenization_spaces: bool | None = None,
+        spaces_between_special_tokens: bool = True,
+        **kwargs: Any,
+    ) -> str:
         # transformers 5.24 TokenizersBackend._decode over tokenizers' Tokenizer.decode: ids of no token are
         # dropped, special means a special added token, then the WordPiece decoder, then the optional cleanup.
         # spaces_between_special_tokens is accepted and has no effect, as in transformers' fast tokenizers (4.x
@@ -347,29 +403,47 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
             raise TypeError(f"decode() got unexpected keyword arguments {sorted(kwargs)}")
         if isinstance(token_ids, int):
             token_ids = [token_ids]
-        special = {t.content for t in self.added_tokens_decoder.values() if t.special} if skip_special_tokens else ()
+        special = (
+            {t.content for t in self.added_tokens_decoder.values() if t.special}
+            if skip_special_tokens
+            else ()
+        )
         tokens = []
         for index in token_ids:
             token = self._tokenizer.id_to_token(int(index))
             if token is not None and token not in special:
                 tokens.append(token)
         text = _wordpiece_decode(tokens, self._tokenizer.continuing_subword_prefix, cleanup=True)
-        clean = self.clean_up_tokenization_spaces if clean_up_tokenization_spaces is None \
+        clean = (
+            self.clean_up_tokenization_spaces
+            if clean_up_tokenization_spaces is None
             else clean_up_tokenization_spaces
+        )
         return self.clean_up_tokenization(text) if clean else text
 
     # ---- training -----------------------------------------------------------------------------------------
-    def train_new_from_iterator(self, text_iterator: Any, vocab_size: int, length: int | None = None,
-                                new_special_tokens: list[str | AddedToken] | None = None,
-                                special_tokens_map: dict[str, str] | None = None,
-                                **kwargs: Any) -> PreTrainedTokenizerFast:
+    def train_new_from_iterator(
+        self,
+        text_iterator: Any,
+        vocab_size: int,
+        length: int | None = None,
+        new_special_tokens: list[str | AddedToken] | None = None,
+        special_tokens_map: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> PreTrainedTokenizerFast:
         """A new tokenizer of this class and settings with a vocabulary trained on `text_iterator` (texts, or
         batches of texts); see `ferroformers.trainers.train_new_from_iterator`. `kwargs` go to the trainer."""
         from .trainers import train_new_from_iterator
 
         new: PreTrainedTokenizerFast = train_new_from_iterator(
-            self, text_iterator, vocab_size, length=length, new_special_tokens=new_special_tokens,
-            special_tokens_map=special_tokens_map, **kwargs)
+            self,
+            text_iterator,
+            vocab_size,
+            length=length,
+            new_special_tokens=new_special_tokens,
+            special_tokens_map=special_tokens_map,
+            **kwargs,
+        )
         return new
 
     # ---- saving -------------------------------------------------------------------------------------------
@@ -396,8 +470,10 @@ class PreTrainedTokenizerFast(PreTrainedTokenizerBase):
         path = os.path.join(save_directory, (f"{filename_prefix}-" if filename_prefix else "") + "vocab.txt")
         for expected, (token, index) in enumerate(by_id):
             if index != expected:
-                raise ValueError(f"cannot save the vocabulary to {path}: ids are not consecutive "
-                                 f"(token {token!r} has id {index}, expected {expected})")
+                raise ValueError(
+                    f"cannot save the vocabulary to {path}: ids are not consecutive "
+                    f"(token {token!r} has id {index}, expected {expected})"
+                )
         atomic_write_text(path, "".join(token + "\n" for token, _ in by_id))
         return (path,)
 
@@ -411,16 +487,30 @@ def _is_pair(item: Any, words: bool) -> bool:
 def _split_pairs(items: list[Any], words: bool) -> tuple[list[Any], list[Any]]:
     """A batch of (text, pair) items (tuples or lists of two) as the texts and the pairs."""
     for i, item in enumerate(items):
-        if not isinstance(item, (list, tuple)) or len(item) != 2 or (
-                words and not all(isinstance(x, (list, tuple)) for x in item)):
+        if (
+            not isinstance(item, (list, tuple))
+            or len(item) != 2
+            or (words and not all(isinstance(x, (list, tuple)) for x in item))
+        ):
             what = f"{len(item)} items" if isinstance(item, (list, tuple)) else type(item).__name__
             raise ValueError(f"text[{i}] must be a (text, text_pair) pair like the other items, got {what}")
     return [item[0] for item in items], [item[1] for item in items]
 
 
 # tokenizers 0.23 decoders/wordpiece.rs `cleanup`, applied to each token as it is glued on
-_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
-            (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+_CLEANUP = (
+    (" .", "."),
+    (" ?", "?"),
+    (" !", "!"),
+    (" ,", ","),
+    (" ' ", "'"),
+    (" n't", "n't"),
+    (" 'm", "'m"),
+    (" do not", " don't"),
+    (" 's", "'s"),
+    (" 've", "'ve"),
+    (" 're", "'re"),
+)
 
 
 def _wordpiece_decode(tokens: list[str], prefix: str, cleanup: bool) -> str:
@@ -437,13 +527,16 @@ def _wordpiece_decode(tokens: list[str], prefix: str, cleanup: bool) -> str:
     return "".join(out)
 
 
-def tokenizer_json_with_normalizer(text: str, *, lowercase: bool, strip_accents: bool | None,
-                                   handle_chinese_chars: bool, where: str) -> str:
+def tokenizer_json_with_normalizer(
+    text: str, *, lowercase: bool, strip_accents: bool | None, handle_chinese_chars: bool, where: str
+) -> str:
     """The tokenizer.json text with its BertNormalizer options set (a `tokenizer_config.json` that disagrees
     with `tokenizer.json` wins, as in transformers' BertTokenizerFast)."""
     data = json.loads(text)
     normalizer = data.get("normalizer")
     if not isinstance(normalizer, dict) or normalizer.get("type") != "BertNormalizer":
         raise ValueError(f"{where}: normalizer must be a BertNormalizer object")
-    normalizer.update(lowercase=lowercase, strip_accents=strip_accents, handle_chinese_chars=handle_chinese_chars)
+    normalizer.update(
+        lowercase=lowercase, strip_accents=strip_accents, handle_chinese_chars=handle_chinese_chars
+    )
     return json.dumps(data, ensure_ascii=False)

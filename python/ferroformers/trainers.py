@@ -83,7 +83,9 @@ class WordPieceTrainer:
         specials = []
         for i, token in enumerate(special_tokens):
             if not isinstance(token, (str, AddedToken)):
-                raise TypeError(f"special_tokens[{i}] must be a str or AddedToken, got {type(token).__name__}")
+                raise TypeError(
+                    f"special_tokens[{i}] must be a str or AddedToken, got {type(token).__name__}"
+                )
             specials.append(str(token))
         if isinstance(initial_alphabet, str):
             raise TypeError("initial_alphabet must be a list of str (one character each), not a single str")
@@ -103,11 +105,18 @@ class WordPieceTrainer:
         self.max_input_chars_per_word = max_input_chars_per_word
         self.num_threads, self.batch_size = num_threads, batch_size
         self._core = _native().WordPieceTrainer(
-            vocab_size=vocab_size, min_frequency=min_frequency, limit_alphabet=limit_alphabet,
-            initial_alphabet=alphabet, special_tokens=specials,
-            continuing_subword_prefix=continuing_subword_prefix, clean_text=clean_text,
-            handle_chinese_chars=tokenize_chinese_chars, strip_accents=strip_accents, lowercase=lowercase,
-            max_input_chars_per_word=max_input_chars_per_word)
+            vocab_size=vocab_size,
+            min_frequency=min_frequency,
+            limit_alphabet=limit_alphabet,
+            initial_alphabet=alphabet,
+            special_tokens=specials,
+            continuing_subword_prefix=continuing_subword_prefix,
+            clean_text=clean_text,
+            handle_chinese_chars=tokenize_chinese_chars,
+            strip_accents=strip_accents,
+            lowercase=lowercase,
+            max_input_chars_per_word=max_input_chars_per_word,
+        )
         self.vocab: list[str] | None = None
         self.stats: dict[str, int] = {}
 
@@ -177,14 +186,16 @@ class WordPieceTrainer:
         self.stats = result
         return self.vocab
 
-    def train_from_iterator(self, iterator: Iterable[str] | Iterable[Sequence[str]],
-                            length: int | None = None) -> list[str]:
+    def train_from_iterator(
+        self, iterator: Iterable[str] | Iterable[Sequence[str]], length: int | None = None
+    ) -> list[str]:
         """`feed(iterator, length)` then `train()`."""
         self.feed(iterator, length=length)
         return self.train()
 
-    def save_vocabulary(self, save_directory: str | os.PathLike[str],
-                        filename_prefix: str | None = None) -> tuple[str]:
+    def save_vocabulary(
+        self, save_directory: str | os.PathLike[str], filename_prefix: str | None = None
+    ) -> tuple[str]:
         """Write the trained vocabulary as vocab.txt (one token per line, in id order) into a folder."""
         if self.vocab is None:
             raise ValueError("nothing to save: call train() first")
@@ -222,16 +233,23 @@ class WordPieceTrainer:
         return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, dynamic_ncols=True)
 
     def __repr__(self) -> str:
-        return (f"WordPieceTrainer(vocab_size={self.vocab_size}, min_frequency={self.min_frequency}, "
-                f"special_tokens={[str(t) for t in self.special_tokens]}, limit_alphabet={self.limit_alphabet}, "
-                f"continuing_subword_prefix={self.continuing_subword_prefix!r}, lowercase={self.lowercase}, "
-                f"strip_accents={self.strip_accents})")
+        return (
+            f"WordPieceTrainer(vocab_size={self.vocab_size}, min_frequency={self.min_frequency}, "
+            f"special_tokens={[str(t) for t in self.special_tokens]}, limit_alphabet={self.limit_alphabet}, "
+            f"continuing_subword_prefix={self.continuing_subword_prefix!r}, lowercase={self.lowercase}, "
+            f"strip_accents={self.strip_accents})"
+        )
 
 
-def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_size: int,
-                            length: int | None = None,
-                            new_special_tokens: Sequence[str | AddedToken] | None = None,
-                            special_tokens_map: dict[str, str] | None = None, **kwargs: Any) -> Any:
+def train_new_from_iterator(
+    tokenizer: Any,
+    text_iterator: Iterable[Any],
+    vocab_size: int,
+    length: int | None = None,
+    new_special_tokens: Sequence[str | AddedToken] | None = None,
+    special_tokens_map: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
     """A new tokenizer of `tokenizer`'s class, with its normalization settings and special tokens, whose
     vocabulary is trained on `text_iterator` (transformers 4.x `PreTrainedTokenizerFast.train_new_from_iterator`):
 
@@ -249,17 +267,39 @@ def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_
     specials = []
     for _, content, single_word, lstrip, rstrip, normalized, special in added:
         if special:
-            specials.append(AddedToken(rename.get(content, content), single_word=single_word, lstrip=lstrip,
-                                       rstrip=rstrip, normalized=normalized, special=True))
-    new_specials = [t if isinstance(t, AddedToken) else AddedToken(t, normalized=False, special=True)
-                    for t in (new_special_tokens or [])]
-    for option in ("lowercase", "strip_accents", "tokenize_chinese_chars", "clean_text", "max_input_chars_per_word"):
+            specials.append(
+                AddedToken(
+                    rename.get(content, content),
+                    single_word=single_word,
+                    lstrip=lstrip,
+                    rstrip=rstrip,
+                    normalized=normalized,
+                    special=True,
+                )
+            )
+    new_specials = [
+        t if isinstance(t, AddedToken) else AddedToken(t, normalized=False, special=True)
+        for t in (new_special_tokens or [])
+    ]
+    for option in (
+        "lowercase",
+        "strip_accents",
+        "tokenize_chinese_chars",
+        "clean_text",
+        "max_input_chars_per_word",
+    ):
         if option in kwargs:
             raise TypeError(f"train_new_from_iterator() takes {option} from the tokenizer; got {option}=")
     trainer = WordPieceTrainer(
-        vocab_size=vocab_size, special_tokens=specials + new_specials, lowercase=core.lowercase,
-        strip_accents=core.strip_accents, tokenize_chinese_chars=core.handle_chinese_chars,
-        clean_text=core.clean_text, max_input_chars_per_word=core.max_input_chars_per_word, **kwargs)
+        vocab_size=vocab_size,
+        special_tokens=specials + new_specials,
+        lowercase=core.lowercase,
+        strip_accents=core.strip_accents,
+        tokenize_chinese_chars=core.handle_chinese_chars,
+        clean_text=core.clean_text,
+        max_input_chars_per_word=core.max_input_chars_per_word,
+        **kwargs,
+    )
     vocab = trainer.train_from_iterator(text_iterator, length=length)
 
     def renamed(token: str | None) -> str | None:
@@ -269,22 +309,36 @@ def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_
     known = set(vocab)
     for what, token in (("unknown", unk), ("cls", cls), ("sep", sep)):
         if token is None or token not in known:
-            raise ValueError(f"the {what} token {token!r} is not in the trained vocabulary: give it in "
-                             "new_special_tokens, or rename it with special_tokens_map")
+            raise ValueError(
+                f"the {what} token {token!r} is not in the trained vocabulary: give it in "
+                "new_special_tokens, or rename it with special_tokens_map"
+            )
     new_core = _native().WordPieceTokenizer(
-        vocab, unk_token=unk, continuing_subword_prefix=trainer.continuing_subword_prefix,
-        max_input_chars_per_word=core.max_input_chars_per_word, clean_text=core.clean_text,
-        handle_chinese_chars=core.handle_chinese_chars, strip_accents=core.strip_accents,
-        lowercase=core.lowercase, cls_token=cls, sep_token=sep)
-    new_core.add_tokens([(t.content, t.single_word, t.lstrip, t.rstrip, t.normalized, True)
-                         for t in specials + new_specials])
+        vocab,
+        unk_token=unk,
+        continuing_subword_prefix=trainer.continuing_subword_prefix,
+        max_input_chars_per_word=core.max_input_chars_per_word,
+        clean_text=core.clean_text,
+        handle_chinese_chars=core.handle_chinese_chars,
+        strip_accents=core.strip_accents,
+        lowercase=core.lowercase,
+        cls_token=cls,
+        sep_token=sep,
+    )
+    new_core.add_tokens(
+        [(t.content, t.single_word, t.lstrip, t.rstrip, t.normalized, True) for t in specials + new_specials]
+    )
 
     cls_type = type(tokenizer)
     accepted = cls_type._init_parameters()
-    settings = dict(model_max_length=tokenizer.model_max_length, padding_side=tokenizer.padding_side,
-                    truncation_side=tokenizer.truncation_side, model_input_names=tokenizer.model_input_names,
-                    clean_up_tokenization_spaces=tokenizer.clean_up_tokenization_spaces,
-                    split_special_tokens=tokenizer.split_special_tokens)
+    settings = dict(
+        model_max_length=tokenizer.model_max_length,
+        padding_side=tokenizer.padding_side,
+        truncation_side=tokenizer.truncation_side,
+        model_input_names=tokenizer.model_input_names,
+        clean_up_tokenization_spaces=tokenizer.clean_up_tokenization_spaces,
+        split_special_tokens=tokenizer.split_special_tokens,
+    )
     kept = {k: v for k, v in tokenizer.init_kwargs.items() if k not in tokenizer.vocab_files_names}
     extra = {k: v for k, v in kept.items() if k not in accepted}
     settings.update({k: v for k, v in kept.items() if k in accepted})
@@ -293,8 +347,14 @@ def train_new_from_iterator(tokenizer: Any, text_iterator: Iterable[Any], vocab_
         if name == "additional_special_tokens":
             continue
         if isinstance(value, AddedToken):
-            value = AddedToken(rename.get(value.content, value.content), single_word=value.single_word,
-                               lstrip=value.lstrip, rstrip=value.rstrip, normalized=value.normalized, special=True)
+            value = AddedToken(
+                rename.get(value.content, value.content),
+                single_word=value.single_word,
+                lstrip=value.lstrip,
+                rstrip=value.rstrip,
+                normalized=value.normalized,
+                special=True,
+            )
         else:
             value = rename.get(value, value)
         settings[name] = value

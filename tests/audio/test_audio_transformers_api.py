@@ -29,8 +29,12 @@ def folder(assets: Path) -> Path:
 def test_models_subpackages_export_their_preprocessors(module: str) -> None:
     ours = importlib.import_module(f"ferroformers.models.{module}")
     theirs = importlib.import_module(f"transformers.models.{module}")
-    names = {n for n in dir(theirs) if n.endswith(("Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor"))
-             and hasattr(ferroformers, n)}
+    names = {
+        n
+        for n in dir(theirs)
+        if n.endswith(("Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor"))
+        and hasattr(ferroformers, n)
+    }
     assert names, module
     for name in names:
         assert getattr(ours, name) is getattr(ferroformers, name), name
@@ -43,16 +47,20 @@ def test_batch_feature_at_top_level(folder: Path) -> None:
     fe = ferroformers.Wav2Vec2FeatureExtractor.from_pretrained(folder)
     out = fe(np.zeros(10, np.float32), sampling_rate=16000)
     assert isinstance(out, ferroformers.BatchFeature)
-    assert ferroformers.BatchFeature({"a": [1, 2]}, tensor_type="np")["a"].tolist() == \
-        transformers.BatchFeature({"a": [1, 2]}, tensor_type="np")["a"].tolist()
+    assert (
+        ferroformers.BatchFeature({"a": [1, 2]}, tensor_type="np")["a"].tolist()
+        == transformers.BatchFeature({"a": [1, 2]}, tensor_type="np")["a"].tolist()
+    )
 
 
 def test_ragged_batch_without_padding_is_an_object_array(folder: Path) -> None:
     clips = [np.linspace(-1, 1, 160, dtype=np.float32), np.linspace(0, 1, 50, dtype=np.float32)]
-    ours = ferroformers.Wav2Vec2FeatureExtractor.from_pretrained(folder)(clips, sampling_rate=16000,
-                                                                          return_tensors="np")["input_values"]
-    theirs = transformers.Wav2Vec2FeatureExtractor.from_pretrained(folder)(clips, sampling_rate=16000,
-                                                                            return_tensors="np")["input_values"]
+    ours = ferroformers.Wav2Vec2FeatureExtractor.from_pretrained(folder)(
+        clips, sampling_rate=16000, return_tensors="np"
+    )["input_values"]
+    theirs = transformers.Wav2Vec2FeatureExtractor.from_pretrained(folder)(
+        clips, sampling_rate=16000, return_tensors="np"
+    )["input_values"]
     assert ours.dtype == theirs.dtype == object and ours.shape == theirs.shape == (2,)
     for a, b in zip(ours, theirs, strict=True):
         assert a.dtype == b.dtype and a.shape == b.shape
@@ -72,7 +80,9 @@ def test_processor_routes_each_keyword(folder: Path) -> None:
     theirs = transformers.Wav2Vec2Processor.from_pretrained(folder, **kwargs)
     assert ours.tokenizer.bos_token == theirs.tokenizer.bos_token == "<x>"
     for name in ("do_normalize", "padding_value"):
-        assert getattr(ours.feature_extractor, name) == getattr(theirs.feature_extractor, name) == kwargs[name]
+        assert (
+            getattr(ours.feature_extractor, name) == getattr(theirs.feature_extractor, name) == kwargs[name]
+        )
         assert ours.tokenizer.init_kwargs[name] == theirs.tokenizer.init_kwargs[name] == kwargs[name]
     clips = [np.linspace(-1, 1, 160, dtype=np.float32), np.linspace(0, 1, 50, dtype=np.float32)]
     a = ours(audio=clips, sampling_rate=16000, padding=True, return_tensors="np")["input_values"]
@@ -83,21 +93,38 @@ def test_processor_routes_each_keyword(folder: Path) -> None:
 
 def test_ctc_output_from_a_dict() -> None:
     theirs_module = importlib.import_module("transformers.models.wav2vec2.tokenization_wav2vec2")
-    for args, kwargs in [((), {"text": "a"}), (({"text": "hi", "char_offsets": [{"char": "h"}]},), {}),
-                         (([("text", "hi"), ("word_offsets", [1])],), {})]:
+    for args, kwargs in [
+        ((), {"text": "a"}),
+        (({"text": "hi", "char_offsets": [{"char": "h"}]},), {}),
+        (([("text", "hi"), ("word_offsets", [1])],), {}),
+    ]:
         ours = Wav2Vec2CTCTokenizerOutput(*args, **kwargs)
         theirs = theirs_module.Wav2Vec2CTCTokenizerOutput(*args, **kwargs)
         assert list(ours.keys()) == list(theirs.keys())
         assert ours.to_tuple() == theirs.to_tuple() and ours[0] == theirs[0]
-        assert (ours.text, ours.char_offsets, ours.word_offsets) == \
-            (theirs.text, theirs.char_offsets, theirs.word_offsets)
+        assert (ours.text, ours.char_offsets, ours.word_offsets) == (
+            theirs.text,
+            theirs.char_offsets,
+            theirs.word_offsets,
+        )
     with pytest.raises(TypeError, match="has no fields"):
         Wav2Vec2CTCTokenizerOutput({"txt": "a"})
 
 
-@pytest.mark.parametrize("kwargs", [{"trust_remote_code": True}, {"use_auth_token": "hf_unused"}, {"token": None}])
-@pytest.mark.parametrize("loader", ["AutoProcessor", "AutoFeatureExtractor", "AutoTokenizer",
-                                    "Wav2Vec2FeatureExtractor", "Wav2Vec2Processor", "Wav2Vec2CTCTokenizer"])
+@pytest.mark.parametrize(
+    "kwargs", [{"trust_remote_code": True}, {"use_auth_token": "hf_unused"}, {"token": None}]
+)
+@pytest.mark.parametrize(
+    "loader",
+    [
+        "AutoProcessor",
+        "AutoFeatureExtractor",
+        "AutoTokenizer",
+        "Wav2Vec2FeatureExtractor",
+        "Wav2Vec2Processor",
+        "Wav2Vec2CTCTokenizer",
+    ],
+)
 def test_loaders_accept_transformers_hub_keywords(folder: Path, loader: str, kwargs: dict[str, Any]) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -30,7 +30,9 @@ def read_wav(path: Path) -> np.ndarray:
 def speech(media: Path) -> list[np.ndarray]:
     """Every 16 kHz mono clip of the media fixture (espeak-ng TTS in 9 languages, CMU ARCTIC, ALSA prompts),
     as float32 in [-1, 1) the way audio loaders return them."""
-    paths = sorted((media / "audio" / "tts").glob("*.wav")) + sorted((media / "audio" / "real").glob("*_16k.wav"))
+    paths = sorted((media / "audio" / "tts").glob("*.wav")) + sorted(
+        (media / "audio" / "real").glob("*_16k.wav")
+    )
     paths.append(media / "audio" / "real" / "arctic_a0007.wav")
     clips = [read_wav(p).astype(np.float32) / 32768.0 for p in paths]
     assert len(clips) >= 20
@@ -67,8 +69,13 @@ CALLS = [
     dict(padding="max_length", max_length=40_000),
     dict(padding="max_length", max_length=40_000, return_attention_mask=True),
     dict(padding="max_length", max_length=30_000, truncation=True),
-    dict(padding="max_length", max_length=30_001, truncation=True, pad_to_multiple_of=128,
-         return_attention_mask=True),
+    dict(
+        padding="max_length",
+        max_length=30_001,
+        truncation=True,
+        pad_to_multiple_of=128,
+        return_attention_mask=True,
+    ),
     dict(padding="longest", max_length=20_000, truncation=True, return_attention_mask=True),
     dict(padding=False, max_length=20_000, truncation=True, pad_to_multiple_of=3),
     dict(padding="do_not_pad", return_attention_mask=True),
@@ -84,13 +91,18 @@ SETTINGS = [
 
 def _left_with_mask(fe_settings: dict, call: dict) -> bool:
     """Left padding + normalization + a mask on a padded batch: a documented divergence, tested below."""
-    return (fe_settings.get("padding_side") == "left" and fe_settings.get("do_normalize", True)
-            and call.get("return_attention_mask", fe_settings.get("return_attention_mask", False))
-            and call.get("padding", False) not in (False, "do_not_pad"))
+    return (
+        fe_settings.get("padding_side") == "left"
+        and fe_settings.get("do_normalize", True)
+        and call.get("return_attention_mask", fe_settings.get("return_attention_mask", False))
+        and call.get("padding", False) not in (False, "do_not_pad")
+    )
 
 
-@pytest.mark.parametrize(("fe_settings", "call"),
-                         [(f, c) for f, c in itertools.product(SETTINGS, CALLS) if not _left_with_mask(f, c)])
+@pytest.mark.parametrize(
+    ("fe_settings", "call"),
+    [(f, c) for f, c in itertools.product(SETTINGS, CALLS) if not _left_with_mask(f, c)],
+)
 def test_parity_on_real_speech(speech: list[np.ndarray], fe_settings: dict, call: dict) -> None:
     ours, theirs = both(fe_settings)
     batch = [c[:n] for c, n in zip(speech, (12_000, 35_000, 20_000, 31_000, 8_000, 16_000), strict=False)]
@@ -132,11 +144,23 @@ def test_input_kinds(speech: list[np.ndarray]) -> None:
     torch = require_module("torch")
     ours, theirs = both()
     clip = speech[0][:20_000]
-    f64 = [c[:15_000].astype(np.float64) * 1.0000001 for c in speech[:3]]  # float64 values not exact in float32
-    for raw in (clip, clip.tolist(), f64, np.stack([c[:9_000] for c in speech[:3]]), [c.tolist() for c in f64]):
-        assert_same(ours(raw, sampling_rate=16000, padding=True), theirs(raw, sampling_rate=16000, padding=True))
+    f64 = [
+        c[:15_000].astype(np.float64) * 1.0000001 for c in speech[:3]
+    ]  # float64 values not exact in float32
+    for raw in (
+        clip,
+        clip.tolist(),
+        f64,
+        np.stack([c[:9_000] for c in speech[:3]]),
+        [c.tolist() for c in f64],
+    ):
+        assert_same(
+            ours(raw, sampling_rate=16000, padding=True), theirs(raw, sampling_rate=16000, padding=True)
+        )
     # a 1-D torch tensor is one clip for both; a list of tensors is a batch here
-    assert_same(ours(torch.from_numpy(clip), sampling_rate=16000), theirs(torch.from_numpy(clip), sampling_rate=16000))
+    assert_same(
+        ours(torch.from_numpy(clip), sampling_rate=16000), theirs(torch.from_numpy(clip), sampling_rate=16000)
+    )
     batch = [torch.from_numpy(c[:8000]) for c in speech[:3]]
     assert_same(ours(batch, sampling_rate=16000), theirs([c.numpy() for c in batch], sampling_rate=16000))
 
@@ -148,8 +172,9 @@ def test_default_padding_normalizes_the_padding_too(speech: list[np.ndarray]) ->
     row = out["input_values"][0]
     assert np.all(row[1000:] == row[1000]) and row[1000] != 0.0
     assert abs(float(row.mean())) < 1e-5
-    masked = Wav2Vec2FeatureExtractor()([speech[0][:1000], speech[1][:3000]], sampling_rate=16000, padding=True,
-                                        return_attention_mask=True)
+    masked = Wav2Vec2FeatureExtractor()(
+        [speech[0][:1000], speech[1][:3000]], sampling_rate=16000, padding=True, return_attention_mask=True
+    )
     assert np.all(masked["input_values"][0][1000:] == 0.0)
     assert abs(float(masked["input_values"][0][:1000].mean())) < 1e-5
 
@@ -159,13 +184,25 @@ def test_default_padding_normalizes_the_padding_too(speech: list[np.ndarray]) ->
     lengths=st.lists(st.integers(1, 3000), min_size=1, max_size=5),
     scale=st.sampled_from([1e-4, 0.1, 1.0, 3000.0]),
     seed=st.integers(0, 2**32 - 1),
-    call=st.sampled_from([*CALLS[:5], dict(padding="max_length", max_length=1500, truncation=True,
-                                           pad_to_multiple_of=64, return_attention_mask=True)]),
+    call=st.sampled_from(
+        [
+            *CALLS[:5],
+            dict(
+                padding="max_length",
+                max_length=1500,
+                truncation=True,
+                pad_to_multiple_of=64,
+                return_attention_mask=True,
+            ),
+        ]
+    ),
     constant=st.booleans(),
 )
 def test_parity_hypothesis(lengths: list[int], scale: float, seed: int, call: dict, constant: bool) -> None:
     rng = np.random.default_rng(seed)
-    clips = [(rng.standard_normal(n) * scale + rng.uniform(-1, 1) * scale).astype(np.float32) for n in lengths]
+    clips = [
+        (rng.standard_normal(n) * scale + rng.uniform(-1, 1) * scale).astype(np.float32) for n in lengths
+    ]
     if constant:  # zero variance: the 1e-7 epsilon decides
         clips[0] = np.full(lengths[0], np.float32(scale), dtype=np.float32)
     ours, theirs = both()
@@ -185,8 +222,10 @@ def test_long_clip_parallel_path(speech: list[np.ndarray]) -> None:
     longest = max(speech, key=len)
     assert len(longest) > 1_000_000
     ours, theirs = both()
-    assert_same(ours([longest, longest[:70_001]], sampling_rate=16000, padding=True),
-                theirs([longest, longest[:70_001]], sampling_rate=16000, padding=True))
+    assert_same(
+        ours([longest, longest[:70_001]], sampling_rate=16000, padding=True),
+        theirs([longest, longest[:70_001]], sampling_rate=16000, padding=True),
+    )
 
 
 # --- where transformers 5.24 is wrong, on purpose -------------------------------------------------------------
@@ -225,7 +264,9 @@ def test_int16_input_comes_out_float32(speech: list[np.ndarray], do_normalize: b
     for x, y in zip(a["input_values"], b["input_values"], strict=True):
         np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-6)
     # the same result as the float32 samples
-    same = ours([p.astype(np.float32) for p in pcm], sampling_rate=16000, padding=True, return_attention_mask=True)
+    same = ours(
+        [p.astype(np.float32) for p in pcm], sampling_rate=16000, padding=True, return_attention_mask=True
+    )
     assert_same(a, same)
 
 
@@ -306,10 +347,18 @@ def test_save_load_both_ways(tmp_path: Path, assets: Path) -> None:
 
 def test_load_from_nested_processor_config(tmp_path: Path) -> None:
     """transformers 5 processors save the feature extractor inside processor_config.json only."""
-    settings_ = {"do_normalize": False, "feature_extractor_type": "Wav2Vec2FeatureExtractor", "feature_size": 1,
-                 "padding_side": "right", "padding_value": 0.5, "return_attention_mask": True, "sampling_rate": 16000}
-    (tmp_path / "processor_config.json").write_text(json.dumps({"feature_extractor": settings_,
-                                                                "processor_class": "Wav2Vec2Processor"}))
+    settings_ = {
+        "do_normalize": False,
+        "feature_extractor_type": "Wav2Vec2FeatureExtractor",
+        "feature_size": 1,
+        "padding_side": "right",
+        "padding_value": 0.5,
+        "return_attention_mask": True,
+        "sampling_rate": 16000,
+    }
+    (tmp_path / "processor_config.json").write_text(
+        json.dumps({"feature_extractor": settings_, "processor_class": "Wav2Vec2Processor"})
+    )
     fe = Wav2Vec2FeatureExtractor.from_pretrained(tmp_path)
     assert fe.padding_value == 0.5 and fe.return_attention_mask is True
     assert AutoFeatureExtractor.from_pretrained(tmp_path) == fe
@@ -327,9 +376,16 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
 # --- pad() on its own (collate functions, processor.pad) --------------------------------------------------------
 
 
-@pytest.mark.parametrize("call", [dict(), dict(padding="max_length", max_length=700, pad_to_multiple_of=64),
-                                  dict(padding="max_length", max_length=300, truncation=True),
-                                  dict(return_attention_mask=False), dict(padding=False)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        dict(),
+        dict(padding="max_length", max_length=700, pad_to_multiple_of=64),
+        dict(padding="max_length", max_length=300, truncation=True),
+        dict(return_attention_mask=False),
+        dict(padding=False),
+    ],
+)
 def test_pad_matches_transformers(speech: list[np.ndarray], call: dict) -> None:
     examples = [{"input_values": c[:n]} for c, n in zip(speech, (500, 320, 640), strict=False)]
     ours, theirs = both(dict(return_attention_mask=True))
@@ -351,8 +407,14 @@ def test_pad_left_and_torch(speech: list[np.ndarray]) -> None:
     assert torch.equal(a["attention_mask"], b["attention_mask"].to(a["attention_mask"].dtype))
 
 
-@pytest.mark.parametrize("call", [dict(), dict(padding="max_length", max_length=9, pad_to_multiple_of=4),
-                                  dict(padding="max_length", max_length=5, truncation=True)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        dict(),
+        dict(padding="max_length", max_length=9, pad_to_multiple_of=4),
+        dict(padding="max_length", max_length=5, truncation=True),
+    ],
+)
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_sequence_pad_of_feature_vectors(call: dict, side: str) -> None:
     """feature_size > 1 (frames of feature vectors) takes the numpy path of SequenceFeatureExtractor.pad."""

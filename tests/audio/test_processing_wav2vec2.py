@@ -52,51 +52,77 @@ def assert_outputs_equal(a, b) -> None:
             for u, v in zip(x, y, strict=True):
                 assert np.array_equal(np.asarray(u), np.asarray(v)), key
         else:
-            assert np.array_equal(np.asarray(x), np.asarray(y)) and np.asarray(x).dtype == np.asarray(y).dtype, key
+            assert (
+                np.array_equal(np.asarray(x), np.asarray(y)) and np.asarray(x).dtype == np.asarray(y).dtype
+            ), key
 
 
-@pytest.mark.parametrize("call", [
-    dict(),
-    dict(padding=True, return_tensors="np"),
-    dict(padding=True, return_tensors="pt"),
-    dict(padding="longest", return_attention_mask=True),
-    dict(padding="max_length", max_length=60_000, truncation=True, return_tensors="np"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        dict(),
+        dict(padding=True, return_tensors="np"),
+        dict(padding=True, return_tensors="pt"),
+        dict(padding="longest", return_attention_mask=True),
+        dict(padding="max_length", max_length=60_000, truncation=True, return_tensors="np"),
+    ],
+)
 def test_call_matches_transformers(folder: Path, english, call: dict) -> None:
-    ours, theirs = Wav2Vec2Processor.from_pretrained(folder), transformers.Wav2Vec2Processor.from_pretrained(folder)
+    ours, theirs = (
+        Wav2Vec2Processor.from_pretrained(folder),
+        transformers.Wav2Vec2Processor.from_pretrained(folder),
+    )
     audio = [a[:80_000] for a, _ in english]
     text = [t for _, t in english]
-    assert_outputs_equal(ours(audio=audio, text=text, sampling_rate=16000, **call),
-                         theirs(audio=audio, text=text, sampling_rate=16000, **call))
-    assert_outputs_equal(ours(audio=audio, sampling_rate=16000, **call),
-                         theirs(audio=audio, sampling_rate=16000, **call))
+    assert_outputs_equal(
+        ours(audio=audio, text=text, sampling_rate=16000, **call),
+        theirs(audio=audio, text=text, sampling_rate=16000, **call),
+    )
+    assert_outputs_equal(
+        ours(audio=audio, sampling_rate=16000, **call), theirs(audio=audio, sampling_rate=16000, **call)
+    )
     assert_outputs_equal(ours(text=text, **call), theirs(text=text, **call))
 
 
 def test_labels_decode_back_to_the_transcripts(folder: Path, english) -> None:
     processor = Wav2Vec2Processor.from_pretrained(folder)
-    out = processor(audio=[a for a, _ in english], text=[t for _, t in english], sampling_rate=16000,
-                    padding=True, return_tensors="np")
+    out = processor(
+        audio=[a for a, _ in english],
+        text=[t for _, t in english],
+        sampling_rate=16000,
+        padding=True,
+        return_tensors="np",
+    )
     assert processor.batch_decode(out["labels"], group_tokens=False) == [t for _, t in english]
     assert processor.decode(out["labels"][0], group_tokens=False) == english[0][1]
 
 
 def test_pad_matches_transformers(folder: Path, english) -> None:
-    ours, theirs = Wav2Vec2Processor.from_pretrained(folder), transformers.Wav2Vec2Processor.from_pretrained(folder)
+    ours, theirs = (
+        Wav2Vec2Processor.from_pretrained(folder),
+        transformers.Wav2Vec2Processor.from_pretrained(folder),
+    )
     features = [{"input_values": a[:n]} for (a, _), n in zip(english, (3000, 5000, 4000), strict=False)]
     labels = [{"input_ids": theirs.tokenizer(t)["input_ids"]} for _, t in english]
     a = ours.pad(features, labels=labels, return_tensors="np")
     b = theirs.pad(features, labels=labels, return_tensors="np")
     assert_outputs_equal(a, b)
-    assert_outputs_equal(ours.pad(labels=labels, return_tensors="np"), theirs.pad(labels=labels, return_tensors="np"))
+    assert_outputs_equal(
+        ours.pad(labels=labels, return_tensors="np"), theirs.pad(labels=labels, return_tensors="np")
+    )
 
 
 def test_saved_folder_loads_in_transformers_both_layouts(folder: Path, tmp_path: Path, english) -> None:
     ours = Wav2Vec2Processor.from_pretrained(folder)
     ours.feature_extractor.return_attention_mask = True  # a non-default setting that must survive
     written = {Path(p).name for p in ours.save_pretrained(tmp_path)}
-    assert written == {"processor_config.json", "preprocessor_config.json", "tokenizer_config.json",
-                       "special_tokens_map.json", "vocab.json"}
+    assert written == {
+        "processor_config.json",
+        "preprocessor_config.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "vocab.json",
+    }
     # transformers 5: the nested processor_config.json
     nested = json.loads((tmp_path / "processor_config.json").read_text())
     assert nested["processor_class"] == "Wav2Vec2Processor"
@@ -105,21 +131,38 @@ def test_saved_folder_loads_in_transformers_both_layouts(folder: Path, tmp_path:
     assert theirs.feature_extractor.to_dict() == ours.feature_extractor.to_dict()
     assert type(transformers.AutoProcessor.from_pretrained(tmp_path)).__name__ == "Wav2Vec2Processor"
     audio, text = english[0]
-    assert_outputs_equal(ours(audio=audio, text=text, sampling_rate=16000),
-                         theirs(audio=audio, text=text, sampling_rate=16000))
+    assert_outputs_equal(
+        ours(audio=audio, text=text, sampling_rate=16000), theirs(audio=audio, text=text, sampling_rate=16000)
+    )
     # transformers 4.x readers: a flat preprocessor_config.json and special_tokens_map.json
     flat = json.loads((tmp_path / "preprocessor_config.json").read_text())
-    assert flat["return_attention_mask"] is True and flat["feature_extractor_type"] == "Wav2Vec2FeatureExtractor"
-    assert transformers.Wav2Vec2FeatureExtractor.from_pretrained(tmp_path / "preprocessor_config.json").to_dict() \
+    assert (
+        flat["return_attention_mask"] is True and flat["feature_extractor_type"] == "Wav2Vec2FeatureExtractor"
+    )
+    assert (
+        transformers.Wav2Vec2FeatureExtractor.from_pretrained(tmp_path / "preprocessor_config.json").to_dict()
         == ours.feature_extractor.to_dict()
+    )
     special = json.loads((tmp_path / "special_tokens_map.json").read_text())
     assert {k: v["content"] if isinstance(v, dict) else v for k, v in special.items()} == {
-        "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+    }
     only_4x = tmp_path / "only4x"
     only_4x.mkdir()
-    for name in ("preprocessor_config.json", "special_tokens_map.json", "tokenizer_config.json", "vocab.json"):
+    for name in (
+        "preprocessor_config.json",
+        "special_tokens_map.json",
+        "tokenizer_config.json",
+        "vocab.json",
+    ):
         shutil.copy(tmp_path / name, only_4x / name)
-    assert transformers.Wav2Vec2Processor.from_pretrained(only_4x).feature_extractor.return_attention_mask is True
+    assert (
+        transformers.Wav2Vec2Processor.from_pretrained(only_4x).feature_extractor.return_attention_mask
+        is True
+    )
 
 
 def test_transformers_folders_load_here(folder: Path, tmp_path: Path) -> None:
@@ -165,7 +208,9 @@ def test_errors(folder: Path, tmp_path: Path) -> None:
         AutoProcessor.from_pretrained(tmp_path)
 
 
-def test_hub_id_through_the_cache_offline(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hub_id_through_the_cache_offline(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """facebook/wav2vec2-base-960h as a real huggingface_hub cache would hold it (offline, 4.x layout)."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     commit = "0123456789abcdef0123456789abcdef01234567"

@@ -27,7 +27,9 @@ def folder(assets: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def pair(folder: Path) -> tuple[Wav2Vec2CTCTokenizer, object]:
-    return Wav2Vec2CTCTokenizer.from_pretrained(folder), transformers.Wav2Vec2CTCTokenizer.from_pretrained(folder)
+    return Wav2Vec2CTCTokenizer.from_pretrained(folder), transformers.Wav2Vec2CTCTokenizer.from_pretrained(
+        folder
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +57,22 @@ def test_encode_real_transcripts(pair, transcripts: list[str]) -> None:
         assert np.array_equal(a[key], b[key]) and a[key].dtype == b[key].dtype
 
 
-TRICKY = ["HELLO WORLD", "hello world", "HELLO  <s> WORLD</s>", " A B ", "HI|THERE", "IT'S A <unk>X", "A<pad>B",
-          "ÄÖ?", "", "A\tB\nC", "<s><s> </s>  <unk>", "| |", "<S>", "A  B"]
+TRICKY = [
+    "HELLO WORLD",
+    "hello world",
+    "HELLO  <s> WORLD</s>",
+    " A B ",
+    "HI|THERE",
+    "IT'S A <unk>X",
+    "A<pad>B",
+    "ÄÖ?",
+    "",
+    "A\tB\nC",
+    "<s><s> </s>  <unk>",
+    "| |",
+    "<S>",
+    "A  B",
+]
 
 
 @pytest.mark.parametrize("text", TRICKY)
@@ -70,8 +86,12 @@ def test_encode_edge_cases(folder: Path, text: str, do_lower_case: bool) -> None
 
 
 @settings(max_examples=examples(80), deadline=None)
-@given(st.lists(st.sampled_from([*VOCAB_CHARS, " ", "  ", "|", "<s>", "</s>", "<unk>", "<pad>", "<", "a", "é", "."]),
-                max_size=40))
+@given(
+    st.lists(
+        st.sampled_from([*VOCAB_CHARS, " ", "  ", "|", "<s>", "</s>", "<unk>", "<pad>", "<", "a", "é", "."]),
+        max_size=40,
+    )
+)
 def test_encode_hypothesis(pair, pieces: list[str]) -> None:
     ours, theirs = pair
     text = "".join(pieces)
@@ -79,11 +99,17 @@ def test_encode_hypothesis(pair, pieces: list[str]) -> None:
     assert ours(text)["input_ids"] == theirs(text)["input_ids"]
 
 
-DECODE_OPTIONS = [dict(), dict(skip_special_tokens=True), dict(group_tokens=False),
-                  dict(spaces_between_special_tokens=True), dict(output_char_offsets=True),
-                  dict(output_word_offsets=True), dict(output_char_offsets=True, output_word_offsets=True),
-                  dict(skip_special_tokens=True, output_char_offsets=True, output_word_offsets=True),
-                  dict(clean_up_tokenization_spaces=True)]
+DECODE_OPTIONS = [
+    dict(),
+    dict(skip_special_tokens=True),
+    dict(group_tokens=False),
+    dict(spaces_between_special_tokens=True),
+    dict(output_char_offsets=True),
+    dict(output_word_offsets=True),
+    dict(output_char_offsets=True, output_word_offsets=True),
+    dict(skip_special_tokens=True, output_char_offsets=True, output_word_offsets=True),
+    dict(clean_up_tokenization_spaces=True),
+]
 
 
 @settings(max_examples=examples(80), deadline=None)
@@ -129,7 +155,11 @@ def test_skip_special_tokens_removes_the_blank_before_merging(pair) -> None:
     ours, theirs = pair
     frames = ours.convert_tokens_to_ids([*"HHEL", "<pad>", *"LLO"])
     assert ours.decode(frames) == theirs.decode(frames) == "HELLO"
-    assert ours.decode(frames, skip_special_tokens=True) == theirs.decode(frames, skip_special_tokens=True) == "HELO"
+    assert (
+        ours.decode(frames, skip_special_tokens=True)
+        == theirs.decode(frames, skip_special_tokens=True)
+        == "HELO"
+    )
 
 
 def test_offsets_are_frame_positions(pair) -> None:
@@ -138,8 +168,10 @@ def test_offsets_are_frame_positions(pair) -> None:
     out = ours.decode(frames, output_char_offsets=True, output_word_offsets=True)
     assert out.text == "HI YOU" and out["text"] == "HI YOU"
     assert out.char_offsets[0] == {"char": "H", "start_offset": 1, "end_offset": 3}
-    assert out.word_offsets == [{"word": "HI", "start_offset": 1, "end_offset": 4},
-                                {"word": "YOU", "start_offset": 7, "end_offset": 10}]
+    assert out.word_offsets == [
+        {"word": "HI", "start_offset": 1, "end_offset": 4},
+        {"word": "YOU", "start_offset": 7, "end_offset": 10},
+    ]
 
 
 def test_special_tokens_and_vocab(pair) -> None:
@@ -153,8 +185,12 @@ def test_special_tokens_and_vocab(pair) -> None:
     assert ours.added_tokens_decoder.keys() == theirs.added_tokens_decoder.keys()
     for i, token in theirs.added_tokens_decoder.items():
         mine = ours.added_tokens_decoder[i]
-        assert (mine.content, mine.lstrip, mine.rstrip, mine.special) == (token.content, token.lstrip, token.rstrip,
-                                                                           token.special)
+        assert (mine.content, mine.lstrip, mine.rstrip, mine.special) == (
+            token.content,
+            token.lstrip,
+            token.rstrip,
+            token.special,
+        )
 
 
 def test_added_tokens_round_trip(folder: Path, tmp_path: Path) -> None:
@@ -175,20 +211,27 @@ def test_added_tokens_round_trip(folder: Path, tmp_path: Path) -> None:
 def test_save_load_both_ways(pair, tmp_path: Path) -> None:
     ours, theirs = pair
     written = ours.save_pretrained(tmp_path / "ours")
-    assert {Path(p).name for p in written} == {"tokenizer_config.json", "special_tokens_map.json", "vocab.json"}
+    assert {Path(p).name for p in written} == {
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "vocab.json",
+    }
     back = transformers.Wav2Vec2CTCTokenizer.from_pretrained(tmp_path / "ours")
     assert back.get_vocab() == theirs.get_vocab() and back.all_special_tokens == theirs.all_special_tokens
     assert back.tokenize("A <unk> B") == theirs.tokenize("A <unk> B")
     assert json.loads((tmp_path / "ours" / "vocab.json").read_text()) == json.loads(
-        (Path(theirs.name_or_path) / "vocab.json").read_text())
+        (Path(theirs.name_or_path) / "vocab.json").read_text()
+    )
     theirs.save_pretrained(tmp_path / "theirs")
     mine = Wav2Vec2CTCTokenizer.from_pretrained(tmp_path / "theirs")
     assert mine.get_vocab() == ours.get_vocab() and mine.word_delimiter_token == "|"
 
 
 def test_multilingual_vocab(tmp_path: Path) -> None:
-    vocab = {"eng": {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "A": 5, "B": 6},
-             "deu": {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "Ä": 5, "ß": 6, "ch": 7}}
+    vocab = {
+        "eng": {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "A": 5, "B": 6},
+        "deu": {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "Ä": 5, "ß": 6, "ch": 7},
+    }
     (tmp_path / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     ours = Wav2Vec2CTCTokenizer(tmp_path / "vocab.json", target_lang="eng")
     theirs = transformers.Wav2Vec2CTCTokenizer(str(tmp_path / "vocab.json"), target_lang="eng")

@@ -23,7 +23,15 @@ def reference(bundled_vocab: Path):
     return BertWordPieceTokenizer(str(bundled_vocab), lowercase=True)
 
 
-def run_cli(*args: str, stdin: bytes | None = None, cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_cli(
+    *args: str, stdin: bytes | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1])}
-    return subprocess.run([sys.executable, "-m", "ferroformers", *args], input=stdin, capture_output=True,
-                          env=env, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "ferroformers", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=600,
+    )

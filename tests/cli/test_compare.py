@@ -57,8 +57,13 @@ def test_negative_limit_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 # one line per documented class of slow/fast difference (docs/tokenizers.md), and where each is
-CLASS_LINES = {"final_sigma": "the word ΟΔΟΣ here", "cjk_extension_e": "a\U0002b820b",
-               "new_punctuation": "a\U00010eadb", "new_nonspacing_mark": "a\U0001e01b", "unassigned": "ab\u0890cd"}
+CLASS_LINES = {
+    "final_sigma": "the word ΟΔΟΣ here",
+    "cjk_extension_e": "a\U0002b820b",
+    "new_punctuation": "a\U00010eadb",
+    "new_nonspacing_mark": "a\U0001e01b",
+    "unassigned": "ab\u0890cd",
+}
 
 
 def test_differences_are_named_by_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,8 +89,9 @@ def test_an_undocumented_difference_is_unexplained(bundled_vocab: Path) -> None:
     fast = BertTokenizerFast(str(bundled_vocab), do_lower_case=False)
     assert _difference_classes(slow, fast, "Hello", add_special=True) == ["unexplained"]
     assert _difference_classes(slow, fast, "Hello ΟΔΟΣ", add_special=True) == ["unexplained", "final_sigma"]
-    assert _difference_classes(slow, BertTokenizerFast(str(bundled_vocab)), "ΟΔΟΣ", add_special=True) == \
-        ["final_sigma"]
+    assert _difference_classes(slow, BertTokenizerFast(str(bundled_vocab)), "ΟΔΟΣ", add_special=True) == [
+        "final_sigma"
+    ]
 
 
 def test_span_text_differences_are_explained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,7 @@ def write_text(path: Path, docs: list[str], final_newline: bool = True) -> Path:
 def load(outdir: Path) -> list[list[int]]:
     tokens = np.load(outdir / "tokens.npy", mmap_mode="r")
     offsets = np.load(outdir / "offsets.npy")
-    return [tokens[offsets[i]:offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
+    return [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
 
 
 def expected(reference, docs: list[str], **kw) -> list[list[int]]:
@@ -60,8 +60,10 @@ def test_text_file_matches_reference_per_document(tmp_path: Path, reference, bun
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["docs"] == len(DOCS)
     assert manifest["counts"]["tokens"] == sum(map(len, expected(reference, DOCS)))
-    assert manifest["tokenizer"]["vocab_sha256"] == \
-        "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+    assert (
+        manifest["tokenizer"]["vocab_sha256"]
+        == "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+    )
     assert manifest["inputs"][0]["bytes"] == src.stat().st_size
     assert manifest["dtype"] == "uint16"
 
@@ -95,8 +97,9 @@ def test_inputs_concatenate_and_compressed_and_jsonl(tmp_path: Path, reference) 
     b.write_bytes(gzip.compress(("\n".join(DOCS[3:]) + "\n").encode()))
     c = tmp_path / "c.jsonl.zst"
     records = [{"text": "json one", "meta": 1}, {"text": "json two ü"}]
-    c.write_bytes(zstandard.ZstdCompressor().compress(
-        ("\n".join(json.dumps(r) for r in records) + "\n\n").encode()))  # a blank line is skipped
+    c.write_bytes(
+        zstandard.ZstdCompressor().compress(("\n".join(json.dumps(r) for r in records) + "\n\n").encode())
+    )  # a blank line is skipped
     assert main(["tokenize", str(a), str(b), str(c), "-o", str(tmp_path / "out"), "-q"]) == 0
     assert load(tmp_path / "out") == expected(reference, [*DOCS, "json one", "json two ü"])
 
@@ -187,8 +190,10 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def assert_same_output(out: Path, whole: Path) -> None:
     for name in ("tokens.npy", "offsets.npy"):
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
-    assert json.loads((out / "manifest.json").read_text())["counts"] == \
-        json.loads((whole / "manifest.json").read_text())["counts"]
+    assert (
+        json.loads((out / "manifest.json").read_text())["counts"]
+        == json.loads((whole / "manifest.json").read_text())["counts"]
+    )
 
 
 def test_resume_after_kill_gives_identical_bytes(tmp_path: Path, big_corpus: tuple[Path, Path]) -> None:
@@ -196,8 +201,27 @@ def test_resume_after_kill_gives_identical_bytes(tmp_path: Path, big_corpus: tup
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
     # read 1 MB at a time and checkpoint after every chunk
-    proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", str(src), "-o", str(out), "-q",
-                             "--chunk-mb", "1", "--checkpoint-mb", "1", "--threads", "1", "--batch-size", "256"], env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ferroformers",
+            "tokenize",
+            str(src),
+            "-o",
+            str(out),
+            "-q",
+            "--chunk-mb",
+            "1",
+            "--checkpoint-mb",
+            "1",
+            "--threads",
+            "1",
+            "--batch-size",
+            "256",
+        ],
+        env=env,
+    )
     state = out / ".partial" / "state.json"
     deadline = time.time() + 120
     while not state.exists() and proc.poll() is None and time.time() < deadline:
@@ -215,7 +239,8 @@ def test_resume_after_kill_gives_identical_bytes(tmp_path: Path, big_corpus: tup
 
 
 def test_resume_after_kill_before_the_first_checkpoint_starts_over(
-        tmp_path: Path, big_corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, big_corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     """Killed within its first --checkpoint-mb (64 MB by default): output started, nothing checkpointed.
     --resume then starts from the beginning and says so (it used to exit 2 asking for --resume)."""
     src, whole = big_corpus
@@ -223,14 +248,21 @@ def test_resume_after_kill_before_the_first_checkpoint_starts_over(
     env = {**os.environ, "PYTHONPATH": str(Path(__import__("ferroformers").__file__).resolve().parents[1])}
     # the killed run reads the same text from a pipe the test keeps open: it writes the first chunks, then waits
     # for more input, so it is certainly killed mid-run and before any checkpoint
-    proc = subprocess.Popen([sys.executable, "-m", "ferroformers", "tokenize", "-", "-o", str(out), "-q",
-                             "--chunk-mb", "1"], stdin=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ferroformers", "tokenize", "-", "-o", str(out), "-q", "--chunk-mb", "1"],
+        stdin=subprocess.PIPE,
+        env=env,
+    )
     assert proc.stdin is not None
     proc.stdin.write(src.read_bytes()[: 3 << 20])
     proc.stdin.flush()
     tokens = out / ".partial" / "tokens.npy"
     deadline = time.time() + 120
-    while (not tokens.exists() or tokens.stat().st_size <= 128) and proc.poll() is None and time.time() < deadline:
+    while (
+        (not tokens.exists() or tokens.stat().st_size <= 128)
+        and proc.poll() is None
+        and time.time() < deadline
+    ):
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -258,7 +290,11 @@ def bundled_backend() -> Any:
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(docs=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")), max_size=20))
+@given(
+    docs=st.lists(
+        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")), max_size=20
+    )
+)
 def test_lines_path_equals_batch_path(docs: list[str]) -> None:
     """The CLI's native line splitter gives what encode_batch_flat gives on the same documents."""
     backend = bundled_backend()
@@ -286,8 +322,9 @@ BAD_ARGUMENTS = [
 
 
 @pytest.mark.parametrize(("extra", "message"), BAD_ARGUMENTS, ids=[m for _, m in BAD_ARGUMENTS])
-def test_bad_arguments_exit_2_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               extra: list[str], message: str) -> None:
+def test_bad_arguments_exit_2_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
     src = write_text(tmp_path / "in.txt", DOCS)
     argv = ["tokenize", str(src), *([] if "-o" in extra else ["-o", str(tmp_path / "out")]), *extra]
     assert main(argv) == 2
@@ -305,8 +342,19 @@ def test_the_job_is_built_once_from_the_arguments(tmp_path: Path) -> None:
     from ferroformers.commands.tokenize import TokenizeJob
 
     src = write_text(tmp_path / "in.txt", DOCS)
-    args = build_parser().parse_args(["tokenize", str(src), "-o", str(tmp_path / "out"), "--engine", "ray",
-                                      "--chunk-mb", "2", "--no-special-tokens"])
+    args = build_parser().parse_args(
+        [
+            "tokenize",
+            str(src),
+            "-o",
+            str(tmp_path / "out"),
+            "--engine",
+            "ray",
+            "--chunk-mb",
+            "2",
+            "--no-special-tokens",
+        ]
+    )
     job = args.job(args)
     assert isinstance(job, TokenizeJob)
     assert (job.format, job.chunk_bytes, job.add_special_tokens) == ("parquet", 2 << 20, False)

@@ -46,8 +46,13 @@ def test_trains_the_python_trainers_vocabulary_and_loads_everywhere(tmp_path: Pa
     out = tmp_path / "tok"
     assert main(["train-tokenizer", str(src), "-o", str(out), "--vocab-size", "1200", "-q"]) == 0
     assert sorted(os.listdir(out)) == FILES
-    expected = WordPieceTrainer(1200, min_frequency=2, limit_alphabet=1000, show_progress=False,
-                                special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]).train_from_iterator(lines)
+    expected = WordPieceTrainer(
+        1200,
+        min_frequency=2,
+        limit_alphabet=1000,
+        show_progress=False,
+        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+    ).train_from_iterator(lines)
     assert vocab_of(out) == expected
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["documents"] == len(lines)
@@ -61,24 +66,70 @@ def test_trains_the_python_trainers_vocabulary_and_loads_everywhere(tmp_path: Pa
     slow = DistilBertTokenizer(vocab_file=str(out / "vocab.txt"), do_lower_case=True, padding_side="left")
     assert slow(texts)["input_ids"] == ids
     assert transformers.AutoTokenizer.from_pretrained(out)(texts)["input_ids"] == ids
-    assert [e.ids for e in require_module("tokenizers").Tokenizer.from_file(str(out / "tokenizer.json")).encode_batch(texts)] == ids
+    assert [
+        e.ids
+        for e in require_module("tokenizers")
+        .Tokenizer.from_file(str(out / "tokenizer.json"))
+        .encode_batch(texts)
+    ] == ids
 
 
 def test_inputs_as_tokenize_reads_them(tmp_path: Path, lines: list[str]) -> None:
     src = write(tmp_path / "corpus.txt", lines)
-    assert main(["train-tokenizer", str(src), "-o", str(tmp_path / "text"), "--vocab-size", "900", "-q",
-                 "--threads", "1"]) == 0
+    assert (
+        main(
+            [
+                "train-tokenizer",
+                str(src),
+                "-o",
+                str(tmp_path / "text"),
+                "--vocab-size",
+                "900",
+                "-q",
+                "--threads",
+                "1",
+            ]
+        )
+        == 0
+    )
     reference = vocab_of(tmp_path / "text")
     half = len(lines) // 2
     gz = tmp_path / "b.txt.gz"
     gz.write_bytes(gzip.compress(("\n".join(lines[half:]) + "\n").encode()))
     jsonl = tmp_path / "a.jsonl"
     jsonl.write_text("".join(json.dumps({"body": t}) + "\n" for t in lines[:half]), encoding="utf-8")
-    assert main(["train-tokenizer", str(jsonl), str(gz), "-o", str(tmp_path / "mixed"), "--vocab-size", "900",
-                 "-q", "--text-field", "body", "--threads", "2", "--chunk-mb", "1"]) == 0
+    assert (
+        main(
+            [
+                "train-tokenizer",
+                str(jsonl),
+                str(gz),
+                "-o",
+                str(tmp_path / "mixed"),
+                "--vocab-size",
+                "900",
+                "-q",
+                "--text-field",
+                "body",
+                "--threads",
+                "2",
+                "--chunk-mb",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert vocab_of(tmp_path / "mixed") == reference
-    proc = run_cli("train-tokenizer", "-", "-o", str(tmp_path / "stdin"), "--vocab-size", "900", "-q",
-                   stdin=src.read_bytes())
+    proc = run_cli(
+        "train-tokenizer",
+        "-",
+        "-o",
+        str(tmp_path / "stdin"),
+        "--vocab-size",
+        "900",
+        "-q",
+        stdin=src.read_bytes(),
+    )
     assert proc.returncode == 0, proc.stderr
     assert vocab_of(tmp_path / "stdin") == reference
     pq = require_module("pyarrow.parquet")
@@ -86,16 +137,49 @@ def test_inputs_as_tokenize_reads_them(tmp_path: Path, lines: list[str]) -> None
     pq.write_table(require_module("pyarrow").table({"text": lines[:half]}), tmp_path / "a.parquet")
     zst = tmp_path / "b.txt.zst"
     zst.write_bytes(zstandard.ZstdCompressor().compress(("\n".join(lines[half:]) + "\n").encode()))
-    assert main(["train-tokenizer", str(tmp_path / "a.parquet"), str(zst), "-o", str(tmp_path / "pq"),
-                 "--vocab-size", "900", "-q"]) == 0
+    assert (
+        main(
+            [
+                "train-tokenizer",
+                str(tmp_path / "a.parquet"),
+                str(zst),
+                "-o",
+                str(tmp_path / "pq"),
+                "--vocab-size",
+                "900",
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert vocab_of(tmp_path / "pq") == reference
 
 
 def test_options_cased_specials_and_bert(tmp_path: Path, lines: list[str]) -> None:
     src = write(tmp_path / "corpus.txt", lines)
     out = tmp_path / "cased"
-    assert main(["train-tokenizer", str(src), "-o", str(out), "--vocab-size", "900", "-q", "--cased",
-                 "--special-tokens", "[UNK]", "[CLS]", "[SEP]", "<doc>", "--model-type", "bert"]) == 0
+    assert (
+        main(
+            [
+                "train-tokenizer",
+                str(src),
+                "-o",
+                str(out),
+                "--vocab-size",
+                "900",
+                "-q",
+                "--cased",
+                "--special-tokens",
+                "[UNK]",
+                "[CLS]",
+                "[SEP]",
+                "<doc>",
+                "--model-type",
+                "bert",
+            ]
+        )
+        == 0
+    )
     vocab = vocab_of(out)
     assert vocab[:4] == ["[UNK]", "[CLS]", "[SEP]", "<doc>"]
     assert "Ü" in vocab  # case and accents kept
@@ -112,8 +196,24 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, lines: list[str]) -> No
     assert proc.returncode == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert f"{bad}: line 2, byte 17 (column byte 8): invalid UTF-8" in err
     assert not (tmp_path / "out").exists()
-    assert main(["train-tokenizer", str(bad), "-o", str(tmp_path / "out"), "--vocab-size", "100", "-q",
-                 "--errors", "replace", "--min-frequency", "1"]) == 0
+    assert (
+        main(
+            [
+                "train-tokenizer",
+                str(bad),
+                "-o",
+                str(tmp_path / "out"),
+                "--vocab-size",
+                "100",
+                "-q",
+                "--errors",
+                "replace",
+                "--min-frequency",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert "\ufffd" not in vocab_of(tmp_path / "out")  # clean_text drops U+FFFD, as the tokenizer does
 
     src = write(tmp_path / "corpus.txt", lines)
@@ -128,8 +228,13 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, lines: list[str]) -> No
         assert not (tmp_path / "x").exists()
     empty = write(tmp_path / "empty.txt", ["", "   ", "\t"])
     proc = run_cli("train-tokenizer", str(empty), "-o", str(tmp_path / "x"), "--vocab-size", "100")
-    assert proc.returncode == 2 and "no words to train on (3 documents, all empty or whitespace)" in proc.stderr.decode()
-    proc = run_cli("train-tokenizer", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x"), "--vocab-size", "9")
+    assert (
+        proc.returncode == 2
+        and "no words to train on (3 documents, all empty or whitespace)" in proc.stderr.decode()
+    )
+    proc = run_cli(
+        "train-tokenizer", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x"), "--vocab-size", "9"
+    )
     assert proc.returncode == 2 and "missing.txt: no such file" in proc.stderr.decode()
 
     full = tmp_path / "full"
@@ -141,19 +246,38 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, lines: list[str]) -> No
     # a failed run into an existing folder leaves what was there
     proc = run_cli("train-tokenizer", str(bad), "-o", str(full), "--vocab-size", "900", "--overwrite")
     assert proc.returncode == 2 and os.listdir(full) == ["keep.txt"]
-    assert main(["train-tokenizer", str(src), "-o", str(full), "--vocab-size", "900", "--overwrite", "-q"]) == 0
+    assert (
+        main(["train-tokenizer", str(src), "-o", str(full), "--vocab-size", "900", "--overwrite", "-q"]) == 0
+    )
     assert sorted(os.listdir(full)) == FILES
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1]),
-           "PYTHONFAULTHANDLER": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1]),
+        "PYTHONFAULTHANDLER": "1",
+    }
     # stdin held open: the run is reading when the signal comes
-    with subprocess.Popen([sys.executable, "-m", "ferroformers", "train-tokenizer", "-", "-o", str(out),
-                           "--vocab-size", "100", "-q"], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=env) as proc:  # the with block closes both pipes
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ferroformers",
+            "train-tokenizer",
+            "-",
+            "-o",
+            str(out),
+            "--vocab-size",
+            "100",
+            "-q",
+        ],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as proc:  # the with block closes both pipes
         assert proc.stdin is not None and proc.stderr is not None
         proc.stdin.write(b"hello world\n" * 1000)
         proc.stdin.flush()

@@ -74,13 +74,21 @@ PROBS = [(0.8, 0.1), (1.0, 0.0), (0.0, 1.0), (0.5, 0.4), (0.0, 0.0)]
 
 # transformers cannot pad a list of torch tensors into numpy (np.full with a torch dtype): see
 # test_torch_rows_into_numpy_are_padded for ours
-@pytest.mark.parametrize(("kind", "return_tensors"),
-                         [(k, r) for k in KINDS for r in ("pt", "np") if (k, r) != ("tensors", "np")])
+@pytest.mark.parametrize(
+    ("kind", "return_tensors"), [(k, r) for k in KINDS for r in ("pt", "np") if (k, r) != ("tensors", "np")]
+)
 def test_mlm_same_tensors_as_transformers(ours, reference, ids, kind: str, return_tensors: str) -> None:
     for seed, mlm_probability, (mask_p, random_p), multiple in itertools.islice(
-            itertools.product([0, 1, 12345], [0.15, 0.5], PROBS, [None, 8]), 0, None, 5):
-        kwargs = dict(mlm_probability=mlm_probability, mask_replace_prob=mask_p, random_replace_prob=random_p,
-                      pad_to_multiple_of=multiple, seed=seed, return_tensors=return_tensors)
+        itertools.product([0, 1, 12345], [0.15, 0.5], PROBS, [None, 8]), 0, None, 5
+    ):
+        kwargs = dict(
+            mlm_probability=mlm_probability,
+            mask_replace_prob=mask_p,
+            random_replace_prob=random_p,
+            pad_to_multiple_of=multiple,
+            seed=seed,
+            return_tensors=return_tensors,
+        )
         mine = DataCollatorForLanguageModeling(ours, **kwargs)
         theirs = transformers.DataCollatorForLanguageModeling(reference, **kwargs)
         for _ in range(3):  # the generator carries on from batch to batch
@@ -90,8 +98,13 @@ def test_mlm_same_tensors_as_transformers(ours, reference, ids, kind: str, retur
 @pytest.mark.parametrize("return_tensors", ["pt", "np"])
 def test_every_probability_combination_and_seed(ours, reference, ids, return_tensors: str) -> None:
     for seed, (mask_p, random_p) in itertools.product([0, 3, 99], PROBS):
-        kwargs = dict(mlm_probability=0.4, mask_replace_prob=mask_p, random_replace_prob=random_p, seed=seed,
-                      return_tensors=return_tensors)
+        kwargs = dict(
+            mlm_probability=0.4,
+            mask_replace_prob=mask_p,
+            random_replace_prob=random_p,
+            seed=seed,
+            return_tensors=return_tensors,
+        )
         a = DataCollatorForLanguageModeling(ours, **kwargs)(features(ids, "dict-lists"))
         b = transformers.DataCollatorForLanguageModeling(reference, **kwargs)(features(ids, "dict-lists"))
         assert_same_batch(a, b)
@@ -101,11 +114,16 @@ def test_with_transformers_tokenizer_too(reference, ids) -> None:
     """Our collators take transformers' tokenizers (through their own `pad`)."""
     for return_tensors in ("pt", "np"):
         kw = dict(seed=8, pad_to_multiple_of=8, return_tensors=return_tensors)
-        assert_same_batch(DataCollatorForLanguageModeling(reference, **kw)(features(ids, "dict-lists")),
-                          transformers.DataCollatorForLanguageModeling(reference, **kw)(features(ids, "dict-lists")))
-        assert_same_batch(DataCollatorWithPadding(reference, return_tensors=return_tensors)(features(ids, "dict-lists")),
-                          transformers.DataCollatorWithPadding(reference, return_tensors=return_tensors)(
-                              features(ids, "dict-lists")))
+        assert_same_batch(
+            DataCollatorForLanguageModeling(reference, **kw)(features(ids, "dict-lists")),
+            transformers.DataCollatorForLanguageModeling(reference, **kw)(features(ids, "dict-lists")),
+        )
+        assert_same_batch(
+            DataCollatorWithPadding(reference, return_tensors=return_tensors)(features(ids, "dict-lists")),
+            transformers.DataCollatorWithPadding(reference, return_tensors=return_tensors)(
+                features(ids, "dict-lists")
+            ),
+        )
 
 
 def test_without_seed_the_global_generators_give_the_same_draws(ours, reference, ids) -> None:
@@ -133,7 +151,8 @@ def test_left_padding_of_empty_rows(sided) -> None:
     mine = sided["left"][0]
     for kind, return_tensors in itertools.product(["lists", "tensors"], ["pt", "np"]):
         batch = DataCollatorForLanguageModeling(mine, mlm=False, return_tensors=return_tensors)(
-            features([[], [101, 7592, 102], [5]], kind))
+            features([[], [101, 7592, 102], [5]], kind)
+        )
         assert np.asarray(batch["input_ids"]).tolist() == [[0, 0, 0], [101, 7592, 102], [0, 0, 5]]
         assert np.asarray(batch["labels"]).tolist() == [[-100] * 3, [101, 7592, 102], [-100, -100, 5]]
 
@@ -146,10 +165,12 @@ def test_ids_that_are_not_integers_are_an_error(ours) -> None:
 
 def test_causal_lm_labels(ours, reference, ids) -> None:
     for return_tensors, multiple in itertools.product(["pt", "np"], [None, 16]):
-        a = DataCollatorForLanguageModeling(ours, mlm=False, pad_to_multiple_of=multiple,
-                                            return_tensors=return_tensors)(features(ids, "dict-lists"))
-        b = transformers.DataCollatorForLanguageModeling(reference, mlm=False, pad_to_multiple_of=multiple,
-                                                         return_tensors=return_tensors)(features(ids, "dict-lists"))
+        a = DataCollatorForLanguageModeling(
+            ours, mlm=False, pad_to_multiple_of=multiple, return_tensors=return_tensors
+        )(features(ids, "dict-lists"))
+        b = transformers.DataCollatorForLanguageModeling(
+            reference, mlm=False, pad_to_multiple_of=multiple, return_tensors=return_tensors
+        )(features(ids, "dict-lists"))
         assert_same_batch(a, b)
 
 
@@ -167,7 +188,10 @@ def test_given_special_tokens_mask_and_left_padding(vocab_dir: Path, reference, 
 
 def test_whole_word_mask_same_as_transformers(vocab_dir: Path, reference) -> None:
     fast = AutoTokenizer.from_pretrained(str(vocab_dir))
-    texts = ["unaffordable housing crisis in extraordinarily large cities", "tokenization of antidisestablishment"]
+    texts = [
+        "unaffordable housing crisis in extraordinarily large cities",
+        "tokenization of antidisestablishment",
+    ]
     enc = reference(texts, padding="max_length", max_length=24, return_offsets_mapping=True)
     feats = [{k: enc[k][i] for k in enc} for i in range(2)]
     with warnings.catch_warnings():
@@ -178,14 +202,16 @@ def test_whole_word_mask_same_as_transformers(vocab_dir: Path, reference) -> Non
             b = transformers.DataCollatorForLanguageModeling(reference, **kw)(feats)
             assert_same_batch(a, b)
     with pytest.raises(ValueError, match="offset_mapping"):
-        DataCollatorForLanguageModeling(fast, whole_word_mask=True, mask_replace_prob=1.0, random_replace_prob=0.0)(
-            [{"input_ids": row} for row in enc["input_ids"]])
+        DataCollatorForLanguageModeling(
+            fast, whole_word_mask=True, mask_replace_prob=1.0, random_replace_prob=0.0
+        )([{"input_ids": row} for row in enc["input_ids"]])
 
 
 def test_special_tokens_never_masked_and_labels_only_on_chosen(ours, ids) -> None:
     special = set(ours.all_special_ids)
-    collator = DataCollatorForLanguageModeling(ours, mlm_probability=1.0, mask_replace_prob=1.0,
-                                               random_replace_prob=0.0, seed=0)
+    collator = DataCollatorForLanguageModeling(
+        ours, mlm_probability=1.0, mask_replace_prob=1.0, random_replace_prob=0.0, seed=0
+    )
     batch = collator(features(ids, "dict-lists"))
     original = DataCollatorWithPadding(ours)(features(ids, "dict-lists"))["input_ids"]
     is_special = torch.tensor([[int(t) in special for t in row] for row in original.tolist()])
@@ -206,9 +232,16 @@ def test_special_tokens_never_masked_and_labels_only_on_chosen(ours, ids) -> Non
 def test_with_padding_same_as_transformers(ours, reference, return_tensors: str) -> None:
     enc = reference(LINES[:6], LINES[6:12], truncation=True, max_length=30)
     feats = [{**{k: enc[k][i] for k in enc}, "label": i % 3} for i in range(6)]
-    for padding, max_length, multiple in [(True, None, None), ("longest", None, 8), ("max_length", 32, None),
-                                          ("max_length", 30, 16), (True, None, 7)]:
-        kw = dict(padding=padding, max_length=max_length, pad_to_multiple_of=multiple, return_tensors=return_tensors)
+    for padding, max_length, multiple in [
+        (True, None, None),
+        ("longest", None, 8),
+        ("max_length", 32, None),
+        ("max_length", 30, 16),
+        (True, None, 7),
+    ]:
+        kw = dict(
+            padding=padding, max_length=max_length, pad_to_multiple_of=multiple, return_tensors=return_tensors
+        )
         a = DataCollatorWithPadding(ours, **kw)([dict(f) for f in feats])
         b = transformers.DataCollatorWithPadding(reference, **kw)([dict(f) for f in feats])
         assert_same_batch(a, b)
@@ -223,18 +256,32 @@ def test_with_padding_same_as_transformers(ours, reference, return_tensors: str)
 @pytest.fixture(scope="module")
 def sided(vocab_dir: Path) -> dict[str, tuple]:
     """(ours, transformers') tokenizers padding on each side."""
-    return {side: (AutoTokenizer.from_pretrained(str(vocab_dir), padding_side=side),
-                   transformers.AutoTokenizer.from_pretrained(str(vocab_dir), padding_side=side))
-            for side in ("right", "left")}
+    return {
+        side: (
+            AutoTokenizer.from_pretrained(str(vocab_dir), padding_side=side),
+            transformers.AutoTokenizer.from_pretrained(str(vocab_dir), padding_side=side),
+        )
+        for side in ("right", "left")
+    }
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.lists(st.sampled_from([0, 100, 101, 102, 103, 1996, 2003, 7592, 29999]), max_size=20),
-                     min_size=1, max_size=6),
-       kind=st.sampled_from(KINDS), seed=st.integers(0, 2**31), multiple=st.sampled_from([None, 1, 3, 8]),
-       side=st.sampled_from(["right", "left"]), with_types=st.booleans(), return_tensors=st.sampled_from(["pt", "np"]))
-def test_random_batches_same_as_transformers(sided, rows, kind, seed, multiple, side, with_types,
-                                             return_tensors) -> None:
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from([0, 100, 101, 102, 103, 1996, 2003, 7592, 29999]), max_size=20),
+        min_size=1,
+        max_size=6,
+    ),
+    kind=st.sampled_from(KINDS),
+    seed=st.integers(0, 2**31),
+    multiple=st.sampled_from([None, 1, 3, 8]),
+    side=st.sampled_from(["right", "left"]),
+    with_types=st.booleans(),
+    return_tensors=st.sampled_from(["pt", "np"]),
+)
+def test_random_batches_same_as_transformers(
+    sided, rows, kind, seed, multiple, side, with_types, return_tensors
+) -> None:
     """Ragged rows (empty ones too), every feature kind, both padding sides, token type ids: same tensors."""
     assume((kind, return_tensors) != ("tensors", "np"))  # transformers raises there (see above)
     # transformers' left padding of an empty list row writes it to result[i, -0:], the whole row, and fails
@@ -245,8 +292,10 @@ def test_random_batches_same_as_transformers(sided, rows, kind, seed, multiple, 
         for fa, fb, row in zip(feats_a, feats_b, rows, strict=True):
             fa["token_type_ids"] = fb["token_type_ids"] = [i % 2 for i in range(len(row))]
     kw = dict(seed=seed, pad_to_multiple_of=multiple, return_tensors=return_tensors, mlm_probability=0.5)
-    assert_same_batch(DataCollatorForLanguageModeling(mine_tok, **kw)(feats_a),
-                      transformers.DataCollatorForLanguageModeling(ref_tok, **kw)(feats_b))
+    assert_same_batch(
+        DataCollatorForLanguageModeling(mine_tok, **kw)(feats_a),
+        transformers.DataCollatorForLanguageModeling(ref_tok, **kw)(feats_b),
+    )
 
 
 def test_bad_arguments_are_clear_errors(ours) -> None:
@@ -270,16 +319,23 @@ def test_public_import_paths() -> None:
     # same fields, in the same order, with the same defaults as transformers' (positional use ports too)
     import dataclasses
 
-    for ours_cls, theirs_cls in [(DataCollatorForLanguageModeling, transformers.DataCollatorForLanguageModeling),
-                                 (DataCollatorWithPadding, transformers.DataCollatorWithPadding)]:
+    for ours_cls, theirs_cls in [
+        (DataCollatorForLanguageModeling, transformers.DataCollatorForLanguageModeling),
+        (DataCollatorWithPadding, transformers.DataCollatorWithPadding),
+    ]:
         ours_fields = [(f.name, f.default) for f in dataclasses.fields(ours_cls)]
         theirs_fields = [(f.name, f.default) for f in dataclasses.fields(theirs_cls)]
         assert ours_fields == theirs_fields
 
 
 def _worker_batches(collator, ids, context: str) -> list[dict]:
-    loader = torch.utils.data.DataLoader([{"input_ids": row} for row in ids], batch_size=3, num_workers=2,
-                                         collate_fn=collator, multiprocessing_context=context)
+    loader = torch.utils.data.DataLoader(
+        [{"input_ids": row} for row in ids],
+        batch_size=3,
+        num_workers=2,
+        collate_fn=collator,
+        multiprocessing_context=context,
+    )
     return [dict(batch) for batch in loader]
 
 

@@ -26,7 +26,12 @@ from ferroformers.cli import main
 from ferroformers.data import DataCollatorForLanguageModeling, PackedTokenDataset
 
 SAMPLE = Path(ferroformers.__file__).parent / "bundled" / "sample_corpus.txt"
-EXTRA = ["", "Ünïcödé façade — naïve café; 東京は日本の首都です。", "   ", "emoji 👩‍👩‍👧 " + "verylongword" * 20]
+EXTRA = [
+    "",
+    "Ünïcödé façade — naïve café; 東京は日本の首都です。",
+    "   ",
+    "emoji 👩‍👩‍👧 " + "verylongword" * 20,
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +64,12 @@ def resplit_parquet(src: Path, out: Path, n_files: int, rows_per_group: int, sta
     manifest["files"] = []
     for k in range(n_files):
         name = f"part-{k:05d}.parquet"
-        pq.write_table(table.slice(bounds[k], bounds[k + 1] - bounds[k]), out / name, row_group_size=rows_per_group,
-                       write_statistics=statistics)
+        pq.write_table(
+            table.slice(bounds[k], bounds[k + 1] - bounds[k]),
+            out / name,
+            row_group_size=rows_per_group,
+            write_statistics=statistics,
+        )
         manifest["files"].append(name)
     (out / "_manifest.json").write_text(json.dumps(manifest))
     return out
@@ -76,8 +85,9 @@ def outputs(tmp_path_factory, docs) -> dict[str, Path]:
         "npy": tokenize(src, root / "npy"),
         "parquet": parquet,
         "parquet-split": resplit_parquet(parquet, root / "parquet-split", n_files=3, rows_per_group=37),
-        "parquet-nostats": resplit_parquet(parquet, root / "parquet-nostats", n_files=2, rows_per_group=50,
-                                           statistics=False),
+        "parquet-nostats": resplit_parquet(
+            parquet, root / "parquet-nostats", n_files=2, rows_per_group=50, statistics=False
+        ),
         "npy-plain": tokenize(src, root / "npy-plain", "--no-special-tokens"),
     }
 
@@ -89,7 +99,10 @@ def group_texts(examples: dict[str, list[list[int]]], block_size: int) -> dict[s
     """transformers' examples/pytorch/language-modeling/run_mlm.py `group_texts`, over one batch: the corpus."""
     concatenated = {k: list(chain(*examples[k])) for k in examples}
     total_length = len(concatenated["input_ids"]) // block_size * block_size
-    return {k: [t[i:i + block_size] for i in range(0, total_length, block_size)] for k, t in concatenated.items()}
+    return {
+        k: [t[i : i + block_size] for i in range(0, total_length, block_size)]
+        for k, t in concatenated.items()
+    }
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -106,18 +119,25 @@ def test_blocks_are_group_texts_of_the_reference_ids(outputs, ref_ids, layout: s
 
 
 @settings(max_examples=25, deadline=None)
-@given(block_size=st.integers(1, 400), fraction=st.floats(0, 1, exclude_max=True),
-       layout=st.sampled_from(LAYOUTS))
-def test_any_block_is_the_slice_of_the_token_file(outputs, block_size: int, fraction: float, layout: str) -> None:
+@given(
+    block_size=st.integers(1, 400),
+    fraction=st.floats(0, 1, exclude_max=True),
+    layout=st.sampled_from(LAYOUTS),
+)
+def test_any_block_is_the_slice_of_the_token_file(
+    outputs, block_size: int, fraction: float, layout: str
+) -> None:
     tokens = np.load(outputs["npy"] / "tokens.npy")
     ds = PackedTokenDataset(outputs[layout], block_size)
     assert len(ds) == len(tokens) // block_size
     i = int(fraction * len(ds))
-    assert ds[i]["input_ids"].tolist() == tokens[i * block_size:(i + 1) * block_size].tolist()
+    assert ds[i]["input_ids"].tolist() == tokens[i * block_size : (i + 1) * block_size].tolist()
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_documents_are_truncated_as_the_tokenizer_truncates(outputs, reference, docs, ref_ids, layout) -> None:
+def test_documents_are_truncated_as_the_tokenizer_truncates(
+    outputs, reference, docs, ref_ids, layout
+) -> None:
     ds = PackedTokenDataset(outputs[layout])
     assert len(ds) == len(docs)
     assert [ds[i]["input_ids"].tolist() for i in range(len(ds))] == ref_ids
@@ -130,18 +150,26 @@ def test_documents_are_truncated_as_the_tokenizer_truncates(outputs, reference, 
 def test_documents_without_special_tokens_are_cut(outputs, reference, docs) -> None:
     for max_length in (1, 9):
         ds = PackedTokenDataset(outputs["npy-plain"], max_length=max_length)
-        expected = reference(docs, add_special_tokens=False, truncation=True, max_length=max_length)["input_ids"]
+        expected = reference(docs, add_special_tokens=False, truncation=True, max_length=max_length)[
+            "input_ids"
+        ]
         assert [ds[i]["input_ids"].tolist() for i in range(len(ds))] == expected
 
 
 def test_tokenizer_is_checked_against_the_manifest(outputs, assets: Path, reference) -> None:
-    for tokenizer in (reference, AutoTokenizer.from_pretrained(str(assets / "bert-base-uncased")),
-                      AutoTokenizer.from_pretrained(str(assets / "bert-base-uncased"), use_fast=False)):
+    for tokenizer in (
+        reference,
+        AutoTokenizer.from_pretrained(str(assets / "bert-base-uncased")),
+        AutoTokenizer.from_pretrained(str(assets / "bert-base-uncased"), use_fast=False),
+    ):
         PackedTokenDataset(outputs["npy"], 64, tokenizer=tokenizer)
     cased = AutoTokenizer.from_pretrained(str(assets / "bert-base-cased"))
     for layout in ("npy", "parquet"):
-        with pytest.raises(ValueError, match=r"tokenized with 'bert-base-uncased' \(vocabulary sha256 07eced375cec"
-                                             r".*BertTokenizerFast has another vocabulary \(28996 tokens"):
+        with pytest.raises(
+            ValueError,
+            match=r"tokenized with 'bert-base-uncased' \(vocabulary sha256 07eced375cec"
+            r".*BertTokenizerFast has another vocabulary \(28996 tokens",
+        ):
             PackedTokenDataset(outputs[layout], 64, tokenizer=cased)
 
 
@@ -159,8 +187,11 @@ def test_memory_mapped_and_pickles_small(outputs) -> None:
 
 
 # spawn starts fresh interpreters that import torch (seconds each): one layout there, both under fork
-WORKER_CASES = [(layout, "fork") for layout in ("npy", "parquet-split")
-                if "fork" in multiprocessing.get_all_start_methods()] + [("parquet-split", "spawn")]
+WORKER_CASES = [
+    (layout, "fork")
+    for layout in ("npy", "parquet-split")
+    if "fork" in multiprocessing.get_all_start_methods()
+] + [("parquet-split", "spawn")]
 
 
 @pytest.mark.parametrize(("layout", "context"), WORKER_CASES)
@@ -169,15 +200,17 @@ def test_dataloader_workers(outputs, assets: Path, layout: str, context: str) ->
     ds = PackedTokenDataset(outputs[layout], 64)
     ds[0]  # files opened in the parent before the workers start: a forked child must reopen them
     tokens = np.load(outputs["npy"] / "tokens.npy")
-    collator = DataCollatorForLanguageModeling(AutoTokenizer.from_pretrained(str(assets / "bert-base-uncased")),
-                                               mlm=False)
+    collator = DataCollatorForLanguageModeling(
+        AutoTokenizer.from_pretrained(str(assets / "bert-base-uncased")), mlm=False
+    )
     order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(0)).tolist()
-    loader = torch.utils.data.DataLoader(ds, batch_size=8, sampler=order, num_workers=2, collate_fn=collator,
-                                         multiprocessing_context=context)
+    loader = torch.utils.data.DataLoader(
+        ds, batch_size=8, sampler=order, num_workers=2, collate_fn=collator, multiprocessing_context=context
+    )
     batches = list(loader)
     assert sum(len(b["input_ids"]) for b in batches) == len(ds)
     got = torch.cat([b["input_ids"] for b in batches])
-    expected = np.stack([tokens[i * 64:(i + 1) * 64] for i in order]).astype(np.int64)
+    expected = np.stack([tokens[i * 64 : (i + 1) * 64] for i in order]).astype(np.int64)
     assert torch.equal(got, torch.from_numpy(expected))
     assert torch.equal(torch.cat([b["labels"] for b in batches]), got)  # mlm=False: labels are the ids
 
@@ -197,7 +230,9 @@ def test_bad_folders_and_arguments_are_clear_errors(outputs, tmp_path: Path) -> 
     with pytest.raises(ValueError, match=r"manifest.json: line 2, column 12: invalid JSON"):
         PackedTokenDataset(broken, 8)
     manifest = json.loads((outputs["npy"] / "manifest.json").read_text())
-    (broken / "manifest.json").write_text(json.dumps({**manifest, "counts": {**manifest["counts"], "tokens": 5}}))
+    (broken / "manifest.json").write_text(
+        json.dumps({**manifest, "counts": {**manifest["counts"], "tokens": 5}})
+    )
     with pytest.raises(ValueError, match=r"tokens.npy holds .* 5 tokens: the folder is not one complete run"):
         PackedTokenDataset(broken, 1)
     (broken / "manifest.json").write_text(json.dumps({**manifest, "format": "jsonl"}))
@@ -217,10 +252,12 @@ def test_bad_folders_and_arguments_are_clear_errors(outputs, tmp_path: Path) -> 
         PackedTokenDataset(split, 8)
 
     good = outputs["npy"]
-    for kwargs, message in [({"block_size": 0}, "block_size must be a positive int"),
-                            ({"block_size": 8, "max_length": 8}, "max_length truncates documents"),
-                            ({"max_length": 1}, "max_length must be at least 2"),
-                            ({"block_size": 10**9}, "fewer than one block")]:
+    for kwargs, message in [
+        ({"block_size": 0}, "block_size must be a positive int"),
+        ({"block_size": 8, "max_length": 8}, "max_length truncates documents"),
+        ({"max_length": 1}, "max_length must be at least 2"),
+        ({"block_size": 10**9}, "fewer than one block"),
+    ]:
         with pytest.raises(ValueError, match=message):
             PackedTokenDataset(good, **kwargs)
     ds = PackedTokenDataset(good, 100)

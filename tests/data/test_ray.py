@@ -22,8 +22,14 @@ SAMPLE = Path(str(resources.files("ferroformers") / "bundled" / "sample_corpus.t
 @pytest.fixture(scope="module")
 def cluster():
     os.environ.setdefault("RAY_DISABLE_USAGE_STATS", "1")
-    ray.init(num_cpus=2, object_store_memory=256 << 20, include_dashboard=False, log_to_driver=False,
-             logging_level="error", _node_ip_address="127.0.0.1")
+    ray.init(
+        num_cpus=2,
+        object_store_memory=256 << 20,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level="error",
+        _node_ip_address="127.0.0.1",
+    )
     ray.data.DataContext.get_current().enable_progress_bars = False
     yield ray
     ray.shutdown()
@@ -71,9 +77,16 @@ def test_worker_killed_mid_run_is_retried(cluster, docs, expected, tmp_path: Pat
     ctx = cluster.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ds = cluster.data.from_items([{"text": d} for d in docs], override_num_blocks=6)
-    out = ds.map_batches(Fragile, fn_constructor_args=("bert-base-uncased",), batch_format="pyarrow",
-                         batch_size=256, concurrency=1, num_cpus=1, max_restarts=3,
-                         max_task_retries=3).take_all()
+    out = ds.map_batches(
+        Fragile,
+        fn_constructor_args=("bert-base-uncased",),
+        batch_format="pyarrow",
+        batch_size=256,
+        concurrency=1,
+        num_cpus=1,
+        max_restarts=3,
+        max_task_retries=3,
+    ).take_all()
     assert marker.exists()
     assert [list(r["input_ids"]) for r in out] == expected
 

@@ -28,8 +28,9 @@ def test_arrow_batch(tokenizer) -> None:
     ref = tokenizer(TEXTS, return_offsets_mapping=True)
     assert out.column("input_ids").to_pylist() == ref["input_ids"]
     assert out.column("attention_mask").to_pylist() == ref["attention_mask"]
-    assert [[tuple(p) for p in row] for row in out.column("offsets").to_pylist()] == \
-        [[tuple(p) for p in row] for row in ref["offset_mapping"]]
+    assert [[tuple(p) for p in row] for row in out.column("offsets").to_pylist()] == [
+        [tuple(p) for p in row] for row in ref["offset_mapping"]
+    ]
 
 
 def test_numpy_and_pandas_batches_and_truncation(tokenizer) -> None:
@@ -46,7 +47,11 @@ def test_pickles_small_and_builds_per_process() -> None:
     fn = TokenizeBatch("bert-base-uncased", num_threads=1)
     blob = pickle.dumps(fn)
     assert len(blob) < 1000  # a spec, not a tokenizer
-    assert pickle.loads(blob)({"text": np.array(["hi"], dtype=object)})["input_ids"][0].tolist() == [101, 7632, 102]
+    assert pickle.loads(blob)({"text": np.array(["hi"], dtype=object)})["input_ids"][0].tolist() == [
+        101,
+        7632,
+        102,
+    ]
 
 
 def test_bad_batches() -> None:

@@ -23,9 +23,29 @@ def load_example():
 def test_pretrain_mlm_trains_and_saves_a_checkpoint_transformers_loads(tmp_path: Path) -> None:
     example = load_example()
     output = tmp_path / "model"
-    losses = example.main(["--output", str(output), "--steps", "30", "--dim", "16", "--layers", "1", "--heads", "2",
-                           "--block-size", "16", "--batch-size", "8", "--lr", "5e-3", "--warmup-steps", "5",
-                           "--quiet"])
+    losses = example.main(
+        [
+            "--output",
+            str(output),
+            "--steps",
+            "30",
+            "--dim",
+            "16",
+            "--layers",
+            "1",
+            "--heads",
+            "2",
+            "--block-size",
+            "16",
+            "--batch-size",
+            "8",
+            "--lr",
+            "5e-3",
+            "--warmup-steps",
+            "5",
+            "--quiet",
+        ]
+    )
     assert len(losses) == 30
     assert losses[0] > 10.0  # about ln(30522): a random model over the vocabulary
     first, last = sum(losses[:6]) / 6, sum(losses[-6:]) / 6
@@ -49,7 +69,29 @@ def test_pretrain_mlm_trains_and_saves_a_checkpoint_transformers_loads(tmp_path:
     real = batch["attention_mask"].bool()
     torch.testing.assert_close(a[real], b[real], atol=1e-5, rtol=0)
     # the reused tokenized corpus: a second run skips tokenization and trains the same way
-    again = example.main(["--output", str(tmp_path / "again"), "--tokens", str(tokens), "--steps", "3", "--dim", "16",
-                          "--layers", "1", "--heads", "2", "--block-size", "16", "--batch-size", "8", "--lr", "5e-3",
-                          "--warmup-steps", "5", "--quiet"])
+    again = example.main(
+        [
+            "--output",
+            str(tmp_path / "again"),
+            "--tokens",
+            str(tokens),
+            "--steps",
+            "3",
+            "--dim",
+            "16",
+            "--layers",
+            "1",
+            "--heads",
+            "2",
+            "--block-size",
+            "16",
+            "--batch-size",
+            "8",
+            "--lr",
+            "5e-3",
+            "--warmup-steps",
+            "5",
+            "--quiet",
+        ]
+    )
     assert again == losses[:3]

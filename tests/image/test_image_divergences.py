@@ -38,7 +38,9 @@ def test_float_images_in_0_1_are_not_rescaled_twice() -> None:
     image = np.stack([ys / 59, xs / 79, (ys + xs) / 138], axis=-1).astype(np.float32)  # already in [0, 1]
     ours = ViTImageProcessor(size=32)(image, return_tensors="np")["pixel_values"][0]
     # right: resized in float (Pillow's mode F arithmetic), then only normalized
-    np.testing.assert_array_equal(ours, numpy_normalize(pillow_per_channel(image, (32, 32), 2), rescale=False))
+    np.testing.assert_array_equal(
+        ours, numpy_normalize(pillow_per_channel(image, (32, 32), 2), rescale=False)
+    )
     assert ours.min() < -0.9 and ours.max() > 0.9
     # the reference truncates to uint8, then divides by 255 a second time: everything lands near -1
     theirs = transformers.ViTImageProcessorPil(size=32)(image, return_tensors="np")["pixel_values"][0]
@@ -99,9 +101,12 @@ def test_binary_images_are_0_and_255() -> None:
     ours = ViTImageProcessor(**settings)(binary, return_tensors="np")["pixel_values"]
     grey = binary.convert("L")
     assert set(np.unique(np.asarray(grey))) == {0, 255}
-    np.testing.assert_array_equal(ours, ViTImageProcessor(**settings)(grey, return_tensors="np")["pixel_values"])
-    np.testing.assert_array_equal(ours, transformers.ViTImageProcessorPil(**settings)(grey, return_tensors="np")[
-        "pixel_values"])
+    np.testing.assert_array_equal(
+        ours, ViTImageProcessor(**settings)(grey, return_tensors="np")["pixel_values"]
+    )
+    np.testing.assert_array_equal(
+        ours, transformers.ViTImageProcessorPil(**settings)(grey, return_tensors="np")["pixel_values"]
+    )
     assert ours.max() > 0.9
     theirs = transformers.ViTImageProcessorPil(**settings)(binary, return_tensors="np")["pixel_values"]
     assert theirs.max() < -0.99

@@ -23,24 +23,37 @@ logging.getLogger("transformers").setLevel(logging.ERROR)
 
 # ---- settings -------------------------------------------------------------------------------------------------
 
+
 def test_repr_is_class_name_then_sorted_json() -> None:
     text = repr(ViTImageProcessor())
     assert text.startswith("ViTImageProcessor {\n")
-    data = json.loads(text[len("ViTImageProcessor "):])
+    data = json.loads(text[len("ViTImageProcessor ") :])
     assert list(data) == sorted(data)
     assert data == {
-        "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
-        "image_processor_type": "ViTImageProcessor", "image_std": [0.5, 0.5, 0.5], "resample": 2,
-        "rescale_factor": 1 / 255, "size": {"height": 224, "width": 224},
+        "do_normalize": True,
+        "do_rescale": True,
+        "do_resize": True,
+        "image_mean": [0.5, 0.5, 0.5],
+        "image_processor_type": "ViTImageProcessor",
+        "image_std": [0.5, 0.5, 0.5],
+        "resample": 2,
+        "rescale_factor": 1 / 255,
+        "size": {"height": 224, "width": 224},
     }
 
 
 def test_guide_example() -> None:
     """The transformers guide's custom processor: resample given as "PIL.Image.BOX", size as an int (a square, as
     transformers shows and saves it)."""
-    processor = ViTImageProcessor(resample="PIL.Image.BOX", do_normalize=False, image_mean=[0.3, 0.3, 0.3], size=224)
-    data = json.loads(repr(processor)[len("ViTImageProcessor "):])
-    assert data["resample"] == 4 and data["size"] == {"height": 224, "width": 224} and data["do_normalize"] is False
+    processor = ViTImageProcessor(
+        resample="PIL.Image.BOX", do_normalize=False, image_mean=[0.3, 0.3, 0.3], size=224
+    )
+    data = json.loads(repr(processor)[len("ViTImageProcessor ") :])
+    assert (
+        data["resample"] == 4
+        and data["size"] == {"height": 224, "width": 224}
+        and data["do_normalize"] is False
+    )
     assert data["image_mean"] == [0.3, 0.3, 0.3] and data["image_processor_type"] == "ViTImageProcessor"
     out = processor(np.zeros((10, 10, 3), np.uint8), return_tensors="np")["pixel_values"]
     assert out.shape == (1, 3, 224, 224)
@@ -84,9 +97,17 @@ def test_bad_settings_name_the_setting() -> None:
         ViTImageProcessor(rescale_factor="1/255")
 
 
-SIZES = [42, (32, 48), [32, 48], {"height": 10, "width": 20}, {"shortest_edge": 100},
-         {"shortest_edge": 40, "longest_edge": 50}, {"max_height": 50, "max_width": 80}, {"longest_edge": 100},
-         {"min_pixels": 10, "max_pixels": 100}]
+SIZES = [
+    42,
+    (32, 48),
+    [32, 48],
+    {"height": 10, "width": 20},
+    {"shortest_edge": 100},
+    {"shortest_edge": 40, "longest_edge": 50},
+    {"max_height": 50, "max_width": 80},
+    {"longest_edge": 100},
+    {"min_pixels": 10, "max_pixels": 100},
+]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=repr)
@@ -101,7 +122,9 @@ def test_size_is_normalised_as_transformers_does(size: Any) -> None:
     rng = np.random.default_rng(0)
     for shape in [(60, 90, 3), (90, 60, 3), (64, 64, 3), (33, 200, 3), (200, 33, 3)]:
         image = rng.integers(0, 256, shape, dtype=np.uint8)
-        if not ({"height", "width"} <= set(ours.size) or "shortest_edge" in ours.size or "max_height" in ours.size):
+        if not (
+            {"height", "width"} <= set(ours.size) or "shortest_edge" in ours.size or "max_height" in ours.size
+        ):
             with pytest.raises(ValueError, match="cannot resize an image: give height and width"):
                 ours(image)
             with pytest.raises(ValueError, match="Size must contain"):
@@ -110,23 +133,33 @@ def test_size_is_normalised_as_transformers_does(size: Any) -> None:
         want = theirs(image, return_tensors="np")["pixel_values"]
         np.testing.assert_array_equal(ours(image, return_tensors="np")["pixel_values"], want)
         # the same size given per call, to processors made with the default size
-        np.testing.assert_array_equal(ViTImageProcessor()(image, size=size, return_tensors="np")["pixel_values"],
-                                      want)
-        np.testing.assert_array_equal(transformers.ViTImageProcessorPil()(image, size=size, return_tensors="np")[
-            "pixel_values"], want)
+        np.testing.assert_array_equal(
+            ViTImageProcessor()(image, size=size, return_tensors="np")["pixel_values"], want
+        )
+        np.testing.assert_array_equal(
+            transformers.ViTImageProcessorPil()(image, size=size, return_tensors="np")["pixel_values"], want
+        )
 
 
 @settings(max_examples=200, deadline=None)
-@given(height=st.integers(1, 3000), width=st.integers(1, 3000), short=st.integers(1, 1000),
-       longer=st.integers(1, 1500), max_h=st.integers(1, 1000), max_w=st.integers(1, 1000))
-def test_output_sizes_follow_transformers(height: int, width: int, short: int, longer: int, max_h: int,
-                                          max_w: int) -> None:
+@given(
+    height=st.integers(1, 3000),
+    width=st.integers(1, 3000),
+    short=st.integers(1, 1000),
+    longer=st.integers(1, 1500),
+    max_h=st.integers(1, 1000),
+    max_w=st.integers(1, 1000),
+)
+def test_output_sizes_follow_transformers(
+    height: int, width: int, short: int, longer: int, max_h: int, max_w: int
+) -> None:
     """`resize_output_size` against the transformers functions the PIL backend calls, on any image size."""
     image_transforms = require_module("transformers.image_transforms")
     image_utils = require_module("transformers.image_utils")
     image = np.empty((1, height, width), np.uint8)
-    want = image_transforms.get_resize_output_image_size(image, size=short, default_to_square=False,
-                                                         input_data_format="channels_first")
+    want = image_transforms.get_resize_output_image_size(
+        image, size=short, default_to_square=False, input_data_format="channels_first"
+    )
     assert resize_output_size({"shortest_edge": short}, height, width) == tuple(want)
     want = image_transforms.get_size_with_aspect_ratio((height, width), short, short + longer)
     assert resize_output_size({"shortest_edge": short, "longest_edge": short + longer}, height, width) == want
@@ -137,26 +170,40 @@ def test_output_sizes_follow_transformers(height: int, width: int, short: int, l
 def test_sizes_that_keep_the_aspect_ratio_give_a_list() -> None:
     transformers = require_module("transformers")
     rng = np.random.default_rng(1)
-    images = [rng.integers(0, 256, (30, 40, 3), np.uint8), rng.integers(0, 256, (50, 40, 3), np.uint8),
-              rng.integers(0, 256, (60, 80, 3), np.uint8)]
+    images = [
+        rng.integers(0, 256, (30, 40, 3), np.uint8),
+        rng.integers(0, 256, (50, 40, 3), np.uint8),
+        rng.integers(0, 256, (60, 80, 3), np.uint8),
+    ]
     ours = ViTImageProcessor(size={"shortest_edge": 20})(images)["pixel_values"]
     theirs = transformers.ViTImageProcessorPil(size={"shortest_edge": 20})(images)["pixel_values"]
     assert [a.shape for a in ours] == [(3, 20, 26), (3, 25, 20), (3, 20, 26)]
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_array_equal(a, b)
-    with pytest.raises(ValueError, match=r"2 different sizes \(\[\(20, 26\), \(25, 20\)\]\).*return_tensors=None"):
+    with pytest.raises(
+        ValueError, match=r"2 different sizes \(\[\(20, 26\), \(25, 20\)\]\).*return_tensors=None"
+    ):
         ViTImageProcessor(size={"shortest_edge": 20})(images, return_tensors="np")
     # the same aspect ratio: one tensor
-    same = ViTImageProcessor(size={"shortest_edge": 20})([images[0], images[2]], return_tensors="np")["pixel_values"]
+    same = ViTImageProcessor(size={"shortest_edge": 20})([images[0], images[2]], return_tensors="np")[
+        "pixel_values"
+    ]
     assert same.shape == (2, 3, 20, 26)
     # an edge truncated to nothing is an error naming the image
     with pytest.raises(ValueError, match=r"image 1 \(2x300\) would be resized to 0x10"):
-        ViTImageProcessor(size={"max_height": 10, "max_width": 10})([images[0], np.zeros((2, 300, 3), np.uint8)])
+        ViTImageProcessor(size={"max_height": 10, "max_width": 10})(
+            [images[0], np.zeros((2, 300, 3), np.uint8)]
+        )
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    processor = ViTImageProcessor(size={"height": 96, "width": 128}, resample="bicubic", image_mean=[0.1, 0.2, 0.3],
-                                  image_std=[0.4, 0.5, 0.6], do_convert_rgb=True)
+    processor = ViTImageProcessor(
+        size={"height": 96, "width": 128},
+        resample="bicubic",
+        image_mean=[0.1, 0.2, 0.3],
+        image_std=[0.4, 0.5, 0.6],
+        do_convert_rgb=True,
+    )
     files = processor.save_pretrained(tmp_path)
     assert files == [str(tmp_path / "preprocessor_config.json")]
     loaded = ViTImageProcessor.from_pretrained(tmp_path)
@@ -185,7 +232,9 @@ def test_auto_falls_back_to_the_model_type(tmp_path: Path) -> None:
     processor = AutoImageProcessor.from_pretrained(tmp_path)
     assert type(processor) is ViTImageProcessor and processor.size == {"height": 64, "width": 64}
     assert processor.resample == 3
-    (tmp_path / "preprocessor_config.json").write_text(json.dumps({**settings, "image_processor_type": "CLIPImageProcessor"}))
+    (tmp_path / "preprocessor_config.json").write_text(
+        json.dumps({**settings, "image_processor_type": "CLIPImageProcessor"})
+    )
     with pytest.raises(ValueError, match="unknown image processor 'CLIPImageProcessor'"):
         AutoImageProcessor.from_pretrained(tmp_path)
 
@@ -193,7 +242,10 @@ def test_auto_falls_back_to_the_model_type(tmp_path: Path) -> None:
 def test_published_vit_config_loads(assets: Path) -> None:
     """google/vit-base-patch16-224's file as published: "feature_extractor_type": "ViTFeatureExtractor", size 224."""
     folder = assets / "vit-base-patch16-224"
-    assert json.loads((folder / "preprocessor_config.json").read_text())["feature_extractor_type"] == "ViTFeatureExtractor"
+    assert (
+        json.loads((folder / "preprocessor_config.json").read_text())["feature_extractor_type"]
+        == "ViTFeatureExtractor"
+    )
     processor = AutoImageProcessor.from_pretrained(folder)
     assert type(processor) is ViTImageProcessor
     assert processor.size == {"height": 224, "width": 224} and processor.resample == 2
@@ -201,8 +253,10 @@ def test_published_vit_config_loads(assets: Path) -> None:
     transformers = require_module("transformers")
     theirs = transformers.ViTImageProcessorPil.from_pretrained(folder)
     image = np.random.default_rng(0).integers(0, 256, (300, 400, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(processor(image, return_tensors="np")["pixel_values"],
-                                  theirs(image, return_tensors="np")["pixel_values"])
+    np.testing.assert_array_equal(
+        processor(image, return_tensors="np")["pixel_values"],
+        theirs(image, return_tensors="np")["pixel_values"],
+    )
 
 
 def _fake_hub_cache(cache: Path, repo_id: str, files: dict[str, str]) -> None:
@@ -227,24 +281,34 @@ def test_hub_id_through_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_transformers_files_load_here_and_ours_load_there(tmp_path: Path) -> None:
     transformers = require_module("transformers")
     images = [np.random.default_rng(i).integers(0, 256, (120 + i, 90, 3), dtype=np.uint8) for i in range(3)]
-    theirs = transformers.ViTImageProcessorPil(size={"height": 64, "width": 80}, resample=5,
-                                               image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
+    theirs = transformers.ViTImageProcessorPil(
+        size={"height": 64, "width": 80},
+        resample=5,
+        image_mean=[0.485, 0.456, 0.406],
+        image_std=[0.229, 0.224, 0.225],
+    )
     theirs.save_pretrained(tmp_path / "theirs")
     ours = AutoImageProcessor.from_pretrained(tmp_path / "theirs")
     assert type(ours) is ViTImageProcessor and ours.resample == 5
-    np.testing.assert_array_equal(ours(images, return_tensors="np")["pixel_values"],
-                                  theirs(images, return_tensors="np")["pixel_values"])
+    np.testing.assert_array_equal(
+        ours(images, return_tensors="np")["pixel_values"], theirs(images, return_tensors="np")["pixel_values"]
+    )
 
-    mine = ViTImageProcessor(size=48, resample="PIL.Image.LANCZOS", image_mean=[0.2, 0.3, 0.4], do_convert_rgb=True)
+    mine = ViTImageProcessor(
+        size=48, resample="PIL.Image.LANCZOS", image_mean=[0.2, 0.3, 0.4], do_convert_rgb=True
+    )
     mine.save_pretrained(tmp_path / "ours")
     for loader in (transformers.ViTImageProcessorPil, transformers.AutoImageProcessor):
         loaded = loader.from_pretrained(tmp_path / "ours")
         assert loaded.resample == 1
-        np.testing.assert_array_equal(mine(images, return_tensors="np")["pixel_values"],
-                                      loaded(images, return_tensors="np")["pixel_values"])
+        np.testing.assert_array_equal(
+            mine(images, return_tensors="np")["pixel_values"],
+            loaded(images, return_tensors="np")["pixel_values"],
+        )
 
 
 # ---- call API -------------------------------------------------------------------------------------------------
+
 
 def test_return_types_and_layouts() -> None:
     torch = require_module("torch")

@@ -62,16 +62,23 @@ def photo(media: Path, name: str, box: tuple[int, int, int, int] | None = None) 
 
 # ---- pixels --------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mode", sorted(_ONE_SAMPLE_MODES) + sorted(_FOUR_BYTE_MODES))
 def test_views_hold_what_numpy_reads(mode: str) -> None:
     rng = np.random.default_rng(0)
     rgb = PIL_Image.fromarray(rng.integers(0, 256, (37, 53, 3), dtype=np.uint8))
-    image = rgb.convert(mode) if mode != "I;16" else PIL_Image.fromarray(rng.integers(0, 2**16, (37, 53), np.uint16))
+    image = (
+        rgb.convert(mode)
+        if mode != "I;16"
+        else PIL_Image.fromarray(rng.integers(0, 2**16, (37, 53), np.uint16))
+    )
     array, channels = pil_pixels(image)
     assert channels == bands(mode) and not array.flags.writeable
     # 2-band modes are bytes 0 and 3 of each pixel: a strided view, copied once later
     assert is_view(array), "read through Arrow, not copied"
-    expected = np.asarray(image.convert("L") if mode == "1" else image)  # mode "1": 0 / 255, as Pillow stores it
+    expected = np.asarray(
+        image.convert("L") if mode == "1" else image
+    )  # mode "1": 0 / 255, as Pillow stores it
     got = array[:, :, :channels] if array.ndim == 3 and channels != 2 else array
     np.testing.assert_array_equal(got, expected)
     assert got.dtype == expected.dtype
@@ -106,8 +113,10 @@ def test_pillow_before_13_is_read_by_numpy(monkeypatch: pytest.MonkeyPatch) -> N
     """Older Pillow (whose export of borrowed images crashes) takes the numpy path, with the same values."""
     from ferroformers import image_utils
 
-    images = [PIL_Image.fromarray(np.random.default_rng(i).integers(0, 256, (30, 41, 3), dtype=np.uint8))
-              for i in range(3)]
+    images = [
+        PIL_Image.fromarray(np.random.default_rng(i).integers(0, 256, (30, 41, 3), dtype=np.uint8))
+        for i in range(3)
+    ]
     images += [images[0].convert("LA"), images[1].convert("1")]
     in_place = [ours(im, **per_channel(im.mode)) for im in images]
     monkeypatch.setattr(image_utils, "_ARROW_OK", False)
@@ -141,27 +150,43 @@ def test_view_outlives_the_image_and_is_released_with_it() -> None:
 
 # ---- parity with transformers --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("resample", FILTERS)
 def test_real_photos_in_every_mode_match(media: Path, resample: int) -> None:
-    crops = [photo(media, "Elephants.jpg", (300, 200, 940, 680)), photo(media, "coffee.png"),
-             photo(media, "grace_hopper.jpg")]
+    crops = [
+        photo(media, "Elephants.jpg", (300, 200, 940, 680)),
+        photo(media, "coffee.png"),
+        photo(media, "grace_hopper.jpg"),
+    ]
     for mode in ["RGB", "L", "P", "I", "F", "YCbCr", "RGBA", "LA", "RGBX"]:
         # alpha 255: Pillow's premultiplication is the identity. F through L: whole numbers, which transformers
         # reads as uint8 (fractional ones it refuses, test_image_divergences.py)
         images = [im.convert("L").convert(mode) if mode in ("I", "F") else im.convert(mode) for im in crops]
-        np.testing.assert_array_equal(ours(images, **per_channel(mode, resample=resample)),
-                                      theirs(images, **per_channel(mode, resample=resample)), err_msg=mode)
+        np.testing.assert_array_equal(
+            ours(images, **per_channel(mode, resample=resample)),
+            theirs(images, **per_channel(mode, resample=resample)),
+            err_msg=mode,
+        )
     # I;16 with pixel values in 0..255, as transformers reads it
     grey = [PIL_Image.fromarray(np.asarray(im.convert("L")).astype(np.uint16)) for im in crops]
-    np.testing.assert_array_equal(ours(grey, **per_channel("L", resample=resample)),
-                                  theirs(grey, **per_channel("L", resample=resample)))
+    np.testing.assert_array_equal(
+        ours(grey, **per_channel("L", resample=resample)), theirs(grey, **per_channel("L", resample=resample))
+    )
 
 
 def test_real_images_in_their_own_mode_match(media: Path) -> None:
     """As decoded: RGB and L photos, a palette GIF (its indices), RGBA / LA with real transparency composited
     onto white (`do_convert_rgb`), and every one of them through the numpy path too."""
-    names = ["astronaut.png", "camera.png", "no_time_for_that_tiny.gif", "horse.png", "logo.png", "rocket.jpg",
-             "chessboard_GRAY.png", "hubble_deep_field.jpg"]
+    names = [
+        "astronaut.png",
+        "camera.png",
+        "no_time_for_that_tiny.gif",
+        "horse.png",
+        "logo.png",
+        "rocket.jpg",
+        "chessboard_GRAY.png",
+        "hubble_deep_field.jpg",
+    ]
     for name in names:
         image = photo(media, name)
         if "A" in image.getbands():
@@ -179,7 +204,12 @@ def test_real_images_in_their_own_mode_match(media: Path) -> None:
 
 def test_mixed_batch_of_pil_and_numpy_inputs(media: Path) -> None:
     photos = [photo(media, "chelsea.png"), photo(media, "rocket.jpg")]
-    batch = [photos[0], np.asarray(photos[1]), photos[1].convert("RGBA").convert("RGB"), np.asarray(photos[0])]
+    batch = [
+        photos[0],
+        np.asarray(photos[1]),
+        photos[1].convert("RGBA").convert("RGB"),
+        np.asarray(photos[0]),
+    ]
     np.testing.assert_array_equal(ours(batch, resample=1), theirs(batch, resample=1))
     ragged = ViTImageProcessor(do_resize=False)(photos)["pixel_values"]
     assert [a.shape for a in ragged] == [(3, 300, 451), (3, 427, 640)]
@@ -190,30 +220,45 @@ MODES = ["RGB", "RGBA", "L", "LA", "P", "I;16", "F", "1", "I"]
 
 
 @settings(max_examples=50, deadline=None)
-@given(mode=st.sampled_from(MODES), height=st.integers(1, 70), width=st.integers(1, 70),
-       out_h=st.integers(1, 90), out_w=st.integers(1, 90), resample=st.sampled_from(FILTERS),
-       seed=st.integers(0, 2**32 - 1))
-def test_generated_images_match(mode: str, height: int, width: int, out_h: int, out_w: int, resample: int,
-                                seed: int) -> None:
+@given(
+    mode=st.sampled_from(MODES),
+    height=st.integers(1, 70),
+    width=st.integers(1, 70),
+    out_h=st.integers(1, 90),
+    out_w=st.integers(1, 90),
+    resample=st.sampled_from(FILTERS),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_generated_images_match(
+    mode: str, height: int, width: int, out_h: int, out_w: int, resample: int, seed: int
+) -> None:
     rng = np.random.default_rng(seed)
     n = bands(mode)
     pixels = rng.integers(0, 256, (height, width, n))
     if mode in ("RGBA", "LA"):
         pixels[..., -1] = 255  # opaque: the reference premultiplies alpha (docs/image.md)
     if mode in ("I;16", "F", "I"):
-        image = PIL_Image.fromarray(pixels[..., 0].astype({"I;16": np.uint16, "F": np.float32, "I": np.int32}[mode]))
+        image = PIL_Image.fromarray(
+            pixels[..., 0].astype({"I;16": np.uint16, "F": np.float32, "I": np.int32}[mode])
+        )
     elif mode == "1":
         image = PIL_Image.fromarray(pixels[..., 0].astype(np.uint8)).convert("1")
     else:
-        image = PIL_Image.fromarray(pixels.astype(np.uint8).squeeze(-1) if n == 1 else pixels.astype(np.uint8))
+        image = PIL_Image.fromarray(
+            pixels.astype(np.uint8).squeeze(-1) if n == 1 else pixels.astype(np.uint8)
+        )
         image = image.convert(mode) if mode == "P" else image
     assert image.mode == mode
     settings_ = per_channel(mode, resample=resample, size={"height": out_h, "width": out_w})
     got = ours(image, **settings_)
     # the numpy path of the same pixels gives the same values
     array = np.asarray(image.convert("L") if mode == "1" else image)
-    np.testing.assert_array_equal(got, ViTImageProcessor(**settings_)(
-        array, input_data_format="channels_last", return_tensors="np")["pixel_values"])
+    np.testing.assert_array_equal(
+        got,
+        ViTImageProcessor(**settings_)(array, input_data_format="channels_last", return_tensors="np")[
+            "pixel_values"
+        ],
+    )
     # mode "1" is read as 0 / 255 (test_image_divergences.py); the reference reads 0 / 1
     reference = theirs(image.convert("L") if mode == "1" else image, **settings_)
     np.testing.assert_array_equal(got, reference)
@@ -221,14 +266,21 @@ def test_generated_images_match(mode: str, height: int, width: int, out_h: int, 
 
 # ---- malformed exports ---------------------------------------------------------------------------------------
 
+
 class ArrowSchema(ctypes.Structure):
     pass
 
 
 ArrowSchema._fields_ = [
-    ("format", ctypes.c_char_p), ("name", ctypes.c_char_p), ("metadata", ctypes.c_char_p), ("flags", ctypes.c_int64),
-    ("n_children", ctypes.c_int64), ("children", ctypes.POINTER(ctypes.POINTER(ArrowSchema))),
-    ("dictionary", ctypes.POINTER(ArrowSchema)), ("release", ctypes.c_void_p), ("private_data", ctypes.c_void_p),
+    ("format", ctypes.c_char_p),
+    ("name", ctypes.c_char_p),
+    ("metadata", ctypes.c_char_p),
+    ("flags", ctypes.c_int64),
+    ("n_children", ctypes.c_int64),
+    ("children", ctypes.POINTER(ctypes.POINTER(ArrowSchema))),
+    ("dictionary", ctypes.POINTER(ArrowSchema)),
+    ("release", ctypes.c_void_p),
+    ("private_data", ctypes.c_void_p),
 ]
 
 
@@ -237,10 +289,16 @@ class ArrowArray(ctypes.Structure):
 
 
 ArrowArray._fields_ = [
-    ("length", ctypes.c_int64), ("null_count", ctypes.c_int64), ("offset", ctypes.c_int64),
-    ("n_buffers", ctypes.c_int64), ("n_children", ctypes.c_int64), ("buffers", ctypes.POINTER(ctypes.c_void_p)),
-    ("children", ctypes.POINTER(ctypes.POINTER(ArrowArray))), ("dictionary", ctypes.POINTER(ArrowArray)),
-    ("release", ctypes.c_void_p), ("private_data", ctypes.c_void_p),
+    ("length", ctypes.c_int64),
+    ("null_count", ctypes.c_int64),
+    ("offset", ctypes.c_int64),
+    ("n_buffers", ctypes.c_int64),
+    ("n_children", ctypes.c_int64),
+    ("buffers", ctypes.POINTER(ctypes.c_void_p)),
+    ("children", ctypes.POINTER(ctypes.POINTER(ArrowArray))),
+    ("dictionary", ctypes.POINTER(ArrowArray)),
+    ("release", ctypes.c_void_p),
+    ("private_data", ctypes.c_void_p),
 ]
 
 _PyCapsule_New = ctypes.pythonapi.PyCapsule_New
@@ -252,11 +310,15 @@ RELEASE = 1  # any non-null release callback: these structs are owned here and n
 class Export:
     """Hand-made C structs (kept alive here) and capsules pointing at them, without destructors."""
 
-    def __init__(self, fmt: bytes, length: int, data: bytes | None, *, list_child: bytes | None = None) -> None:
+    def __init__(
+        self, fmt: bytes, length: int, data: bytes | None, *, list_child: bytes | None = None
+    ) -> None:
         self.keep: list[Any] = []
         self.schema = ArrowSchema(format=fmt, release=RELEASE)
         self.data = ctypes.create_string_buffer(data, len(data)) if data is not None else None
-        self.buffers = (ctypes.c_void_p * 2)(None, ctypes.addressof(self.data) if self.data is not None else None)
+        self.buffers = (ctypes.c_void_p * 2)(
+            None, ctypes.addressof(self.data) if self.data is not None else None
+        )
         if list_child is None:
             self.array = ArrowArray(length=length, n_buffers=2, buffers=self.buffers, release=RELEASE)
             return
@@ -266,12 +328,20 @@ class Export:
         self.child = ArrowArray(length=4 * length, n_buffers=2, buffers=self.buffers, release=RELEASE)
         self.parent_buffers = (ctypes.c_void_p * 1)(None)
         self.array_children = (ctypes.POINTER(ArrowArray) * 1)(ctypes.pointer(self.child))
-        self.array = ArrowArray(length=length, n_buffers=1, n_children=1, buffers=self.parent_buffers,
-                                children=self.array_children, release=RELEASE)
+        self.array = ArrowArray(
+            length=length,
+            n_buffers=1,
+            n_children=1,
+            buffers=self.parent_buffers,
+            children=self.array_children,
+            release=RELEASE,
+        )
 
     def capsules(self) -> tuple[Any, Any]:
-        return (_PyCapsule_New(ctypes.addressof(self.schema), b"arrow_schema", None),
-                _PyCapsule_New(ctypes.addressof(self.array), b"arrow_array", None))
+        return (
+            _PyCapsule_New(ctypes.addressof(self.schema), b"arrow_schema", None),
+            _PyCapsule_New(ctypes.addressof(self.array), b"arrow_array", None),
+        )
 
     def view(self, height: int, width: int) -> np.ndarray | None:
         view = arrow_image_view(*self.capsules(), height, width)
@@ -302,8 +372,10 @@ def test_well_formed_hand_made_exports_are_read() -> None:
 
 def test_pyarrow_exports_are_checked() -> None:
     pa = require_module("pyarrow")
-    np.testing.assert_array_equal(arrow_image_view(*pa.array(np.arange(6, dtype=np.uint8)).__arrow_c_array__(), 2, 3),
-                                  np.arange(6).reshape(2, 3))
+    np.testing.assert_array_equal(
+        arrow_image_view(*pa.array(np.arange(6, dtype=np.uint8)).__arrow_c_array__(), 2, 3),
+        np.arange(6).reshape(2, 3),
+    )
     sliced = pa.array(np.arange(10, dtype=np.uint8)).slice(4)
     assert arrow_image_view(*sliced.__arrow_c_array__(), 2, 3) is None  # an offset
     with pytest.raises(ValueError, match=r"null pixels \(null count 1\)"):
@@ -311,26 +383,36 @@ def test_pyarrow_exports_are_checked() -> None:
     with pytest.raises(ValueError, match="has 6 pixels, the image 4"):
         arrow_image_view(*pa.array(np.arange(6, dtype=np.uint8)).__arrow_c_array__(), 2, 2)
     rgbx = pa.FixedSizeListArray.from_arrays(pa.array(np.arange(16, dtype=np.uint8)), 4)
-    np.testing.assert_array_equal(arrow_image_view(*rgbx.__arrow_c_array__(), 2, 2), np.arange(16).reshape(2, 2, 4))
+    np.testing.assert_array_equal(
+        arrow_image_view(*rgbx.__arrow_c_array__(), 2, 2), np.arange(16).reshape(2, 2, 4)
+    )
     assert arrow_image_view(*rgbx.slice(1, 2).__arrow_c_array__(), 1, 2) is None
     dictionary = pa.array(["a", "b"]).dictionary_encode()
     assert arrow_image_view(*dictionary.__arrow_c_array__(), 1, 2) is None
 
 
-@pytest.mark.parametrize("corrupt, message", [
-    (lambda e: setattr(e.array, "release", None), "Arrow array was already released"),
-    (lambda e: setattr(e.schema, "release", None), "Arrow schema was already released"),
-    (lambda e: setattr(e.schema, "format", None), "schema has no format string"),
-    (lambda e: setattr(e.array, "n_buffers", 3), "has 3 buffers"),
-    (lambda e: setattr(e.array, "buffers", None), "has 2 buffers"),
-    (lambda e: setattr(e.array, "n_children", 2), "has 2 children"),
-    (lambda e: setattr(e.array, "length", -5), "length -5"),
-    (lambda e: setattr(e.array, "offset", -1), "offset -1"),
-    (lambda e: setattr(e.array, "length", 5), "has 5 pixels, the image 6"),
-    (lambda e: e.buffers.__setitem__(1, None), "no data buffer"),
-    (lambda e: (e.buffers.__setitem__(0, ctypes.addressof(e.data)), setattr(e.array, "null_count", -1)),
-     "null pixels"),
-])
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        (lambda e: setattr(e.array, "release", None), "Arrow array was already released"),
+        (lambda e: setattr(e.schema, "release", None), "Arrow schema was already released"),
+        (lambda e: setattr(e.schema, "format", None), "schema has no format string"),
+        (lambda e: setattr(e.array, "n_buffers", 3), "has 3 buffers"),
+        (lambda e: setattr(e.array, "buffers", None), "has 2 buffers"),
+        (lambda e: setattr(e.array, "n_children", 2), "has 2 children"),
+        (lambda e: setattr(e.array, "length", -5), "length -5"),
+        (lambda e: setattr(e.array, "offset", -1), "offset -1"),
+        (lambda e: setattr(e.array, "length", 5), "has 5 pixels, the image 6"),
+        (lambda e: e.buffers.__setitem__(1, None), "no data buffer"),
+        (
+            lambda e: (
+                e.buffers.__setitem__(0, ctypes.addressof(e.data)),
+                setattr(e.array, "null_count", -1),
+            ),
+            "null pixels",
+        ),
+    ],
+)
 def test_malformed_exports_are_errors(corrupt: Any, message: str) -> None:
     export = Export(b"C", 6, bytes(6))
     corrupt(export)
@@ -338,15 +420,27 @@ def test_malformed_exports_are_errors(corrupt: Any, message: str) -> None:
         export.view(2, 3)
 
 
-@pytest.mark.parametrize("corrupt, message", [
-    (lambda e: setattr(e.schema, "n_children", 0), "fixed-size list with 0 children"),
-    (lambda e: e.schema_children.__setitem__(0, ctypes.POINTER(ArrowSchema)()), "schema's list child is missing"),
-    (lambda e: setattr(e.child_schema, "format", None), "list child has no format string"),
-    (lambda e: e.array_children.__setitem__(0, ctypes.POINTER(ArrowArray)()), "array's list child is missing"),
-    (lambda e: setattr(e.child, "length", 7), "child has 7 elements, fewer than 4 for each of the 2 pixels from offset 0"),
-    (lambda e: setattr(e.child, "release", None), "list child was already released"),
-    (lambda e: setattr(e.array, "n_buffers", 2), "Arrow array has 2 buffers"),
-])
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        (lambda e: setattr(e.schema, "n_children", 0), "fixed-size list with 0 children"),
+        (
+            lambda e: e.schema_children.__setitem__(0, ctypes.POINTER(ArrowSchema)()),
+            "schema's list child is missing",
+        ),
+        (lambda e: setattr(e.child_schema, "format", None), "list child has no format string"),
+        (
+            lambda e: e.array_children.__setitem__(0, ctypes.POINTER(ArrowArray)()),
+            "array's list child is missing",
+        ),
+        (
+            lambda e: setattr(e.child, "length", 7),
+            "child has 7 elements, fewer than 4 for each of the 2 pixels from offset 0",
+        ),
+        (lambda e: setattr(e.child, "release", None), "list child was already released"),
+        (lambda e: setattr(e.array, "n_buffers", 2), "Arrow array has 2 buffers"),
+    ],
+)
 def test_malformed_list_exports_are_errors(corrupt: Any, message: str) -> None:
     export = Export(b"+w:4", 2, bytes(8), list_child=b"C")
     corrupt(export)

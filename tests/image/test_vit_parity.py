@@ -70,7 +70,14 @@ def test_real_images_every_mode_match(media: Path) -> None:
 
 @pytest.mark.parametrize("resample", FILTERS)
 def test_real_photos_every_filter_match(media: Path, resample: int) -> None:
-    names = ["astronaut.png", "chelsea.png", "coffee.png", "grace_hopper.jpg", "Elephants.jpg", "hubble_deep_field.jpg"]
+    names = [
+        "astronaut.png",
+        "chelsea.png",
+        "coffee.png",
+        "grace_hopper.jpg",
+        "Elephants.jpg",
+        "hubble_deep_field.jpg",
+    ]
     paths = [p for p in media_images(media) if p.name in names]
     assert len(paths) == len(names)
     batch = [PIL_Image.open(p).convert("RGB") for p in paths]
@@ -79,7 +86,18 @@ def test_real_photos_every_filter_match(media: Path, resample: int) -> None:
     assert_same([im.crop((0, 0, 37, 53)) for im in batch], {"resample": resample})
 
 
-SIZES = [(1, 1), (1, 7), (5, 1), (2, 3), (17, 31), (223, 225), (224, 224), (480, 640), (1080, 1920), (3, 1500)]
+SIZES = [
+    (1, 1),
+    (1, 7),
+    (5, 1),
+    (2, 3),
+    (17, 31),
+    (223, 225),
+    (224, 224),
+    (480, 640),
+    (1080, 1920),
+    (3, 1500),
+]
 
 
 @pytest.mark.parametrize("resample", FILTERS)
@@ -100,9 +118,19 @@ def test_layouts_dtypes_and_containers_match() -> None:
     hwc = rng.integers(0, 256, (45, 67, 3), dtype=np.uint8)
     chw = np.ascontiguousarray(hwc.transpose(2, 0, 1))
     expected = assert_same(hwc)
-    for variant in [chw, hwc.astype(np.float32), hwc.astype(np.float64), hwc.astype(np.int64), chw.astype(np.int32),
-                    torch.from_numpy(chw), torch.from_numpy(hwc).float(), hwc[:, ::-1][:, ::-1]]:
-        np.testing.assert_array_equal(ViTImageProcessor()(variant, return_tensors="np")["pixel_values"], expected)
+    for variant in [
+        chw,
+        hwc.astype(np.float32),
+        hwc.astype(np.float64),
+        hwc.astype(np.int64),
+        chw.astype(np.int32),
+        torch.from_numpy(chw),
+        torch.from_numpy(hwc).float(),
+        hwc[:, ::-1][:, ::-1],
+    ]:
+        np.testing.assert_array_equal(
+            ViTImageProcessor()(variant, return_tensors="np")["pixel_values"], expected
+        )
     assert_same(torch.from_numpy(chw))
     assert_same([hwc, PIL_Image.fromarray(hwc), torch.from_numpy(chw)])
     assert_same(np.stack([hwc, hwc]))  # a 4-D batch array
@@ -128,31 +156,55 @@ def test_settings_and_overrides_match() -> None:
     same = [rng.integers(0, 256, (33, 44, 3), dtype=np.uint8) for _ in range(3)]
     assert_same(same, {"do_resize": False})
     # per-call overrides behave like the same constructor settings
-    ours = ViTImageProcessor()(images, size={"height": 32, "width": 48}, resample="bicubic", image_mean=mean,
-                               image_std=std, return_tensors="np")["pixel_values"]
+    ours = ViTImageProcessor()(
+        images,
+        size={"height": 32, "width": 48},
+        resample="bicubic",
+        image_mean=mean,
+        image_std=std,
+        return_tensors="np",
+    )["pixel_values"]
     theirs = reference(size={"height": 32, "width": 48}, resample=3, image_mean=mean, image_std=std)(
-        images, return_tensors="np")["pixel_values"]
+        images, return_tensors="np"
+    )["pixel_values"]
     np.testing.assert_allclose(ours, theirs, atol=TOL, rtol=0)
 
 
 @settings(max_examples=examples(60), deadline=None)
 @given(
-    height=st.integers(1, 90), width=st.integers(1, 90), out_h=st.integers(1, 120), out_w=st.integers(1, 120),
-    resample=st.sampled_from(FILTERS), channels=st.sampled_from([1, 3]), seed=st.integers(0, 2**32 - 1),
+    height=st.integers(1, 90),
+    width=st.integers(1, 90),
+    out_h=st.integers(1, 120),
+    out_w=st.integers(1, 120),
+    resample=st.sampled_from(FILTERS),
+    channels=st.sampled_from([1, 3]),
+    seed=st.integers(0, 2**32 - 1),
 )
-def test_random_sizes_match(height: int, width: int, out_h: int, out_w: int, resample: int, channels: int,
-                            seed: int) -> None:
+def test_random_sizes_match(
+    height: int, width: int, out_h: int, out_w: int, resample: int, channels: int, seed: int
+) -> None:
     image = np.random.default_rng(seed).integers(0, 256, (height, width, channels), dtype=np.uint8)
-    settings_ = {"resample": resample, "size": {"height": out_h, "width": out_w},
-                 "image_mean": [0.5] * channels, "image_std": [0.5] * channels}
+    settings_ = {
+        "resample": resample,
+        "size": {"height": out_h, "width": out_w},
+        "image_mean": [0.5] * channels,
+        "image_std": [0.5] * channels,
+    }
     assert_same(image, settings_, input_data_format="channels_last")
 
 
 @settings(max_examples=examples(40), deadline=None)
-@given(height=st.integers(1, 60), width=st.integers(1, 60), out_h=st.integers(1, 80), out_w=st.integers(1, 80),
-       resample=st.sampled_from(FILTERS), seed=st.integers(0, 2**32 - 1))
-def test_kernel_matches_pillow_resize(height: int, width: int, out_h: int, out_w: int, resample: int,
-                                      seed: int) -> None:
+@given(
+    height=st.integers(1, 60),
+    width=st.integers(1, 60),
+    out_h=st.integers(1, 80),
+    out_w=st.integers(1, 80),
+    resample=st.sampled_from(FILTERS),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_kernel_matches_pillow_resize(
+    height: int, width: int, out_h: int, out_w: int, resample: int, seed: int
+) -> None:
     """The Rust kernel alone against `Image.resize`: uint8 grey / RGB, and float32 mode "F"."""
     from ferroformers._native import resize_image
 

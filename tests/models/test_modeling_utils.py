@@ -35,8 +35,11 @@ def hidden(model: Any) -> torch.Tensor:
     """The output on the real tokens (padding positions follow each library's own rule)."""
     with torch.no_grad():
         out = model(IDS, attention_mask=MASK)
-    out = out.last_hidden_state if hasattr(out, "last_hidden_state") and out.last_hidden_state is not None \
+    out = (
+        out.last_hidden_state
+        if hasattr(out, "last_hidden_state") and out.last_hidden_state is not None
         else out.logits
+    )
     return out[MASK.bool()] if out.shape[:2] == MASK.shape else out
 
 
@@ -71,7 +74,9 @@ def test_tied_weight_is_saved_once(tmp_path: Path) -> None:
         keys = set(f.keys())
     assert "vocab_projector.weight" not in keys and "distilbert.embeddings.word_embeddings.weight" in keys
     loaded, info = ferroformers.DistilBertForMaskedLM.from_pretrained(folder, output_loading_info=True)
-    assert info["missing_keys"] == [] and loaded.vocab_projector.weight is loaded.get_input_embeddings().weight
+    assert (
+        info["missing_keys"] == [] and loaded.vocab_projector.weight is loaded.get_input_embeddings().weight
+    )
     assert torch.equal(hidden(loaded), hidden(model))
 
 
@@ -85,7 +90,9 @@ def test_sharded_checkpoints_load_here_and_in_transformers(tmp_path: Path, safe:
     shards = [f for f in files if f.startswith(f"{stem}-")]
     assert len(shards) > 2 and f"{stem}.{ext}" not in files and f"{stem}.{ext}.index.json" in files
     index = json.loads((folder / f"{stem}.{ext}.index.json").read_text())
-    assert set(index["weight_map"]) == set(model.state_dict()) and set(index["weight_map"].values()) == set(shards)
+    assert set(index["weight_map"]) == set(model.state_dict()) and set(index["weight_map"].values()) == set(
+        shards
+    )
     assert index["metadata"]["total_size"] == sum(t.numel() * 4 for t in model.state_dict().values())
     assert all(f.endswith(f"-of-{len(shards):05d}.{ext}") for f in shards)
     assert torch.equal(hidden(DistilBertModel.from_pretrained(folder)), hidden(model))
@@ -101,26 +108,37 @@ def test_transformers_pytorch_bin_and_sharded_checkpoints_load(tmp_path: Path) -
     theirs = transformers.DistilBertModel(transformers.DistilBertConfig(**TINY)).eval()
     theirs.save_pretrained(tmp_path / "sharded", max_shard_size="30KB")
     assert (tmp_path / "sharded" / "model.safetensors.index.json").exists()
-    torch.testing.assert_close(hidden(DistilBertModel.from_pretrained(tmp_path / "sharded")), hidden(theirs),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        hidden(DistilBertModel.from_pretrained(tmp_path / "sharded")), hidden(theirs), atol=1e-5, rtol=0
+    )
     # a plain state dict pickle, as older libraries wrote it
     (tmp_path / "bin").mkdir()
     theirs.config.save_pretrained(tmp_path / "bin")
     torch.save(theirs.state_dict(), tmp_path / "bin" / "pytorch_model.bin")
-    torch.testing.assert_close(hidden(DistilBertModel.from_pretrained(tmp_path / "bin")), hidden(theirs),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        hidden(DistilBertModel.from_pretrained(tmp_path / "bin")), hidden(theirs), atol=1e-5, rtol=0
+    )
     # the legacy (pre zip) pickle format, which cannot be memory-mapped
-    torch.save(theirs.state_dict(), tmp_path / "bin" / "pytorch_model.bin", _use_new_zipfile_serialization=False)
-    torch.testing.assert_close(hidden(DistilBertModel.from_pretrained(tmp_path / "bin")), hidden(theirs),
-                               atol=1e-5, rtol=0)
+    torch.save(
+        theirs.state_dict(), tmp_path / "bin" / "pytorch_model.bin", _use_new_zipfile_serialization=False
+    )
+    torch.testing.assert_close(
+        hidden(DistilBertModel.from_pretrained(tmp_path / "bin")), hidden(theirs), atol=1e-5, rtol=0
+    )
     # safetensors wins when both are there; use_safetensors=False picks the pickle
     both = tmp_path / "both"
     DistilBertModel(DistilBertConfig(**TINY)).save_pretrained(both)  # other weights, as model.safetensors
     shutil.copy(tmp_path / "bin" / "pytorch_model.bin", both)
     assert not torch.allclose(hidden(DistilBertModel.from_pretrained(both)), hidden(theirs), atol=1e-3)
-    torch.testing.assert_close(hidden(DistilBertModel.from_pretrained(both, use_safetensors=False)), hidden(theirs),
-                               atol=1e-5, rtol=0)
-    with pytest.raises(ResourceNotFoundError, match=r"looked for model\.safetensors or model\.safetensors\.index"):
+    torch.testing.assert_close(
+        hidden(DistilBertModel.from_pretrained(both, use_safetensors=False)),
+        hidden(theirs),
+        atol=1e-5,
+        rtol=0,
+    )
+    with pytest.raises(
+        ResourceNotFoundError, match=r"looked for model\.safetensors or model\.safetensors\.index"
+    ):
         DistilBertModel.from_pretrained(tmp_path / "bin", use_safetensors=True)
 
 
@@ -140,7 +158,9 @@ def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     other = DistilBertModel(DistilBertConfig(**{**TINY, "n_layers": 3}))
     with pytest.raises(OSError, match="disk full"):
         other.save_pretrained(folder, max_shard_size="20KB")
-    assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before  # no temp folder left
+    assert {
+        name: (folder / name).read_bytes() for name in os.listdir(folder)
+    } == before  # no temp folder left
     assert torch.equal(hidden(DistilBertModel.from_pretrained(folder)), hidden(model))
 
 
@@ -160,9 +180,15 @@ def test_save_arguments(tmp_path: Path) -> None:
 
 def test_base_checkpoint_into_head_model_and_back(tmp_path: Path) -> None:
     base, folder = saved(tmp_path)
-    head, info = DistilBertForSequenceClassification.from_pretrained(folder, num_labels=4, output_loading_info=True)
-    assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight", "pre_classifier.bias",
-                                            "pre_classifier.weight"]
+    head, info = DistilBertForSequenceClassification.from_pretrained(
+        folder, num_labels=4, output_loading_info=True
+    )
+    assert sorted(info["missing_keys"]) == [
+        "classifier.bias",
+        "classifier.weight",
+        "pre_classifier.bias",
+        "pre_classifier.weight",
+    ]
     assert info["unexpected_keys"] == [] and head.config.num_labels == 4
     assert torch.equal(hidden(head.distilbert), hidden(base))
     assert torch.all(head.classifier.bias == 0) and head.classifier.weight.std() > 0.005  # newly initialised
@@ -170,15 +196,24 @@ def test_base_checkpoint_into_head_model_and_back(tmp_path: Path) -> None:
     head.save_pretrained(tmp_path / "head")
     back, info = DistilBertModel.from_pretrained(tmp_path / "head", output_loading_info=True)
     assert info["missing_keys"] == [] and sorted(info["unexpected_keys"]) == [
-        "classifier.bias", "classifier.weight", "pre_classifier.bias", "pre_classifier.weight"]
+        "classifier.bias",
+        "classifier.weight",
+        "pre_classifier.bias",
+        "pre_classifier.weight",
+    ]
     assert torch.equal(hidden(back), hidden(base))
 
 
 def test_base_checkpoint_into_masked_lm_initialises_and_ties(tmp_path: Path) -> None:
     base, folder = saved(tmp_path)
     mlm, info = ferroformers.DistilBertForMaskedLM.from_pretrained(folder, output_loading_info=True)
-    assert sorted(info["missing_keys"]) == ["vocab_layer_norm.bias", "vocab_layer_norm.weight",
-                                            "vocab_projector.bias", "vocab_transform.bias", "vocab_transform.weight"]
+    assert sorted(info["missing_keys"]) == [
+        "vocab_layer_norm.bias",
+        "vocab_layer_norm.weight",
+        "vocab_projector.bias",
+        "vocab_transform.bias",
+        "vocab_transform.weight",
+    ]
     assert torch.all(mlm.vocab_layer_norm.weight == 1) and torch.all(mlm.vocab_projector.bias == 0)
     assert mlm.vocab_projector.weight is mlm.get_input_embeddings().weight
     assert torch.equal(mlm.get_input_embeddings().weight, base.get_input_embeddings().weight)
@@ -197,14 +232,19 @@ def test_old_checkpoint_position_ids_buffer_is_ignored(tmp_path: Path) -> None:
 
 def test_shape_mismatch_names_key_and_shapes(tmp_path: Path) -> None:
     _, folder = saved(tmp_path, DistilBertForSequenceClassification)
-    with pytest.raises(ValueError, match=r"model\.safetensors: weight 'classifier\.bias' has shape \[2\] in "
-                                         r"the checkpoint but \[5\] in DistilBertForSequenceClassification"):
+    with pytest.raises(
+        ValueError,
+        match=r"model\.safetensors: weight 'classifier\.bias' has shape \[2\] in "
+        r"the checkpoint but \[5\] in DistilBertForSequenceClassification",
+    ):
         DistilBertForSequenceClassification.from_pretrained(folder, num_labels=5)
-    model, info = DistilBertForSequenceClassification.from_pretrained(folder, num_labels=5,
-                                                                      ignore_mismatched_sizes=True,
-                                                                      output_loading_info=True)
-    assert sorted(info["mismatched_keys"]) == [("classifier.bias", (2,), (5,)),
-                                               ("classifier.weight", (2, 32), (5, 32))]
+    model, info = DistilBertForSequenceClassification.from_pretrained(
+        folder, num_labels=5, ignore_mismatched_sizes=True, output_loading_info=True
+    )
+    assert sorted(info["mismatched_keys"]) == [
+        ("classifier.bias", (2,), (5,)),
+        ("classifier.weight", (2, 32), (5, 32)),
+    ]
     assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight"]
     assert model.classifier.out_features == 5 and torch.all(model.classifier.bias == 0)
 
@@ -214,7 +254,9 @@ def test_dtype(tmp_path: Path) -> None:
     half = DistilBertModel.from_pretrained(folder, torch_dtype=torch.float16)
     assert half.dtype == torch.float16 and half.config.torch_dtype == "float16"
     assert all(p.dtype == torch.float16 for p in half.parameters())
-    torch.testing.assert_close(half.embeddings.word_embeddings.weight, model.embeddings.word_embeddings.weight.half())
+    torch.testing.assert_close(
+        half.embeddings.word_embeddings.weight, model.embeddings.word_embeddings.weight.half()
+    )
     half.save_pretrained(tmp_path / "half")
     assert json.loads((tmp_path / "half" / "config.json").read_text())["torch_dtype"] == "float16"
     # "auto" (the default) keeps what the checkpoint says; a name or dtype= casts
@@ -285,10 +327,14 @@ def test_corrupt_and_truncated_files_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(ResourceNotFoundError, match=r"has no weights: looked for model\.safetensors or"):
         DistilBertModel.from_pretrained(folder)
     # an index naming a shard that is not there, or no weight map
-    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {"a": "model-00001-of-00002.safetensors"}}))
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"a": "model-00001-of-00002.safetensors"}})
+    )
     with pytest.raises(ResourceNotFoundError, match=r"names the shard model-00001-of-00002\.safetensors"):
         DistilBertModel.from_pretrained(folder)
-    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {"a": "../../etc/passwd"}}))
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"a": "../../etc/passwd"}})
+    )
     with pytest.raises(ValueError, match="is not a shard file name"):
         DistilBertModel.from_pretrained(folder)
     (folder / "model.safetensors.index.json").write_text("{")
@@ -309,10 +355,13 @@ def test_hub_id_through_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     model, folder = saved(tmp_path, DistilBertForSequenceClassification)
     _fake_hub_cache(tmp_path / "cache", "someone/tiny-distilbert", folder)
-    loaded = DistilBertForSequenceClassification.from_pretrained("someone/tiny-distilbert", cache_dir=tmp_path / "cache")
+    loaded = DistilBertForSequenceClassification.from_pretrained(
+        "someone/tiny-distilbert", cache_dir=tmp_path / "cache"
+    )
     assert torch.equal(hidden(loaded), hidden(model))
-    loaded = ferroformers.AutoModel.from_pretrained("someone/tiny-distilbert", cache_dir=tmp_path / "cache",
-                                                     local_files_only=True)
+    loaded = ferroformers.AutoModel.from_pretrained(
+        "someone/tiny-distilbert", cache_dir=tmp_path / "cache", local_files_only=True
+    )
     assert type(loaded) is DistilBertModel
     with pytest.raises(ResourceNotFoundError, match=r"someone/other/config\.json"):
         DistilBertModel.from_pretrained("someone/other", cache_dir=tmp_path / "cache")

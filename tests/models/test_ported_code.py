@@ -27,7 +27,9 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A sequence-classification checkpoint written by transformers."""
     folder = tmp_path_factory.mktemp("hf")
     torch.manual_seed(0)
-    transformers.DistilBertForSequenceClassification(transformers.DistilBertConfig(**TINY)).save_pretrained(folder)
+    transformers.DistilBertForSequenceClassification(transformers.DistilBertConfig(**TINY)).save_pretrained(
+        folder
+    )
     return folder
 
 
@@ -37,6 +39,7 @@ def outputs(model: Any, **kwargs: Any) -> Any:
 
 
 # ---- loading options ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("attn", [None, "sdpa", "eager"])
 def test_attn_implementation(checkpoint: Path, attn: str | None) -> None:
@@ -57,8 +60,9 @@ def test_attn_implementation(checkpoint: Path, attn: str | None) -> None:
     # switched on a built model (both), through the Auto classes, and never saved
     ours.set_attn_implementation("eager")
     theirs.set_attn_implementation("eager")
-    torch.testing.assert_close(outputs(ours, **full).hidden_states[-1], outputs(theirs, **full).hidden_states[-1],
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        outputs(ours, **full).hidden_states[-1], outputs(theirs, **full).hidden_states[-1], atol=1e-5, rtol=0
+    )
     auto = ferroformers.AutoModelForSequenceClassification.from_pretrained(checkpoint, **kwargs)
     assert auto.config._attn_implementation == (attn or "sdpa")
     ours.save_pretrained(checkpoint.parent / "saved-attn")
@@ -82,8 +86,9 @@ def test_attn_implementation_on_configs_and_errors(checkpoint: Path) -> None:
         DistilBertModel(DistilBertConfig(**TINY)).set_attn_implementation("flash_attention_2")
 
 
-@pytest.mark.parametrize("device_map", [None, "cpu", torch.device("cpu"), {"": "cpu"},
-                                        {"distilbert": "cpu", "classifier": "cpu"}])
+@pytest.mark.parametrize(
+    "device_map", [None, "cpu", torch.device("cpu"), {"": "cpu"}, {"distilbert": "cpu", "classifier": "cpu"}]
+)
 def test_device_map_on_one_device(checkpoint: Path, device_map: Any) -> None:
     ours = DistilBertForSequenceClassification.from_pretrained(checkpoint, device_map=device_map)
     # transformers needs accelerate for any device_map, which this environment does not have: its plain load is
@@ -93,8 +98,18 @@ def test_device_map_on_one_device(checkpoint: Path, device_map: Any) -> None:
     torch.testing.assert_close(outputs(ours).logits, outputs(theirs).logits, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("device_map", ["auto", "balanced", "sequential", {"distilbert": "cpu", "classifier": 0},
-                                        {"distilbert": "cpu", "classifier": "disk"}, -1, "nowhere"])
+@pytest.mark.parametrize(
+    "device_map",
+    [
+        "auto",
+        "balanced",
+        "sequential",
+        {"distilbert": "cpu", "classifier": 0},
+        {"distilbert": "cpu", "classifier": "disk"},
+        -1,
+        "nowhere",
+    ],
+)
 def test_device_map_that_needs_accelerate_is_a_clear_error(checkpoint: Path, device_map: Any) -> None:
     match = "is not a device" if device_map in (-1, "nowhere") else "needs accelerate's dispatching"
     with pytest.raises(ValueError, match=match):
@@ -105,24 +120,37 @@ def test_dtype_and_torch_dtype(checkpoint: Path, tmp_path: Path) -> None:
     torch.manual_seed(0)
     half = transformers.DistilBertModel(transformers.DistilBertConfig(**TINY)).to(torch.float16)
     half.save_pretrained(tmp_path / "half")
-    cases: list[dict[str, Any]] = [{}, {"dtype": "auto"}, {"torch_dtype": "auto"}, {"dtype": torch.bfloat16},
-                                   {"torch_dtype": torch.float32}, {"dtype": "float64"},
-                                   {"dtype": torch.float32, "torch_dtype": torch.bfloat16}]
+    cases: list[dict[str, Any]] = [
+        {},
+        {"dtype": "auto"},
+        {"torch_dtype": "auto"},
+        {"dtype": torch.bfloat16},
+        {"torch_dtype": torch.float32},
+        {"dtype": "float64"},
+        {"dtype": torch.float32, "torch_dtype": torch.bfloat16},
+    ]
     for kwargs in cases:
         ours = DistilBertModel.from_pretrained(tmp_path / "half", **kwargs)
         theirs = transformers.DistilBertModel.from_pretrained(tmp_path / "half", **kwargs)
         assert ours.dtype == theirs.dtype, kwargs  # "auto", the default of both (5.x), keeps float16
         if ours.dtype != torch.float16:  # CPU half-precision kernels differ between calls; compare the rest
-            torch.testing.assert_close(outputs(ours).last_hidden_state[MASK.bool()],
-                                       outputs(theirs).last_hidden_state[MASK.bool()], atol=1e-2, rtol=0)
+            torch.testing.assert_close(
+                outputs(ours).last_hidden_state[MASK.bool()],
+                outputs(theirs).last_hidden_state[MASK.bool()],
+                atol=1e-2,
+                rtol=0,
+            )
     assert DistilBertModel.from_pretrained(checkpoint, dtype="auto").dtype == torch.float32
 
 
 @pytest.mark.parametrize("low_cpu_mem_usage", [None, True, False])
 def test_low_cpu_mem_usage_is_accepted(checkpoint: Path, low_cpu_mem_usage: bool | None) -> None:
-    ours = DistilBertForSequenceClassification.from_pretrained(checkpoint, low_cpu_mem_usage=low_cpu_mem_usage)
+    ours = DistilBertForSequenceClassification.from_pretrained(
+        checkpoint, low_cpu_mem_usage=low_cpu_mem_usage
+    )
     theirs = transformers.DistilBertForSequenceClassification.from_pretrained(
-        checkpoint, low_cpu_mem_usage=low_cpu_mem_usage).eval()
+        checkpoint, low_cpu_mem_usage=low_cpu_mem_usage
+    ).eval()
     torch.testing.assert_close(outputs(ours).logits, outputs(theirs).logits, atol=1e-5, rtol=0)
     with pytest.raises(TypeError, match="low_cpu_mem_usage must be True, False or None"):
         DistilBertModel.from_pretrained(checkpoint, low_cpu_mem_usage="yes")
@@ -132,11 +160,13 @@ def test_state_dict_with_config_and_no_path(checkpoint: Path) -> None:
     theirs = transformers.DistilBertForSequenceClassification.from_pretrained(checkpoint).eval()
     state = theirs.state_dict()
     their_config = transformers.DistilBertConfig.from_pretrained(checkpoint)
-    reloaded = transformers.DistilBertForSequenceClassification.from_pretrained(None, config=their_config,
-                                                                               state_dict=state).eval()
+    reloaded = transformers.DistilBertForSequenceClassification.from_pretrained(
+        None, config=their_config, state_dict=state
+    ).eval()
     config = DistilBertConfig.from_pretrained(checkpoint)
-    ours, info = DistilBertForSequenceClassification.from_pretrained(None, config=config, state_dict=state,
-                                                                     output_loading_info=True)
+    ours, info = DistilBertForSequenceClassification.from_pretrained(
+        None, config=config, state_dict=state, output_loading_info=True
+    )
     assert info["missing_keys"] == info["unexpected_keys"] == [] and not ours.training
     torch.testing.assert_close(outputs(ours).logits, outputs(reloaded).logits, atol=1e-5, rtol=0)
     # the model owns its weights: training it leaves the caller's tensors alone
@@ -146,18 +176,29 @@ def test_state_dict_with_config_and_no_path(checkpoint: Path) -> None:
     assert torch.equal(state["classifier.weight"], before)
     # a base model's state dict into a head model: prefixes added, the head reported missing; a path config works
     _, info = DistilBertForSequenceClassification.from_pretrained(
-        None, config=checkpoint / "config.json", state_dict=ours.distilbert.state_dict(), output_loading_info=True)
-    assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight", "pre_classifier.bias",
-                                            "pre_classifier.weight"]
+        None,
+        config=checkpoint / "config.json",
+        state_dict=ours.distilbert.state_dict(),
+        output_loading_info=True,
+    )
+    assert sorted(info["missing_keys"]) == [
+        "classifier.bias",
+        "classifier.weight",
+        "pre_classifier.bias",
+        "pre_classifier.weight",
+    ]
     # as transformers 5.x: not both a path and a state dict; None needs both config and state_dict
     for cls in (DistilBertForSequenceClassification, transformers.DistilBertForSequenceClassification):
         with pytest.raises(ValueError, match="state_dict"):
             cls.from_pretrained(checkpoint, state_dict=state)
     with pytest.raises(ValueError, match="needs both config= and state_dict="):
         DistilBertModel.from_pretrained(None, config=config)
-    with pytest.raises(ValueError, match=r"state_dict: weight 'classifier\.weight' has shape \[2, 32\] in the checkpoint"):
-        DistilBertForSequenceClassification.from_pretrained(None, config=DistilBertConfig(**TINY, num_labels=3),
-                                                            state_dict=state)
+    with pytest.raises(
+        ValueError, match=r"state_dict: weight 'classifier\.weight' has shape \[2, 32\] in the checkpoint"
+    ):
+        DistilBertForSequenceClassification.from_pretrained(
+            None, config=DistilBertConfig(**TINY, num_labels=3), state_dict=state
+        )
     with pytest.raises(TypeError, match=r"state_dict\['x'\] is a int, not a tensor"):
         DistilBertModel.from_pretrained(None, config=config, state_dict={"x": 1})
 
@@ -182,8 +223,13 @@ def test_configuration_flags_that_examples_use(checkpoint: Path) -> None:
 
 
 def test_auto_from_config_options() -> None:
-    for kwargs in ({}, {"attn_implementation": "eager"}, {"dtype": torch.float64}, {"torch_dtype": "bfloat16"},
-                   {"trust_remote_code": False}):
+    for kwargs in (
+        {},
+        {"attn_implementation": "eager"},
+        {"dtype": torch.float64},
+        {"torch_dtype": "bfloat16"},
+        {"trust_remote_code": False},
+    ):
         config, their_config = DistilBertConfig(**TINY), transformers.DistilBertConfig(**TINY)
         ours = ferroformers.AutoModelForMaskedLM.from_config(config, **kwargs)
         theirs = transformers.AutoModelForMaskedLM.from_config(their_config, **kwargs)
@@ -197,6 +243,7 @@ def test_auto_from_config_options() -> None:
 
 
 # ---- position embeddings -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("head", ["DistilBertModel", "DistilBertForMaskedLM"])
 def test_resize_position_embeddings_matches_transformers_seeded(tmp_path: Path, head: str) -> None:
@@ -237,6 +284,7 @@ def test_resize_sinusoidal_position_embeddings() -> None:
 
 # ---- head pruning ------------------------------------------------------------------------------------------
 
+
 def test_prune_heads_accepts_what_4x_accepted() -> None:
     torch.manual_seed(0)
     config = DistilBertConfig(**{**TINY, "n_layers": 3})
@@ -249,7 +297,9 @@ def test_prune_heads_accepts_what_4x_accepted() -> None:
     expected.prune_heads({2: [0, 3], 0: [1]})
     assert model.config.pruned_heads == expected.config.pruned_heads == {0: [1], 2: [0, 3]}
     assert [layer.attention.n_heads for layer in model.transformer.layer] == [3, 4, 2]
-    torch.testing.assert_close(outputs(model).last_hidden_state, outputs(expected).last_hidden_state, atol=0, rtol=0)
+    torch.testing.assert_close(
+        outputs(model).last_hidden_state, outputs(expected).last_hidden_state, atol=0, rtol=0
+    )
     with pytest.raises(ValueError, match="layer -4 does not exist"):
         model.prune_heads({-4: [0]})
     with pytest.raises(ValueError, match=r"heads 0\.\.3, not \[-5\]"):
@@ -257,6 +307,7 @@ def test_prune_heads_accepts_what_4x_accepted() -> None:
 
 
 # ---- imports -----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("package", ["distilbert", "auto"])
 def test_classes_import_from_the_model_packages_as_in_transformers(package: str) -> None:
@@ -278,20 +329,28 @@ def test_classes_import_from_the_model_packages_as_in_transformers(package: str)
         assert DistilBertTokenizerFast is ferroformers.DistilBertTokenizerFast
 
 
-@pytest.mark.parametrize(("statement", "use"), [
-    ("from ferroformers import TFDistilBertModel", "DistilBertModel"),
-    ("from ferroformers import FlaxDistilBertForMaskedLM", "DistilBertForMaskedLM"),
-    ("from ferroformers.models.distilbert import TFDistilBertForSequenceClassification",
-     "DistilBertForSequenceClassification"),
-    ("from ferroformers.models.distilbert import FlaxDistilBertForQuestionAnswering",
-     "DistilBertForQuestionAnswering"),
-    ("from ferroformers.models.distilbert import TFDistilBertMainLayer", "DistilBertModel"),
-    ("from ferroformers.models.auto import TFAutoModelForMaskedLM", "AutoModelForMaskedLM"),
-])
+@pytest.mark.parametrize(
+    ("statement", "use"),
+    [
+        ("from ferroformers import TFDistilBertModel", "DistilBertModel"),
+        ("from ferroformers import FlaxDistilBertForMaskedLM", "DistilBertForMaskedLM"),
+        (
+            "from ferroformers.models.distilbert import TFDistilBertForSequenceClassification",
+            "DistilBertForSequenceClassification",
+        ),
+        (
+            "from ferroformers.models.distilbert import FlaxDistilBertForQuestionAnswering",
+            "DistilBertForQuestionAnswering",
+        ),
+        ("from ferroformers.models.distilbert import TFDistilBertMainLayer", "DistilBertModel"),
+        ("from ferroformers.models.auto import TFAutoModelForMaskedLM", "AutoModelForMaskedLM"),
+    ],
+)
 def test_tensorflow_and_flax_names_say_what_to_use(statement: str, use: str) -> None:
     framework = "Flax" if "Flax" in statement else "TensorFlow"
-    with pytest.raises(ImportError, match=f"provides no {framework} models, only PyTorch ones; use the PyTorch "
-                                          f"class {use} "):
+    with pytest.raises(
+        ImportError, match=f"provides no {framework} models, only PyTorch ones; use the PyTorch class {use} "
+    ):
         exec(statement)
     with pytest.raises(ImportError, match="cannot import name 'NoSuchModel'"):
         exec("from ferroformers.models.distilbert import NoSuchModel")

@@ -68,16 +68,19 @@ def check(text: str, **options: bool) -> None:
     same = ours_slow.tokenize(text) == ours_fast.tokenize(text)
     if same:
         return
-    classes = difference_classes(text, lowercase=options.get("do_lower_case", True),
-                                 strip_accents=options.get("strip_accents"))
+    classes = difference_classes(
+        text, lowercase=options.get("do_lower_case", True), strip_accents=options.get("strip_accents")
+    )
     assert classes, f"undocumented slow/fast difference on {text!r}"
     assert classes <= DOCUMENTED
     neutral = without_documented_causes(text)
     assert ours_slow.tokenize(neutral) == ours_fast.tokenize(neutral), (text, neutral, classes)
 
 
-OPTIONS = [dict(do_lower_case=lower, strip_accents=strip, tokenize_chinese_chars=cjk)
-           for lower, strip, cjk in itertools.product([True, False], [None, True, False], [True, False])]
+OPTIONS = [
+    dict(do_lower_case=lower, strip_accents=strip, tokenize_chinese_chars=cjk)
+    for lower, strip, cjk in itertools.product([True, False], [None, True, False], [True, False])
+]
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))

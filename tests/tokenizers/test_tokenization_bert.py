@@ -18,8 +18,10 @@ from tok_helpers import legacy, multilingual_lines, slow, vocab
 from ferroformers import BertTokenizer, DistilBertTokenizer
 from ferroformers.models.bert.tokenization_bert import BasicTokenizer, WordpieceTokenizer
 
-OPTIONS = [dict(do_lower_case=lower, strip_accents=strip, tokenize_chinese_chars=cjk)
-           for lower, strip, cjk in itertools.product([True, False], [None, True, False], [True, False])]
+OPTIONS = [
+    dict(do_lower_case=lower, strip_accents=strip, tokenize_chinese_chars=cjk)
+    for lower, strip, cjk in itertools.product([True, False], [None, True, False], [True, False])
+]
 
 
 def ids(tokenizer, text, **kwargs):  # type: ignore[no-untyped-def]
@@ -27,6 +29,7 @@ def ids(tokenizer, text, **kwargs):  # type: ignore[no-untyped-def]
 
 
 # ---- ids == the reference ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
 def test_multilingual_file_every_option(options: dict) -> None:
@@ -54,8 +57,11 @@ def test_known_tokens() -> None:
 
 
 def test_no_basic_tokenize_and_never_split() -> None:
-    for options in (dict(do_basic_tokenize=False), dict(never_split=("Hello!", "xx-yy")),
-                    dict(never_split=("[cls]",))):
+    for options in (
+        dict(do_basic_tokenize=False),
+        dict(never_split=("Hello!", "xx-yy")),
+        dict(never_split=("[cls]",)),
+    ):
         ours, ref = slow(**options), legacy(**options)
         for line in [*multilingual_lines()[:10], "Hello! xx-yy [cls] [CLS]x"]:
             assert ours.tokenize(line) == ref.tokenize(line), (options, line)
@@ -64,7 +70,34 @@ def test_no_basic_tokenize_and_never_split() -> None:
 text_strategy = st.text(st.characters(codec="utf-8"), max_size=60)
 # text that often hits the interesting classes: accents, CJK, punctuation, controls, spaces, special tokens
 rich_alphabet = st.sampled_from(
-    [*list("aAzZ09 .,!?'-#[]\t\n"), "é", "é", "Σ", "ß", "İ", "中", "𫠠", "한", "ـ", "\u200d", "\x00", "�", "\x85", "\u2028", "\u3000", "\xad", "😀", "[CLS]", "[SEP]", "##", "𐺭", "\u0378", "ǅ", "ﬁ"])
+    [
+        *list("aAzZ09 .,!?'-#[]\t\n"),
+        "é",
+        "é",
+        "Σ",
+        "ß",
+        "İ",
+        "中",
+        "𫠠",
+        "한",
+        "ـ",
+        "\u200d",
+        "\x00",
+        "�",
+        "\x85",
+        "\u2028",
+        "\u3000",
+        "\xad",
+        "😀",
+        "[CLS]",
+        "[SEP]",
+        "##",
+        "𐺭",
+        "\u0378",
+        "ǅ",
+        "ﬁ",
+    ]
+)
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,23 +115,31 @@ def test_hypothesis_rich_text_every_option(parts: list[str], options: dict) -> N
 
 # ---- the encoding front end against the reference ------------------------------------------------------------
 
-TEXTS = ["Hello world, this is a longer sentence for truncation.", "Short one.", "", "中文 and more words here"]
+TEXTS = [
+    "Hello world, this is a longer sentence for truncation.",
+    "Short one.",
+    "",
+    "中文 and more words here",
+]
 PAIRS = ["A second sequence that is fairly long as well.", "x", "y z", "pair text"]
 KEYS = ("input_ids", "attention_mask", "special_tokens_mask")
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(),
-    dict(padding=True),
-    dict(padding="longest", pad_to_multiple_of=8),
-    dict(padding="max_length", max_length=20),
-    dict(truncation=True, max_length=8),
-    dict(max_length=7),
-    dict(truncation="longest_first", max_length=9, padding="max_length"),
-    dict(add_special_tokens=False, padding=True),
-    dict(padding=True, padding_side="left"),
-    dict(padding=True, return_attention_mask=False),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(padding=True),
+        dict(padding="longest", pad_to_multiple_of=8),
+        dict(padding="max_length", max_length=20),
+        dict(truncation=True, max_length=8),
+        dict(max_length=7),
+        dict(truncation="longest_first", max_length=9, padding="max_length"),
+        dict(add_special_tokens=False, padding=True),
+        dict(padding=True, padding_side="left"),
+        dict(padding=True, return_attention_mask=False),
+    ],
+)
 @pytest.mark.parametrize("pairs", [False, True])
 def test_batch_options_match_legacy(kwargs: dict, pairs: bool) -> None:
     ours, ref = slow(), legacy()
@@ -163,9 +204,14 @@ def test_return_tensors_and_length() -> None:
 def test_pre_split_words_match_legacy() -> None:
     ours, ref = slow(), legacy()
     words = [["Hello", "wörld", "中文"], ["a", "b,c"]]
-    assert ours(words, is_split_into_words=True)["input_ids"] == ref(words, is_split_into_words=True)["input_ids"]
-    assert ours(words[0], is_split_into_words=True)["input_ids"] == \
-        ref(words[0], is_split_into_words=True)["input_ids"]
+    assert (
+        ours(words, is_split_into_words=True)["input_ids"]
+        == ref(words, is_split_into_words=True)["input_ids"]
+    )
+    assert (
+        ours(words[0], is_split_into_words=True)["input_ids"]
+        == ref(words[0], is_split_into_words=True)["input_ids"]
+    )
 
 
 def test_offsets_are_fast_only() -> None:
@@ -189,13 +235,21 @@ def test_model_max_length_warning_and_default(caplog: pytest.LogCaptureFixture) 
 
 # ---- API pieces ----------------------------------------------------------------------------------------------
 
+
 def test_special_tokens_and_helpers_match_legacy() -> None:
     ours, ref = slow(), legacy()
     assert ours.all_special_tokens == ref.all_special_tokens
     assert ours.all_special_ids == ref.all_special_ids
-    assert (ours.cls_token_id, ours.sep_token_id, ours.pad_token_id, ours.unk_token_id, ours.mask_token_id) == \
-        (ref.cls_token_id, ref.sep_token_id, ref.pad_token_id, ref.unk_token_id, ref.mask_token_id)
-    assert ours.build_inputs_with_special_tokens([5, 6], [7]) == ref.build_inputs_with_special_tokens([5, 6], [7])
+    assert (
+        ours.cls_token_id,
+        ours.sep_token_id,
+        ours.pad_token_id,
+        ours.unk_token_id,
+        ours.mask_token_id,
+    ) == (ref.cls_token_id, ref.sep_token_id, ref.pad_token_id, ref.unk_token_id, ref.mask_token_id)
+    assert ours.build_inputs_with_special_tokens([5, 6], [7]) == ref.build_inputs_with_special_tokens(
+        [5, 6], [7]
+    )
     assert ours.get_special_tokens_mask([5, 6], [7]) == ref.get_special_tokens_mask([5, 6], [7])
     assert ours.get_special_tokens_mask([101, 5, 102], already_has_special_tokens=True) == [1, 0, 1]
     assert ours.create_token_type_ids_from_sequences([5, 6], [7]) == [0, 0, 0, 0, 1, 1]
@@ -213,8 +267,9 @@ def test_decode_matches_legacy() -> None:
         encoded = ref(line)["input_ids"]
         for skip in (False, True):
             for clean in (None, False, True):
-                assert ours.decode(encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
-                    ref.decode(encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
+                assert ours.decode(
+                    encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean
+                ) == ref.decode(encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
     batch = ref(["a b", "c d e"])["input_ids"]
     assert ours.batch_decode(batch) == ref.batch_decode(batch)
     assert ours.decode(np.array(batch[0])) == ref.decode(batch[0])
@@ -243,10 +298,16 @@ def test_added_token_strip_options_match_legacy() -> None:
 
     ours = BertTokenizer(vocab())
     ref = legacy().__class__(vocab())
-    ours.add_tokens([AddedToken("<l>", lstrip=True), AddedToken("<r>", rstrip=True),
-                     AddedToken("<w>", single_word=True)])
-    ref.add_tokens([HFAddedToken("<l>", lstrip=True), HFAddedToken("<r>", rstrip=True),
-                    HFAddedToken("<w>", single_word=True)])
+    ours.add_tokens(
+        [AddedToken("<l>", lstrip=True), AddedToken("<r>", rstrip=True), AddedToken("<w>", single_word=True)]
+    )
+    ref.add_tokens(
+        [
+            HFAddedToken("<l>", lstrip=True),
+            HFAddedToken("<r>", rstrip=True),
+            HFAddedToken("<w>", single_word=True),
+        ]
+    )
     for text in ["a <l> b", "a <r> b", "a<w>b <w> c", "<l><r><w>"]:
         assert ours.tokenize(text) == ref.tokenize(text), text
 
@@ -254,13 +315,20 @@ def test_added_token_strip_options_match_legacy() -> None:
 def test_pad_matches_legacy() -> None:
     ours, ref = slow(), legacy()
     rows = [{"input_ids": [101, 5, 102]}, {"input_ids": [101, 102]}]
-    for kwargs in (dict(), dict(padding="max_length", max_length=6), dict(pad_to_multiple_of=4),
-                   dict(padding_side="left")):
+    for kwargs in (
+        dict(),
+        dict(padding="max_length", max_length=6),
+        dict(pad_to_multiple_of=4),
+        dict(padding_side="left"),
+    ):
         got = ours.pad([dict(r) for r in rows], **kwargs)
         want = ref.pad([dict(r) for r in rows], **kwargs)
         assert got["input_ids"] == want["input_ids"] and got["attention_mask"] == want["attention_mask"]
     arrays = ours.pad({"input_ids": [np.array([1, 2, 3]), np.array([4])]})
-    assert isinstance(arrays["input_ids"], np.ndarray) and arrays["input_ids"].tolist() == [[1, 2, 3], [4, 0, 0]]
+    assert isinstance(arrays["input_ids"], np.ndarray) and arrays["input_ids"].tolist() == [
+        [1, 2, 3],
+        [4, 0, 0],
+    ]
 
 
 def test_padding_needs_a_pad_token() -> None:
@@ -271,6 +339,7 @@ def test_padding_needs_a_pad_token() -> None:
 
 
 # ---- constructor, loading, saving ----------------------------------------------------------------------------
+
 
 def test_guide_constructor_honours_vocab_file(tmp_path: Path) -> None:
     """transformers 5's DistilBertTokenizer(vocab_file=...) ignores the file (5-token vocabulary, all [UNK]);
@@ -291,7 +360,9 @@ def test_from_pretrained_folder_and_kwargs(assets: Path) -> None:
     tok = BertTokenizer.from_pretrained(assets / "bert-base-cased")
     assert tok.do_lower_case is False and tok.model_max_length == 512
     assert tok.tokenize("Hello") == ["Hello"]
-    tok = BertTokenizer.from_pretrained(assets / "bert-base-uncased", model_max_length=64, padding_side="left")
+    tok = BertTokenizer.from_pretrained(
+        assets / "bert-base-uncased", model_max_length=64, padding_side="left"
+    )
     assert tok.model_max_length == 64 and tok.padding_side == "left"
     # a keyword no constructor argument takes is kept in init_kwargs, as transformers does (a typo included)
     transformers = require_module("transformers")
@@ -321,8 +392,12 @@ def test_save_load_roundtrip_and_transformers_interchange(tmp_path: Path) -> Non
     ours.add_tokens(["newtoken"])
     ours.add_special_tokens({"additional_special_tokens": ["<ent>"]})
     files = ours.save_pretrained(tmp_path / "ours")
-    assert {Path(f).name for f in files} >= {"tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
-                                             "added_tokens.json"}
+    assert {Path(f).name for f in files} >= {
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "vocab.txt",
+        "added_tokens.json",
+    }
     again = BertTokenizer.from_pretrained(tmp_path / "ours")
     lines = [*multilingual_lines(), "a newtoken <ent> b"]
     assert again(lines)["input_ids"] == ours(lines)["input_ids"]
@@ -352,6 +427,7 @@ def test_pickle_roundtrip() -> None:
 
 
 # ---- bad input -----------------------------------------------------------------------------------------------
+
 
 def test_non_string_input_names_the_type() -> None:
     tok = slow()
@@ -392,6 +468,7 @@ def test_bad_options() -> None:
 
 # ---- stages ----------------------------------------------------------------------------------------------------
 
+
 def test_stage_helpers_match_reference() -> None:
     from transformers.models.bert import tokenization_bert_legacy as ref_module
 
@@ -401,33 +478,46 @@ def test_stage_helpers_match_reference() -> None:
         assert ours_basic.tokenize(line) == ref_basic.tokenize(line)
     wordpiece = WordpieceTokenizer(slow().vocab, "[UNK]")
     assert wordpiece.tokenize("unaffable running") == ref_module.WordpieceTokenizer(
-        legacy().vocab, "[UNK]").tokenize("unaffable running")
+        legacy().vocab, "[UNK]"
+    ).tokenize("unaffable running")
 
 
 # ---- generated option combinations ---------------------------------------------------------------------------
 
-words = st.lists(st.sampled_from(["hello", "world", "un", "##x", "affable", "中", "é", ",", "[SEP]", "naïve",
-                                  "tokenization", "a", "!"]), max_size=12).map(" ".join)
-call_options = st.fixed_dictionaries({}, optional={
-    "padding": st.sampled_from([True, False, "longest", "max_length"]),
-    "truncation": st.sampled_from([True, False, "longest_first", "only_first", "only_second"]),
-    "max_length": st.integers(4, 24),
-    "stride": st.integers(0, 3),
-    "return_overflowing_tokens": st.booleans(),
-    "pad_to_multiple_of": st.sampled_from([2, 4, 8]),
-    "padding_side": st.sampled_from(["left", "right"]),
-    "add_special_tokens": st.booleans(),
-    "return_special_tokens_mask": st.booleans(),
-    "return_length": st.booleans(),
-})
+words = st.lists(
+    st.sampled_from(
+        ["hello", "world", "un", "##x", "affable", "中", "é", ",", "[SEP]", "naïve", "tokenization", "a", "!"]
+    ),
+    max_size=12,
+).map(" ".join)
+call_options = st.fixed_dictionaries(
+    {},
+    optional={
+        "padding": st.sampled_from([True, False, "longest", "max_length"]),
+        "truncation": st.sampled_from([True, False, "longest_first", "only_first", "only_second"]),
+        "max_length": st.integers(4, 24),
+        "stride": st.integers(0, 3),
+        "return_overflowing_tokens": st.booleans(),
+        "pad_to_multiple_of": st.sampled_from([2, 4, 8]),
+        "padding_side": st.sampled_from(["left", "right"]),
+        "add_special_tokens": st.booleans(),
+        "return_special_tokens_mask": st.booleans(),
+        "return_length": st.booleans(),
+    },
+)
 
 
 @pytest.mark.filterwarnings("ignore:`max_length` is ignored")  # generated padding=True + max_length
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
-       kwargs=call_options)
-def test_hypothesis_call_options_match_legacy(texts: list[str], with_pairs: bool, data: st.DataObject,
-                                              kwargs: dict) -> None:
+@given(
+    texts=st.lists(words, min_size=1, max_size=4),
+    with_pairs=st.booleans(),
+    data=st.data(),
+    kwargs=call_options,
+)
+def test_hypothesis_call_options_match_legacy(
+    texts: list[str], with_pairs: bool, data: st.DataObject, kwargs: dict
+) -> None:
     pairs = data.draw(st.lists(words, min_size=len(texts), max_size=len(texts))) if with_pairs else None
     args = (texts, pairs) if pairs is not None else (texts,)
     try:
@@ -448,7 +538,9 @@ def test_hypothesis_call_options_match_legacy(texts: list[str], with_pairs: bool
 
 
 @settings(max_examples=examples(300), deadline=None)
-@given(tokens=st.lists(st.text("abc[]", min_size=1, max_size=4), max_size=5), text=st.text("abc[] ", max_size=20))
+@given(
+    tokens=st.lists(st.text("abc[]", min_size=1, max_size=4), max_size=5), text=st.text("abc[] ", max_size=20)
+)
 def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
     """Added tokens are cut out of the text exactly as transformers' Trie does, overlaps included."""
     from transformers.tokenization_python import Trie as ReferenceTrie
@@ -461,8 +553,9 @@ def test_trie_cuts_match_transformers(tokens: list[str], text: str) -> None:
 @settings(max_examples=examples(200), deadline=None)
 @given(ids=st.lists(st.integers(0, 30600), max_size=20), skip=st.booleans(), clean=st.booleans())
 def test_hypothesis_decode_matches_legacy(ids: list[int], skip: bool, clean: bool) -> None:
-    assert slow().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
-        legacy().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
+    assert slow().decode(
+        ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean
+    ) == legacy().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
 
 
 def test_split_special_tokens_matches_legacy() -> None:
@@ -470,8 +563,9 @@ def test_split_special_tokens_matches_legacy() -> None:
     got = slow()(texts, split_special_tokens=True)
     want = legacy()(texts, split_special_tokens=True)
     assert got["input_ids"] == want["input_ids"]
-    assert slow().tokenize(texts[0], split_special_tokens=True) == legacy().tokenize(texts[0],
-                                                                                    split_special_tokens=True)
+    assert slow().tokenize(texts[0], split_special_tokens=True) == legacy().tokenize(
+        texts[0], split_special_tokens=True
+    )
 
 
 def test_settings_changed_after_use_take_effect() -> None:

@@ -18,14 +18,19 @@ from tok_helpers import fast, folder, hf_fast, hf_tokenizers, multilingual_lines
 
 from ferroformers import AutoTokenizer, BertTokenizerFast, DistilBertTokenizer, DistilBertTokenizerFast
 
-OPTIONS = [dict(do_lower_case=lower, strip_accents=strip, tokenize_chinese_chars=cjk)
-           for lower, strip, cjk in itertools.product([True, False], [None, True, False], [True, False])]
+OPTIONS = [
+    dict(do_lower_case=lower, strip_accents=strip, tokenize_chinese_chars=cjk)
+    for lower, strip, cjk in itertools.product([True, False], [None, True, False], [True, False])
+]
 
 
 def reference(options: dict, name: str = "bert-base-uncased"):  # type: ignore[no-untyped-def]
-    return hf_tokenizers(name, lowercase=options.get("do_lower_case", True),
-                         strip_accents=options.get("strip_accents"),
-                         handle_chinese_chars=options.get("tokenize_chinese_chars", True))
+    return hf_tokenizers(
+        name,
+        lowercase=options.get("do_lower_case", True),
+        strip_accents=options.get("strip_accents"),
+        handle_chinese_chars=options.get("tokenize_chinese_chars", True),
+    )
 
 
 def assert_same_as_tokenizers(ours, ref, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -38,6 +43,7 @@ def assert_same_as_tokenizers(ours, ref, texts: list[str]) -> None:  # type: ign
 
 
 # ---- ids and offsets == tokenizers ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
 def test_multilingual_file_every_option(options: dict) -> None:
@@ -53,7 +59,9 @@ def test_multilingual_file_cased_vocabs(name: str) -> None:
 def test_tokenizer_json_of_assets_loads(assets: Path) -> None:
     for name in ("bert-base-uncased", "bert-base-cased"):
         ours = BertTokenizerFast.from_pretrained(assets / name)
-        assert_same_as_tokenizers(ours, hf_tokenizers(name, lowercase=name.endswith("uncased")), multilingual_lines())
+        assert_same_as_tokenizers(
+            ours, hf_tokenizers(name, lowercase=name.endswith("uncased")), multilingual_lines()
+        )
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -70,7 +78,12 @@ def test_hypothesis_every_option_matches_tokenizers(text: str, options: dict) ->
 
 # ---- the __call__ front end == transformers' fast tokenizer --------------------------------------------------
 
-TEXTS = ["Hello world, this is a longer sentence for truncation.", "Short one.", "", "中文 and more words here"]
+TEXTS = [
+    "Hello world, this is a longer sentence for truncation.",
+    "Short one.",
+    "",
+    "中文 and more words here",
+]
 PAIRS = ["A second sequence that is fairly long as well.", "x", "y z", "pair text"]
 CALL_OPTIONS = [
     dict(),
@@ -89,7 +102,9 @@ CALL_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("kwargs", CALL_OPTIONS, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()) or "-")
+@pytest.mark.parametrize(
+    "kwargs", CALL_OPTIONS, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()) or "-"
+)
 @pytest.mark.parametrize("pairs", [False, True])
 def test_call_options_match_transformers(kwargs: dict, pairs: bool) -> None:
     ours, ref = fast(), hf_fast()
@@ -104,15 +119,25 @@ def test_call_options_match_transformers(kwargs: dict, pairs: bool) -> None:
     got = ours(*args, **kwargs)
     assert set(got) == set(want)
     for key in want:
-        assert got[key] == [list(map(tuple, r)) if key == "offset_mapping" else r for r in want[key]] \
-            if key == "offset_mapping" else got[key] == want[key], key
+        assert (
+            got[key] == [list(map(tuple, r)) if key == "offset_mapping" else r for r in want[key]]
+            if key == "offset_mapping"
+            else got[key] == want[key]
+        ), key
     for i in range(len(got["input_ids"])):
         assert got.tokens(i) == want.tokens(i) and got.word_ids(i) == want.word_ids(i)
         assert got.sequence_ids(i) == want.sequence_ids(i)
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(truncation=True, max_length=5), dict(return_length=True),
-                                    dict(truncation=True, max_length=5, stride=1, return_overflowing_tokens=True)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(truncation=True, max_length=5),
+        dict(return_length=True),
+        dict(truncation=True, max_length=5, stride=1, return_overflowing_tokens=True),
+    ],
+)
 def test_single_input_shapes_match_transformers(kwargs: dict) -> None:
     ours, ref = fast(), hf_fast()
     got, want = ours(TEXTS[0], **kwargs), ref(TEXTS[0], **kwargs)
@@ -168,8 +193,12 @@ def test_alignment_helpers_match_transformers() -> None:
         for c in range(len(s)):
             assert got.char_to_token(0, c, sequence_index=seq) == want.char_to_token(0, c, sequence_index=seq)
             assert got.char_to_word(0, c, sequence_index=seq) == want.char_to_word(0, c, sequence_index=seq)
-        for w in range(max(x for x, s in zip(want.word_ids(0), want.sequence_ids(0), strict=True) if s == seq) + 1):
-            assert got.word_to_tokens(0, w, sequence_index=seq) == want.word_to_tokens(0, w, sequence_index=seq)
+        for w in range(
+            max(x for x, s in zip(want.word_ids(0), want.sequence_ids(0), strict=True) if s == seq) + 1
+        ):
+            assert got.word_to_tokens(0, w, sequence_index=seq) == want.word_to_tokens(
+                0, w, sequence_index=seq
+            )
             assert got.word_to_chars(0, w, sequence_index=seq) == want.word_to_chars(0, w, sequence_index=seq)
     single = ours(text)
     assert single.char_to_token(1) == ref(text).char_to_token(1) and single.is_fast
@@ -178,6 +207,7 @@ def test_alignment_helpers_match_transformers() -> None:
 
 
 # ---- API pieces ------------------------------------------------------------------------------------------------
+
 
 def test_vocab_special_tokens_and_decode_match_transformers() -> None:
     ours, ref = fast(), hf_fast()
@@ -188,14 +218,16 @@ def test_vocab_special_tokens_and_decode_match_transformers() -> None:
     for line in [*multilingual_lines(), "don't stop , he said . it's ##x", "do not"]:
         encoded = ref(line)["input_ids"]
         for skip, clean in itertools.product((False, True), (False, True)):
-            assert ours.decode(encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
-                ref.decode(encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean), line
+            assert ours.decode(
+                encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean
+            ) == ref.decode(encoded, skip_special_tokens=skip, clean_up_tokenization_spaces=clean), line
         # the default is 4.x's (clean up; transformers 5's fast BertTokenizer stopped cleaning by default)
         assert ours.decode(encoded) == ref.decode(encoded, clean_up_tokenization_spaces=True)
         assert ours.tokenize(line) == ref.tokenize(line)
     assert ours.batch_decode(ref(TEXTS)["input_ids"]) == ref.batch_decode(ref(TEXTS)["input_ids"])
-    assert ours.convert_tokens_to_string(["un", "##aff", "##able", ","]) == \
-        ref.convert_tokens_to_string(["un", "##aff", "##able", ","])
+    assert ours.convert_tokens_to_string(["un", "##aff", "##able", ","]) == ref.convert_tokens_to_string(
+        ["un", "##aff", "##able", ","]
+    )
 
 
 def test_added_tokens_match_transformers() -> None:
@@ -231,6 +263,7 @@ def test_distilbert_fast_inputs() -> None:
 
 # ---- loading, saving, pickling, AutoTokenizer ---------------------------------------------------------------
 
+
 def test_save_load_and_transformers_interchange(tmp_path: Path) -> None:
     transformers = require_module("transformers")
     ours = BertTokenizerFast(vocab(), model_max_length=256, padding_side="left")
@@ -239,11 +272,15 @@ def test_save_load_and_transformers_interchange(tmp_path: Path) -> None:
     files = {Path(f).name for f in ours.save_pretrained(tmp_path / "ours")}
     assert files >= {"tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "tokenizer.json"}
     lines = [*multilingual_lines(), "a newtoken <ent> b"]
-    for loaded in (BertTokenizerFast.from_pretrained(tmp_path / "ours"),
-                   AutoTokenizer.from_pretrained(tmp_path / "ours"),
-                   transformers.AutoTokenizer.from_pretrained(tmp_path / "ours")):
-        assert loaded(lines, return_offsets_mapping=True)["offset_mapping"] == \
-            ours(lines, return_offsets_mapping=True)["offset_mapping"]
+    for loaded in (
+        BertTokenizerFast.from_pretrained(tmp_path / "ours"),
+        AutoTokenizer.from_pretrained(tmp_path / "ours"),
+        transformers.AutoTokenizer.from_pretrained(tmp_path / "ours"),
+    ):
+        assert (
+            loaded(lines, return_offsets_mapping=True)["offset_mapping"]
+            == ours(lines, return_offsets_mapping=True)["offset_mapping"]
+        )
         assert loaded(lines)["input_ids"] == ours(lines)["input_ids"], type(loaded)
         assert loaded.padding_side == "left" and loaded.model_max_length == 256 and len(loaded) == len(ours)
     theirs = transformers.AutoTokenizer.from_pretrained(tmp_path / "ours")
@@ -259,8 +296,13 @@ def test_save_load_and_transformers_interchange(tmp_path: Path) -> None:
 def test_tokenizer_config_overrides_tokenizer_json(tmp_path: Path, assets: Path) -> None:
     """A tokenizer_config.json saying do_lower_case=False wins over a lowercasing tokenizer.json (as in
     transformers' BertTokenizerFast)."""
-    tok = BertTokenizerFast(tokenizer_file=str(assets / "bert-base-uncased" / "tokenizer.json"), do_lower_case=False)
-    assert tok.tokenize("Hello") == hf_tokenizers(lowercase=False).encode("Hello", add_special_tokens=False).tokens
+    tok = BertTokenizerFast(
+        tokenizer_file=str(assets / "bert-base-uncased" / "tokenizer.json"), do_lower_case=False
+    )
+    assert (
+        tok.tokenize("Hello")
+        == hf_tokenizers(lowercase=False).encode("Hello", add_special_tokens=False).tokens
+    )
 
 
 def test_pickle_is_small_and_works() -> None:
@@ -308,13 +350,16 @@ def test_bundled_defaults_work_offline(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     ref = hf_fast()
-    for name, cls in (("bert-base-uncased", BertTokenizerFast),
-                      ("distilbert/distilbert-base-uncased", DistilBertTokenizerFast)):
+    for name, cls in (
+        ("bert-base-uncased", BertTokenizerFast),
+        ("distilbert/distilbert-base-uncased", DistilBertTokenizerFast),
+    ):
         tok = AutoTokenizer.from_pretrained(name, cache_dir=tmp_path / "empty-cache")
         assert type(tok) is cls and tok.model_max_length == 512
         assert tok("Hello world")["input_ids"] == ref("Hello world")["input_ids"]
-        assert type(AutoTokenizer.from_pretrained(name, use_fast=False, cache_dir=tmp_path)).__name__ == \
-            cls.__name__.removesuffix("Fast")
+        assert type(
+            AutoTokenizer.from_pretrained(name, use_fast=False, cache_dir=tmp_path)
+        ).__name__ == cls.__name__.removesuffix("Fast")
     assert DistilBertTokenizer.from_pretrained("distilbert-base-uncased").vocab_size == 30522
 
 
@@ -356,6 +401,7 @@ def test_hub_cache_beats_the_bundled_files(tmp_path: Path, monkeypatch: pytest.M
 
 # ---- bad input -----------------------------------------------------------------------------------------------
 
+
 def test_bad_input() -> None:
     tok = fast()
     with pytest.raises(TypeError, match="int"):
@@ -384,21 +430,28 @@ def test_folder_paths() -> None:
 
 # ---- generated option combinations ---------------------------------------------------------------------------
 
-words = st.lists(st.sampled_from(["hello", "world", "un", "##x", "affable", "中", "é", ",", "[SEP]", "naïve",
-                                  "tokenization", "a", "!"]), max_size=12).map(" ".join)
-call_options = st.fixed_dictionaries({}, optional={
-    "padding": st.sampled_from([True, False, "longest", "max_length"]),
-    "truncation": st.sampled_from([True, False, "longest_first", "only_first", "only_second"]),
-    "max_length": st.integers(4, 24),
-    "stride": st.integers(0, 3),
-    "return_overflowing_tokens": st.booleans(),
-    "pad_to_multiple_of": st.sampled_from([2, 4, 8]),
-    "padding_side": st.sampled_from(["left", "right"]),
-    "add_special_tokens": st.booleans(),
-    "return_special_tokens_mask": st.booleans(),
-    "return_offsets_mapping": st.booleans(),
-    "return_length": st.booleans(),
-})
+words = st.lists(
+    st.sampled_from(
+        ["hello", "world", "un", "##x", "affable", "中", "é", ",", "[SEP]", "naïve", "tokenization", "a", "!"]
+    ),
+    max_size=12,
+).map(" ".join)
+call_options = st.fixed_dictionaries(
+    {},
+    optional={
+        "padding": st.sampled_from([True, False, "longest", "max_length"]),
+        "truncation": st.sampled_from([True, False, "longest_first", "only_first", "only_second"]),
+        "max_length": st.integers(4, 24),
+        "stride": st.integers(0, 3),
+        "return_overflowing_tokens": st.booleans(),
+        "pad_to_multiple_of": st.sampled_from([2, 4, 8]),
+        "padding_side": st.sampled_from(["left", "right"]),
+        "add_special_tokens": st.booleans(),
+        "return_special_tokens_mask": st.booleans(),
+        "return_offsets_mapping": st.booleans(),
+        "return_length": st.booleans(),
+    },
+)
 
 
 def _outcome(tokenizer, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -412,10 +465,15 @@ def _outcome(tokenizer, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 @pytest.mark.filterwarnings("ignore:`max_length` is ignored")  # generated padding=True + max_length
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(words, min_size=1, max_size=4), with_pairs=st.booleans(), data=st.data(),
-       kwargs=call_options)
-def test_hypothesis_call_options_match_transformers(texts: list[str], with_pairs: bool, data: st.DataObject,
-                                                    kwargs: dict) -> None:
+@given(
+    texts=st.lists(words, min_size=1, max_size=4),
+    with_pairs=st.booleans(),
+    data=st.data(),
+    kwargs=call_options,
+)
+def test_hypothesis_call_options_match_transformers(
+    texts: list[str], with_pairs: bool, data: st.DataObject, kwargs: dict
+) -> None:
     pairs = data.draw(st.lists(words, min_size=len(texts), max_size=len(texts))) if with_pairs else None
     args = (texts, pairs) if pairs is not None else (texts,)
     want = _outcome(hf_fast(), *args, **kwargs)
@@ -476,8 +534,9 @@ def test_pickled_batch_keeps_alignment() -> None:
 @settings(max_examples=examples(200), deadline=None)
 @given(ids=st.lists(st.integers(0, 30600), max_size=20), skip=st.booleans(), clean=st.booleans())
 def test_hypothesis_decode_matches_transformers(ids: list[int], skip: bool, clean: bool) -> None:
-    assert fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean) == \
-        hf_fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
+    assert fast().decode(
+        ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean
+    ) == hf_fast().decode(ids, skip_special_tokens=skip, clean_up_tokenization_spaces=clean)
 
 
 def test_split_special_tokens_matches_transformers() -> None:
@@ -487,10 +546,16 @@ def test_split_special_tokens_matches_transformers() -> None:
         if step:
             for tok in (ours, ref):
                 tok.add_tokens(["newtok"])
-        got = ours(texts, split_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True)
-        want = ref(texts, split_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True)
+        got = ours(
+            texts, split_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True
+        )
+        want = ref(
+            texts, split_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True
+        )
         assert dict(got) == dict(want)
-        assert ours.tokenize(texts[0], split_special_tokens=True) == ref.tokenize(texts[0], split_special_tokens=True)
+        assert ours.tokenize(texts[0], split_special_tokens=True) == ref.tokenize(
+            texts[0], split_special_tokens=True
+        )
     assert ours(texts)["input_ids"] == ref(texts)["input_ids"]  # the default still keeps them whole
     split = BertTokenizerFast(vocab(), split_special_tokens=True)
     assert split.tokenize("[CLS]") == ["[", "cl", "##s", "]"]

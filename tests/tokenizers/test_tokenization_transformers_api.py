@@ -33,16 +33,29 @@ def both(cls_name: str, path: Path, **kwargs: Any) -> tuple[Any, Any]:
     ours = {"BertTokenizer": BertTokenizer, "BertTokenizerFast": BertTokenizerFast}[cls_name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ours.from_pretrained(path, **kwargs), getattr(transformers, cls_name).from_pretrained(path, **kwargs)
+        return ours.from_pretrained(path, **kwargs), getattr(transformers, cls_name).from_pretrained(
+            path, **kwargs
+        )
 
 
 @pytest.mark.parametrize("cls_name", ["BertTokenizer", "BertTokenizerFast"])
-@pytest.mark.parametrize("kwargs", [{"use_fast": True}, {"use_fast": False}, {"from_slow": True},
-                                    {"legacy": False}, {"add_prefix_space": True}, {"trust_remote_code": True},
-                                    {"model_max_length": 7, "max_length": 5}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"use_fast": True},
+        {"use_fast": False},
+        {"from_slow": True},
+        {"legacy": False},
+        {"add_prefix_space": True},
+        {"trust_remote_code": True},
+        {"model_max_length": 7, "max_length": 5},
+    ],
+)
 def test_from_pretrained_keywords(path: Path, cls_name: str, kwargs: dict[str, Any]) -> None:
     ours, theirs = both(cls_name, path, **kwargs)
-    assert ours(TEXTS, text_pair=TEXTS[::-1])["input_ids"] == theirs(TEXTS, text_pair=TEXTS[::-1])["input_ids"]
+    assert (
+        ours(TEXTS, text_pair=TEXTS[::-1])["input_ids"] == theirs(TEXTS, text_pair=TEXTS[::-1])["input_ids"]
+    )
     assert ours.model_max_length == theirs.model_max_length
     for key in ("legacy", "add_prefix_space", "max_length"):
         if key in kwargs:  # kept in init_kwargs (and saved), as transformers keeps it
@@ -52,7 +65,10 @@ def test_from_pretrained_keywords(path: Path, cls_name: str, kwargs: dict[str, A
 def test_use_auth_token_is_token(path: Path) -> None:
     with pytest.warns(FutureWarning, match="use_auth_token is deprecated"):
         ours = BertTokenizerFast.from_pretrained(path, use_auth_token="hf_unused")
-    assert ours("Hello")["input_ids"] == transformers.BertTokenizerFast.from_pretrained(path)("Hello")["input_ids"]
+    assert (
+        ours("Hello")["input_ids"]
+        == transformers.BertTokenizerFast.from_pretrained(path)("Hello")["input_ids"]
+    )
     with pytest.raises(ValueError, match="token and use_auth_token"), pytest.warns(FutureWarning):
         BertTokenizerFast.from_pretrained(path, use_auth_token="a", token="b")
 
@@ -80,7 +96,10 @@ def test_pairs_as_two_item_lists(path: Path, cls_name: str) -> None:
     for kwargs in ({}, {"return_offsets_mapping": True} if cls_name.endswith("Fast") else {}):
         assert dict(ours(batch, **kwargs)) == dict(theirs(batch, **kwargs))
     words = [[["q", "w"], ["a"]], [["x"], ["y", "z"]]]
-    assert ours(words, is_split_into_words=True)["input_ids"] == theirs(words, is_split_into_words=True)["input_ids"]
+    assert (
+        ours(words, is_split_into_words=True)["input_ids"]
+        == theirs(words, is_split_into_words=True)["input_ids"]
+    )
 
 
 def test_pair_batch_mixed_with_a_text_is_an_error(path: Path) -> None:
@@ -100,7 +119,9 @@ def test_decode_spaces_between_special_tokens(path: Path, cls_name: str) -> None
         for skip in (True, False):
             kwargs = {"spaces_between_special_tokens": spaces, "skip_special_tokens": skip}
             assert ours.decode(ids, **kwargs) == theirs.decode(ids, **kwargs)
-            assert ours.batch_decode([ids, ids[:3]], **kwargs) == theirs.batch_decode([ids, ids[:3]], **kwargs)
+            assert ours.batch_decode([ids, ids[:3]], **kwargs) == theirs.batch_decode(
+                [ids, ids[:3]], **kwargs
+            )
 
 
 @pytest.mark.parametrize("cls_name", ["BertTokenizer", "BertTokenizerFast"])
@@ -130,14 +151,27 @@ def test_backend_tokenizer(path: Path, tmp_path: Path) -> None:
     assert type(b.normalizer).__name__ == type(t.normalizer).__name__ == "BertNormalizer"
     assert type(b.pre_tokenizer).__name__ == type(t.pre_tokenizer).__name__ == "BertPreTokenizer"
     assert type(b.model).__name__ == type(t.model).__name__ == "WordPiece"
-    assert (b.normalizer.lowercase, b.model.unk_token, b.model.continuing_subword_prefix) == \
-        (t.normalizer.lowercase, t.model.unk_token, t.model.continuing_subword_prefix)
+    assert (b.normalizer.lowercase, b.model.unk_token, b.model.continuing_subword_prefix) == (
+        t.normalizer.lowercase,
+        t.model.unk_token,
+        t.model.continuing_subword_prefix,
+    )
     assert b.pre_tokenizer.pre_tokenize_str(TEXTS[0]) == t.pre_tokenizer.pre_tokenize_str(TEXTS[0])
-    assert b.post_processor.num_special_tokens_to_add(True) == t.post_processor.num_special_tokens_to_add(True)
+    assert b.post_processor.num_special_tokens_to_add(True) == t.post_processor.num_special_tokens_to_add(
+        True
+    )
     assert b.get_vocab() == t.get_vocab() and b.get_vocab_size() == t.get_vocab_size()
     assert b.model.token_to_id("hello") == t.model.token_to_id("hello")
     mine, ref = b.encode(TEXTS[0], TEXTS[1]), t.encode(TEXTS[0], TEXTS[1])
-    for field in ("ids", "type_ids", "tokens", "offsets", "attention_mask", "special_tokens_mask", "word_ids"):
+    for field in (
+        "ids",
+        "type_ids",
+        "tokens",
+        "offsets",
+        "attention_mask",
+        "special_tokens_mask",
+        "word_ids",
+    ):
         assert getattr(mine, field) == getattr(ref, field), field
     assert [e.ids for e in b.encode_batch(TEXTS)] == [e.ids for e in t.encode_batch(TEXTS)]
     assert b.decode(mine.ids) == t.decode(ref.ids)
@@ -152,7 +186,15 @@ def test_backend_tokenizer(path: Path, tmp_path: Path) -> None:
 def test_special_token_attributes(path: Path) -> None:
     for cls_name in ("BertTokenizer", "BertTokenizerFast"):
         ours, theirs = both(cls_name, path)
-        for key in ("vocab_file", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "do_lower_case"):
+        for key in (
+            "vocab_file",
+            "unk_token",
+            "sep_token",
+            "pad_token",
+            "cls_token",
+            "mask_token",
+            "do_lower_case",
+        ):
             if key in theirs.init_kwargs:
                 assert str(ours.init_kwargs[key]) == str(theirs.init_kwargs[key]), key
         assert ours.init_inputs == theirs.init_inputs == ()
@@ -186,9 +228,11 @@ def test_saved_json_files_are_laid_out_as_transformers(path: Path, tmp_path: Pat
     assert checked >= 1
 
 
-TEMPLATE = ("{% for m in messages %}{% if m['role'] == 'assistant' %}{% generation %}{{ m['content'] }}"
-            "{% endgeneration %}{% else %}[{{ m['role'] }}] {{ m['content'] }} {% endif %}{% endfor %}"
-            "{% if add_generation_prompt %}[assistant] {% endif %}")
+TEMPLATE = (
+    "{% for m in messages %}{% if m['role'] == 'assistant' %}{% generation %}{{ m['content'] }}"
+    "{% endgeneration %}{% else %}[{{ m['role'] }}] {{ m['content'] }} {% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}[assistant] {% endif %}"
+)
 CHAT = [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello you"}]
 
 
@@ -196,20 +240,27 @@ CHAT = [{"role": "user", "content": "hi there"}, {"role": "assistant", "content"
 def test_apply_chat_template(path: Path, tmp_path: Path, cls_name: str) -> None:
     ours, theirs = both(cls_name, path)
     ours.chat_template = theirs.chat_template = TEMPLATE
-    for kwargs in ({"tokenize": False}, {"tokenize": False, "add_generation_prompt": True},
-                   {"tokenize": False, "continue_final_message": True}, {"tokenize": True},
-                   {"tokenize": True, "return_dict": True, "return_assistant_tokens_mask": True}):
+    for kwargs in (
+        {"tokenize": False},
+        {"tokenize": False, "add_generation_prompt": True},
+        {"tokenize": False, "continue_final_message": True},
+        {"tokenize": True},
+        {"tokenize": True, "return_dict": True, "return_assistant_tokens_mask": True},
+    ):
         for chat in (CHAT, CHAT[:1], [CHAT, CHAT[:1]]):
             if kwargs.get("return_assistant_tokens_mask") and not cls_name.endswith("Fast"):
                 continue  # needs offsets: transformers refuses it on slow tokenizers
             got, want = ours.apply_chat_template(chat, **kwargs), theirs.apply_chat_template(chat, **kwargs)
-            assert (dict(got) if kwargs.get("return_dict") else got) == \
-                (dict(want) if kwargs.get("return_dict") else want), kwargs
+            assert (dict(got) if kwargs.get("return_dict") else got) == (
+                dict(want) if kwargs.get("return_dict") else want
+            ), kwargs
     ours.save_pretrained(tmp_path / "ours")
     assert (tmp_path / "ours" / "chat_template.jinja").read_text() == TEMPLATE
     assert getattr(transformers, cls_name).from_pretrained(tmp_path / "ours").chat_template == TEMPLATE
     ours.save_pretrained(tmp_path / "inline", save_jinja_files=False)
-    assert json.loads((tmp_path / "inline" / "tokenizer_config.json").read_text())["chat_template"] == TEMPLATE
+    assert (
+        json.loads((tmp_path / "inline" / "tokenizer_config.json").read_text())["chat_template"] == TEMPLATE
+    )
     theirs.save_pretrained(tmp_path / "theirs")
     assert type(ours).from_pretrained(tmp_path / "theirs").chat_template == TEMPLATE
 

@@ -13,10 +13,25 @@ from ferroformers.tokenization_options import EncodeOptions, PaddingStrategy, Te
 
 # what code written for transformers imports from transformers.tokenization_utils_base
 TRANSFORMERS_NAMES = [
-    "ADDED_TOKENS_FILE", "FULL_TOKENIZER_FILE", "LARGE_INTEGER", "SPECIAL_TOKENS_MAP_FILE", "TOKENIZER_CONFIG_FILE",
-    "VERY_LARGE_INTEGER", "AddedToken", "BatchEncoding", "CharSpan", "EncodedInput", "ExplicitEnum",
-    "PaddingStrategy", "PreTokenizedInput", "PreTrainedTokenizerBase", "TensorType", "TextInput", "TokenSpan",
-    "TruncationStrategy", "to_py_obj",
+    "ADDED_TOKENS_FILE",
+    "FULL_TOKENIZER_FILE",
+    "LARGE_INTEGER",
+    "SPECIAL_TOKENS_MAP_FILE",
+    "TOKENIZER_CONFIG_FILE",
+    "VERY_LARGE_INTEGER",
+    "AddedToken",
+    "BatchEncoding",
+    "CharSpan",
+    "EncodedInput",
+    "ExplicitEnum",
+    "PaddingStrategy",
+    "PreTokenizedInput",
+    "PreTrainedTokenizerBase",
+    "TensorType",
+    "TextInput",
+    "TokenSpan",
+    "TruncationStrategy",
+    "to_py_obj",
 ]
 
 
@@ -62,11 +77,25 @@ def test_bad_call_options_name_the_argument(kind: str) -> None:
 
 # __call__'s keywords and the EncodeOptions field each one sets (the tokenizer's defaults: no token-type ids
 # request means the model's, a BERT tokenizer's padding side is "right")
-CALL_DEFAULTS = dict(add_special_tokens=True, padding=False, truncation=None, max_length=None, stride=0,
-                     is_split_into_words=False, pad_to_multiple_of=None, padding_side=None, return_tensors=None,
-                     return_token_type_ids=None, return_attention_mask=None, return_overflowing_tokens=False,
-                     return_special_tokens_mask=False, return_offsets_mapping=False, return_length=False,
-                     verbose=True, split_special_tokens=None)
+CALL_DEFAULTS = dict(
+    add_special_tokens=True,
+    padding=False,
+    truncation=None,
+    max_length=None,
+    stride=0,
+    is_split_into_words=False,
+    pad_to_multiple_of=None,
+    padding_side=None,
+    return_tensors=None,
+    return_token_type_ids=None,
+    return_attention_mask=None,
+    return_overflowing_tokens=False,
+    return_special_tokens_mask=False,
+    return_offsets_mapping=False,
+    return_length=False,
+    verbose=True,
+    split_special_tokens=None,
+)
 CHANGES = [  # (keyword, value, field, value)
     ("add_special_tokens", False, "add_special_tokens", False),
     ("padding", "max_length", "padding_strategy", PaddingStrategy.MAX_LENGTH),
@@ -88,7 +117,9 @@ CHANGES = [  # (keyword, value, field, value)
 
 
 @pytest.mark.parametrize(("keyword", "value", "field", "expected"), CHANGES, ids=[c[0] for c in CHANGES])
-def test_each_call_keyword_sets_its_own_field(keyword: str, value: object, field: str, expected: object) -> None:
+def test_each_call_keyword_sets_its_own_field(
+    keyword: str, value: object, field: str, expected: object
+) -> None:
     tokenizer = tok_helpers.fast()
     assert tokenizer._encode_options(**CALL_DEFAULTS) == EncodeOptions()
     base = {**CALL_DEFAULTS, "truncation": True, "max_length": 12}

@@ -59,9 +59,18 @@ def hf_fast(name: str = "bert-base-uncased", **options: Any) -> Any:
 
 
 @functools.cache
-def hf_tokenizers(name: str = "bert-base-uncased", lowercase: bool = True, strip_accents: bool | None = None,
-                  handle_chinese_chars: bool = True) -> Any:
+def hf_tokenizers(
+    name: str = "bert-base-uncased",
+    lowercase: bool = True,
+    strip_accents: bool | None = None,
+    handle_chinese_chars: bool = True,
+) -> Any:
     """A plain `tokenizers` BertWordPieceTokenizer: the fast reference."""
     tokenizers = require_module("tokenizers")
-    return tokenizers.BertWordPieceTokenizer(vocab(name), lowercase=lowercase, strip_accents=strip_accents,
-                                             handle_chinese_chars=handle_chinese_chars, clean_text=True)
+    return tokenizers.BertWordPieceTokenizer(
+        vocab(name),
+        lowercase=lowercase,
+        strip_accents=strip_accents,
+        handle_chinese_chars=handle_chinese_chars,
+        clean_text=True,
+    )

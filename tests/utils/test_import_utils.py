@@ -28,8 +28,10 @@ def optional_dependencies() -> dict[str, set[str]]:
     """extra -> the normalized distribution names it requires, from pyproject.toml."""
     with open(REPO / "pyproject.toml", "rb") as f:
         extras = tomllib.load(f)["project"]["optional-dependencies"]
-    return {extra: {re.split(r"[\[<>=!~; ]", req, maxsplit=1)[0].lower().replace("_", "-") for req in reqs}
-            for extra, reqs in extras.items()}
+    return {
+        extra: {re.split(r"[\[<>=!~; ]", req, maxsplit=1)[0].lower().replace("_", "-") for req in reqs}
+        for extra, reqs in extras.items()
+    }
 
 
 def required_modules() -> set[str]:
@@ -37,8 +39,12 @@ def required_modules() -> set[str]:
     modules = set()
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        forwarded = {id(node) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "require"
-                     for node in ast.walk(f)}  # a `require` wrapper passes its own argument on
+        forwarded = {
+            id(node)
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef) and f.name == "require"
+            for node in ast.walk(f)
+        }  # a `require` wrapper passes its own argument on
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or id(node) in forwarded:
                 continue
@@ -47,8 +53,9 @@ def required_modules() -> set[str]:
                 modules.add("torch")
             elif name == "require" and node.args:
                 arg = node.args[0]
-                assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), \
+                assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), (
                     f"{path}:{node.lineno}: require() takes a literal module name"
+                )
                 modules.add(arg.value)
     return modules
 
@@ -78,13 +85,17 @@ def test_missing_module_names_the_real_extra(monkeypatch: pytest.MonkeyPatch) ->
         require("pyarrow.parquet", "Parquet input")
 
 
-@pytest.mark.parametrize(("blocked", "args", "extra"), [
-    ("pyarrow.parquet", ["tokenize", "{src}", "-o", "{out}", "--format", "parquet"], "parquet"),
-    ("pyarrow.parquet", ["tokenize", "{parquet}", "-o", "{out}"], "parquet"),
-    ("zstandard", ["tokenize", "{zst}", "-o", "{out}"], "zstd"),
-])
+@pytest.mark.parametrize(
+    ("blocked", "args", "extra"),
+    [
+        ("pyarrow.parquet", ["tokenize", "{src}", "-o", "{out}", "--format", "parquet"], "parquet"),
+        ("pyarrow.parquet", ["tokenize", "{parquet}", "-o", "{out}"], "parquet"),
+        ("zstandard", ["tokenize", "{zst}", "-o", "{out}"], "zstd"),
+    ],
+)
 def test_cli_without_an_optional_dependency_exits_2_naming_the_extra(
-        tmp_path: Path, blocked: str, args: list[str], extra: str) -> None:
+    tmp_path: Path, blocked: str, args: list[str], extra: str
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
     import zstandard
@@ -93,13 +104,24 @@ def test_cli_without_an_optional_dependency_exits_2_naming_the_extra(
     src.write_text("hello world\n", encoding="utf-8")
     pq.write_table(pa.table({"text": ["hello world"]}), tmp_path / "docs.parquet")
     (tmp_path / "docs.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(b"hello world\n"))
-    paths = {"src": src, "parquet": tmp_path / "docs.parquet", "zst": tmp_path / "docs.txt.zst",
-             "out": tmp_path / "out"}
+    paths = {
+        "src": src,
+        "parquet": tmp_path / "docs.parquet",
+        "zst": tmp_path / "docs.txt.zst",
+        "out": tmp_path / "out",
+    }
     argv = [a.format(**paths) for a in args]
-    code = (f"import sys; sys.modules[{blocked!r}] = None; from ferroformers.cli import main; "
-            f"sys.exit(main({argv!r}))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"})
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None; from ferroformers.cli import main; "
+        f"sys.exit(main({argv!r}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and f"pip install 'ferroformers[{extra}]'" in proc.stderr, proc.stderr
     assert not (tmp_path / "out").exists()

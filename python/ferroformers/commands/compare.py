@@ -59,7 +59,9 @@ def _load_reference(kind: str, fast: Any) -> Any:
 
         return AutoTokenizer.from_pretrained(folder, use_fast=True)
     except ImportError:
-        raise CommandError(f"--reference {kind}: the {kind} package is not installed (pip install {kind})") from None
+        raise CommandError(
+            f"--reference {kind}: the {kind} package is not installed (pip install {kind})"
+        ) from None
 
 
 @dataclass
@@ -101,14 +103,22 @@ class _OffsetCheck:
             else:
                 self.expected[reason] += 1
             if sum(e["reason"] == reason for e in self.examples) < SPAN_EXAMPLES:
-                self.examples.append({"reason": reason, "where": where, "token": token, "span": span,
-                                      "chars": [start, end]})
+                self.examples.append(
+                    {"reason": reason, "where": where, "token": token, "span": span, "chars": [start, end]}
+                )
 
     def report(self) -> dict[str, Any]:
-        differs = sum(n for reason, n in self.expected.items() if reason != "unknown_token") + self.unexplained
-        return {"tokens_checked": self.checked, "out_of_order_or_bounds": self.bad, "span_text_differs": differs,
-                "span_text_expected": dict(sorted(self.expected.items())),
-                "span_text_unexplained": self.unexplained, "span_examples": self.examples}
+        differs = (
+            sum(n for reason, n in self.expected.items() if reason != "unknown_token") + self.unexplained
+        )
+        return {
+            "tokens_checked": self.checked,
+            "out_of_order_or_bounds": self.bad,
+            "span_text_differs": differs,
+            "span_text_expected": dict(sorted(self.expected.items())),
+            "span_text_unexplained": self.unexplained,
+            "span_examples": self.examples,
+        }
 
 
 def _difference_classes(slow: Any, fast: Any, text: str, add_special: bool) -> list[str]:
@@ -117,28 +127,37 @@ def _difference_classes(slow: Any, fast: Any, text: str, add_special: bool) -> l
     lower = bool(getattr(slow, "do_lower_case", False))
     classes = difference_classes(text, lowercase=lower, strip_accents=getattr(slow, "strip_accents", None))
     neutral = without_documented_causes(text)
-    if classes and slow(neutral, add_special_tokens=add_special)["input_ids"] == \
-            fast(neutral, add_special_tokens=add_special)["input_ids"]:
+    if (
+        classes
+        and slow(neutral, add_special_tokens=add_special)["input_ids"]
+        == fast(neutral, add_special_tokens=add_special)["input_ids"]
+    ):
         return sorted(classes)
     return ["unexplained", *sorted(classes)]
 
 
 def _context(tokens: list[str], i: int) -> str:
-    left = tokens[max(0, i - CONTEXT):i]
-    mid = tokens[i:i + 1]
-    right = tokens[i + 1:i + 1 + CONTEXT]
+    left = tokens[max(0, i - CONTEXT) : i]
+    mid = tokens[i : i + 1]
+    right = tokens[i + 1 : i + 1 + CONTEXT]
     return " ".join([*left, *(f"[[{t}]]" for t in mid), *right]) or "(end)"
 
 
 def add_parser(subparsers: Any) -> None:
-    cmp_ = subparsers.add_parser("compare", help="compare the slow and the fast tokenizer on the same documents",
-                                 description="Exit 0 when every document gets the same ids, 1 when any differs, "
-                                             "2 on bad input.")
+    cmp_ = subparsers.add_parser(
+        "compare",
+        help="compare the slow and the fast tokenizer on the same documents",
+        description="Exit 0 when every document gets the same ids, 1 when any differs, 2 on bad input.",
+    )
     add_corpus_arguments(cmp_)
     add_tokenizer_argument(cmp_)
     cmp_.add_argument("--limit", type=int, default=None, help="compare at most N documents")
-    cmp_.add_argument("--reference", choices=["transformers", "tokenizers"], default=None,
-                      help="add the Hugging Face implementation as a third column (when installed)")
+    cmp_.add_argument(
+        "--reference",
+        choices=["transformers", "tokenizers"],
+        default=None,
+        help="add the Hugging Face implementation as a third column (when installed)",
+    )
     cmp_.add_argument("--no-special-tokens", action="store_true", help="compare without [CLS]/[SEP]")
     cmp_.add_argument("--show", type=int, default=10, help="print at most N differing documents (default 10)")
     cmp_.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
@@ -162,8 +181,15 @@ class CompareJob:
         corpus = Corpus.from_args(args)
         if args.limit is not None and args.limit < 0:
             raise CommandError(f"--limit must be >= 0, got {args.limit}")
-        return cls(corpus=corpus, tokenizer=args.tokenizer, limit=args.limit, reference=args.reference,
-                   add_special_tokens=not args.no_special_tokens, show=args.show, json=args.json)
+        return cls(
+            corpus=corpus,
+            tokenizer=args.tokenizer,
+            limit=args.limit,
+            reference=args.reference,
+            add_special_tokens=not args.no_special_tokens,
+            show=args.show,
+            json=args.json,
+        )
 
 
 def run(job: CompareJob) -> int:
@@ -175,13 +201,24 @@ def run(job: CompareJob) -> int:
     lower = bool(getattr(slow, "do_lower_case", False))
     strip_accents = getattr(slow, "strip_accents", None)
     strip = bool(strip_accents) or (strip_accents is None and lower)
-    offsets = _OffsetCheck(specials=set(fast.all_special_tokens), added=set(fast.added_tokens_encoder),
-                           unk=fast.unk_token, prefix=fast.backend_tokenizer.model.continuing_subword_prefix,
-                           lower=lower, strip=strip)
+    offsets = _OffsetCheck(
+        specials=set(fast.all_special_tokens),
+        added=set(fast.added_tokens_encoder),
+        unk=fast.unk_token,
+        prefix=fast.backend_tokenizer.model.continuing_subword_prefix,
+        lower=lower,
+        strip=strip,
+    )
     by_class: Counter[str] = Counter()
 
-    report: dict[str, Any] = {"tokenizer": job.tokenizer, "documents": 0, "differing_documents": 0,
-                              "differences": [], "seconds": {"slow": 0.0, "fast": 0.0}, "bytes": 0}
+    report: dict[str, Any] = {
+        "tokenizer": job.tokenizer,
+        "documents": 0,
+        "differing_documents": 0,
+        "differences": [],
+        "seconds": {"slow": 0.0, "fast": 0.0},
+        "bytes": 0,
+    }
     if reference is not None:
         report["seconds"]["reference"] = 0.0
         report["reference"] = {"name": job.reference, "differing_from_fast": 0}
@@ -199,7 +236,9 @@ def run(job: CompareJob) -> int:
                 enc = fast(texts, add_special_tokens=add_special, return_offsets_mapping=True)
                 t2 = time.perf_counter()
             except (TypeError, ValueError, UnicodeError) as e:
-                raise CommandError(f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}") from None
+                raise CommandError(
+                    f"{sources[chunk.source_index].name} (line {chunk.first_line} on): {e}"
+                ) from None
             report["seconds"]["slow"] += t1 - t0
             report["seconds"]["fast"] += t2 - t1
             report["bytes"] += nbytes
@@ -210,7 +249,9 @@ def run(job: CompareJob) -> int:
                 else:
                     ref_ids = reference(texts, add_special_tokens=add_special)["input_ids"]
                 report["seconds"]["reference"] += time.perf_counter() - t3
-                report["reference"]["differing_from_fast"] += sum(a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True))
+                report["reference"]["differing_from_fast"] += sum(
+                    a != b for a, b in zip(ref_ids, enc["input_ids"], strict=True)
+                )
             for i, text in enumerate(texts):
                 fast_ids = enc["input_ids"][i]
                 tokens = fast.convert_ids_to_tokens(fast_ids)
@@ -222,15 +263,25 @@ def run(job: CompareJob) -> int:
                 classes = _difference_classes(slow, fast, text, add_special)
                 by_class.update(classes[:1] if classes[0] == "unexplained" else classes)
                 if len(report["differences"]) < job.show:
-                    pos = next((k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
-                               min(len(slow_ids[i]), len(fast_ids)))
+                    pos = next(
+                        (k for k, (a, b2) in enumerate(zip(slow_ids[i], fast_ids, strict=False)) if a != b2),
+                        min(len(slow_ids[i]), len(fast_ids)),
+                    )
                     slow_tokens = slow.convert_ids_to_tokens(slow_ids[i])
                     span = enc["offset_mapping"][i][pos] if pos < len(fast_ids) else (len(text), len(text))
                     line = chunk.line_of(i)
-                    report["differences"].append({
-                        "source": sources[chunk.source_index].name, "line": line, "position": pos,
-                        "chars": list(span), "text": text[max(0, span[0] - 10):span[1] + 10],
-                        "slow": _context(slow_tokens, pos), "fast": _context(tokens, pos), "classes": classes})
+                    report["differences"].append(
+                        {
+                            "source": sources[chunk.source_index].name,
+                            "line": line,
+                            "position": pos,
+                            "chars": list(span),
+                            "text": text[max(0, span[0] - 10) : span[1] + 10],
+                            "slow": _context(slow_tokens, pos),
+                            "fast": _context(tokens, pos),
+                            "classes": classes,
+                        }
+                    )
             report["documents"] += len(texts)
             if remaining is not None:
                 remaining -= len(texts)
@@ -255,25 +306,37 @@ def run(job: CompareJob) -> int:
 def _print_report(r: dict[str, Any]) -> None:
     print(f"documents compared: {r['documents']:,} ({r['bytes'] / 1e6:,.2f} MB), tokenizer {r['tokenizer']}")
     classes = ", ".join(f"{name} {n:,}" for name, n in r["differing_by_class"].items())
-    print(f"documents whose ids differ (slow vs fast): {r['differing_documents']:,}"
-          + (f" (by class: {classes}; see docs/tokenizers.md)" if classes else ""))
+    print(
+        f"documents whose ids differ (slow vs fast): {r['differing_documents']:,}"
+        + (f" (by class: {classes}; see docs/tokenizers.md)" if classes else "")
+    )
     for d in r["differences"]:
-        print(f"  {d['source']}:{d['line']}: first difference at token {d['position']}, "
-              f"chars {d['chars'][0]}-{d['chars'][1]} ({d['text']!r}): {', '.join(d['classes'])}")
+        print(
+            f"  {d['source']}:{d['line']}: first difference at token {d['position']}, "
+            f"chars {d['chars'][0]}-{d['chars'][1]} ({d['text']!r}): {', '.join(d['classes'])}"
+        )
         print(f"    slow: {d['slow']}")
         print(f"    fast: {d['fast']}")
     o = r["offsets"]
-    print(f"offsets: {o['tokens_checked']:,} tokens checked, {o['out_of_order_or_bounds']:,} out of bounds or "
-          f"order, {o['span_text_differs']:,} spans whose normalized text is not the token: "
-          f"{o['span_text_unexplained']:,} unexplained")
+    print(
+        f"offsets: {o['tokens_checked']:,} tokens checked, {o['out_of_order_or_bounds']:,} out of bounds or "
+        f"order, {o['span_text_differs']:,} spans whose normalized text is not the token: "
+        f"{o['span_text_unexplained']:,} unexplained"
+    )
     for reason, n in o["span_text_expected"].items():
         print(f"  expected, {n:,}: {SPAN_REASONS[reason]}")
     for e in o["span_examples"]:
-        print(f"    {e['reason']}: {e['where']}: token {e['token']!r} at chars {e['chars'][0]}-{e['chars'][1]} "
-              f"covers {e['span']!r}")
+        print(
+            f"    {e['reason']}: {e['where']}: token {e['token']!r} at chars {e['chars'][0]}-{e['chars'][1]} "
+            f"covers {e['span']!r}"
+        )
     s = r["mb_per_s"]
-    print(f"speed: slow {s['slow']:.2f} MB/s, fast {s['fast']:.2f} MB/s, fast/slow {r['fast_over_slow']:.1f}x")
+    print(
+        f"speed: slow {s['slow']:.2f} MB/s, fast {s['fast']:.2f} MB/s, fast/slow {r['fast_over_slow']:.1f}x"
+    )
     if "reference" in r:
-        print(f"reference ({r['reference']['name']}): {s['reference']:.2f} MB/s, "
-              f"{r['reference']['differing_from_fast']:,} documents differ from fast")
+        print(
+            f"reference ({r['reference']['name']}): {s['reference']:.2f} MB/s, "
+            f"{r['reference']['differing_from_fast']:,} documents differ from fast"
+        )
     print("identical" if r["identical"] else "DIFFERENT")

@@ -37,5 +37,5 @@ def run(job: DemoJob) -> int:
 
             tokens = np.load(f"{out}/tokens.npy", mmap_mode="r")
             offsets = np.load(f"{out}/offsets.npy")
-            print(f"document 0: {tokens[offsets[0]:offsets[1]].tolist()[:16]} ...")
+            print(f"document 0: {tokens[offsets[0] : offsets[1]].tolist()[:16]} ...")
         return code

@@ -48,7 +48,9 @@ class Corpus:
 
     sources: tuple[Source, ...]
     text_field: str = "text"  # the JSON Lines field / Parquet column holding the text
-    errors: str = "strict"  # invalid UTF-8: "strict" stops with an error naming file, line and byte; "replace"
+    errors: str = (
+        "strict"  # invalid UTF-8: "strict" stops with an error naming file, line and byte; "replace"
+    )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Corpus:
@@ -63,15 +65,28 @@ class Corpus:
 
 def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
     """The INPUT arguments of every command that reads a corpus (`Corpus.from_args` reads them back)."""
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="text files (one document per line) or .jsonl files, optionally .gz/.zst; - for stdin")
-    parser.add_argument("--input-format", choices=["text", "jsonl", "parquet"], default=None,
-                        help="default: jsonl for *.jsonl / *.ndjson (also compressed), parquet for *.parquet, "
-                             "text otherwise")
-    parser.add_argument("--text-field", default="text", help="the JSON Lines field holding the text (default: text)")
-    parser.add_argument("--errors", choices=["strict", "replace"], default="strict",
-                        help="invalid UTF-8: stop with an error naming file, line and byte (strict, default) "
-                             "or substitute U+FFFD (replace)")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="text files (one document per line) or .jsonl files, optionally .gz/.zst; - for stdin",
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=["text", "jsonl", "parquet"],
+        default=None,
+        help="default: jsonl for *.jsonl / *.ndjson (also compressed), parquet for *.parquet, text otherwise",
+    )
+    parser.add_argument(
+        "--text-field", default="text", help="the JSON Lines field holding the text (default: text)"
+    )
+    parser.add_argument(
+        "--errors",
+        choices=["strict", "replace"],
+        default="strict",
+        help="invalid UTF-8: stop with an error naming file, line and byte (strict, default) "
+        "or substitute U+FFFD (replace)",
+    )
 
 
 class Position(NamedTuple):
@@ -98,7 +113,9 @@ class TextChunk:
     source_index: int
     end: int  # the source's position after this chunk (uncompressed bytes; rows for Parquet)
     first_line: int  # 1-based line number of texts[0] in its source
-    line_numbers: list[int] | None  # per text (JSON Lines skips blank lines); None: consecutive from first_line
+    line_numbers: (
+        list[int] | None
+    )  # per text (JSON Lines skips blank lines); None: consecutive from first_line
 
     def line_of(self, i: int) -> int:
         return self.line_numbers[i] if self.line_numbers else self.first_line + i
@@ -323,17 +340,35 @@ def _jsonl_texts(text: str, source: Source, first_line: int, field: str) -> tupl
 
 
 @overload
-def read_chunks(corpus: Corpus, *, chunk_bytes: int = ..., start: Position = ..., progress: ReadProgress | None = ...,
-                raw_text: Literal[False] = ...) -> Generator[TextChunk, None, None]: ...
+def read_chunks(
+    corpus: Corpus,
+    *,
+    chunk_bytes: int = ...,
+    start: Position = ...,
+    progress: ReadProgress | None = ...,
+    raw_text: Literal[False] = ...,
+) -> Generator[TextChunk, None, None]: ...
 
 
 @overload
-def read_chunks(corpus: Corpus, *, chunk_bytes: int = ..., start: Position = ..., progress: ReadProgress | None = ...,
-                raw_text: bool) -> Generator[Chunk, None, None]: ...
+def read_chunks(
+    corpus: Corpus,
+    *,
+    chunk_bytes: int = ...,
+    start: Position = ...,
+    progress: ReadProgress | None = ...,
+    raw_text: bool,
+) -> Generator[Chunk, None, None]: ...
 
 
-def read_chunks(corpus: Corpus, *, chunk_bytes: int = 8 << 20, start: Position = Position(),  # noqa: B008
-                progress: ReadProgress | None = None, raw_text: bool = False) -> Generator[Chunk, None, None]:
+def read_chunks(
+    corpus: Corpus,
+    *,
+    chunk_bytes: int = 8 << 20,
+    start: Position = Position(),  # noqa: B008
+    progress: ReadProgress | None = None,
+    raw_text: bool = False,
+) -> Generator[Chunk, None, None]:
     """Yield chunks of whole documents, in input order, from `start` on.
 
     With `raw_text` (and errors="strict"), plain text comes as `ByteChunk`s (the caller validates and splits
@@ -341,7 +376,7 @@ def read_chunks(corpus: Corpus, *, chunk_bytes: int = 8 << 20, start: Position =
     `progress`, when given, is kept at the raw bytes read so far.
     """
     sources, errors = corpus.sources, corpus.errors
-    done_raw = sum((s.size or 0) for s in sources[:start.source])
+    done_raw = sum((s.size or 0) for s in sources[: start.source])
     for index in range(start.source, len(sources)):
         source = sources[index]
         offset = start.offset if index == start.source else 0
@@ -394,8 +429,9 @@ def read_chunks(corpus: Corpus, *, chunk_bytes: int = 8 << 20, start: Position =
         done_raw += source.size or 0
 
 
-def _parquet_chunks(source: Source, index: int, skip: int, field: str, done_raw: int,
-                    progress: ReadProgress | None) -> Iterator[TextChunk]:
+def _parquet_chunks(
+    source: Source, index: int, skip: int, field: str, done_raw: int, progress: ReadProgress | None
+) -> Iterator[TextChunk]:
     """Documents from a Parquet column; positions (for --resume) count rows, not bytes."""
     if source.path == "-" or source.compression is not None:
         raise CommandError(f"{source.name}: Parquet input must be an uncompressed file, not stdin")
@@ -414,12 +450,13 @@ def _parquet_chunks(source: Source, index: int, skip: int, field: str, done_raw:
         row += len(texts)
         if row <= skip:
             continue
-        texts = texts[max(0, skip - first):]
+        texts = texts[max(0, skip - first) :]
         first = max(first, skip)
         for i, text in enumerate(texts):
             if not isinstance(text, str):
-                raise CommandError(f"{source.name}: row {first + i}: column {field!r} is "
-                                   f"{type(text).__name__}, not a string")
+                raise CommandError(
+                    f"{source.name}: row {first + i}: column {field!r} is {type(text).__name__}, not a string"
+                )
         if progress is not None:
             progress.raw_bytes = done_raw + int((source.size or 0) * row / total)
         yield TextChunk(texts, index, row, first + 1, None)

@@ -38,8 +38,15 @@ def native_backend(tokenizer: Any) -> Any:
 class FlatEncoder:
     """Documents -> (ids, starts) numpy arrays through the native tokenizer, `batch_size` documents a call."""
 
-    def __init__(self, tokenizer: Any, *, add_special_tokens: bool, max_length: int | None, threads: int | None,
-                 batch_size: int) -> None:
+    def __init__(
+        self,
+        tokenizer: Any,
+        *,
+        add_special_tokens: bool,
+        max_length: int | None,
+        threads: int | None,
+        batch_size: int,
+    ) -> None:
         self.backend = native_backend(tokenizer)
         self.add_special_tokens, self.max_length = add_special_tokens, max_length
         self.threads, self.batch_size = threads, batch_size
@@ -47,17 +54,25 @@ class FlatEncoder:
     def lines(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
         """The documents of a buffer of whole UTF-8 lines, validated and split in Rust."""
         ids, starts = self.backend.encode_lines_flat(
-            data, add_special_tokens=self.add_special_tokens, max_length=self.max_length,
-            truncation=self.max_length is not None, num_threads=self.threads)
+            data,
+            add_special_tokens=self.add_special_tokens,
+            max_length=self.max_length,
+            truncation=self.max_length is not None,
+            num_threads=self.threads,
+        )
         return ids, starts
 
     def texts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         parts = []
         for i in range(0, max(len(texts), 1), self.batch_size):
             ids, starts, _ = self.backend.encode_batch_flat(
-                texts[i:i + self.batch_size], add_special_tokens=self.add_special_tokens,
-                max_length=self.max_length, truncation=self.max_length is not None, with_offsets=False,
-                num_threads=self.threads)
+                texts[i : i + self.batch_size],
+                add_special_tokens=self.add_special_tokens,
+                max_length=self.max_length,
+                truncation=self.max_length is not None,
+                with_offsets=False,
+                num_threads=self.threads,
+            )
             parts.append((ids, starts))
         if len(parts) == 1:
             return parts[0]
@@ -74,7 +89,9 @@ class FlatEncoder:
             try:
                 return self.lines(chunk.data)
             except ValueError:
-                decode_lines(chunk.data, source, "strict", chunk.start, chunk.first_line)  # names file, line, byte
+                decode_lines(
+                    chunk.data, source, "strict", chunk.start, chunk.first_line
+                )  # names file, line, byte
                 raise
         try:
             return self.texts(chunk.texts)
@@ -91,8 +108,10 @@ def _without_surrogates(chunk: TextChunk, source: Source, errors: str) -> list[s
             text.encode("utf-8")
         except UnicodeEncodeError as e:
             if errors != "replace":
-                raise CommandError(f"{source.name}: line {chunk.line_of(i)}: text has a lone surrogate at "
-                                   f"character {e.start} (pass --errors replace to substitute U+FFFD)") from None
+                raise CommandError(
+                    f"{source.name}: line {chunk.line_of(i)}: text has a lone surrogate at "
+                    f"character {e.start} (pass --errors replace to substitute U+FFFD)"
+                ) from None
             texts[i] = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
     return texts
 
@@ -192,9 +211,15 @@ def _writer(fmt: str, partial: str | None, dtype: np.dtype, state: dict[str, Any
     return NpyWriter(partial, dtype, state)
 
 
-def run_local(job: TokenizeJob, tokenizer: Any, max_length: int | None, dtype: np.dtype,
-              options: dict[str, Any], partial: str | None, state: dict[str, Any] | None
-              ) -> tuple[list[str], Counts, int]:
+def run_local(
+    job: TokenizeJob,
+    tokenizer: Any,
+    max_length: int | None,
+    dtype: np.dtype,
+    options: dict[str, Any],
+    partial: str | None,
+    state: dict[str, Any] | None,
+) -> tuple[list[str], Counts, int]:
     """Tokenize the job's corpus into `partial` (None: stream to stdout), from the checkpoint `state` when
     resuming. Returns the files written, the counts and the input bytes."""
     from .tokenize import Counts
@@ -203,8 +228,13 @@ def run_local(job: TokenizeJob, tokenizer: Any, max_length: int | None, dtype: n
     vocab_size = len(tokenizer)
     unk_id = tokenizer.unk_token_id
     writer = _writer(job.format, partial, dtype, state)
-    encode = FlatEncoder(tokenizer, add_special_tokens=job.add_special_tokens, max_length=max_length,
-                         threads=job.threads, batch_size=job.batch_size)
+    encode = FlatEncoder(
+        tokenizer,
+        add_special_tokens=job.add_special_tokens,
+        max_length=max_length,
+        threads=job.threads,
+        batch_size=job.batch_size,
+    )
     docs = state["docs"] if state else 0
     tokens = state["tokens"] if state else 0
     unk = state["unk"] if state else 0
@@ -215,12 +245,16 @@ def run_local(job: TokenizeJob, tokenizer: Any, max_length: int | None, dtype: n
     checkpointed = position
     background = _Background()
     try:
-        chunks = read_chunks(corpus, chunk_bytes=job.chunk_bytes, start=position, progress=read, raw_text=True)
+        chunks = read_chunks(
+            corpus, chunk_bytes=job.chunk_bytes, start=position, progress=read, raw_text=True
+        )
         for chunk in _prefetch(chunks):
             source = corpus.sources[chunk.source_index]
             ids, starts = encode.chunk(chunk, source, corpus.errors)
             if len(ids) and int(ids.max()) > limit:  # never wrap an id silently into a narrower dtype
-                raise CommandError(f"token id {int(ids.max())} does not fit {dtype.name} (vocab size {vocab_size})")
+                raise CommandError(
+                    f"token id {int(ids.max())} does not fit {dtype.name} (vocab size {vocab_size})"
+                )
             background.submit(functools.partial(writer.write, ids, starts))
             n_docs = len(starts) - 1  # the tokenizer counted them (a byte chunk is split in Rust)
             docs += n_docs
@@ -230,12 +264,20 @@ def run_local(job: TokenizeJob, tokenizer: Any, max_length: int | None, dtype: n
             position = Position(chunk.source_index, chunk.end, chunk.next_line(n_docs))
             # a checkpoint flushes and fsyncs the outputs, so it is taken every --checkpoint-mb of input rather
             # than every chunk (a rerun with --resume redoes at most that much)
-            due = (position.offset - checkpointed.offset >= job.checkpoint_bytes
-                   or position.source != checkpointed.source)
+            due = (
+                position.offset - checkpointed.offset >= job.checkpoint_bytes
+                or position.source != checkpointed.source
+            )
             if partial is not None and due and writer.should_checkpoint():
                 checkpointed = position
-                saved = {"options": options, "docs": docs, "tokens": tokens, "unk": unk,
-                         "position": list(position), "raw_bytes": read.raw_bytes}
+                saved = {
+                    "options": options,
+                    "docs": docs,
+                    "tokens": tokens,
+                    "unk": unk,
+                    "position": list(position),
+                    "raw_bytes": read.raw_bytes,
+                }
                 background.submit(functools.partial(_checkpoint, writer, partial, saved))
             progress.update(read.raw_bytes, docs, tokens)
         background.finish()

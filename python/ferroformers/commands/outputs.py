@@ -37,6 +37,8 @@ PARQUET_MANIFEST = "_manifest.json"
 
 def manifest_name(fmt: str) -> str:
     return PARQUET_MANIFEST if fmt == "parquet" else MANIFEST
+
+
 OUTPUT_FILES = {"npy": ("tokens.npy", "offsets.npy"), "jsonl": ("tokens.jsonl",), "parquet": ()}
 _NPY_HEADER_BYTES = 128  # room for any shape; rewritten in place when the file is complete
 
@@ -157,7 +159,9 @@ def publish(outdir: str, partial: str, files: list[str], manifest: dict[str, Any
             shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
     for name in files:
         os.replace(os.path.join(partial, name), os.path.join(outdir, name))
-    atomic_write_text(os.path.join(outdir, manifest_name(manifest["format"])), json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(
+        os.path.join(outdir, manifest_name(manifest["format"])), json.dumps(manifest, indent=2) + "\n"
+    )
     shutil.rmtree(partial)
 
 
@@ -170,8 +174,9 @@ class NpyWriter:
         self.tokens = _NpyAppender(os.path.join(partial, "tokens.npy"), dtype, n_tokens, resume=resume)
         # offsets.npy holds n_docs + 1 entries: a leading 0, then one cumulative end per document
         n_offsets = state["docs"] + 1 if state else 0
-        self.offsets = _NpyAppender(os.path.join(partial, "offsets.npy"), np.dtype(np.int64), n_offsets,
-                                    resume=resume)
+        self.offsets = _NpyAppender(
+            os.path.join(partial, "offsets.npy"), np.dtype(np.int64), n_offsets, resume=resume
+        )
         if not resume:
             self.offsets.append(np.zeros(1, dtype=np.int64))
         self.total = n_tokens
@@ -221,7 +226,7 @@ class JsonlWriter:
         values = ids.tolist()
         lines = []
         for i in range(len(starts) - 1):
-            ids_text = ", ".join(map(str, values[starts[i]:starts[i + 1]]))
+            ids_text = ", ".join(map(str, values[starts[i] : starts[i + 1]]))
             lines.append(f'{{"id": {self.doc + i}, "input_ids": [{ids_text}]}}\n')
         self.doc += len(starts) - 1
         self.f.write("".join(lines).encode("ascii"))
@@ -255,8 +260,9 @@ class ParquetWriter:
 
     format = "parquet"
 
-    def __init__(self, partial: str, dtype: np.dtype, state: dict[str, Any] | None,
-                 rows_per_shard: int = 1_000_000) -> None:
+    def __init__(
+        self, partial: str, dtype: np.dtype, state: dict[str, Any] | None, rows_per_shard: int = 1_000_000
+    ) -> None:
         self.pa = require("pyarrow", "--format parquet")
         self.pq = require("pyarrow.parquet", "--format parquet")
         self.partial, self.dtype, self.rows_per_shard = partial, dtype, rows_per_shard
@@ -281,8 +287,12 @@ class ParquetWriter:
             self.writer = self.pq.ParquetWriter(os.path.join(self.partial, name), self._schema())
         n = len(starts) - 1
         lists = pa.LargeListArray.from_arrays(pa.array(starts, pa.int64()), pa.array(ids.astype(self.dtype)))
-        table = pa.table({"id": pa.array(np.arange(self.doc, self.doc + n, dtype=np.int64)),
-                          "input_ids": lists.cast(self._schema().field("input_ids").type)})
+        table = pa.table(
+            {
+                "id": pa.array(np.arange(self.doc, self.doc + n, dtype=np.int64)),
+                "input_ids": lists.cast(self._schema().field("input_ids").type),
+            }
+        )
         self.writer.write_table(table)
         self.doc += n
         self.rows += n

@@ -9,8 +9,16 @@ from typing import Any, TextIO
 
 
 class Progress:
-    def __init__(self, total_bytes: int | None, *, quiet: bool, stream: TextIO | None = None,
-                 every: float = 10.0, initial: int = 0, noun: str = "tokens") -> None:
+    def __init__(
+        self,
+        total_bytes: int | None,
+        *,
+        quiet: bool,
+        stream: TextIO | None = None,
+        every: float = 10.0,
+        initial: int = 0,
+        noun: str = "tokens",
+    ) -> None:
         self.stream = stream or sys.stderr
         self.noun = noun
         self.quiet, self.every, self.total = quiet, every, total_bytes
@@ -20,8 +28,16 @@ class Progress:
         if not quiet and self.stream.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total_bytes, initial=initial, unit="B", unit_scale=True, unit_divisor=1024,
-                            file=self.stream, dynamic_ncols=True, smoothing=0.1)
+            self.bar = tqdm(
+                total=total_bytes,
+                initial=initial,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                file=self.stream,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
 
     def update(self, done_bytes: int, docs: int, tokens: int) -> None:
         step = done_bytes - self.done_bytes
@@ -41,8 +57,12 @@ class Progress:
             eta = ""
             if self.total and done_bytes:
                 eta = f", ETA {(self.total - done_bytes) / (done_bytes / elapsed):.0f} s"
-            print(f"{mb:,.1f} MB{pct}, {docs:,} docs, {tokens:,} {self.noun}, {mb / elapsed:.1f} MB/s, "
-                  f"{docs / elapsed:,.0f} docs/s{eta}", file=self.stream, flush=True)
+            print(
+                f"{mb:,.1f} MB{pct}, {docs:,} docs, {tokens:,} {self.noun}, {mb / elapsed:.1f} MB/s, "
+                f"{docs / elapsed:,.0f} docs/s{eta}",
+                file=self.stream,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self.bar is not None:

@@ -43,14 +43,17 @@ def _read(ray: Any, sources: tuple[Source, ...], text_field: str) -> Any:
     datasets = []
     for source in sources:
         if source.path == "-" or source.compression is not None:
-            raise CommandError(f"{source.name}: --engine ray reads uncompressed files (not stdin or .gz/.zst)")
+            raise CommandError(
+                f"{source.name}: --engine ray reads uncompressed files (not stdin or .gz/.zst)"
+            )
         if source.format == "parquet":
             ds = ray.data.read_parquet(source.path, columns=[text_field])
         elif source.format == "jsonl":
             ds = ray.data.read_json(source.path, lines=True).select_columns([text_field])
         else:
             ds = ray.data.read_binary_files(source.path, include_paths=True).map_batches(
-                _split_files, batch_format="numpy", batch_size=1)
+                _split_files, batch_format="numpy", batch_size=1
+            )
             if text_field != "text":
                 ds = ds.rename_columns({"text": text_field})
         datasets.append(ds)
@@ -74,8 +77,9 @@ def _root_cause(error: BaseException) -> str:
     return causes[-1] if causes else (lines[0] if lines else type(error).__name__)
 
 
-def run_ray(job: TokenizeJob, tokenizer: Any, partial: str, max_length: int | None,
-            dtype: np.dtype) -> tuple[list[str], Counts]:
+def run_ray(
+    job: TokenizeJob, tokenizer: Any, partial: str, max_length: int | None, dtype: np.dtype
+) -> tuple[list[str], Counts]:
     """Tokenize on Ray into `partial`; returns the Parquet shard names and the counts."""
     from .tokenize import Counts
 
@@ -91,13 +95,21 @@ def run_ray(job: TokenizeJob, tokenizer: Any, partial: str, max_length: int | No
 
         logging.getLogger("ray").setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
-    context.execution_options.preserve_order = True  # document order = input order, as the single-machine path
+    context.execution_options.preserve_order = (
+        True  # document order = input order, as the single-machine path
+    )
     context.enable_progress_bars = not job.quiet
     threads = job.threads or 1
     text_field = job.corpus.text_field
-    ds = tokenize_dataset(_read(ray, job.corpus.sources, text_field), job.tokenizer, text_field,
-                          max_length=max_length, add_special_tokens=job.add_special_tokens,
-                          num_threads=threads, reserve_cpus=job.reserve_cpus)
+    ds = tokenize_dataset(
+        _read(ray, job.corpus.sources, text_field),
+        job.tokenizer,
+        text_field,
+        max_length=max_length,
+        add_special_tokens=job.add_special_tokens,
+        num_threads=threads,
+        reserve_cpus=job.reserve_cpus,
+    )
     raw = os.path.join(partial, "ray")
     try:
         ds.select_columns(["input_ids"]).write_parquet(raw, filename_provider=_filename_provider(ray))
@@ -118,8 +130,13 @@ def run_ray(job: TokenizeJob, tokenizer: Any, partial: str, max_length: int | No
         values = ids.values.to_numpy()
         n = len(table)
         shard = f"part-{len(files):05d}.parquet"
-        out = pa.table({"id": pa.array(np.arange(docs, docs + n, dtype=np.int64)),
-                        "input_ids": ids.cast(pa.list_(value_type))}, schema=schema)
+        out = pa.table(
+            {
+                "id": pa.array(np.arange(docs, docs + n, dtype=np.int64)),
+                "input_ids": ids.cast(pa.list_(value_type)),
+            },
+            schema=schema,
+        )
         pq.write_table(out, os.path.join(partial, shard))
         files.append(shard)
         docs += n

@@ -41,29 +41,63 @@ TOKENIZER_CLASSES = {"distilbert": "DistilBertTokenizerFast", "bert": "BertToken
 
 def add_parser(sub: Any) -> None:
     """Register the subcommand on the CLI's subparsers."""
-    p = sub.add_parser("train-tokenizer", help="train a WordPiece vocabulary on a corpus (deterministic, streaming)",
-                       description="Train a BERT WordPiece vocabulary: the words of the corpus, normalized as the "
-                                   "tokenizer does, merged BPE-style until --vocab-size. The same input and options "
-                                   "give the same vocab.txt whatever --threads.")
+    p = sub.add_parser(
+        "train-tokenizer",
+        help="train a WordPiece vocabulary on a corpus (deterministic, streaming)",
+        description="Train a BERT WordPiece vocabulary: the words of the corpus, normalized as the "
+        "tokenizer does, merged BPE-style until --vocab-size. The same input and options "
+        "give the same vocab.txt whatever --threads.",
+    )
     add_corpus_arguments(p)
-    p.add_argument("-o", "--output", required=True, metavar="OUTDIR",
-                   help="output folder (must be empty or new unless --overwrite)")
-    p.add_argument("--vocab-size", type=int, required=True, help="tokens in the vocabulary (30522 for BERT's size)")
-    p.add_argument("--min-frequency", type=int, default=2, help="never merge a pair seen fewer times (default 2)")
-    p.add_argument("--limit-alphabet", type=int, default=1000,
-                   help="keep at most this many characters, the most frequent (default 1000; 0: no limit)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTDIR",
+        help="output folder (must be empty or new unless --overwrite)",
+    )
+    p.add_argument(
+        "--vocab-size", type=int, required=True, help="tokens in the vocabulary (30522 for BERT's size)"
+    )
+    p.add_argument(
+        "--min-frequency", type=int, default=2, help="never merge a pair seen fewer times (default 2)"
+    )
+    p.add_argument(
+        "--limit-alphabet",
+        type=int,
+        default=1000,
+        help="keep at most this many characters, the most frequent (default 1000; 0: no limit)",
+    )
     p.add_argument("--cased", action="store_true", help="keep case (and accents): do_lower_case=False")
     p.add_argument("--no-strip-accents", action="store_true", help="lowercase but keep accents")
-    p.add_argument("--no-chinese-chars", action="store_true",
-                   help="do not make each CJK character a word of its own (tokenize_chinese_chars=False)")
-    p.add_argument("--special-tokens", nargs="+", default=list(DEFAULT_SPECIAL_TOKENS), metavar="TOKEN",
-                   help="first in the vocabulary, in this order (default: [PAD] [UNK] [CLS] [SEP] [MASK]); "
-                        "must include [UNK], [CLS] and [SEP]")
-    p.add_argument("--model-type", choices=sorted(TOKENIZER_CLASSES), default="distilbert",
-                   help="the tokenizer class written in tokenizer_config.json (default distilbert)")
-    p.add_argument("--model-max-length", type=int, default=512, help="model_max_length of the tokenizer (default 512)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="counting and merging threads (default: FERROFORMERS_NUM_THREADS or every core)")
+    p.add_argument(
+        "--no-chinese-chars",
+        action="store_true",
+        help="do not make each CJK character a word of its own (tokenize_chinese_chars=False)",
+    )
+    p.add_argument(
+        "--special-tokens",
+        nargs="+",
+        default=list(DEFAULT_SPECIAL_TOKENS),
+        metavar="TOKEN",
+        help="first in the vocabulary, in this order (default: [PAD] [UNK] [CLS] [SEP] [MASK]); "
+        "must include [UNK], [CLS] and [SEP]",
+    )
+    p.add_argument(
+        "--model-type",
+        choices=sorted(TOKENIZER_CLASSES),
+        default="distilbert",
+        help="the tokenizer class written in tokenizer_config.json (default distilbert)",
+    )
+    p.add_argument(
+        "--model-max-length", type=int, default=512, help="model_max_length of the tokenizer (default 512)"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="counting and merging threads (default: FERROFORMERS_NUM_THREADS or every core)",
+    )
     p.add_argument("--chunk-mb", type=positive_int, default=8, help="MB of input read per chunk (default 8)")
     p.add_argument("--overwrite", action="store_true", help="replace what OUTDIR holds")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
@@ -92,9 +126,12 @@ class TrainJob:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TrainJob:
-        for flag, value, least in (("--vocab-size", args.vocab_size, 1), ("--min-frequency", args.min_frequency, 0),
-                                   ("--limit-alphabet", args.limit_alphabet, 0),
-                                   ("--model-max-length", args.model_max_length, 1)):
+        for flag, value, least in (
+            ("--vocab-size", args.vocab_size, 1),
+            ("--min-frequency", args.min_frequency, 0),
+            ("--limit-alphabet", args.limit_alphabet, 0),
+            ("--model-max-length", args.model_max_length, 1),
+        ):
             if value < least:
                 raise CommandError(f"{flag} must be at least {least}, got {value}")
         if args.threads is not None and args.threads < 1:
@@ -105,17 +142,31 @@ class TrainJob:
                 raise CommandError(f"--special-tokens: {token!r} is empty or whitespace")
         for needed in ("[UNK]", "[CLS]", "[SEP]"):
             if needed not in specials:
-                raise CommandError(f"--special-tokens must include {needed} (the tokenizer needs it), "
-                                   f"got {' '.join(specials)}")
+                raise CommandError(
+                    f"--special-tokens must include {needed} (the tokenizer needs it), "
+                    f"got {' '.join(specials)}"
+                )
         if args.cased and args.no_strip_accents:
-            raise CommandError("--no-strip-accents goes with the uncased default: --cased keeps accents already")
+            raise CommandError(
+                "--no-strip-accents goes with the uncased default: --cased keeps accents already"
+            )
         return cls(
-            corpus=Corpus.from_args(args), output=args.output, vocab_size=args.vocab_size,
-            min_frequency=args.min_frequency, limit_alphabet=args.limit_alphabet or None,
-            lowercase=not args.cased, strip_accents=False if args.no_strip_accents else None,
-            tokenize_chinese_chars=not args.no_chinese_chars, special_tokens=specials, model_type=args.model_type,
-            model_max_length=args.model_max_length, threads=args.threads, chunk_bytes=args.chunk_mb << 20,
-            overwrite=args.overwrite, quiet=args.quiet)
+            corpus=Corpus.from_args(args),
+            output=args.output,
+            vocab_size=args.vocab_size,
+            min_frequency=args.min_frequency,
+            limit_alphabet=args.limit_alphabet or None,
+            lowercase=not args.cased,
+            strip_accents=False if args.no_strip_accents else None,
+            tokenize_chinese_chars=not args.no_chinese_chars,
+            special_tokens=specials,
+            model_type=args.model_type,
+            model_max_length=args.model_max_length,
+            threads=args.threads,
+            chunk_bytes=args.chunk_mb << 20,
+            overwrite=args.overwrite,
+            quiet=args.quiet,
+        )
 
 
 class _MergeProgress:
@@ -151,7 +202,9 @@ def _feed(trainer: Any, chunk: Chunk, source: Source, job: TrainJob) -> None:
         try:
             trainer.feed_lines(chunk.data, num_threads=job.threads)
         except ValueError:
-            decode_lines(chunk.data, source, "strict", chunk.start, chunk.first_line)  # names file, line, byte
+            decode_lines(
+                chunk.data, source, "strict", chunk.start, chunk.first_line
+            )  # names file, line, byte
             raise
         return
     try:
@@ -183,9 +236,14 @@ def _run(job: TrainJob, partial: str, started: float) -> int:
     from .._native import TrainerError, WordPieceTokenizer, WordPieceTrainer
 
     trainer = WordPieceTrainer(
-        vocab_size=job.vocab_size, min_frequency=job.min_frequency, limit_alphabet=job.limit_alphabet,
-        special_tokens=list(job.special_tokens), lowercase=job.lowercase, strip_accents=job.strip_accents,
-        handle_chinese_chars=job.tokenize_chinese_chars)
+        vocab_size=job.vocab_size,
+        min_frequency=job.min_frequency,
+        limit_alphabet=job.limit_alphabet,
+        special_tokens=list(job.special_tokens),
+        lowercase=job.lowercase,
+        strip_accents=job.strip_accents,
+        handle_chinese_chars=job.tokenize_chinese_chars,
+    )
     sources, total = job.corpus.sources, job.corpus.size
     read = ReadProgress()
     progress = Progress(total, quiet=job.quiet, noun="words")
@@ -199,13 +257,19 @@ def _run(job: TrainJob, partial: str, started: float) -> int:
     finally:
         progress.close()
     counted = time.perf_counter()
-    counts = {"documents": trainer.documents, "words": trainer.total_words, "distinct_words": trainer.distinct_words,
-              "long_words": trainer.long_words}
+    counts = {
+        "documents": trainer.documents,
+        "words": trainer.total_words,
+        "distinct_words": trainer.distinct_words,
+        "long_words": trainer.long_words,
+    }
     merges = _MergeProgress(job.vocab_size, job.quiet)
     try:
         result = trainer.train(merges, num_threads=job.threads)
     except TrainerError as e:
-        hint = f" (--vocab-size, --limit-alphabet {job.limit_alphabet or 0})" if "vocab_size" in str(e) else ""
+        hint = (
+            f" (--vocab-size, --limit-alphabet {job.limit_alphabet or 0})" if "vocab_size" in str(e) else ""
+        )
         raise CommandError(f"{e}{hint}") from None
     finally:
         merges.close()
@@ -214,18 +278,31 @@ def _run(job: TrainJob, partial: str, started: float) -> int:
     from ..models.bert.tokenization_bert_fast import BertTokenizerFast
     from ..models.distilbert.tokenization_distilbert_fast import DistilBertTokenizerFast
 
-    core = WordPieceTokenizer(vocab, lowercase=job.lowercase, strip_accents=job.strip_accents,
-                              handle_chinese_chars=job.tokenize_chinese_chars)
+    core = WordPieceTokenizer(
+        vocab,
+        lowercase=job.lowercase,
+        strip_accents=job.strip_accents,
+        handle_chinese_chars=job.tokenize_chinese_chars,
+    )
     tokenizer_class = {"distilbert": DistilBertTokenizerFast, "bert": BertTokenizerFast}[job.model_type]
     extra = [t for t in job.special_tokens if t not in DEFAULT_SPECIAL_TOKENS]
-    named: dict[str, Any] = {f"{name}_token": token for name in ("unk", "sep", "pad", "cls", "mask")
-             if (token := f"[{name.upper()}]") in job.special_tokens}
-    tokens: dict[str, Any] = {k: named.get(k) for k in ("unk_token", "sep_token", "pad_token", "cls_token",
-                                                        "mask_token")}
-    tokenizer = tokenizer_class(tokenizer_object=core, do_lower_case=job.lowercase, strip_accents=job.strip_accents,
-                                tokenize_chinese_chars=job.tokenize_chinese_chars,
-                                model_max_length=job.model_max_length, additional_special_tokens=extra or None,
-                                **tokens)
+    named: dict[str, Any] = {
+        f"{name}_token": token
+        for name in ("unk", "sep", "pad", "cls", "mask")
+        if (token := f"[{name.upper()}]") in job.special_tokens
+    }
+    tokens: dict[str, Any] = {
+        k: named.get(k) for k in ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+    }
+    tokenizer = tokenizer_class(
+        tokenizer_object=core,
+        do_lower_case=job.lowercase,
+        strip_accents=job.strip_accents,
+        tokenize_chinese_chars=job.tokenize_chinese_chars,
+        model_max_length=job.model_max_length,
+        additional_special_tokens=extra or None,
+        **tokens,
+    )
     written = tokenizer.save_pretrained(partial)
     files = sorted(os.path.basename(p) for p in written)
     vocab_text = "".join(t + "\n" for t in vocab).encode("utf-8")
@@ -236,15 +313,32 @@ def _run(job: TrainJob, partial: str, started: float) -> int:
     manifest = {
         "format": "wordpiece-vocabulary",
         "files": files,
-        "tokenizer": {"class": type(tokenizer).__name__, "vocab_size": len(vocab),
-                      "vocab_sha256": hashlib.sha256(vocab_text).hexdigest()},
-        "settings": {"vocab_size": job.vocab_size, "min_frequency": job.min_frequency,
-                     "limit_alphabet": job.limit_alphabet, "special_tokens": list(job.special_tokens),
-                     "do_lower_case": job.lowercase, "strip_accents": job.strip_accents,
-                     "tokenize_chinese_chars": job.tokenize_chinese_chars, "continuing_subword_prefix": "##",
-                     "errors": job.corpus.errors, "text_field": job.corpus.text_field},
-        "inputs": [{"path": os.path.abspath(s.path) if s.path != "-" else "-", "bytes": s.size, "format": s.format,
-                    "compression": s.compression} for s in sources],
+        "tokenizer": {
+            "class": type(tokenizer).__name__,
+            "vocab_size": len(vocab),
+            "vocab_sha256": hashlib.sha256(vocab_text).hexdigest(),
+        },
+        "settings": {
+            "vocab_size": job.vocab_size,
+            "min_frequency": job.min_frequency,
+            "limit_alphabet": job.limit_alphabet,
+            "special_tokens": list(job.special_tokens),
+            "do_lower_case": job.lowercase,
+            "strip_accents": job.strip_accents,
+            "tokenize_chinese_chars": job.tokenize_chinese_chars,
+            "continuing_subword_prefix": "##",
+            "errors": job.corpus.errors,
+            "text_field": job.corpus.text_field,
+        },
+        "inputs": [
+            {
+                "path": os.path.abspath(s.path) if s.path != "-" else "-",
+                "bytes": s.size,
+                "format": s.format,
+                "compression": s.compression,
+            }
+            for s in sources
+        ],
         "counts": {**counts, **result},
         "elapsed_seconds": {"counting": round(counted - started, 3), "total": round(elapsed, 3)},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -253,7 +347,9 @@ def _run(job: TrainJob, partial: str, started: float) -> int:
     publish(job.output, partial, files, manifest)
     if not job.quiet:
         mb = (total or read.raw_bytes) / 1e6
-        print(f"{len(vocab):,} tokens ({result['alphabet']:,} characters, {result['merges']:,} merges) from "
-              f"{counts['documents']:,} documents, {counts['words']:,} words ({counts['distinct_words']:,} distinct), "
-              f"{mb:,.1f} MB in {elapsed:.2f} s -> {job.output}")
+        print(
+            f"{len(vocab):,} tokens ({result['alphabet']:,} characters, {result['merges']:,} merges) from "
+            f"{counts['documents']:,} documents, {counts['words']:,} words ({counts['distinct_words']:,} distinct), "
+            f"{mb:,.1f} MB in {elapsed:.2f} s -> {job.output}"
+        )
     return 0

@@ -40,10 +40,18 @@ class TokenizeBatch:
         output_column: the name of the ids column.
     """
 
-    def __init__(self, tokenizer: str | os.PathLike[str] = "bert-base-uncased", text_column: str = "text", *,
-                 max_length: int | None = None, add_special_tokens: bool = True, return_offsets: bool = False,
-                 return_attention_mask: bool = False, num_threads: int | None = None,
-                 output_column: str = "input_ids") -> None:
+    def __init__(
+        self,
+        tokenizer: str | os.PathLike[str] = "bert-base-uncased",
+        text_column: str = "text",
+        *,
+        max_length: int | None = None,
+        add_special_tokens: bool = True,
+        return_offsets: bool = False,
+        return_attention_mask: bool = False,
+        num_threads: int | None = None,
+        output_column: str = "input_ids",
+    ) -> None:
         if max_length is not None and max_length < 1:
             raise ValueError(f"max_length must be at least 1, got {max_length}")
         if num_threads is not None and num_threads < 1:
@@ -55,15 +63,22 @@ class TokenizeBatch:
         self.num_threads = num_threads
 
     def __repr__(self) -> str:
-        return (f"TokenizeBatch({self.tokenizer!r}, text_column={self.text_column!r}, "
-                f"max_length={self.max_length}, add_special_tokens={self.add_special_tokens})")
+        return (
+            f"TokenizeBatch({self.tokenizer!r}, text_column={self.text_column!r}, "
+            f"max_length={self.max_length}, add_special_tokens={self.add_special_tokens})"
+        )
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Flat arrays for `texts`: ids (uint32), starts (int64, n + 1), offsets ((n_tokens, 2) int64 or None)."""
         backend: WordPieceTokenizer = _load(self.tokenizer).backend_tokenizer
-        return backend.encode_batch_flat(texts, add_special_tokens=self.add_special_tokens,
-                                         max_length=self.max_length, truncation=self.max_length is not None,
-                                         with_offsets=self.return_offsets, num_threads=self.num_threads)
+        return backend.encode_batch_flat(
+            texts,
+            add_special_tokens=self.add_special_tokens,
+            max_length=self.max_length,
+            truncation=self.max_length is not None,
+            with_offsets=self.return_offsets,
+            num_threads=self.num_threads,
+        )
 
     def __call__(self, batch: Any) -> Any:
         import sys
@@ -76,8 +91,10 @@ class TokenizeBatch:
             return self._pandas(batch)
         if isinstance(batch, dict):
             return self._numpy(batch)
-        raise TypeError(f"TokenizeBatch takes a pyarrow.Table, a pandas.DataFrame or a dict of numpy arrays, "
-                        f"not {type(batch).__name__}")
+        raise TypeError(
+            f"TokenizeBatch takes a pyarrow.Table, a pandas.DataFrame or a dict of numpy arrays, "
+            f"not {type(batch).__name__}"
+        )
 
     def map_record_batches(self, batches: Any, ids_type: str = "int32") -> Any:
         """For Spark's `mapInArrow` (and any engine handing out Arrow record batches): yield each batch with
@@ -94,8 +111,9 @@ class TokenizeBatch:
     def _texts(self, values: list[Any]) -> list[str]:
         for i, value in enumerate(values):
             if not isinstance(value, str):
-                raise TypeError(f"column {self.text_column!r}, row {i}: expected a string, got "
-                                f"{type(value).__name__}")
+                raise TypeError(
+                    f"column {self.text_column!r}, row {i}: expected a string, got {type(value).__name__}"
+                )
         return values
 
     def _column(self, batch: Any, columns: Any) -> Any:
@@ -109,10 +127,13 @@ class TokenizeBatch:
         texts = self._texts(self._column(table, table.column_names).to_pylist())
         ids, starts, offsets = self.encode(texts)
         list_offsets = pa.array(starts, pa.int64())
-        columns = {self.output_column: pa.LargeListArray.from_arrays(list_offsets, pa.array(ids, pa.uint32()))}
+        columns = {
+            self.output_column: pa.LargeListArray.from_arrays(list_offsets, pa.array(ids, pa.uint32()))
+        }
         if self.return_attention_mask:
             columns["attention_mask"] = pa.LargeListArray.from_arrays(
-                list_offsets, pa.array(np.ones(len(ids), dtype=np.uint8)))
+                list_offsets, pa.array(np.ones(len(ids), dtype=np.uint8))
+            )
         if offsets is not None:
             pairs = pa.FixedSizeListArray.from_arrays(pa.array(offsets.reshape(-1), pa.int64()), 2)
             columns["offsets"] = pa.LargeListArray.from_arrays(list_offsets, pairs)
@@ -133,8 +154,9 @@ class TokenizeBatch:
         return out
 
     def _numpy(self, batch: dict[str, Any]) -> dict[str, Any]:
-        texts = self._texts([v.item() if isinstance(v, np.generic) else v
-                             for v in self._column(batch, batch.keys())])
+        texts = self._texts(
+            [v.item() if isinstance(v, np.generic) else v for v in self._column(batch, batch.keys())]
+        )
         return {**batch, **self._split(texts)}
 
     def _pandas(self, frame: Any) -> Any:

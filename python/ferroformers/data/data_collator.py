@@ -52,6 +52,7 @@ class DataCollatorMixin:
 
 # ---- padding ---------------------------------------------------------------------------------------------------
 
+
 def _is_longest(padding: Any) -> bool:
     return padding is True or getattr(padding, "value", padding) == "longest"
 
@@ -63,7 +64,9 @@ def _rows_as_arrays(values: list[Any]) -> list[np.ndarray] | None:
         if isinstance(value, np.ndarray):
             array = value
         elif isinstance(value, (list, tuple)):
-            array = np.asarray(value)  # python ints -> int64; floats, objects or nested lists are left to `pad`
+            array = np.asarray(
+                value
+            )  # python ints -> int64; floats, objects or nested lists are left to `pad`
         elif hasattr(value, "detach") and value.device.type == "cpu":  # a torch tensor
             array = value.detach().numpy()
         else:
@@ -74,8 +77,9 @@ def _rows_as_arrays(values: list[Any]) -> list[np.ndarray] | None:
     return rows
 
 
-def _pad_arrays(tokenizer: Any, features: Sequence[Any], pad_to_multiple_of: int | None,
-                return_tensors: str) -> Any:
+def _pad_arrays(
+    tokenizer: Any, features: Sequence[Any], pad_to_multiple_of: int | None, return_tensors: str
+) -> Any:
     """`tokenizer.pad(features, padding=True, pad_to_multiple_of=..., return_tensors=...)` computed on arrays,
     or None when that shortcut does not apply (then the caller asks `tokenizer.pad`, which is the definition).
 
@@ -86,16 +90,26 @@ def _pad_arrays(tokenizer: Any, features: Sequence[Any], pad_to_multiple_of: int
     from ..tokenization_utils_base import BatchEncoding, PreTrainedTokenizerBase
 
     cls = type(tokenizer)
-    if not isinstance(tokenizer, PreTrainedTokenizerBase) or cls.pad is not PreTrainedTokenizerBase.pad \
-            or cls._pad is not PreTrainedTokenizerBase._pad:
+    if (
+        not isinstance(tokenizer, PreTrainedTokenizerBase)
+        or cls.pad is not PreTrainedTokenizerBase.pad
+        or cls._pad is not PreTrainedTokenizerBase._pad
+    ):
         return None
-    if return_tensors not in ("pt", "np") or not features or \
-            not all(isinstance(f, (dict, Mapping)) for f in features):  # dict first: the fast isinstance check
+    if (
+        return_tensors not in ("pt", "np")
+        or not features
+        or not all(isinstance(f, (dict, Mapping)) for f in features)
+    ):  # dict first: the fast isinstance check
         return None
     main = tokenizer.model_input_names[0]
     keys = list(features[0].keys())
     with_mask = "attention_mask" in tokenizer.model_input_names
-    fills = {main: tokenizer.pad_token_id, "token_type_ids": tokenizer.pad_token_type_id, "special_tokens_mask": 1}
+    fills = {
+        main: tokenizer.pad_token_id,
+        "token_type_ids": tokenizer.pad_token_type_id,
+        "special_tokens_mask": 1,
+    }
     if with_mask:
         fills["attention_mask"] = 0
     if main not in keys or any(k not in fills for k in keys) or any(list(f.keys()) != keys for f in features):
@@ -126,9 +140,9 @@ def _pad_arrays(tokenizer: Any, features: Sequence[Any], pad_to_multiple_of: int
         out = np.full((len(rows), width), fills[key], dtype=np.int64)
         for i, row in enumerate(rows):
             if left:
-                out[i, width - len(row):] = row
+                out[i, width - len(row) :] = row
             else:
-                out[i, :len(row)] = row
+                out[i, : len(row)] = row
         batch[key] = out
     if with_mask and "attention_mask" not in batch:  # ones on the tokens, zeros on the padding
         positions = np.arange(width)
@@ -141,8 +155,15 @@ def _pad_arrays(tokenizer: Any, features: Sequence[Any], pad_to_multiple_of: int
     return BatchEncoding(batch)
 
 
-def _pad(tokenizer: Any, features: Sequence[Any], *, return_tensors: str, pad_to_multiple_of: int | None,
-         padding: Any = True, max_length: int | None = None) -> Any:
+def _pad(
+    tokenizer: Any,
+    features: Sequence[Any],
+    *,
+    return_tensors: str,
+    pad_to_multiple_of: int | None,
+    padding: Any = True,
+    max_length: int | None = None,
+) -> Any:
     """What transformers' collators get from `pad_without_fast_tokenizer_warning(tokenizer, features, ...)`."""
     if _is_longest(padding) and max_length is None:
         batch = _pad_arrays(tokenizer, features, pad_to_multiple_of, return_tensors)
@@ -155,21 +176,30 @@ def _pad(tokenizer: Any, features: Sequence[Any], *, return_tensors: str, pad_to
     if warned is not None:
         warned[key] = True
     try:
-        return tokenizer.pad(features, padding=padding, max_length=max_length,
-                             pad_to_multiple_of=pad_to_multiple_of, return_tensors=return_tensors)
+        return tokenizer.pad(
+            features,
+            padding=padding,
+            max_length=max_length,
+            pad_to_multiple_of=pad_to_multiple_of,
+            return_tensors=return_tensors,
+        )
     finally:
         if warned is not None:
             warned[key] = saved
 
 
-def _collate_ids(examples: list[Any], tokenizer: Any, pad_to_multiple_of: int | None, return_tensors: str) -> Any:
+def _collate_ids(
+    examples: list[Any], tokenizer: Any, pad_to_multiple_of: int | None, return_tensors: str
+) -> Any:
     """Rows of ids (lists, numpy arrays or tensors) -> one (batch, length) tensor or array, padded on the
     tokenizer's side with its pad id when the lengths differ or are not a multiple of `pad_to_multiple_of`.
 
     transformers' `_torch_collate_batch` / `_numpy_collate_batch`: lists become int64 (and numpy rows too for
     "pt"); tensors and arrays otherwise keep their dtype. Unlike those, torch rows can be padded into numpy, and
     an empty row is left-padded correctly (they write it to `result[i, -0:]`, the whole row)."""
-    if isinstance(examples[0], (list, tuple)) or (return_tensors == "pt" and isinstance(examples[0], np.ndarray)):
+    if isinstance(examples[0], (list, tuple)) or (
+        return_tensors == "pt" and isinstance(examples[0], np.ndarray)
+    ):
         rows = [np.asarray(e, dtype=np.int64) for e in examples]
     else:
         rows = [_to_numpy(e) for e in examples]
@@ -181,14 +211,16 @@ def _collate_ids(examples: list[Any], tokenizer: Any, pad_to_multiple_of: int | 
         result = np.stack(rows)
     else:
         if tokenizer.pad_token is None:
-            raise ValueError(f"the examples have different lengths (or need pad_to_multiple_of) but the tokenizer "
-                             f"({type(tokenizer).__name__}) has no pad token; set one with tokenizer.pad_token = ...")
+            raise ValueError(
+                f"the examples have different lengths (or need pad_to_multiple_of) but the tokenizer "
+                f"({type(tokenizer).__name__}) has no pad token; set one with tokenizer.pad_token = ..."
+            )
         result = np.full((len(rows), width), tokenizer.pad_token_id, dtype=rows[0].dtype)
         for i, row in enumerate(rows):
             if tokenizer.padding_side == "right":
-                result[i, :len(row)] = row
+                result[i, : len(row)] = row
             else:
-                result[i, width - len(row):] = row
+                result[i, width - len(row) :] = row
     if return_tensors == "pt":
         import torch
 
@@ -209,12 +241,15 @@ def _special_tokens_mask(tokenizer: Any, ids: np.ndarray, cache: dict[Any, np.nd
     if table is None:
         cache.clear()
         table = cache[key] = np.asarray(
-            tokenizer.get_special_tokens_mask(list(range(key[0])), already_has_special_tokens=True), dtype=bool)
+            tokenizer.get_special_tokens_mask(list(range(key[0])), already_has_special_tokens=True),
+            dtype=bool,
+        )
     if int(ids.min()) >= 0 and int(ids.max()) < len(table):
         return np.asarray(table[ids])
     distinct, inverse = np.unique(ids, return_inverse=True)
-    flags = np.asarray(tokenizer.get_special_tokens_mask(distinct.tolist(), already_has_special_tokens=True),
-                       dtype=bool)
+    flags = np.asarray(
+        tokenizer.get_special_tokens_mask(distinct.tolist(), already_has_special_tokens=True), dtype=bool
+    )
     return np.asarray(flags[inverse.reshape(-1)].reshape(ids.shape))
 
 
@@ -240,6 +275,7 @@ def _to_numpy(x: Any) -> np.ndarray:
 
 # ---- collators -------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class DataCollatorWithPadding:
     """Pad a list of features (dicts from a tokenizer or a dataset) into a batch with `tokenizer.pad`.
@@ -264,8 +300,14 @@ class DataCollatorWithPadding:
     def __call__(self, features: list[dict[str, Any]]) -> Any:
         if not features:
             raise ValueError("DataCollatorWithPadding got an empty list of features")
-        batch = _pad(self.tokenizer, features, padding=self.padding, max_length=self.max_length,
-                     pad_to_multiple_of=self.pad_to_multiple_of, return_tensors=self.return_tensors)
+        batch = _pad(
+            self.tokenizer,
+            features,
+            padding=self.padding,
+            max_length=self.max_length,
+            pad_to_multiple_of=self.pad_to_multiple_of,
+            return_tensors=self.return_tensors,
+        )
         for name in ("label", "label_ids"):
             if name in batch:
                 batch["labels"] = batch[name]
@@ -305,33 +347,48 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
     def __post_init__(self) -> None:
         if self.mlm:
             if self.tokenizer.mask_token is None:
-                raise ValueError("the tokenizer has no mask token, which masked language modeling needs; pass "
-                                 "mlm=False to train a causal language model instead")
+                raise ValueError(
+                    "the tokenizer has no mask token, which masked language modeling needs; pass "
+                    "mlm=False to train a causal language model instead"
+                )
             if self.mlm_probability is None or not 0 <= self.mlm_probability <= 1:
                 raise ValueError(f"mlm_probability must be between 0 and 1, got {self.mlm_probability!r}")
             self.mlm_probability = float(self.mlm_probability)
         elif self.whole_word_mask:
             raise ValueError("whole_word_mask=True needs mlm=True")
         if self.mask_replace_prob + self.random_replace_prob > 1:
-            raise ValueError(f"mask_replace_prob + random_replace_prob must not exceed 1, got "
-                             f"{self.mask_replace_prob} + {self.random_replace_prob}")
+            raise ValueError(
+                f"mask_replace_prob + random_replace_prob must not exceed 1, got "
+                f"{self.mask_replace_prob} + {self.random_replace_prob}"
+            )
         if not 0 <= self.mask_replace_prob <= 1:
             raise ValueError(f"mask_replace_prob must be between 0 and 1, got {self.mask_replace_prob}")
         if not 0 <= self.random_replace_prob <= 1:
             raise ValueError(f"random_replace_prob must be between 0 and 1, got {self.random_replace_prob}")
-        if self.pad_to_multiple_of is not None and (isinstance(self.pad_to_multiple_of, bool)
-                                                    or not isinstance(self.pad_to_multiple_of, int)
-                                                    or self.pad_to_multiple_of < 1):
-            raise ValueError(f"pad_to_multiple_of must be a positive int or None, got {self.pad_to_multiple_of!r}")
+        if self.pad_to_multiple_of is not None and (
+            isinstance(self.pad_to_multiple_of, bool)
+            or not isinstance(self.pad_to_multiple_of, int)
+            or self.pad_to_multiple_of < 1
+        ):
+            raise ValueError(
+                f"pad_to_multiple_of must be a positive int or None, got {self.pad_to_multiple_of!r}"
+            )
         if self.return_tensors not in ("pt", "np"):
             raise ValueError(f"return_tensors must be 'pt' or 'np', got {self.return_tensors!r}")
         if self.whole_word_mask:
             if not getattr(self.tokenizer, "is_fast", False):
-                warnings.warn("whole_word_mask reads `offset_mapping`, which only fast tokenizers give",
-                              UserWarning, stacklevel=3)
+                warnings.warn(
+                    "whole_word_mask reads `offset_mapping`, which only fast tokenizers give",
+                    UserWarning,
+                    stacklevel=3,
+                )
             if self.mask_replace_prob < 1:  # transformers does the same, with the same warning
-                warnings.warn("whole_word_mask replaces chosen tokens by the mask token only: setting "
-                              "mask_replace_prob=1, random_replace_prob=0", UserWarning, stacklevel=3)
+                warnings.warn(
+                    "whole_word_mask replaces chosen tokens by the mask token only: setting "
+                    "mask_replace_prob=1, random_replace_prob=0",
+                    UserWarning,
+                    stacklevel=3,
+                )
                 self.mask_replace_prob, self.random_replace_prob = 1, 0
         self.mask_replace_prob = float(self.mask_replace_prob)
         self.random_replace_prob = float(self.random_replace_prob)
@@ -361,9 +418,11 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
 
             worker_info = torch.utils.data.get_worker_info()
             if worker_info is None:
-                raise ValueError("the collator runs in a child process that is not a torch DataLoader worker, so "
-                                 "its `seed` cannot be made unique per worker; use a DataLoader with workers or "
-                                 "a single process")
+                raise ValueError(
+                    "the collator runs in a child process that is not a torch DataLoader worker, so "
+                    "its `seed` cannot be made unique per worker; use a DataLoader with workers or "
+                    "a single process"
+                )
             self.generator = self.get_generator(self.seed + worker_info.id, return_tensors)
         self._generator_pid = os.getpid()
 
@@ -387,17 +446,24 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
             if not isinstance(self.generator, kind) or self._generator_pid != os.getpid():
                 self.create_rng(return_tensors)
         if isinstance(examples[0], Mapping):
-            batch = _pad(self.tokenizer, examples, return_tensors=return_tensors,
-                         pad_to_multiple_of=self.pad_to_multiple_of)
+            batch = _pad(
+                self.tokenizer,
+                examples,
+                return_tensors=return_tensors,
+                pad_to_multiple_of=self.pad_to_multiple_of,
+            )
         else:
-            batch = {"input_ids": _collate_ids(examples, self.tokenizer, self.pad_to_multiple_of, return_tensors)}
+            batch = {
+                "input_ids": _collate_ids(examples, self.tokenizer, self.pad_to_multiple_of, return_tensors)
+            }
         _check_integer_ids(batch["input_ids"])
         special_tokens_mask = batch.pop("special_tokens_mask", None)
         offset_mapping = batch.pop("offset_mapping", None)
         if self.mlm:
             mask_tokens = self.torch_mask_tokens if return_tensors == "pt" else self.numpy_mask_tokens
             batch["input_ids"], batch["labels"] = mask_tokens(
-                batch["input_ids"], special_tokens_mask=special_tokens_mask, offset_mapping=offset_mapping)
+                batch["input_ids"], special_tokens_mask=special_tokens_mask, offset_mapping=offset_mapping
+            )
         else:
             labels = batch["input_ids"].clone() if return_tensors == "pt" else np.copy(batch["input_ids"])
             if self.tokenizer.pad_token_id is not None:
@@ -405,8 +471,9 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
             batch["labels"] = labels
         return batch
 
-    def _not_drawn(self, ids: np.ndarray, special_tokens_mask: Any,
-                   offset_mapping: Any) -> tuple[np.ndarray | None, np.ndarray]:
+    def _not_drawn(
+        self, ids: np.ndarray, special_tokens_mask: Any, offset_mapping: Any
+    ) -> tuple[np.ndarray | None, np.ndarray]:
         """(word ids or None, positions never chosen): special tokens (the given mask, else the tokenizer's),
         and with whole-word masking every token that continues a word."""
         if special_tokens_mask is None:
@@ -417,8 +484,9 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
             return None, no_mask
         return _word_ids_and_no_mask(_offsets(offset_mapping), no_mask)
 
-    def torch_mask_tokens(self, inputs: Any, special_tokens_mask: Any | None = None,
-                          offset_mapping: Any | None = None) -> tuple[Any, Any]:
+    def torch_mask_tokens(
+        self, inputs: Any, special_tokens_mask: Any | None = None, offset_mapping: Any | None = None
+    ) -> tuple[Any, Any]:
         """Mask `inputs` in place; returns (inputs, labels).
 
         The draws, in order (transformers 5.x `DataCollatorForLanguageModeling.torch_mask_tokens`, whose random
@@ -437,21 +505,29 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
             masked_indices = torch.from_numpy(_whole_word_mask(word_ids, masked_indices.numpy()))
         labels[~masked_indices] = -100  # the loss is computed on chosen tokens only
 
-        replaced = torch.bernoulli(torch.full(labels.shape, self.mask_replace_prob),
-                                   generator=self.generator).bool() & masked_indices
+        replaced = (
+            torch.bernoulli(torch.full(labels.shape, self.mask_replace_prob), generator=self.generator).bool()
+            & masked_indices
+        )
         inputs[replaced] = self.tokenizer.convert_tokens_to_ids(self.tokenizer.mask_token)
         if self.mask_replace_prob == 1 or self.random_replace_prob == 0:
             return inputs, labels
         # of the chosen tokens not replaced by [MASK], the share that becomes a random token
         scaled = self.random_replace_prob / (1 - self.mask_replace_prob)
-        randomized = torch.bernoulli(torch.full(labels.shape, scaled),
-                                     generator=self.generator).bool() & masked_indices & ~replaced
-        random_words = torch.randint(len(self.tokenizer), labels.shape, dtype=torch.long, generator=self.generator)
+        randomized = (
+            torch.bernoulli(torch.full(labels.shape, scaled), generator=self.generator).bool()
+            & masked_indices
+            & ~replaced
+        )
+        random_words = torch.randint(
+            len(self.tokenizer), labels.shape, dtype=torch.long, generator=self.generator
+        )
         inputs[randomized] = random_words[randomized]
         return inputs, labels  # the remaining chosen tokens are kept unchanged
 
-    def numpy_mask_tokens(self, inputs: Any, special_tokens_mask: Any | None = None,
-                          offset_mapping: Any | None = None) -> tuple[Any, Any]:
+    def numpy_mask_tokens(
+        self, inputs: Any, special_tokens_mask: Any | None = None, offset_mapping: Any | None = None
+    ) -> tuple[Any, Any]:
         """The numpy twin of `torch_mask_tokens` (transformers' `numpy_mask_tokens`: binomial(1, p) draws, and the
         random ids drawn only for the positions that take one)."""
         rng = self.generator if self.generator is not None else np.random
@@ -481,10 +557,13 @@ class DataCollatorForLanguageModeling(DataCollatorMixin):
 
 # ---- whole-word masking (transformers' _calc_word_ids_and_prob_mask and _whole_word_mask) ----------------------
 
+
 def _offsets(offset_mapping: Any) -> np.ndarray:
     if offset_mapping is None:
-        raise ValueError("whole_word_mask=True needs `offset_mapping` in the features (tokenize with a fast "
-                         "tokenizer and return_offsets_mapping=True)")
+        raise ValueError(
+            "whole_word_mask=True needs `offset_mapping` in the features (tokenize with a fast "
+            "tokenizer and return_offsets_mapping=True)"
+        )
     return _to_numpy(offset_mapping)
 
 

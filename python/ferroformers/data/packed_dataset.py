@@ -63,16 +63,28 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
     `DataCollatorWithPadding`.
     """
 
-    def __init__(self, path: str | os.PathLike[str], block_size: int | None = None, *,
-                 max_length: int | None = None, tokenizer: Any = None, cache_row_groups: int = 2) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        block_size: int | None = None,
+        *,
+        max_length: int | None = None,
+        tokenizer: Any = None,
+        cache_row_groups: int = 2,
+    ) -> None:
         self.path = os.fspath(path)
-        for name, value in (("block_size", block_size), ("max_length", max_length),
-                            ("cache_row_groups", cache_row_groups)):
+        for name, value in (
+            ("block_size", block_size),
+            ("max_length", max_length),
+            ("cache_row_groups", cache_row_groups),
+        ):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if block_size is not None and max_length is not None:
-            raise ValueError("max_length truncates documents: it goes with block_size=None (documents mode); "
-                             "blocks are already block_size tokens long")
+            raise ValueError(
+                "max_length truncates documents: it goes with block_size=None (documents mode); "
+                "blocks are already block_size tokens long"
+            )
         self.block_size, self.max_length, self.cache_row_groups = block_size, max_length, cache_row_groups
         self.manifest_path, manifest = _read_manifest(self.path)
         self.format: str = manifest["format"]
@@ -82,8 +94,10 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
         self.tokenizer_name: str = manifest["tokenizer"]["name"]
         self.special_tokens: bool = bool(manifest["options"]["add_special_tokens"])
         if max_length is not None and max_length < 2 and self.special_tokens:
-            raise ValueError(f"max_length must be at least 2 for documents with special tokens ([CLS] ... [SEP]), "
-                             f"got {max_length}")
+            raise ValueError(
+                f"max_length must be at least 2 for documents with special tokens ([CLS] ... [SEP]), "
+                f"got {max_length}"
+            )
         if tokenizer is not None:
             self.check_tokenizer(tokenizer)
         self.files: list[str] = list(manifest["files"])
@@ -96,8 +110,10 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
         else:
             self._index_parquet()
         if block_size is not None and self.n_tokens < block_size:
-            raise ValueError(f"{self.path}: the corpus has {self.n_tokens} tokens, fewer than one block of "
-                             f"block_size={block_size}")
+            raise ValueError(
+                f"{self.path}: the corpus has {self.n_tokens} tokens, fewer than one block of "
+                f"block_size={block_size}"
+            )
         self._open_pid: int | None = None
 
     # ---- checks and the index, built once in the process that creates the dataset -----------------------------
@@ -111,16 +127,21 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
                 f"{self.manifest_path}: the corpus was tokenized with {self.tokenizer_name!r} (vocabulary sha256 "
                 f"{self.vocab_sha256[:16]}...), but the given {type(tokenizer).__name__} has another vocabulary "
                 f"({len(tokenizer)} tokens, sha256 {digest[:16]}...): its ids would mean other tokens. Use the "
-                f"same tokenizer, or tokenize the corpus again with this one")
+                f"same tokenizer, or tokenize the corpus again with this one"
+            )
 
     def _check_npy(self) -> None:
         tokens, offsets = self._npy_arrays()
         if tokens.ndim != 1 or len(tokens) != self.n_tokens:
-            raise ValueError(f"{self.path}/tokens.npy holds {tokens.shape} ids but {self.manifest_path} counts "
-                             f"{self.n_tokens} tokens: the folder is not one complete run")
+            raise ValueError(
+                f"{self.path}/tokens.npy holds {tokens.shape} ids but {self.manifest_path} counts "
+                f"{self.n_tokens} tokens: the folder is not one complete run"
+            )
         if offsets.ndim != 1 or len(offsets) != self.n_docs + 1 or int(offsets[-1]) != self.n_tokens:
-            raise ValueError(f"{self.path}/offsets.npy does not match {self.manifest_path} ({self.n_docs} documents, "
-                             f"{self.n_tokens} tokens): the folder is not one complete run")
+            raise ValueError(
+                f"{self.path}/offsets.npy does not match {self.manifest_path} ({self.n_docs} documents, "
+                f"{self.n_tokens} tokens): the folder is not one complete run"
+            )
 
     def _npy_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         arrays = []
@@ -148,15 +169,18 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
                 meta = parquet.metadata.row_group(rg)
                 n_tokens = _tokens_from_statistics(meta.column(column))
                 if n_tokens is None:  # no statistics: count the ids by reading the column once
-                    n_tokens = len(parquet.read_row_group(rg, columns=["input_ids"]).column(0).combine_chunks()
-                                   .flatten())
+                    n_tokens = len(
+                        parquet.read_row_group(rg, columns=["input_ids"]).column(0).combine_chunks().flatten()
+                    )
                 self._row_groups.append((file_index, rg))
                 self._doc_starts.append(self._doc_starts[-1] + meta.num_rows)
                 self._token_starts.append(self._token_starts[-1] + n_tokens)
         if self._doc_starts[-1] != self.n_docs or self._token_starts[-1] != self.n_tokens:
-            raise ValueError(f"{self.path}: the Parquet files hold {self._doc_starts[-1]} documents and "
-                             f"{self._token_starts[-1]} tokens but {self.manifest_path} counts {self.n_docs} and "
-                             f"{self.n_tokens}: the folder is not one complete run")
+            raise ValueError(
+                f"{self.path}: the Parquet files hold {self._doc_starts[-1]} documents and "
+                f"{self._token_starts[-1]} tokens but {self.manifest_path} counts {self.n_docs} and "
+                f"{self.n_tokens}: the folder is not one complete run"
+            )
 
     # ---- per-process state: opened lazily, never pickled ----------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
@@ -182,7 +206,9 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
             cache.move_to_end(index)
             return cache[index]
         file_index, rg = self._row_groups[index]
-        lists = self._open_files[file_index].read_row_group(rg, columns=["input_ids"]).column(0).combine_chunks()
+        lists = (
+            self._open_files[file_index].read_row_group(rg, columns=["input_ids"]).column(0).combine_chunks()
+        )
         starts = lists.offsets.to_numpy().astype(np.int64)
         ids = lists.flatten().to_numpy()
         entry = (starts - starts[0], ids)
@@ -201,7 +227,7 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
             base, stop = self._token_starts[index], self._token_starts[index + 1]
             if stop > start:
                 ids = self._row_group(index)[1]
-                pieces.append(ids[start - base:min(end, stop) - base])
+                pieces.append(ids[start - base : min(end, stop) - base])
                 start = min(end, stop)
             index += 1
         return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
@@ -213,7 +239,7 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
         index = bisect.bisect_right(self._doc_starts, i) - 1
         starts, ids = self._row_group(index)
         row = i - self._doc_starts[index]
-        return ids[starts[row]:starts[row + 1]]
+        return ids[starts[row] : starts[row + 1]]
 
     # ---- Dataset ----------------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -235,15 +261,23 @@ class PackedTokenDataset(torch.utils.data.Dataset[dict[str, "torch.Tensor"]]):
             ids = self._document(i)
             if self.max_length is not None and len(ids) > self.max_length:
                 # tokenizer(text, truncation=True, max_length=L): the first L - 1 ids then the closing [SEP]
-                ids = np.concatenate([ids[:self.max_length - 1], ids[-1:]]) if self.special_tokens \
-                    else ids[:self.max_length]
+                ids = (
+                    np.concatenate([ids[: self.max_length - 1], ids[-1:]])
+                    if self.special_tokens
+                    else ids[: self.max_length]
+                )
         return {"input_ids": torch.from_numpy(np.array(ids, dtype=np.int64))}
 
     def __repr__(self) -> str:
-        mode = (f"block_size={self.block_size}" if self.block_size is not None
-                else f"documents, max_length={self.max_length}")
-        return (f"PackedTokenDataset({self.path!r}, {mode}): {len(self):,} items from {self.n_docs:,} documents, "
-                f"{self.n_tokens:,} tokens ({self.format}, tokenizer {self.tokenizer_name!r})")
+        mode = (
+            f"block_size={self.block_size}"
+            if self.block_size is not None
+            else f"documents, max_length={self.max_length}"
+        )
+        return (
+            f"PackedTokenDataset({self.path!r}, {mode}): {len(self):,} items from {self.n_docs:,} documents, "
+            f"{self.n_tokens:,} tokens ({self.format}, tokenizer {self.tokenizer_name!r})"
+        )
 
 
 def _read_manifest(path: str) -> tuple[str, dict[str, Any]]:
@@ -251,28 +285,43 @@ def _read_manifest(path: str) -> tuple[str, dict[str, Any]]:
         raise FileNotFoundError(f"{path}: no such folder (the output folder of `ferroformers tokenize`)")
     found = [name for name in (NPY_MANIFEST, PARQUET_MANIFEST) if os.path.isfile(os.path.join(path, name))]
     if not found:
-        hint = (" (an interrupted run left .partial/: finish it with `ferroformers tokenize ... --resume`)"
-                if os.path.isdir(os.path.join(path, ".partial")) else "")
-        raise FileNotFoundError(f"{path}: no {NPY_MANIFEST} or {PARQUET_MANIFEST}: not the output of a completed "
-                                f"`ferroformers tokenize` run{hint}")
+        hint = (
+            " (an interrupted run left .partial/: finish it with `ferroformers tokenize ... --resume`)"
+            if os.path.isdir(os.path.join(path, ".partial"))
+            else ""
+        )
+        raise FileNotFoundError(
+            f"{path}: no {NPY_MANIFEST} or {PARQUET_MANIFEST}: not the output of a completed "
+            f"`ferroformers tokenize` run{hint}"
+        )
     manifest_path = os.path.join(path, found[0])
     try:
         with open(manifest_path, encoding="utf-8") as f:
             manifest = json.load(f)
     except json.JSONDecodeError as e:
-        raise ValueError(f"{manifest_path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg})") from None
+        raise ValueError(
+            f"{manifest_path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg})"
+        ) from None
     try:
         fmt = manifest["format"]
-        for key in (("counts", "docs"), ("counts", "tokens"), ("tokenizer", "vocab_sha256"),
-                    ("tokenizer", "name"), ("options", "add_special_tokens")):
+        for key in (
+            ("counts", "docs"),
+            ("counts", "tokens"),
+            ("tokenizer", "vocab_sha256"),
+            ("tokenizer", "name"),
+            ("options", "add_special_tokens"),
+        ):
             _ = manifest[key[0]][key[1]]
         _ = manifest["files"]
     except (KeyError, TypeError) as e:
-        raise ValueError(f"{manifest_path}: missing field {e}: not a manifest written by `ferroformers tokenize`") \
-            from None
+        raise ValueError(
+            f"{manifest_path}: missing field {e}: not a manifest written by `ferroformers tokenize`"
+        ) from None
     if fmt not in ("npy", "parquet"):
-        raise ValueError(f"{manifest_path}: format {fmt!r}: PackedTokenDataset reads the npy and parquet layouts "
-                         "(tokenize with --format npy or --format parquet)")
+        raise ValueError(
+            f"{manifest_path}: format {fmt!r}: PackedTokenDataset reads the npy and parquet layouts "
+            "(tokenize with --format npy or --format parquet)"
+        )
     return manifest_path, manifest
 
 
@@ -282,8 +331,11 @@ def _input_ids_column(parquet: Any, file: str) -> int:
     field = schema.field("input_ids") if "input_ids" in schema.names else None
     import pyarrow as pa
 
-    if field is None or not (pa.types.is_list(field.type) or pa.types.is_large_list(field.type)) \
-            or not pa.types.is_integer(field.type.value_type):
+    if (
+        field is None
+        or not (pa.types.is_list(field.type) or pa.types.is_large_list(field.type))
+        or not pa.types.is_integer(field.type.value_type)
+    ):
         raise ValueError(f"{file}: no `input_ids` column of integer lists (columns: {schema.names})")
     paths = [parquet.metadata.schema.column(j).path for j in range(parquet.metadata.num_columns)]
     return next(j for j, p in enumerate(paths) if p.split(".")[0] == "input_ids")

@@ -25,10 +25,20 @@ def default_concurrency(num_threads: int, reserve_cpus: int) -> int:
     return max(1, (total - reserve_cpus) // num_threads)
 
 
-def tokenize_dataset(ds: Any, tokenizer: str | os.PathLike[str] = "bert-base-uncased", text_column: str = "text", *,
-                     max_length: int | None = None, add_special_tokens: bool = True, return_offsets: bool = False,
-                     return_attention_mask: bool = False, num_threads: int = 1, concurrency: int | None = None,
-                     reserve_cpus: int = 1, batch_size: int = 4096) -> Any:
+def tokenize_dataset(
+    ds: Any,
+    tokenizer: str | os.PathLike[str] = "bert-base-uncased",
+    text_column: str = "text",
+    *,
+    max_length: int | None = None,
+    add_special_tokens: bool = True,
+    return_offsets: bool = False,
+    return_attention_mask: bool = False,
+    num_threads: int = 1,
+    concurrency: int | None = None,
+    reserve_cpus: int = 1,
+    batch_size: int = 4096,
+) -> Any:
     """The Ray Dataset `ds` with its columns kept and `input_ids` added (ids identical to
     `tokenizer(text)["input_ids"]`); lazy, like every Ray Data transformation.
 
@@ -44,9 +54,13 @@ def tokenize_dataset(ds: Any, tokenizer: str | os.PathLike[str] = "bert-base-unc
     return ds.map_batches(
         TokenizeBatch,
         fn_constructor_args=(os.fspath(tokenizer), text_column),
-        fn_constructor_kwargs={"max_length": max_length, "add_special_tokens": add_special_tokens,
-                               "return_offsets": return_offsets, "return_attention_mask": return_attention_mask,
-                               "num_threads": num_threads},
+        fn_constructor_kwargs={
+            "max_length": max_length,
+            "add_special_tokens": add_special_tokens,
+            "return_offsets": return_offsets,
+            "return_attention_mask": return_attention_mask,
+            "num_threads": num_threads,
+        },
         batch_format="pyarrow",
         batch_size=batch_size,
         concurrency=concurrency,

@@ -29,7 +29,9 @@ def dtype_from(value: Any, where: str) -> torch.dtype:
         return value
     dtype = getattr(torch, str(value).removeprefix("torch."), None) if isinstance(value, str) else None
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise ValueError(f"{where}: {value!r} is not a floating point torch dtype (such as 'float32' or torch.float16)")
+        raise ValueError(
+            f"{where}: {value!r} is not a floating point torch dtype (such as 'float32' or torch.float16)"
+        )
     return dtype
 
 
@@ -90,7 +92,9 @@ class CheckpointReader:
         reader._loaded["state_dict"] = {}
         for key, tensor in state_dict.items():
             if not isinstance(key, str) or not isinstance(tensor, torch.Tensor):
-                raise TypeError(f"state_dict[{key!r}] is a {type(tensor).__name__}, not a tensor (keys are str)")
+                raise TypeError(
+                    f"state_dict[{key!r}] is a {type(tensor).__name__}, not a tensor (keys are str)"
+                )
             reader._loaded["state_dict"][key] = tensor.detach().clone()
             reader._add("state_dict", key, tuple(tensor.shape), tensor.dtype)
         return reader
@@ -110,7 +114,9 @@ class CheckpointReader:
                     sl = f.get_slice(key)
                     dtype = _SAFETENSORS_DTYPES.get(sl.get_dtype())
                     if dtype is None:
-                        raise ValueError(f"{path}: weight {key!r} has dtype {sl.get_dtype()}, which torch cannot load")
+                        raise ValueError(
+                            f"{path}: weight {key!r} has dtype {sl.get_dtype()}, which torch cannot load"
+                        )
                     self._add(path, key, tuple(sl.get_shape()), dtype)
         except (SafetensorError, OSError) as e:
             raise OSError(f"{path}: not a readable safetensors file (truncated or corrupt?): {e}") from None
@@ -141,8 +147,15 @@ class CheckpointReader:
 
 
 _SAFETENSORS_DTYPES: dict[str, torch.dtype] = {
-    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-    "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
+    "F64": torch.float64,
+    "F32": torch.float32,
+    "F16": torch.float16,
+    "BF16": torch.bfloat16,
+    "I64": torch.int64,
+    "I32": torch.int32,
+    "I16": torch.int16,
+    "I8": torch.int8,
+    "U8": torch.uint8,
     "BOOL": torch.bool,
 }
 
@@ -164,8 +177,9 @@ def _torch_load(path: str) -> dict[str, torch.Tensor]:
         ) from None
     except (RuntimeError, EOFError, ValueError, OSError) as e:
         raise OSError(f"{path}: not a readable PyTorch checkpoint (truncated or corrupt?): {e}") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
-                                             for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in data.items()
+    ):
         raise OSError(f"{path}: expected a state dict (names to tensors), found {type(data).__name__}")
     return data
 
@@ -177,4 +191,3 @@ def resolve_dtype(value: Any, config: PretrainedConfig, reader: CheckpointReader
             return dtype_from(saved, "config.json torch_dtype")
         return reader.floating_dtype() or torch.get_default_dtype()
     return dtype_from(value, "dtype")
-

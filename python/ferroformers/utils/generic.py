@@ -32,8 +32,11 @@ class ModelOutput:
         # transformers: a dict (or an iterable of (key, value) pairs) as the only argument gives the fields
         if isinstance(first, Mapping):
             items = list(first.items())
-        elif isinstance(first, (list, tuple)) and first and all(
-                isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) for p in first):
+        elif (
+            isinstance(first, (list, tuple))
+            and first
+            and all(isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) for p in first)
+        ):
             items = [(p[0], p[1]) for p in first]
         else:
             return

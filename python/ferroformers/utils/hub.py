@@ -33,8 +33,11 @@ def token_or_use_auth_token(token: bool | str | None, use_auth_token: bool | str
     error when both are given."""
     if use_auth_token is None:
         return token
-    warnings.warn("use_auth_token is deprecated (transformers 4.x; removed in 5): pass token= instead",
-                  FutureWarning, stacklevel=3)
+    warnings.warn(
+        "use_auth_token is deprecated (transformers 4.x; removed in 5): pass token= instead",
+        FutureWarning,
+        stacklevel=3,
+    )
     if token is not None:
         raise ValueError("token and use_auth_token are both given; pass only token=")
     return use_auth_token
@@ -83,18 +86,30 @@ def cached_file(
         if os.path.isfile(path):
             return path
         if required:
-            raise ResourceNotFoundError(f"{name!r} is a local folder but has no {os.path.join(subfolder, filename)}")
+            raise ResourceNotFoundError(
+                f"{name!r} is a local folder but has no {os.path.join(subfolder, filename)}"
+            )
         return None
     if os.path.isfile(name):
         raise ResourceNotFoundError(
             f"{name!r} is a file; pass the folder that holds {filename} (or a hub id such as 'org/model')"
         )
-    return _hub_download(name, filename, cache_dir=cache_dir, revision=revision,
-                         local_files_only=local_files_only, token=token, subfolder=subfolder,
-                         force_download=force_download, required=required)
+    return _hub_download(
+        name,
+        filename,
+        cache_dir=cache_dir,
+        revision=revision,
+        local_files_only=local_files_only,
+        token=token,
+        subfolder=subfolder,
+        force_download=force_download,
+        required=required,
+    )
 
 
-def _hub_download(repo_id: str, filename: str, *, required: bool, local_files_only: bool, **kwargs: Any) -> str | None:
+def _hub_download(
+    repo_id: str, filename: str, *, required: bool, local_files_only: bool, **kwargs: Any
+) -> str | None:
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
@@ -106,16 +121,27 @@ def _hub_download(repo_id: str, filename: str, *, required: bool, local_files_on
     )
 
     offline = hub_offline(local_files_only)
-    where = f"{repo_id}/{filename}" + (f" at revision {kwargs['revision']!r}" if kwargs.get("revision") else "")
+    where = f"{repo_id}/{filename}" + (
+        f" at revision {kwargs['revision']!r}" if kwargs.get("revision") else ""
+    )
     try:
-        return str(hf_hub_download(repo_id, filename, local_files_only=offline, library_name="ferroformers",
-                                   **{k: v for k, v in kwargs.items() if v not in (None, "")}))
+        return str(
+            hf_hub_download(
+                repo_id,
+                filename,
+                local_files_only=offline,
+                library_name="ferroformers",
+                **{k: v for k, v in kwargs.items() if v not in (None, "")},
+            )
+        )
     except HFValidationError as e:
         raise ResourceNotFoundError(
             f"{repo_id!r} is neither a local folder nor a valid hub id ('org/name'): {e}"
         ) from None
     except GatedRepoError as e:
-        raise ResourceNotFoundError(f"{where}: the repository is gated; log in or pass token= ({e})") from None
+        raise ResourceNotFoundError(
+            f"{where}: the repository is gated; log in or pass token= ({e})"
+        ) from None
     except RepositoryNotFoundError:
         raise ResourceNotFoundError(
             f"{repo_id!r} is not a local folder and no hub repository of that name exists "
@@ -127,8 +153,11 @@ def _hub_download(repo_id: str, filename: str, *, required: bool, local_files_on
         # must come before EntryNotFoundError, of which it is a subclass
         cache = kwargs.get("cache_dir") or "the hub cache"
         if offline:
-            why = ("downloads are off (HF_HUB_OFFLINE=1)" if not local_files_only
-                   else "downloads are off (local_files_only=True)")
+            why = (
+                "downloads are off (HF_HUB_OFFLINE=1)"
+                if not local_files_only
+                else "downloads are off (local_files_only=True)"
+            )
         else:
             why = "the hub could not be reached"
         if not required and offline:

@@ -10,7 +10,14 @@ from typing import Any
 
 # The top-level module of each optional dependency -> the extra of pyproject.toml that installs it
 # (tests/utils/test_import_utils.py checks each against pyproject.toml and every `require` call against this).
-EXTRAS = {"torch": "torch", "PIL": "vision", "pyarrow": "parquet", "zstandard": "zstd", "ray": "ray", "jinja2": "chat"}
+EXTRAS = {
+    "torch": "torch",
+    "PIL": "vision",
+    "pyarrow": "parquet",
+    "zstandard": "zstd",
+    "ray": "ray",
+    "jinja2": "chat",
+}
 
 
 def extra_for(module: str) -> str:
@@ -40,16 +47,23 @@ def other_framework_error(name: str, provided: Iterable[str]) -> ImportError | N
     """For a TensorFlow or Flax class name (`TFDistilBertModel`, `FlaxAutoModel`): an ImportError saying we have
     PyTorch models only, naming the PyTorch class to use; None for any other name."""
     for prefix, framework in (("TF", "TensorFlow"), ("Flax", "Flax")):
-        rest = name[len(prefix):]
+        rest = name[len(prefix) :]
         if not (name.startswith(prefix) and rest[:1].isupper()):
             continue
         provided = list(provided)
         # the PyTorch twin, else the base model of the family (TFDistilBertMainLayer -> DistilBertModel)
-        twin = rest if rest in provided else next(
-            (p for p in provided if p.endswith("Model") and len(p) > 5 and rest.startswith(p[:-5])), None)
+        twin = (
+            rest
+            if rest in provided
+            else next(
+                (p for p in provided if p.endswith("Model") and len(p) > 5 and rest.startswith(p[:-5])), None
+            )
+        )
         use = f"; use the PyTorch class {twin} (from ferroformers import {twin})" if twin else ""
-        return ImportError(f"cannot import name {name!r}: ferroformers provides no {framework} models, only "
-                           f"PyTorch ones{use}")
+        return ImportError(
+            f"cannot import name {name!r}: ferroformers provides no {framework} models, only "
+            f"PyTorch ones{use}"
+        )
     return None
 
 

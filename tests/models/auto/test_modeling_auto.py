@@ -24,11 +24,14 @@ from ferroformers import (  # noqa: E402
 )
 
 TINY = dict(vocab_size=99, dim=32, n_layers=2, n_heads=4, hidden_dim=37, max_position_embeddings=64)
-PAIRS = [(AutoModel, "DistilBertModel"), (AutoModelForMaskedLM, "DistilBertForMaskedLM"),
-         (AutoModelForSequenceClassification, "DistilBertForSequenceClassification"),
-         (AutoModelForQuestionAnswering, "DistilBertForQuestionAnswering"),
-         (AutoModelForTokenClassification, "DistilBertForTokenClassification"),
-         (AutoModelForMultipleChoice, "DistilBertForMultipleChoice")]
+PAIRS = [
+    (AutoModel, "DistilBertModel"),
+    (AutoModelForMaskedLM, "DistilBertForMaskedLM"),
+    (AutoModelForSequenceClassification, "DistilBertForSequenceClassification"),
+    (AutoModelForQuestionAnswering, "DistilBertForQuestionAnswering"),
+    (AutoModelForTokenClassification, "DistilBertForTokenClassification"),
+    (AutoModelForMultipleChoice, "DistilBertForMultipleChoice"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +46,18 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_auto_classes_pick_the_distilbert_class(folder: Path, auto: Any, name: str) -> None:
     model, info = auto.from_pretrained(folder, output_loading_info=True)
     assert type(model).__name__ == name and not model.training
-    mlm_head = ["vocab_layer_norm.bias", "vocab_layer_norm.weight", "vocab_projector.bias", "vocab_transform.bias",
-                "vocab_transform.weight"]
+    mlm_head = [
+        "vocab_layer_norm.bias",
+        "vocab_layer_norm.weight",
+        "vocab_projector.bias",
+        "vocab_transform.bias",
+        "vocab_transform.weight",
+    ]
     assert sorted(info["unexpected_keys"]) == ([] if name == "DistilBertForMaskedLM" else mlm_head)
-    assert torch.equal(model.get_input_embeddings().weight,
-                       ferroformers.DistilBertForMaskedLM.from_pretrained(folder).get_input_embeddings().weight)
+    assert torch.equal(
+        model.get_input_embeddings().weight,
+        ferroformers.DistilBertForMaskedLM.from_pretrained(folder).get_input_embeddings().weight,
+    )
     assert type(auto.from_config(DistilBertConfig(**TINY))).__name__ == name
     with pytest.raises(OSError, match="not instantiable"):
         auto()

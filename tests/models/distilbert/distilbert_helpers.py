@@ -9,16 +9,48 @@ import torch
 import transformers
 
 ATOL = 1e-5
-HEADS = ["DistilBertModel", "DistilBertForMaskedLM", "DistilBertForSequenceClassification",
-         "DistilBertForQuestionAnswering", "DistilBertForTokenClassification", "DistilBertForMultipleChoice"]
+HEADS = [
+    "DistilBertModel",
+    "DistilBertForMaskedLM",
+    "DistilBertForSequenceClassification",
+    "DistilBertForQuestionAnswering",
+    "DistilBertForTokenClassification",
+    "DistilBertForMultipleChoice",
+]
 CONFIGS: dict[str, dict[str, Any]] = {
     "tiny": dict(vocab_size=99, dim=32, n_layers=2, n_heads=4, hidden_dim=37, max_position_embeddings=64),
-    "relu": dict(vocab_size=120, dim=24, n_layers=3, n_heads=2, hidden_dim=48, activation="relu",
-                 max_position_embeddings=40, dropout=0.3, attention_dropout=0.2),
-    "sinusoidal": dict(vocab_size=77, dim=16, n_layers=2, n_heads=4, hidden_dim=20, sinusoidal_pos_embds=True,
-                       activation="gelu_new", max_position_embeddings=32, pad_token_id=3),
-    "odd_heads": dict(vocab_size=64, dim=45, n_layers=2, n_heads=5, hidden_dim=31, activation="silu",
-                      max_position_embeddings=50, initializer_range=0.2),
+    "relu": dict(
+        vocab_size=120,
+        dim=24,
+        n_layers=3,
+        n_heads=2,
+        hidden_dim=48,
+        activation="relu",
+        max_position_embeddings=40,
+        dropout=0.3,
+        attention_dropout=0.2,
+    ),
+    "sinusoidal": dict(
+        vocab_size=77,
+        dim=16,
+        n_layers=2,
+        n_heads=4,
+        hidden_dim=20,
+        sinusoidal_pos_embds=True,
+        activation="gelu_new",
+        max_position_embeddings=32,
+        pad_token_id=3,
+    ),
+    "odd_heads": dict(
+        vocab_size=64,
+        dim=45,
+        n_layers=2,
+        n_heads=5,
+        hidden_dim=31,
+        activation="silu",
+        max_position_embeddings=50,
+        initializer_range=0.2,
+    ),
 }
 
 
@@ -29,8 +61,13 @@ def hf_model(head: str, config_kwargs: dict[str, Any], seed: int = 0) -> Any:
     return model
 
 
-def make_inputs(head: str, config: dict[str, Any], seed: int = 0, labels: bool = True,
-                problem_type: str = "single_label_classification") -> dict[str, Any]:
+def make_inputs(
+    head: str,
+    config: dict[str, Any],
+    seed: int = 0,
+    labels: bool = True,
+    problem_type: str = "single_label_classification",
+) -> dict[str, Any]:
     """Two sequences, the second padded, plus labels for the head (some out of range or ignored)."""
     g = torch.Generator().manual_seed(seed)
     bs, seq_len = 2, 9
@@ -72,6 +109,7 @@ def assert_outputs_close(ours: Any, theirs: Any, atol: float = ATOL, mask: Any =
 
     With `mask` ((bs, seq_len), or (bs * num_choices, seq_len)), per-token outputs are compared on the real tokens
     only: on an unpadded batch the padding positions follow our rule (test_unpadded.py checks it)."""
+
     def close(x: Any, y: Any, key: str) -> None:
         assert x.shape == y.shape, key
         if mask is not None and key.split("[")[0] in PER_TOKEN and x.shape[:2] == mask.shape:

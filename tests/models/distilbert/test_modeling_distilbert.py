@@ -48,7 +48,10 @@ def test_transformers_checkpoint_loads_with_equal_outputs(tmp_path: Path, name: 
     inputs = make_inputs(head, config)
     full = {"output_hidden_states": True, "output_attentions": True}
     expected = run(theirs, inputs, **full)
-    assert len(expected.attentions) == config["n_layers"] and len(expected.hidden_states) == config["n_layers"] + 1
+    assert (
+        len(expected.attentions) == config["n_layers"]
+        and len(expected.hidden_states) == config["n_layers"] + 1
+    )
     assert_outputs_close(run(ours, inputs, **full), expected)
     # the fused (SDPA) path on both sides, ours unpadded
     theirs.set_attn_implementation("sdpa")
@@ -66,7 +69,9 @@ def test_transformers_checkpoint_loads_with_equal_outputs(tmp_path: Path, name: 
     assert_outputs_close(run(ours, inputs, **full), run(back, inputs, **full))
 
 
-@pytest.mark.parametrize("problem_type", ["regression", "single_label_classification", "multi_label_classification"])
+@pytest.mark.parametrize(
+    "problem_type", ["regression", "single_label_classification", "multi_label_classification"]
+)
 def test_sequence_classification_losses(tmp_path: Path, problem_type: str) -> None:
     config = {**CONFIGS["tiny"], "num_labels": 1 if problem_type == "regression" else 3}
     theirs = hf_model("DistilBertForSequenceClassification", config)
@@ -101,31 +106,53 @@ def test_question_answering_clamps_positions(tmp_path: Path) -> None:
     end = ce(out.end_logits, inputs["end_positions"])
     torch.testing.assert_close(out.loss, (start + end) / 2)
     # (bs, 1) positions are accepted too
-    inputs = {**inputs, "start_positions": inputs["start_positions"][:, None],
-              "end_positions": inputs["end_positions"][:, None]}
+    inputs = {
+        **inputs,
+        "start_positions": inputs["start_positions"][:, None],
+        "end_positions": inputs["end_positions"][:, None],
+    }
     torch.testing.assert_close(run(ours, inputs).loss, out.loss)
     with pytest.raises(ValueError, match="num_labels == 2"):
         ferroformers.DistilBertForQuestionAnswering(DistilBertConfig(**config, num_labels=3))
 
 
-@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     n_heads=st.integers(1, 5),
     head_size=st.integers(1, 6),
     n_layers=st.integers(1, 3),
     hidden_dim=st.integers(1, 40),
-    activation=st.sampled_from(["gelu", "relu", "gelu_new", "silu", "gelu_pytorch_tanh", "quick_gelu", "gelu_fast",
-                                "tanh", "mish"]),
+    activation=st.sampled_from(
+        ["gelu", "relu", "gelu_new", "silu", "gelu_pytorch_tanh", "quick_gelu", "gelu_fast", "tanh", "mish"]
+    ),
     sinusoidal=st.booleans(),
     head=st.sampled_from(HEADS),
     seed=st.integers(0, 2**16),
 )
-def test_random_configs_match_transformers(tmp_path_factory: pytest.TempPathFactory, n_heads: int, head_size: int,
-                                           n_layers: int, hidden_dim: int, activation: str, sinusoidal: bool,
-                                           head: str, seed: int) -> None:
-    config = dict(vocab_size=50, dim=n_heads * head_size, n_heads=n_heads, n_layers=n_layers, hidden_dim=hidden_dim,
-                  activation=activation, sinusoidal_pos_embds=sinusoidal, max_position_embeddings=16,
-                  initializer_range=0.3)
+def test_random_configs_match_transformers(
+    tmp_path_factory: pytest.TempPathFactory,
+    n_heads: int,
+    head_size: int,
+    n_layers: int,
+    hidden_dim: int,
+    activation: str,
+    sinusoidal: bool,
+    head: str,
+    seed: int,
+) -> None:
+    config = dict(
+        vocab_size=50,
+        dim=n_heads * head_size,
+        n_heads=n_heads,
+        n_layers=n_layers,
+        hidden_dim=hidden_dim,
+        activation=activation,
+        sinusoidal_pos_embds=sinusoidal,
+        max_position_embeddings=16,
+        initializer_range=0.3,
+    )
     theirs = hf_model(head, config, seed=seed)
     folder = tmp_path_factory.mktemp("random")
     theirs.save_pretrained(folder)
@@ -147,8 +174,11 @@ def test_inputs_embeds_position_ids_and_chunked_ffn_match_transformers(tmp_path:
     mask = inputs["attention_mask"]
     assert_outputs_close(run(ours, kwargs), run(theirs, kwargs), mask=mask)
     position_ids = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6, 5]])
-    assert_outputs_close(run(ours, inputs, position_ids=position_ids), run(theirs, inputs, position_ids=position_ids),
-                         mask=mask)
+    assert_outputs_close(
+        run(ours, inputs, position_ids=position_ids),
+        run(theirs, inputs, position_ids=position_ids),
+        mask=mask,
+    )
     unchunked = copy.deepcopy(ours)
     for layer in unchunked.transformer.layer:
         layer.ffn.chunk_size_feed_forward = 0
@@ -157,6 +187,7 @@ def test_inputs_embeds_position_ids_and_chunked_ffn_match_transformers(tmp_path:
 
 # ---- pruning ---------------------------------------------------------------------------------------------
 
+
 def zero_heads(model: Any, heads: dict[int, list[int]]) -> Any:
     """A copy whose pruned heads' output columns (out_lin inputs) are zero: what pruning must equal."""
     model = copy.deepcopy(model)
@@ -164,7 +195,9 @@ def zero_heads(model: Any, heads: dict[int, list[int]]) -> Any:
     with torch.no_grad():
         for layer, hs in heads.items():
             for h in hs:
-                model.distilbert.transformer.layer[layer].attention.out_lin.weight[:, h * size:(h + 1) * size] = 0
+                model.distilbert.transformer.layer[layer].attention.out_lin.weight[
+                    :, h * size : (h + 1) * size
+                ] = 0
     return model
 
 
@@ -196,7 +229,9 @@ def test_prune_heads_equals_zeroing_their_output_columns(tmp_path: Path) -> None
     head_mask = torch.ones(3, 5)
     for layer, hs in heads.items():
         head_mask[layer, hs] = 0
-    torch.testing.assert_close(run(reference, inputs, head_mask=head_mask).logits, expected.logits, atol=ATOL, rtol=0)
+    torch.testing.assert_close(
+        run(reference, inputs, head_mask=head_mask).logits, expected.logits, atol=ATOL, rtol=0
+    )
 
     # saved with config.pruned_heads, pruned again on load
     model.save_pretrained(tmp_path / "pruned")
@@ -208,8 +243,9 @@ def test_prune_heads_equals_zeroing_their_output_columns(tmp_path: Path) -> None
     loaded.prune_heads({0: [2, 3]})
     assert loaded.config.pruned_heads[0] == [1, 2, 3]
     assert loaded.distilbert.transformer.layer[0].attention.n_heads == 2
-    torch.testing.assert_close(run(loaded, inputs).logits, run(zero_heads(reference, {0: [2]}), inputs).logits,
-                               atol=ATOL, rtol=0)
+    torch.testing.assert_close(
+        run(loaded, inputs).logits, run(zero_heads(reference, {0: [2]}), inputs).logits, atol=ATOL, rtol=0
+    )
 
 
 def test_prune_heads_errors() -> None:
@@ -227,6 +263,7 @@ def test_prune_heads_errors() -> None:
 
 # ---- dropout, init, embeddings -----------------------------------------------------------------------------
 
+
 def test_dropout_off_in_eval_on_in_train(tmp_path: Path) -> None:
     config = CONFIGS["relu"]
     theirs = hf_model("DistilBertForTokenClassification", config)
@@ -242,15 +279,24 @@ def test_dropout_off_in_eval_on_in_train(tmp_path: Path) -> None:
     attn_a = run(model, inputs, output_attentions=True).attentions[0]
     assert (attn_a == 0).any()
     # with every dropout probability at 0, training mode changes nothing
-    quiet = ferroformers.DistilBertForTokenClassification.from_pretrained(tmp_path, dropout=0.0,
-                                                                           attention_dropout=0.0).train()
+    quiet = ferroformers.DistilBertForTokenClassification.from_pretrained(
+        tmp_path, dropout=0.0, attention_dropout=0.0
+    ).train()
     torch.testing.assert_close(run(quiet, inputs).logits, first, atol=ATOL, rtol=0)
 
 
 def test_weight_init_from_initializer_range() -> None:
     torch.manual_seed(0)
-    config = DistilBertConfig(vocab_size=500, dim=64, n_layers=2, n_heads=4, hidden_dim=128, initializer_range=0.5,
-                              pad_token_id=7, tie_word_embeddings=False)
+    config = DistilBertConfig(
+        vocab_size=500,
+        dim=64,
+        n_layers=2,
+        n_heads=4,
+        hidden_dim=128,
+        initializer_range=0.5,
+        pad_token_id=7,
+        tie_word_embeddings=False,
+    )
     model = ferroformers.DistilBertForMaskedLM(config)
     for name, p in model.named_parameters():
         if "LayerNorm" in name or "layer_norm" in name:
@@ -296,9 +342,12 @@ def test_embeddings_accessors_tying_and_counts() -> None:
 
 @pytest.mark.parametrize("tie", [True, False])
 @pytest.mark.parametrize("mean_resizing", [True, False])
-@pytest.mark.parametrize("vocab_size", [99, 20])  # 20 rows < dim 32: a degenerate covariance, the mean is used
-def test_resize_token_embeddings_matches_transformers_seeded(tmp_path: Path, tie: bool, mean_resizing: bool,
-                                                             vocab_size: int) -> None:
+@pytest.mark.parametrize(
+    "vocab_size", [99, 20]
+)  # 20 rows < dim 32: a degenerate covariance, the mean is used
+def test_resize_token_embeddings_matches_transformers_seeded(
+    tmp_path: Path, tie: bool, mean_resizing: bool, vocab_size: int
+) -> None:
     config = {**CONFIGS["tiny"], "tie_word_embeddings": tie, "vocab_size": vocab_size}
     theirs = hf_model("DistilBertForMaskedLM", config)
     with torch.no_grad():  # biases that are not all zero, so that the new ones' mean and spread show
@@ -321,13 +370,16 @@ def test_resize_token_embeddings_matches_transformers_seeded(tmp_path: Path, tie
         assert set(ours_state) == set(theirs_state)
         for key, value in theirs_state.items():
             assert torch.equal(ours_state[key], value), key  # the same random draws, bit for bit
-        torch.testing.assert_close(run(ours, inputs).logits[keep], run(theirs, inputs).logits[keep], atol=ATOL,
-                                   rtol=0)
+        torch.testing.assert_close(
+            run(ours, inputs).logits[keep], run(theirs, inputs).logits[keep], atol=ATOL, rtol=0
+        )
     # the resized model saves, and loads in transformers with the same outputs
     ours.save_pretrained(tmp_path / "resized")
     back = transformers.DistilBertForMaskedLM.from_pretrained(tmp_path / "resized").eval()
     assert back.config.vocab_size == 50
-    torch.testing.assert_close(run(back, inputs).logits[keep], run(ours, inputs).logits[keep], atol=ATOL, rtol=0)
+    torch.testing.assert_close(
+        run(back, inputs).logits[keep], run(ours, inputs).logits[keep], atol=ATOL, rtol=0
+    )
 
 
 def test_resize_token_embeddings_rows_and_errors(tmp_path: Path) -> None:
@@ -343,7 +395,9 @@ def test_resize_token_embeddings_rows_and_errors(tmp_path: Path) -> None:
     small = model.resize_token_embeddings(50)
     assert small.num_embeddings == 50 and torch.equal(small.weight, old[:50])
     assert model.vocab_projector.bias.shape == (50,) and model.resize_token_embeddings() is small
-    assert int(model(torch.tensor([[49]])).logits.argmax()) >= 0  # new ids are accepted, old ones beyond are not
+    assert (
+        int(model(torch.tensor([[49]])).logits.argmax()) >= 0
+    )  # new ids are accepted, old ones beyond are not
     with pytest.raises(IndexError, match="outside the vocabulary"):
         model(torch.tensor([[50]]))
     with pytest.raises(ValueError, match="pad_to_multiple_of"):
@@ -353,6 +407,7 @@ def test_resize_token_embeddings_rows_and_errors(tmp_path: Path) -> None:
 
 
 # ---- forward errors --------------------------------------------------------------------------------------
+
 
 def test_forward_errors_are_clear() -> None:
     model = DistilBertModel(DistilBertConfig(**CONFIGS["tiny"])).eval()
@@ -392,17 +447,23 @@ def test_output_dataclass_access() -> None:
 
 # ---- the real pretrained checkpoint and the guide ----------------------------------------------------------
 
+
 def real_inputs(folder: Path) -> dict[str, Any]:
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    texts = ["The quick brown fox jumps over the lazy dog.",
-             "DistilBERT is a smaller, faster, cheaper and lighter version of BERT.", "Hi!"]
+    texts = [
+        "The quick brown fox jumps over the lazy dog.",
+        "DistilBERT is a smaller, faster, cheaper and lighter version of BERT.",
+        "Hi!",
+    ]
     encodings = tokenizer.encode_batch(texts)
-    return {"input_ids": torch.tensor([e.ids for e in encodings]),
-            "attention_mask": torch.tensor([e.attention_mask for e in encodings])}
+    return {
+        "input_ids": torch.tensor([e.ids for e in encodings]),
+        "attention_mask": torch.tensor([e.attention_mask for e in encodings]),
+    }
 
 
 def test_real_pretrained_checkpoint_matches_transformers(assets: Path) -> None:
@@ -417,12 +478,18 @@ def test_real_pretrained_checkpoint_matches_transformers(assets: Path) -> None:
     theirs.set_attn_implementation("sdpa")
     assert_outputs_close(run(ours, inputs), run(theirs, inputs), mask=inputs["attention_mask"])
     # into a head model: the encoder is loaded, the head newly initialised and reported
-    cls, info = ferroformers.DistilBertForSequenceClassification.from_pretrained(folder, num_labels=3,
-                                                                               output_loading_info=True)
-    assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight", "pre_classifier.bias",
-                                            "pre_classifier.weight"]
-    torch.testing.assert_close(run(cls.distilbert, inputs).last_hidden_state,
-                               run(ours, inputs).last_hidden_state, atol=0, rtol=0)
+    cls, info = ferroformers.DistilBertForSequenceClassification.from_pretrained(
+        folder, num_labels=3, output_loading_info=True
+    )
+    assert sorted(info["missing_keys"]) == [
+        "classifier.bias",
+        "classifier.weight",
+        "pre_classifier.bias",
+        "pre_classifier.weight",
+    ]
+    torch.testing.assert_close(
+        run(cls.distilbert, inputs).last_hidden_state, run(ours, inputs).last_hidden_state, atol=0, rtol=0
+    )
     assert run(cls, inputs).logits.shape == (3, 3)
 
 
@@ -450,5 +517,7 @@ def test_guide_code_blocks_run(assets: Path) -> None:
 
 def test_hub_id_offline_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ResourceNotFoundError, match=r"distilbert/distilbert-base-uncased/config\.json.*HF_HUB_OFFLINE"):
+    with pytest.raises(
+        ResourceNotFoundError, match=r"distilbert/distilbert-base-uncased/config\.json.*HF_HUB_OFFLINE"
+    ):
         DistilBertModel.from_pretrained("distilbert/distilbert-base-uncased", cache_dir=tmp_path)

@@ -22,7 +22,13 @@ import ferroformers  # noqa: E402
 from ferroformers import DistilBertConfig, DistilBertModel  # noqa: E402
 
 # no dropout anywhere: training-mode outputs and gradients are then comparable with transformers'
-QUIET = {**CONFIGS["tiny"], "dropout": 0.0, "attention_dropout": 0.0, "seq_classif_dropout": 0.0, "qa_dropout": 0.0}
+QUIET = {
+    **CONFIGS["tiny"],
+    "dropout": 0.0,
+    "attention_dropout": 0.0,
+    "seq_classif_dropout": 0.0,
+    "qa_dropout": 0.0,
+}
 
 
 def pair(tmp_path: Path, head: str, config: dict[str, Any], seed: int = 0) -> tuple[Any, Any]:
@@ -46,10 +52,8 @@ def ragged(head: str, config: dict[str, Any], mask: torch.Tensor, seed: int = 0)
 
 
 # right padding, a hole, and a row of padding only
-MASK = torch.tensor([[1, 1, 1, 1, 1, 1, 1, 1, 1],
-                     [1, 1, 1, 1, 1, 0, 0, 0, 0]])
-HOLES = torch.tensor([[1, 1, 0, 1, 1, 1, 1, 0, 0],
-                      [1, 0, 0, 0, 0, 0, 0, 0, 0]])
+MASK = torch.tensor([[1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0, 0, 0]])
+HOLES = torch.tensor([[1, 1, 0, 1, 1, 1, 1, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0, 0]])
 
 
 def zero_vector_outputs(model: Any) -> dict[str, torch.Tensor]:
@@ -68,7 +72,9 @@ def zero_vector_outputs(model: Any) -> dict[str, torch.Tensor]:
 
 @pytest.mark.parametrize("head", HEADS)
 @pytest.mark.parametrize("mask", [MASK, HOLES], ids=["right", "holes"])
-def test_every_head_matches_transformers_on_real_tokens(tmp_path: Path, head: str, mask: torch.Tensor) -> None:
+def test_every_head_matches_transformers_on_real_tokens(
+    tmp_path: Path, head: str, mask: torch.Tensor
+) -> None:
     ours, theirs = pair(tmp_path, head, CONFIGS["tiny"])
     inputs = ragged(head, CONFIGS["tiny"], mask)
     if head == "DistilBertForQuestionAnswering":
@@ -107,14 +113,16 @@ def test_outputs_that_need_every_position_take_the_padded_path(tmp_path: Path, h
         kwargs["head_mask"] = torch.ones(2, 4)  # masking nothing (transformers 5 has no head_mask to compare)
     else:
         ours = ferroformers.DistilBertForTokenClassification.from_pretrained(
-            tmp_path / "DistilBertForTokenClassification", attn_implementation="eager")
+            tmp_path / "DistilBertForTokenClassification", attn_implementation="eager"
+        )
     got, expected = run(ours, inputs, **kwargs), run(theirs, inputs, **kwargs)
     assert_outputs_close(got, expected)  # padding positions included
     assert got.hidden_states[-1][1, 5:].abs().sum() > 0
 
 
-@pytest.mark.parametrize("head", ["DistilBertForSequenceClassification", "DistilBertForMultipleChoice",
-                                  "DistilBertModel"])
+@pytest.mark.parametrize(
+    "head", ["DistilBertForSequenceClassification", "DistilBertForMultipleChoice", "DistilBertModel"]
+)
 def test_left_padding(tmp_path: Path, head: str) -> None:
     # the classification heads pool the first position: padding on a left-padded batch, so they take the padded
     # path and give transformers' logits; the encoder alone stays unpadded
@@ -122,7 +130,10 @@ def test_left_padding(tmp_path: Path, head: str) -> None:
     left = MASK.flip(1)
     inputs = ragged(head, CONFIGS["tiny"], left)
     flat = inputs["attention_mask"].reshape(-1, left.shape[-1])
-    got, expected = run(ours, inputs, output_hidden_states=True), run(theirs, inputs, output_hidden_states=True)
+    got, expected = (
+        run(ours, inputs, output_hidden_states=True),
+        run(theirs, inputs, output_hidden_states=True),
+    )
     if head == "DistilBertModel":
         assert_outputs_close(got, expected, mask=flat)
         assert torch.all(got.last_hidden_state[flat == 0] == 0)
@@ -130,8 +141,9 @@ def test_left_padding(tmp_path: Path, head: str) -> None:
         assert_outputs_close(got, expected)  # logits, loss and every hidden state, padding included
 
 
-@pytest.mark.parametrize("head", ["DistilBertForMaskedLM", "DistilBertForTokenClassification",
-                                  "DistilBertForQuestionAnswering"])
+@pytest.mark.parametrize(
+    "head", ["DistilBertForMaskedLM", "DistilBertForTokenClassification", "DistilBertForQuestionAnswering"]
+)
 def test_losses_that_read_padding_equal_transformers(tmp_path: Path, head: str) -> None:
     # labels scored on padding (token heads), or answer positions (the QA loss is a softmax over every position,
     # padding included): the padded path runs and the loss is transformers'
@@ -152,8 +164,11 @@ def test_training_gradients_match_transformers(tmp_path: Path, head: str) -> Non
     ours, theirs = pair(tmp_path, head, QUIET)
     ours.train()
     theirs.train()
-    inputs = ragged(head, QUIET, HOLES if head not in ("DistilBertForSequenceClassification",
-                                                        "DistilBertForMultipleChoice") else MASK)
+    inputs = ragged(
+        head,
+        QUIET,
+        HOLES if head not in ("DistilBertForSequenceClassification", "DistilBertForMultipleChoice") else MASK,
+    )
     if head == "DistilBertForQuestionAnswering":
         del inputs["start_positions"], inputs["end_positions"]
     for model in (ours, theirs):
@@ -176,15 +191,22 @@ def test_training_gradients_match_transformers(tmp_path: Path, head: str) -> Non
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(st.booleans(), min_size=12, max_size=12), min_size=1, max_size=4),
-       seed=st.integers(0, 2**16))
-def test_any_mask_matches_transformers(tmp_path_factory: pytest.TempPathFactory, rows: list[list[bool]],
-                                       seed: int) -> None:
+@given(
+    rows=st.lists(st.lists(st.booleans(), min_size=12, max_size=12), min_size=1, max_size=4),
+    seed=st.integers(0, 2**16),
+)
+def test_any_mask_matches_transformers(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[bool]], seed: int
+) -> None:
     ours, theirs = pair(tmp_path_factory.mktemp("any"), "DistilBertModel", CONFIGS["odd_heads"], seed)
     mask = torch.tensor(rows, dtype=torch.long)
-    ids = torch.randint(0, CONFIGS["odd_heads"]["vocab_size"], mask.shape, generator=torch.Generator().manual_seed(seed))
-    got, expected = run(ours, {"input_ids": ids, "attention_mask": mask}), run(theirs, {"input_ids": ids,
-                                                                                       "attention_mask": mask})
+    ids = torch.randint(
+        0, CONFIGS["odd_heads"]["vocab_size"], mask.shape, generator=torch.Generator().manual_seed(seed)
+    )
+    got, expected = (
+        run(ours, {"input_ids": ids, "attention_mask": mask}),
+        run(theirs, {"input_ids": ids, "attention_mask": mask}),
+    )
     assert_outputs_close(got, expected, mask=mask)
     if not mask.all():
         assert torch.all(got.last_hidden_state[mask == 0] == 0)
@@ -209,10 +231,12 @@ def test_unpadded_training_drops_out() -> None:
 
 # ---- gradient checkpointing ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mask", [MASK, HOLES, None], ids=["right", "holes", "none"])
 @pytest.mark.parametrize("use_reentrant", [None, True])
-def test_gradient_checkpointing_gives_the_same_gradients(mask: torch.Tensor | None,
-                                                         use_reentrant: bool | None) -> None:
+def test_gradient_checkpointing_gives_the_same_gradients(
+    mask: torch.Tensor | None, use_reentrant: bool | None
+) -> None:
     config = CONFIGS["relu"]  # dropout 0.3 and 0.2: the recomputed layers must replay the same random draws
     torch.manual_seed(0)
     model = ferroformers.DistilBertForMaskedLM(DistilBertConfig(**config)).train()
@@ -240,8 +264,12 @@ def test_gradient_checkpointing_gives_the_same_gradients(mask: torch.Tensor | No
     # frozen embeddings: the gradients still reach the layers through the embeddings' output
     model.get_input_embeddings().weight.requires_grad_(False)
     frozen = gradients(model)
-    torch.testing.assert_close(frozen["distilbert.transformer.layer.0.ffn.lin1.weight"],
-                               plain["distilbert.transformer.layer.0.ffn.lin1.weight"], atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(
+        frozen["distilbert.transformer.layer.0.ffn.lin1.weight"],
+        plain["distilbert.transformer.layer.0.ffn.lin1.weight"],
+        atol=1e-6,
+        rtol=1e-5,
+    )
     model.gradient_checkpointing_disable()
     assert not model.is_gradient_checkpointing and not model.is_activation_checkpointing
     model.activation_checkpointing_enable()  # transformers 5.24's name
@@ -251,19 +279,26 @@ def test_gradient_checkpointing_gives_the_same_gradients(mask: torch.Tensor | No
 def test_gradient_checkpointing_support_matches_transformers() -> None:
     config = DistilBertConfig(**CONFIGS["tiny"])
     for head in HEADS:
-        assert getattr(ferroformers, head).supports_gradient_checkpointing == \
-            getattr(transformers, head).supports_gradient_checkpointing
+        assert (
+            getattr(ferroformers, head).supports_gradient_checkpointing
+            == getattr(transformers, head).supports_gradient_checkpointing
+        )
     with pytest.raises(ValueError, match="does not support gradient checkpointing"):
         ferroformers.PreTrainedModel(config).gradient_checkpointing_enable()
     # eval mode or no gradients: nothing is recomputed, the outputs are the plain ones
     model = DistilBertModel(config).eval()
     expected = run(model, {"input_ids": MASK + 3, "attention_mask": MASK}).last_hidden_state
     model.gradient_checkpointing_enable()
-    torch.testing.assert_close(run(model, {"input_ids": MASK + 3, "attention_mask": MASK}).last_hidden_state,
-                               expected, atol=0, rtol=0)
+    torch.testing.assert_close(
+        run(model, {"input_ids": MASK + 3, "attention_mask": MASK}).last_hidden_state,
+        expected,
+        atol=0,
+        rtol=0,
+    )
 
 
 # ---- torch.compile -----------------------------------------------------------------------------------------
+
 
 def test_torch_compile_matches_eager() -> None:
     # a traced graph runs the padded batch and zeroes the padding: the same outputs and gradients as the unpadded
@@ -291,8 +326,10 @@ def test_torch_compile_matches_eager() -> None:
             torch.testing.assert_close(dict(model.named_parameters())[name].grad, grad, atol=1e-5, rtol=1e-4)
 
 
-@pytest.mark.filterwarnings("ignore:`torch.jit.trace` is deprecated:FutureWarning",
-                            "ignore:`torch.jit.trace_method` is deprecated:FutureWarning")
+@pytest.mark.filterwarnings(
+    "ignore:`torch.jit.trace` is deprecated:FutureWarning",
+    "ignore:`torch.jit.trace_method` is deprecated:FutureWarning",
+)
 def test_torch_jit_trace_runs_the_padded_batch() -> None:
     # a trace records one run: with the unpadded path it would bake in that batch's lengths
     torch.manual_seed(0)
@@ -301,5 +338,6 @@ def test_torch_jit_trace_runs_the_padded_batch() -> None:
     with pytest.warns(torch.jit.TracerWarning):
         traced = torch.jit.trace(model, (ids, MASK), check_trace=False)
     for mask in (MASK, HOLES):
-        torch.testing.assert_close(traced(ids, mask)[0], run(model, {"input_ids": ids, "attention_mask": mask})[0],
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(
+            traced(ids, mask)[0], run(model, {"input_ids": ids, "attention_mask": mask})[0], atol=1e-5, rtol=0
+        )

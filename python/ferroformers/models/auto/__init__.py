@@ -12,8 +12,14 @@ _LAZY: dict[str, str] = {
     "AutoImageProcessor": ".image_processing_auto",
     "AutoProcessor": ".processing_auto",
     **dict.fromkeys(
-        ["AutoModel", "AutoModelForMaskedLM", "AutoModelForSequenceClassification", "AutoModelForQuestionAnswering",
-         "AutoModelForTokenClassification", "AutoModelForMultipleChoice"],
+        [
+            "AutoModel",
+            "AutoModelForMaskedLM",
+            "AutoModelForSequenceClassification",
+            "AutoModelForQuestionAnswering",
+            "AutoModelForTokenClassification",
+            "AutoModelForMultipleChoice",
+        ],
         ".modeling_auto",
     ),
 }

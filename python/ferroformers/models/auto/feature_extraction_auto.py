@@ -16,7 +16,10 @@ from ...utils.hub import cached_file
 
 # feature_extractor_type -> (module, class); imported on first use
 FEATURE_EXTRACTOR_MAPPING_NAMES: dict[str, tuple[str, str]] = {
-    "Wav2Vec2FeatureExtractor": ("ferroformers.models.wav2vec2.feature_extraction_wav2vec2", "Wav2Vec2FeatureExtractor"),
+    "Wav2Vec2FeatureExtractor": (
+        "ferroformers.models.wav2vec2.feature_extraction_wav2vec2",
+        "Wav2Vec2FeatureExtractor",
+    ),
 }
 # config.json model_type -> feature_extractor_type, for folders whose preprocessor config does not name its class
 MODEL_TYPE_TO_FEATURE_EXTRACTOR: dict[str, str] = {"wav2vec2": "Wav2Vec2FeatureExtractor"}
@@ -25,7 +28,9 @@ MODEL_TYPE_TO_FEATURE_EXTRACTOR: dict[str, str] = {"wav2vec2": "Wav2Vec2FeatureE
 def feature_extractor_class_from_name(name: str, *, source: str = "") -> type[SequenceFeatureExtractor]:
     if name not in FEATURE_EXTRACTOR_MAPPING_NAMES:
         where = f" (in {source})" if source else ""
-        raise ValueError(f"unknown feature_extractor_type {name!r}{where}; known: {sorted(FEATURE_EXTRACTOR_MAPPING_NAMES)}")
+        raise ValueError(
+            f"unknown feature_extractor_type {name!r}{where}; known: {sorted(FEATURE_EXTRACTOR_MAPPING_NAMES)}"
+        )
     module, attr = FEATURE_EXTRACTOR_MAPPING_NAMES[name]
     cls: type[SequenceFeatureExtractor] = getattr(importlib.import_module(module), attr)
     return cls
@@ -40,10 +45,14 @@ class AutoFeatureExtractor:
     """Not instantiable: use `AutoFeatureExtractor.from_pretrained`."""
 
     def __init__(self) -> None:
-        raise OSError("AutoFeatureExtractor is not instantiable; use AutoFeatureExtractor.from_pretrained(...)")
+        raise OSError(
+            "AutoFeatureExtractor is not instantiable; use AutoFeatureExtractor.from_pretrained(...)"
+        )
 
     @staticmethod
-    def from_pretrained(pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any) -> SequenceFeatureExtractor:
+    def from_pretrained(
+        pretrained_model_name_or_path: str | os.PathLike[str], **kwargs: Any
+    ) -> SequenceFeatureExtractor:
         name = os.fspath(pretrained_model_name_or_path)
         hub = pop_hub_kwargs(kwargs)
         data, rest, path = SequenceFeatureExtractor.get_dict(name, **hub, **kwargs)
@@ -52,8 +61,10 @@ class AutoFeatureExtractor:
             model_type = _model_type(name, hub)
             type_name = MODEL_TYPE_TO_FEATURE_EXTRACTOR.get(model_type or "")
             if type_name is None:
-                raise ValueError(f"{path}: no 'feature_extractor_type', and no config.json model_type that names "
-                                 "one; load it with the feature extractor's own class")
+                raise ValueError(
+                    f"{path}: no 'feature_extractor_type', and no config.json model_type that names "
+                    "one; load it with the feature extractor's own class"
+                )
         cls = feature_extractor_class_from_name(type_name, source=path)
         try:
             return cls.from_dict(data, **rest)  # type: ignore[return-value]

@@ -37,7 +37,9 @@ class AutoImageProcessor:
         """`use_fast` is accepted and ignored: there is one implementation, and it is the fast one."""
         kwargs.pop("use_fast", None)
         if kwargs.pop("trust_remote_code", False):
-            raise ValueError("trust_remote_code=True is not supported: ferroformers runs no code from the hub")
+            raise ValueError(
+                "trust_remote_code=True is not supported: ferroformers runs no code from the hub"
+            )
         data, kwargs, path = ImageProcessingMixin.get_dict(pretrained_model_name_or_path, **kwargs)
         name = data.get("image_processor_type") or data.get("feature_extractor_type")
         if not name:

@@ -30,8 +30,10 @@ class _BaseAutoModelClass:
     _registered: ClassVar[dict[str, type[PreTrainedModel]]]
 
     def __init__(self) -> None:
-        raise OSError(f"{type(self).__name__} is not instantiable; use {type(self).__name__}.from_pretrained(...) "
-                      f"or {type(self).__name__}.from_config(config)")
+        raise OSError(
+            f"{type(self).__name__} is not instantiable; use {type(self).__name__}.from_pretrained(...) "
+            f"or {type(self).__name__}.from_config(config)"
+        )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -50,8 +52,9 @@ class _BaseAutoModelClass:
         raise ValueError(f"{cls.__name__} has no model for model_type {model_type!r}{where}; known: {known}")
 
     @classmethod
-    def register(cls, config_class: type[PretrainedConfig], model_class: type[PreTrainedModel],
-                 exist_ok: bool = False) -> None:
+    def register(
+        cls, config_class: type[PretrainedConfig], model_class: type[PreTrainedModel], exist_ok: bool = False
+    ) -> None:
         model_type = config_class.model_type
         if getattr(model_class, "config_class", None) is not config_class:
             raise ValueError(f"{model_class.__name__}.config_class is not {config_class.__name__}")
@@ -60,13 +63,22 @@ class _BaseAutoModelClass:
         cls._registered[model_type] = model_class
 
     @classmethod
-    def from_config(cls, config: PretrainedConfig, *, attn_implementation: str | None = None,
-                    dtype: Any = None, torch_dtype: Any = None, trust_remote_code: bool | None = None) -> PreTrainedModel:
+    def from_config(
+        cls,
+        config: PretrainedConfig,
+        *,
+        attn_implementation: str | None = None,
+        dtype: Any = None,
+        torch_dtype: Any = None,
+        trust_remote_code: bool | None = None,
+    ) -> PreTrainedModel:
         """A new, randomly initialised model for `config`, with transformers' options: `attn_implementation`
         ("sdpa" or "eager", set on a copy of the config), `dtype` (or `torch_dtype`), and `trust_remote_code`
         (only False/None: a registered class is never code from a checkpoint)."""
         if trust_remote_code:
-            raise ValueError("trust_remote_code=True is not supported: ferroformers never runs code from a checkpoint")
+            raise ValueError(
+                "trust_remote_code=True is not supported: ferroformers never runs code from a checkpoint"
+            )
         if attn_implementation is not None:
             config = copy.deepcopy(config)
             config._attn_implementation = attn_implementation
@@ -88,10 +100,13 @@ class _BaseAutoModelClass:
             config_dict, _ = PretrainedConfig.get_config_dict(source, **hub)
             model_type = config_dict.get("model_type")
             if not model_type:
-                raise ValueError(f"the configuration of {source!r} has no 'model_type' key, so {cls.__name__} "
-                                 "cannot tell its class; load it with the model's own class")
-        return cls.model_class_for(model_type, source=source).from_pretrained(pretrained_model_name_or_path,
-                                                                               **kwargs)
+                raise ValueError(
+                    f"the configuration of {source!r} has no 'model_type' key, so {cls.__name__} "
+                    "cannot tell its class; load it with the model's own class"
+                )
+        return cls.model_class_for(model_type, source=source).from_pretrained(
+            pretrained_model_name_or_path, **kwargs
+        )
 
 
 class AutoModel(_BaseAutoModelClass):
@@ -99,7 +114,9 @@ class AutoModel(_BaseAutoModelClass):
 
 
 class AutoModelForMaskedLM(_BaseAutoModelClass):
-    _model_mapping: ClassVar[dict[str, tuple[str, str]]] = {"distilbert": (_DISTILBERT, "DistilBertForMaskedLM")}
+    _model_mapping: ClassVar[dict[str, tuple[str, str]]] = {
+        "distilbert": (_DISTILBERT, "DistilBertForMaskedLM")
+    }
 
 
 class AutoModelForSequenceClassification(_BaseAutoModelClass):

@@ -48,21 +48,29 @@ class AutoProcessor:
             if path is not None:
                 configs[filename] = load_json(path)
         if not configs:
-            raise ResourceNotFoundError(f"{name!r} has no processor_config.json, preprocessor_config.json, "
-                                        "tokenizer_config.json or config.json")
+            raise ResourceNotFoundError(
+                f"{name!r} has no processor_config.json, preprocessor_config.json, "
+                "tokenizer_config.json or config.json"
+            )
         for filename in (PROCESSOR_NAME, FEATURE_EXTRACTOR_NAME, "tokenizer_config.json"):
             processor_class = configs.get(filename, {}).get("processor_class")
             if processor_class is not None:
                 if processor_class not in PROCESSOR_MAPPING_NAMES:
-                    raise ValueError(f"{name}/{filename}: unknown processor_class {processor_class!r}; "
-                                     f"known: {sorted(PROCESSOR_MAPPING_NAMES)}")
+                    raise ValueError(
+                        f"{name}/{filename}: unknown processor_class {processor_class!r}; "
+                        f"known: {sorted(PROCESSOR_MAPPING_NAMES)}"
+                    )
                 return _load(PROCESSOR_MAPPING_NAMES, processor_class).from_pretrained(name, **kwargs)
         model_type = configs.get("config.json", {}).get("model_type")
         if model_type in MODEL_TYPE_TO_PROCESSOR:
-            return _load(PROCESSOR_MAPPING_NAMES, MODEL_TYPE_TO_PROCESSOR[model_type]).from_pretrained(name, **kwargs)
+            return _load(PROCESSOR_MAPPING_NAMES, MODEL_TYPE_TO_PROCESSOR[model_type]).from_pretrained(
+                name, **kwargs
+            )
         tokenizer_class = configs.get("tokenizer_config.json", {}).get("tokenizer_class")
         if tokenizer_class in TOKENIZER_MAPPING_NAMES:
             return _load(TOKENIZER_MAPPING_NAMES, tokenizer_class).from_pretrained(name, **kwargs)
         if FEATURE_EXTRACTOR_NAME in configs or PROCESSOR_NAME in configs:
             return AutoFeatureExtractor.from_pretrained(name, **kwargs)
-        raise ValueError(f"{name!r} names no processor, tokenizer or feature extractor that ferroformers knows")
+        raise ValueError(
+            f"{name!r} names no processor, tokenizer or feature extractor that ferroformers knows"
+        )

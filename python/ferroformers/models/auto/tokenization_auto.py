@@ -31,7 +31,10 @@ _MODULES = {
 }
 # the bundled files are bert-base-uncased's; these ids are DistilBERT checkpoints (their hub config.json says
 # model_type "distilbert"), so their tokenizer class is DistilBERT's
-_BUNDLED_MODEL_TYPE = {"distilbert-base-uncased": "distilbert", "distilbert/distilbert-base-uncased": "distilbert"}
+_BUNDLED_MODEL_TYPE = {
+    "distilbert-base-uncased": "distilbert",
+    "distilbert/distilbert-base-uncased": "distilbert",
+}
 _HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download")
 
 
@@ -52,8 +55,13 @@ class AutoTokenizer:
         raise OSError("AutoTokenizer is not instantiable; use AutoTokenizer.from_pretrained(...)")
 
     @staticmethod
-    def from_pretrained(pretrained_model_name_or_path: str | os.PathLike[str], *inputs: Any, use_fast: bool = True,
-                        tokenizer_type: str | None = None, **kwargs: Any) -> Any:
+    def from_pretrained(
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *inputs: Any,
+        use_fast: bool = True,
+        tokenizer_type: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Load the tokenizer of a folder or hub id. `tokenizer_type` (a model_type such as "bert") overrides
         what the files say. Other keyword arguments go to the class's `from_pretrained`."""
         name = os.fspath(pretrained_model_name_or_path)
@@ -62,7 +70,9 @@ class AutoTokenizer:
             hub["token"] = kwargs["use_auth_token"]  # its deprecated name: the class's from_pretrained warns
         if tokenizer_type is not None:
             if tokenizer_type not in TOKENIZER_MAPPING_NAMES:
-                raise ValueError(f"unknown tokenizer_type {tokenizer_type!r}; known: {sorted(TOKENIZER_MAPPING_NAMES)}")
+                raise ValueError(
+                    f"unknown tokenizer_type {tokenizer_type!r}; known: {sorted(TOKENIZER_MAPPING_NAMES)}"
+                )
             slow, fast = TOKENIZER_MAPPING_NAMES[tokenizer_type]
             class_name = fast if use_fast else slow
         else:
@@ -93,15 +103,21 @@ def _class_name_of(name: str, hub: dict[str, Any], use_fast: bool) -> str:
             class_name = read(bundled, TOKENIZER_CONFIG_FILE).get("tokenizer_class")
     if class_name:
         if not isinstance(class_name, str):
-            raise ValueError(f"{name}: tokenizer_config.json: tokenizer_class must be a string, got {class_name!r}")
+            raise ValueError(
+                f"{name}: tokenizer_config.json: tokenizer_class must be a string, got {class_name!r}"
+            )
         base = class_name.removesuffix("Fast")
         # as transformers: the fast class when asked for and there is one, else the slow class
         return base + "Fast" if use_fast and base + "Fast" in _MODULES else base
     if model_type:
         if model_type not in TOKENIZER_MAPPING_NAMES:
-            raise ValueError(f"{name}: no tokenizer for model_type {model_type!r}; "
-                             f"known: {sorted(TOKENIZER_MAPPING_NAMES)}")
+            raise ValueError(
+                f"{name}: no tokenizer for model_type {model_type!r}; "
+                f"known: {sorted(TOKENIZER_MAPPING_NAMES)}"
+            )
         slow, fast = TOKENIZER_MAPPING_NAMES[model_type]
         return fast if use_fast else slow
-    raise ValueError(f"{name!r}: cannot tell the tokenizer class: no tokenizer_class in tokenizer_config.json "
-                     "and no model_type in config.json; load it with the tokenizer's own class")
+    raise ValueError(
+        f"{name!r}: cannot tell the tokenizer class: no tokenizer_class in tokenizer_config.json "
+        "and no model_type in config.json; load it with the tokenizer's own class"
+    )

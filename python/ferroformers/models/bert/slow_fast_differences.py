@@ -24,8 +24,14 @@ from collections.abc import Iterable
 
 from ..._native import WordPieceTokenizer
 
-DIFFERENCE_CLASSES = ("final_sigma", "nfc", "cjk_extension_e", "new_punctuation", "new_nonspacing_mark",
-                      "unassigned")
+DIFFERENCE_CLASSES = (
+    "final_sigma",
+    "nfc",
+    "cjk_extension_e",
+    "new_punctuation",
+    "new_nonspacing_mark",
+    "unassigned",
+)
 CJK_EXTENSION_E_ONLY_SLOW = range(0x2B820, 0x2B920)  # slow's CJK ranges include it, tokenizers' do not
 
 
@@ -37,10 +43,16 @@ class _FastTables:
 
     def __init__(self) -> None:
         specials = ["[UNK]", "[CLS]", "[SEP]"]
-        self._split = WordPieceTokenizer([*specials, "a", "##b"], clean_text=True, handle_chinese_chars=False,
-                                         strip_accents=False, lowercase=False)
-        self._strip = WordPieceTokenizer([*specials, "a"], clean_text=True, handle_chinese_chars=False,
-                                         strip_accents=True, lowercase=False)
+        self._split = WordPieceTokenizer(
+            [*specials, "a", "##b"],
+            clean_text=True,
+            handle_chinese_chars=False,
+            strip_accents=False,
+            lowercase=False,
+        )
+        self._strip = WordPieceTokenizer(
+            [*specials, "a"], clean_text=True, handle_chinese_chars=False, strip_accents=True, lowercase=False
+        )
         self._kind: dict[str, str] = {}
         self._stripped: dict[str, bool] = {}
 
@@ -134,8 +146,12 @@ def without_documented_causes(text: str) -> str:
     fast_tables().learn(c for c in text if not c.isascii())
     out = []
     for c in text:
-        if not c.isascii() and (_deleted_only_by_slow(c) or ord(c) in CJK_EXTENSION_E_ONLY_SLOW or _new_mark(c)
-                                or _new_punctuation(c)):
+        if not c.isascii() and (
+            _deleted_only_by_slow(c)
+            or ord(c) in CJK_EXTENSION_E_ONLY_SLOW
+            or _new_mark(c)
+            or _new_punctuation(c)
+        ):
             out.append(" ")
         elif c == "\u03a3":
             out.append("\u03c3")
@@ -147,7 +163,7 @@ def without_documented_causes(text: str) -> str:
 # ---- a fast token against the text its offsets cover ----------------------------------------------------
 SPAN_CLASSES = {
     "decomposed_character": "a piece of one character that accent stripping decomposes (NFD: Hangul syllables, "
-                            "Indic vowel signs); every piece's offsets cover the whole character",
+    "Indic vowel signs); every piece's offsets cover the whole character",
     "added_token": "an added or special token found in the text (matched before normalization)",
 }
 
@@ -165,8 +181,9 @@ def normalized_span(span: str, lowercase: bool, strip_accents: bool) -> str:
     return out
 
 
-def span_class(span: str, token: str, added: set[str], prefix: str, lowercase: bool,
-               strip_accents: bool) -> str | None:
+def span_class(
+    span: str, token: str, added: set[str], prefix: str, lowercase: bool, strip_accents: bool
+) -> str | None:
     """None when the token reads as its span's normalized text; else why not: a key of SPAN_CLASSES, or
     "unexplained"."""
     if token in added:

@@ -37,8 +37,10 @@ def load_vocab(vocab_file: str | os.PathLike[str]) -> dict[str, int]:
     the reference. Errors name the file (and, for bad bytes, the line)."""
     path = os.fspath(vocab_file)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"vocabulary file {path!r} does not exist"
-                                + (" (it is a folder: use from_pretrained)" if os.path.isdir(path) else ""))
+        raise FileNotFoundError(
+            f"vocabulary file {path!r} does not exist"
+            + (" (it is a folder: use from_pretrained)" if os.path.isdir(path) else "")
+        )
     with open(path, "rb") as f:
         data = f.read()
     try:
@@ -97,7 +99,9 @@ def _is_chinese_char(cp: int) -> bool:
     )
 
 
-_ASCII_WORD = re.compile(r"[0-9A-Za-z]+|[^0-9A-Za-z]")  # an ASCII word: alphanumeric runs, each other char alone
+_ASCII_WORD = re.compile(
+    r"[0-9A-Za-z]+|[^0-9A-Za-z]"
+)  # an ASCII word: alphanumeric runs, each other char alone
 
 
 class BasicTokenizer:
@@ -105,9 +109,14 @@ class BasicTokenizer:
     WordPiece). Rust twins: rust/text/normalizer.rs (BertNormalizer) and rust/text/tokenizer/paths.rs `pre_tokenize`
     (BertPreTokenizer)."""
 
-    def __init__(self, do_lower_case: bool = True, never_split: Iterable[str] | None = None,
-                 tokenize_chinese_chars: bool = True, strip_accents: bool | None = None,
-                 do_split_on_punc: bool = True) -> None:
+    def __init__(
+        self,
+        do_lower_case: bool = True,
+        never_split: Iterable[str] | None = None,
+        tokenize_chinese_chars: bool = True,
+        strip_accents: bool | None = None,
+        do_split_on_punc: bool = True,
+    ) -> None:
         self.do_lower_case = do_lower_case
         self.never_split = set(never_split or [])
         self.tokenize_chinese_chars = tokenize_chinese_chars
@@ -226,25 +235,32 @@ class BertTemplateMixin:
     cls_token_id: int
     sep_token_id: int
 
-    def build_inputs_with_special_tokens(self, token_ids_0: list[int],
-                                         token_ids_1: list[int] | None = None) -> list[int]:
+    def build_inputs_with_special_tokens(
+        self, token_ids_0: list[int], token_ids_1: list[int] | None = None
+    ) -> list[int]:
         """[CLS] A [SEP] or [CLS] A [SEP] B [SEP]."""
         if token_ids_1 is None:
             return [self.cls_token_id, *token_ids_0, self.sep_token_id]
         return [self.cls_token_id, *token_ids_0, self.sep_token_id, *token_ids_1, self.sep_token_id]
 
-    def get_special_tokens_mask(self, token_ids_0: list[int], token_ids_1: list[int] | None = None,
-                                already_has_special_tokens: bool = False) -> list[int]:
+    def get_special_tokens_mask(
+        self,
+        token_ids_0: list[int],
+        token_ids_1: list[int] | None = None,
+        already_has_special_tokens: bool = False,
+    ) -> list[int]:
         if already_has_special_tokens:  # the tokenizer base's: 1 on every special id
             mask: list[int] = super().get_special_tokens_mask(  # type: ignore[misc]
-                token_ids_0, token_ids_1, already_has_special_tokens=True)
+                token_ids_0, token_ids_1, already_has_special_tokens=True
+            )
             return mask
         if token_ids_1 is None:
             return [1] + [0] * len(token_ids_0) + [1]
         return [1] + [0] * len(token_ids_0) + [1] + [0] * len(token_ids_1) + [1]
 
-    def create_token_type_ids_from_sequences(self, token_ids_0: list[int],
-                                             token_ids_1: list[int] | None = None) -> list[int]:
+    def create_token_type_ids_from_sequences(
+        self, token_ids_0: list[int], token_ids_1: list[int] | None = None
+    ) -> list[int]:
         """0 for [CLS] A [SEP], 1 for B [SEP]."""
         if token_ids_1 is None:
             return [0] * (len(token_ids_0) + 2)
@@ -293,25 +309,43 @@ class BertTokenizer(BertTemplateMixin, PreTrainedTokenizer):
             raise TypeError(f"{type(self).__name__} needs vocab_file= (or vocab=, or use from_pretrained)")
         self.ids_to_tokens = {index: token for token, index in self.vocab.items()}
         self.do_basic_tokenize = do_basic_tokenize
-        self.basic_tokenizer = BasicTokenizer(do_lower_case=do_lower_case, never_split=never_split,
-                                              tokenize_chinese_chars=tokenize_chinese_chars,
-                                              strip_accents=strip_accents)
+        self.basic_tokenizer = BasicTokenizer(
+            do_lower_case=do_lower_case,
+            never_split=never_split,
+            tokenize_chinese_chars=tokenize_chinese_chars,
+            strip_accents=strip_accents,
+        )
         self.wordpiece_tokenizer = WordpieceTokenizer(vocab=self.vocab, unk_token=str(unk_token))
         self._word_cache: dict[str, list[str]] = {}
         self._cache_key: tuple[Any, ...] = ()
-        settings = dict(do_lower_case=do_lower_case, do_basic_tokenize=do_basic_tokenize,
-                        never_split=list(never_split) if never_split is not None else None,
-                        tokenize_chinese_chars=tokenize_chinese_chars, strip_accents=strip_accents)
-        super().__init__(unk_token=unk_token, sep_token=sep_token, pad_token=pad_token, cls_token=cls_token,
-                         mask_token=mask_token, clean_up_tokenization_spaces=clean_up_tokenization_spaces,
-                         init_settings=settings, **kwargs)
+        settings = dict(
+            do_lower_case=do_lower_case,
+            do_basic_tokenize=do_basic_tokenize,
+            never_split=list(never_split) if never_split is not None else None,
+            tokenize_chinese_chars=tokenize_chinese_chars,
+            strip_accents=strip_accents,
+        )
+        super().__init__(
+            unk_token=unk_token,
+            sep_token=sep_token,
+            pad_token=pad_token,
+            cls_token=cls_token,
+            mask_token=mask_token,
+            clean_up_tokenization_spaces=clean_up_tokenization_spaces,
+            init_settings=settings,
+            **kwargs,
+        )
 
     @classmethod
     def _vocabulary_from_tokenizer_json(cls, path: str) -> dict[str, Any]:
         from ...configuration_utils import load_json
 
         model = load_json(path).get("model")
-        if not isinstance(model, dict) or model.get("type") != "WordPiece" or not isinstance(model.get("vocab"), dict):
+        if (
+            not isinstance(model, dict)
+            or model.get("type") != "WordPiece"
+            or not isinstance(model.get("vocab"), dict)
+        ):
             raise ValueError(f"{path}: model must be a WordPiece model with a vocab object")
         return {"vocab": model["vocab"]}
 
@@ -330,10 +364,21 @@ class BertTokenizer(BertTemplateMixin, PreTrainedTokenizer):
         if not self.do_basic_tokenize:
             return self.wordpiece_tokenizer.tokenize(text)
         basic = self.basic_tokenizer
-        never = basic.never_split.union(self.all_special_tokens) if not split_special_tokens else basic.never_split
+        never = (
+            basic.never_split.union(self.all_special_tokens)
+            if not split_special_tokens
+            else basic.never_split
+        )
         # a word's pieces depend on these settings (which users may change on basic_tokenizer) and the vocabulary
-        key = (frozenset(never), frozenset(basic.never_split), basic.do_lower_case, basic.strip_accents,
-               basic.do_split_on_punc, self.wordpiece_tokenizer.unk_token, len(self.vocab))
+        key = (
+            frozenset(never),
+            frozenset(basic.never_split),
+            basic.do_lower_case,
+            basic.strip_accents,
+            basic.do_split_on_punc,
+            self.wordpiece_tokenizer.unk_token,
+            len(self.vocab),
+        )
         if key != self._cache_key:
             self._word_cache = {}
             self._cache_key = key
@@ -377,7 +422,9 @@ class BertTokenizer(BertTemplateMixin, PreTrainedTokenizer):
         by_id = sorted(self.vocab.items(), key=lambda kv: kv[1])
         for expected, (token, index) in enumerate(by_id):
             if index != expected:
-                raise ValueError(f"cannot save the vocabulary to {path}: ids are not consecutive "
-                                 f"(token {token!r} has id {index}, expected {expected})")
+                raise ValueError(
+                    f"cannot save the vocabulary to {path}: ids are not consecutive "
+                    f"(token {token!r} has id {index}, expected {expected})"
+                )
         atomic_write_text(path, "".join(token + "\n" for token, _ in by_id))
         return (path,)

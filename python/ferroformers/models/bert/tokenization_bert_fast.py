@@ -48,22 +48,48 @@ class BertTokenizerFast(BertTemplateMixin, PreTrainedTokenizerFast):
             core = self._load_tokenizer_file(tokenizer_file)
         if core is not None:
             if (core.lowercase, core.strip_accents, core.handle_chinese_chars) != (
-                    do_lower_case, strip_accents, tokenize_chinese_chars):
+                do_lower_case,
+                strip_accents,
+                tokenize_chinese_chars,
+            ):
                 path = os.fspath(tokenizer_file) if tokenizer_file is not None else "tokenizer_object"
-                core = WordPieceTokenizer.from_tokenizer_json(tokenizer_json_with_normalizer(
-                    core.to_tokenizer_json(), lowercase=do_lower_case, strip_accents=strip_accents,
-                    handle_chinese_chars=tokenize_chinese_chars, where=path))
+                core = WordPieceTokenizer.from_tokenizer_json(
+                    tokenizer_json_with_normalizer(
+                        core.to_tokenizer_json(),
+                        lowercase=do_lower_case,
+                        strip_accents=strip_accents,
+                        handle_chinese_chars=tokenize_chinese_chars,
+                        where=path,
+                    )
+                )
         elif vocab_file is not None:
             core = WordPieceTokenizer.from_vocab_file(
-                os.fspath(vocab_file), unk_token=str(unk_token), lowercase=do_lower_case,
-                strip_accents=strip_accents, handle_chinese_chars=tokenize_chinese_chars,
-                cls_token=str(cls_token), sep_token=str(sep_token))
+                os.fspath(vocab_file),
+                unk_token=str(unk_token),
+                lowercase=do_lower_case,
+                strip_accents=strip_accents,
+                handle_chinese_chars=tokenize_chinese_chars,
+                cls_token=str(cls_token),
+                sep_token=str(sep_token),
+            )
         else:
-            raise TypeError(f"{type(self).__name__} needs vocab_file= or tokenizer_file= (or use from_pretrained)")
+            raise TypeError(
+                f"{type(self).__name__} needs vocab_file= or tokenizer_file= (or use from_pretrained)"
+            )
         self.do_lower_case = do_lower_case
-        settings = dict(do_lower_case=do_lower_case, tokenize_chinese_chars=tokenize_chinese_chars,
-                        strip_accents=strip_accents)
-        super().__init__(tokenizer_object=core, unk_token=unk_token, sep_token=sep_token, pad_token=pad_token,
-                         cls_token=cls_token, mask_token=mask_token,
-                         clean_up_tokenization_spaces=clean_up_tokenization_spaces, init_settings=settings,
-                         **kwargs)
+        settings = dict(
+            do_lower_case=do_lower_case,
+            tokenize_chinese_chars=tokenize_chinese_chars,
+            strip_accents=strip_accents,
+        )
+        super().__init__(
+            tokenizer_object=core,
+            unk_token=unk_token,
+            sep_token=sep_token,
+            pad_token=pad_token,
+            cls_token=cls_token,
+            mask_token=mask_token,
+            clean_up_tokenization_spaces=clean_up_tokenization_spaces,
+            init_settings=settings,
+            **kwargs,
+        )

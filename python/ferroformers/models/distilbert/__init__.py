@@ -10,9 +10,15 @@ _LAZY: dict[str, str] = {
     "DistilBertTokenizer": ".tokenization_distilbert",
     "DistilBertTokenizerFast": ".tokenization_distilbert_fast",
     **dict.fromkeys(
-        ["DistilBertPreTrainedModel", "DistilBertModel", "DistilBertForMaskedLM",
-         "DistilBertForSequenceClassification", "DistilBertForQuestionAnswering",
-         "DistilBertForTokenClassification", "DistilBertForMultipleChoice"],
+        [
+            "DistilBertPreTrainedModel",
+            "DistilBertModel",
+            "DistilBertForMaskedLM",
+            "DistilBertForSequenceClassification",
+            "DistilBertForQuestionAnswering",
+            "DistilBertForTokenClassification",
+            "DistilBertForMultipleChoice",
+        ],
         ".modeling_distilbert",
     ),
 }

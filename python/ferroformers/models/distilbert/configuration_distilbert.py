@@ -11,8 +11,20 @@ from typing import Any, ClassVar
 from ...configuration_utils import PretrainedConfig
 
 # activation names the DistilBERT model implements (see modeling_distilbert)
-ACTIVATIONS = ("gelu", "relu", "silu", "swish", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "quick_gelu",
-               "tanh", "sigmoid", "mish", "linear")
+ACTIVATIONS = (
+    "gelu",
+    "relu",
+    "silu",
+    "swish",
+    "gelu_new",
+    "gelu_pytorch_tanh",
+    "gelu_fast",
+    "quick_gelu",
+    "tanh",
+    "sigmoid",
+    "mish",
+    "linear",
+)
 
 
 class DistilBertConfig(PretrainedConfig):
@@ -88,12 +100,21 @@ class DistilBertConfig(PretrainedConfig):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise ValueError(f"{key} must be a probability in [0, 1], got {value!r}")
-        if isinstance(self.initializer_range, bool) or not isinstance(self.initializer_range, (int, float)) \
-                or not self.initializer_range >= 0:
-            raise ValueError(f"initializer_range must be a non-negative number, got {self.initializer_range!r}")
+        if (
+            isinstance(self.initializer_range, bool)
+            or not isinstance(self.initializer_range, (int, float))
+            or not self.initializer_range >= 0
+        ):
+            raise ValueError(
+                f"initializer_range must be a non-negative number, got {self.initializer_range!r}"
+            )
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation {self.activation!r} is not supported; choose one of {list(ACTIVATIONS)}")
+            raise ValueError(
+                f"activation {self.activation!r} is not supported; choose one of {list(ACTIVATIONS)}"
+            )
         if not isinstance(self.sinusoidal_pos_embds, bool):
             raise ValueError(f"sinusoidal_pos_embds must be true or false, got {self.sinusoidal_pos_embds!r}")
         if self.pad_token_id is not None and self.pad_token_id >= self.vocab_size:
-            raise ValueError(f"pad_token_id ({self.pad_token_id}) must be smaller than vocab_size ({self.vocab_size})")
+            raise ValueError(
+                f"pad_token_id ({self.pad_token_id}) must be smaller than vocab_size ({self.vocab_size})"
+            )

@@ -43,13 +43,16 @@ else:
 def create_sinusoidal_embeddings(n_pos: int, dim: int, out: torch.Tensor) -> None:
     """Fill `out` (n_pos, dim) with the fixed sin/cos table of "Attention is all you need" (float64, then cast)."""
     # vectorised form of transformers' table (the same float64 operations, so the same bits)
-    position_enc = np.arange(n_pos, dtype=np.float64)[:, None] / np.power(10000, 2 * (np.arange(dim) // 2) / dim)
+    position_enc = np.arange(n_pos, dtype=np.float64)[:, None] / np.power(
+        10000, 2 * (np.arange(dim) // 2) / dim
+    )
     with torch.no_grad():
         out[:, 0::2] = torch.tensor(np.sin(position_enc[:, 0::2]), dtype=torch.float32)
         out[:, 1::2] = torch.tensor(np.cos(position_enc[:, 1::2]), dtype=torch.float32)
 
 
 # ---- embeddings ------------------------------------------------------------------------------------------
+
 
 class Embeddings(nn.Module):
     def __init__(self, config: DistilBertConfig) -> None:
@@ -105,6 +108,7 @@ def _check_ids(name: str, ids: torch.Tensor, size: int, what: str) -> None:
 
 # ---- attention -------------------------------------------------------------------------------------------
 
+
 class DistilBertSelfAttention(nn.Module):
     """Multi-head self-attention, three ways (the first two as transformers 5.24's `eager_attention_forward` and
     `sdpa_attention_forward`):
@@ -130,7 +134,9 @@ class DistilBertSelfAttention(nn.Module):
     def prune_heads(self, heads: list[int]) -> None:
         # transformers 4.x MultiHeadSelfAttention.prune_heads: q/k/v lose the heads' output rows, out_lin their
         # input columns; head numbers stay those of the unpruned layer
-        heads_set, index = find_pruneable_heads_and_indices(heads, self.n_heads, self.head_size, self.pruned_heads)
+        heads_set, index = find_pruneable_heads_and_indices(
+            heads, self.n_heads, self.head_size, self.pruned_heads
+        )
         if not heads_set:
             return
         self.q_lin = prune_linear_layer(self.q_lin, index)
@@ -160,11 +166,15 @@ class DistilBertSelfAttention(nn.Module):
             # SDPA returns each piece laid out as (1, seq_len_i, n_heads, head_size): joining them along the
             # tokens is one contiguous copy (measured: 12% less attention time than joining along the heads)
             pieces = [
-                F.scaled_dot_product_attention(q[:, :, s:e], k[:, :, s:e], v[:, :, s:e], dropout_p=dropout_p,
-                                               scale=self.scaling).transpose(1, 2)  # (1, seq_len_i, n_heads, head)
-                for s, e in itertools.pairwise(cu_seqlens) if e > s
+                F.scaled_dot_product_attention(
+                    q[:, :, s:e], k[:, :, s:e], v[:, :, s:e], dropout_p=dropout_p, scale=self.scaling
+                ).transpose(1, 2)  # (1, seq_len_i, n_heads, head)
+                for s, e in itertools.pairwise(cu_seqlens)
+                if e > s
             ]
-            context = torch.cat(pieces, dim=1) if pieces else q.transpose(1, 2)  # (1, n_tokens, n_heads, head)
+            context = (
+                torch.cat(pieces, dim=1) if pieces else q.transpose(1, 2)
+            )  # (1, n_tokens, n_heads, head)
             context = context.reshape(n_tokens, self.dim)  # (n_tokens, dim after pruning)
             return self.out_lin(context), None  # (n_tokens, dim)
 
@@ -187,13 +197,19 @@ class DistilBertSelfAttention(nn.Module):
             context = torch.matmul(weights, v)  # (bs, n_heads, seq_len, head_size)
         else:
             context = F.scaled_dot_product_attention(
-                q, k, v, attn_mask=attention_mask, dropout_p=dropout_p, scale=self.scaling,
+                q,
+                k,
+                v,
+                attn_mask=attention_mask,
+                dropout_p=dropout_p,
+                scale=self.scaling,
             )  # (bs, n_heads, seq_len, head_size)
         context = context.transpose(1, 2).reshape(bs, seq_len, self.dim)  # (bs, seq_len, dim after pruning)
         return self.out_lin(context), weights  # (bs, seq_len, dim)
 
 
 # ---- feed-forward ----------------------------------------------------------------------------------------
+
 
 class FFN(nn.Module):
     def __init__(self, config: DistilBertConfig) -> None:
@@ -207,7 +223,9 @@ class FFN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (bs, seq_len, dim) or (n_tokens, dim)
         if self.chunk_size_feed_forward > 0:
             # the same result in slices of the tokens: less peak memory for long inputs
-            return torch.cat([self.ff_chunk(c) for c in torch.split(x, self.chunk_size_feed_forward, dim=-2)], dim=-2)
+            return torch.cat(
+                [self.ff_chunk(c) for c in torch.split(x, self.chunk_size_feed_forward, dim=-2)], dim=-2
+            )
         return self.ff_chunk(x)
 
     def ff_chunk(self, x: torch.Tensor) -> torch.Tensor:
@@ -218,6 +236,7 @@ class FFN(nn.Module):
 
 
 # ---- block and stack -------------------------------------------------------------------------------------
+
 
 class TransformerBlock(nn.Module):
     def __init__(self, config: DistilBertConfig) -> None:
@@ -270,8 +289,9 @@ class Transformer(nn.Module):
             if self.gradient_checkpointing and self.training and torch.is_grad_enabled():
                 assert self._gradient_checkpointing_func is not None
                 # positional arguments: reentrant checkpointing only tracks gradients through those
-                x, weights = self._gradient_checkpointing_func(layer.__call__, x, attention_mask, mask,
-                                                               output_attentions, cu_seqlens)
+                x, weights = self._gradient_checkpointing_func(
+                    layer.__call__, x, attention_mask, mask, output_attentions, cu_seqlens
+                )
             else:
                 x, weights = layer(x, attention_mask, mask, output_attentions, cu_seqlens)
             if output_hidden_states:
@@ -290,6 +310,7 @@ class Transformer(nn.Module):
 
 # ---- models ----------------------------------------------------------------------------------------------
 
+
 class DistilBertPreTrainedModel(PreTrainedModel):
     config_class: ClassVar[type[DistilBertConfig]] = DistilBertConfig
     config: DistilBertConfig
@@ -300,7 +321,11 @@ class DistilBertPreTrainedModel(PreTrainedModel):
 
     def _init_weights(self, module: nn.Module) -> None:
         super()._init_weights(module)
-        if self.config.sinusoidal_pos_embds and module is self.get_position_embeddings() and not module.weight.is_meta:
+        if (
+            self.config.sinusoidal_pos_embds
+            and module is self.get_position_embeddings()
+            and not module.weight.is_meta
+        ):
             create_sinusoidal_embeddings(self.config.max_position_embeddings, self.config.dim, module.weight)
 
     @property
@@ -375,8 +400,15 @@ class DistilBertModel(DistilBertPreTrainedModel):
         return_dict: bool | None = None,
         position_ids: torch.Tensor | None = None,  # (bs or 1, seq_len)
     ) -> BaseModelOutput | tuple[torch.Tensor, ...]:
-        out, _ = self._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
-                              output_hidden_states, position_ids)
+        out, _ = self._encode(
+            input_ids,
+            attention_mask,
+            head_mask,
+            inputs_embeds,
+            output_attentions,
+            output_hidden_states,
+            position_ids,
+        )
         return _result(out, return_dict, self.config)
 
     def _encode(
@@ -396,21 +428,29 @@ class DistilBertModel(DistilBertPreTrainedModel):
         every position is computed as transformers does.
         """
         output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
-        output_hidden_states = (self.config.output_hidden_states if output_hidden_states is None
-                                else output_hidden_states)
+        output_hidden_states = (
+            self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
+        )
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("pass exactly one of input_ids and inputs_embeds")
         if input_ids is not None and input_ids.dim() != 2:
             raise ValueError(f"input_ids must have shape (batch, seq_len), got {list(input_ids.shape)}")
-        if inputs_embeds is not None and (inputs_embeds.dim() != 3 or inputs_embeds.size(-1) != self.config.dim):
+        if inputs_embeds is not None and (
+            inputs_embeds.dim() != 3 or inputs_embeds.size(-1) != self.config.dim
+        ):
             raise ValueError(
                 f"inputs_embeds must have shape (batch, seq_len, {self.config.dim}), got {list(inputs_embeds.shape)}"
             )
         x = self.embeddings(input_ids, inputs_embeds, position_ids)  # (bs, seq_len, dim)
         mask = self._attention_mask(attention_mask, x)
         unpadding = None
-        if (mask is not None and not reads_padding and not output_attentions and head_mask is None
-                and self.config._attn_implementation == "sdpa"):
+        if (
+            mask is not None
+            and not reads_padding
+            and not output_attentions
+            and head_mask is None
+            and self.config._attn_implementation == "sdpa"
+        ):
             assert attention_mask is not None
             # a traced graph (torch.compile, torch.export, torch.jit.trace) runs the padded batch: its shapes must
             # not depend on the mask; the result is the same
@@ -431,7 +471,9 @@ class DistilBertModel(DistilBertPreTrainedModel):
         if mask is None:
             return None
         if tuple(mask.shape) != tuple(x.shape[:2]):
-            raise ValueError(f"attention_mask has shape {list(mask.shape)} but the input is {list(x.shape[:2])}")
+            raise ValueError(
+                f"attention_mask has shape {list(mask.shape)} but the input is {list(x.shape[:2])}"
+            )
         if not torch.compiler.is_compiling() and bool(mask.all()):
             return None  # nothing to mask: SDPA runs its unmasked kernel
         keep = mask[:, None, None, :].to(dtype=x.dtype)  # (bs, 1, 1, seq_len)
@@ -445,7 +487,11 @@ class DistilBertModel(DistilBertPreTrainedModel):
         if head_mask.dim() == 1:
             head_mask = head_mask[None].expand(n_layers, -1)
         heads = [cast(TransformerBlock, layer).attention.n_heads for layer in self.transformer.layer]
-        if head_mask.dim() != 2 or head_mask.size(0) != n_layers or any(head_mask.size(1) != h for h in heads):
+        if (
+            head_mask.dim() != 2
+            or head_mask.size(0) != n_layers
+            or any(head_mask.size(1) != h for h in heads)
+        ):
             raise ValueError(
                 f"head_mask must have shape (n_heads,) or (n_layers, n_heads) = ({n_layers}, {max(heads)}), "
                 f"got {list(head_mask.shape)}"
@@ -492,13 +538,24 @@ class DistilBertForMaskedLM(DistilBertPreTrainedModel):
         return_dict: bool | None = None,
         position_ids: torch.Tensor | None = None,
     ) -> MaskedLMOutput | tuple[torch.Tensor, ...]:
-        out, unpadding = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds,
-                                                 output_attentions, output_hidden_states, position_ids,
-                                                 reads_padding=_labels_on_padding(attention_mask, labels))
+        out, unpadding = self.distilbert._encode(
+            input_ids,
+            attention_mask,
+            head_mask,
+            inputs_embeds,
+            output_attentions,
+            output_hidden_states,
+            position_ids,
+            reads_padding=_labels_on_padding(attention_mask, labels),
+        )
         x = _last_hidden_state(out)  # (bs, seq_len, dim)
         if unpadding is None or not unpadding.packed:
             logits = self._predict(x)  # (bs, seq_len, vocab_size)
-            loss = None if labels is None else self.mlm_loss_fct(logits.view(-1, logits.size(-1)), labels.view(-1))
+            loss = (
+                None
+                if labels is None
+                else self.mlm_loss_fct(logits.view(-1, logits.size(-1)), labels.view(-1))
+            )
         else:
             # the head costs as much per token as the encoder: run it on the real tokens, and once on the zero
             # vector that every padding position holds
@@ -507,7 +564,9 @@ class DistilBertForMaskedLM(DistilBertPreTrainedModel):
             logits = unpadding.pad(predicted[:-1], fill=predicted[-1])  # (bs, seq_len, vocab_size)
             # labels on padding are all -100 here (else the padded path ran): the same loss from the real tokens
             loss = None if labels is None else self.mlm_loss_fct(predicted[:-1], unpadding.unpad(labels))
-        result = MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions)
+        result = MaskedLMOutput(
+            loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions
+        )
         return _result(result, return_dict, self.config)
 
 
@@ -527,15 +586,23 @@ class DistilBertForSequenceClassification(DistilBertPreTrainedModel):
         attention_mask: torch.Tensor | None = None,
         head_mask: torch.Tensor | None = None,
         inputs_embeds: torch.Tensor | None = None,
-        labels: torch.Tensor | None = None,  # (bs,) class ids or values, or (bs, num_labels) multi-label targets
+        labels: torch.Tensor
+        | None = None,  # (bs,) class ids or values, or (bs, num_labels) multi-label targets
         output_attentions: bool | None = None,
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
         position_ids: torch.Tensor | None = None,
     ) -> SequenceClassifierOutput | tuple[torch.Tensor, ...]:
-        out, _ = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
-                                         output_hidden_states, position_ids,
-                                         reads_padding=_first_token_is_padding(attention_mask))
+        out, _ = self.distilbert._encode(
+            input_ids,
+            attention_mask,
+            head_mask,
+            inputs_embeds,
+            output_attentions,
+            output_hidden_states,
+            position_ids,
+            reads_padding=_first_token_is_padding(attention_mask),
+        )
         pooled = _last_hidden_state(out)[:, 0]  # (bs, dim): the first ([CLS]) token
         pooled = F.relu(self.pre_classifier(pooled))  # (bs, dim)
         pooled = self.dropout(pooled)
@@ -543,8 +610,9 @@ class DistilBertForSequenceClassification(DistilBertPreTrainedModel):
         loss = None
         if labels is not None:
             loss = self._loss(logits, labels)
-        result = SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
-                                          attentions=out.attentions)
+        result = SequenceClassifierOutput(
+            loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions
+        )
         return _result(result, return_dict, self.config)
 
     def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -569,8 +637,10 @@ class DistilBertForQuestionAnswering(DistilBertPreTrainedModel):
     def __init__(self, config: DistilBertConfig) -> None:
         super().__init__(config)
         if config.num_labels != 2:
-            raise ValueError(f"DistilBertForQuestionAnswering needs config.num_labels == 2 (start, end), "
-                             f"got {config.num_labels}")
+            raise ValueError(
+                f"DistilBertForQuestionAnswering needs config.num_labels == 2 (start, end), "
+                f"got {config.num_labels}"
+            )
         self.distilbert = DistilBertModel(config)
         self.qa_outputs = nn.Linear(config.dim, config.num_labels)
         self.dropout = nn.Dropout(config.qa_dropout)
@@ -591,8 +661,16 @@ class DistilBertForQuestionAnswering(DistilBertPreTrainedModel):
     ) -> QuestionAnsweringModelOutput | tuple[torch.Tensor, ...]:
         # the loss is a softmax over every position, padding included: with answers, compute them all
         reads_padding = start_positions is not None and end_positions is not None
-        out, _ = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
-                                         output_hidden_states, position_ids, reads_padding=reads_padding)
+        out, _ = self.distilbert._encode(
+            input_ids,
+            attention_mask,
+            head_mask,
+            inputs_embeds,
+            output_attentions,
+            output_hidden_states,
+            position_ids,
+            reads_padding=reads_padding,
+        )
         x = self.dropout(_last_hidden_state(out))  # (bs, seq_len, dim)
         logits = self.qa_outputs(x)  # (bs, seq_len, 2)
         start_logits, end_logits = logits.split(1, dim=-1)
@@ -608,10 +686,17 @@ class DistilBertForQuestionAnswering(DistilBertPreTrainedModel):
             ignored = start_logits.size(1)
             start_positions = start_positions.clamp(0, ignored)
             end_positions = end_positions.clamp(0, ignored)
-            loss = (F.cross_entropy(start_logits, start_positions, ignore_index=ignored)
-                    + F.cross_entropy(end_logits, end_positions, ignore_index=ignored)) / 2
-        result = QuestionAnsweringModelOutput(loss=loss, start_logits=start_logits, end_logits=end_logits,
-                                              hidden_states=out.hidden_states, attentions=out.attentions)
+            loss = (
+                F.cross_entropy(start_logits, start_positions, ignore_index=ignored)
+                + F.cross_entropy(end_logits, end_positions, ignore_index=ignored)
+            ) / 2
+        result = QuestionAnsweringModelOutput(
+            loss=loss,
+            start_logits=start_logits,
+            end_logits=end_logits,
+            hidden_states=out.hidden_states,
+            attentions=out.attentions,
+        )
         return _result(result, return_dict, self.config)
 
 
@@ -636,15 +721,23 @@ class DistilBertForTokenClassification(DistilBertPreTrainedModel):
         return_dict: bool | None = None,
         position_ids: torch.Tensor | None = None,
     ) -> TokenClassifierOutput | tuple[torch.Tensor, ...]:
-        out, _ = self.distilbert._encode(input_ids, attention_mask, head_mask, inputs_embeds, output_attentions,
-                                         output_hidden_states, position_ids,
-                                         reads_padding=_labels_on_padding(attention_mask, labels))
+        out, _ = self.distilbert._encode(
+            input_ids,
+            attention_mask,
+            head_mask,
+            inputs_embeds,
+            output_attentions,
+            output_hidden_states,
+            position_ids,
+            reads_padding=_labels_on_padding(attention_mask, labels),
+        )
         logits = self.classifier(self.dropout(_last_hidden_state(out)))  # (bs, seq_len, num_labels)
         loss = None
         if labels is not None:
             loss = F.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1))
-        result = TokenClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
-                                       attentions=out.attentions)
+        result = TokenClassifierOutput(
+            loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions
+        )
         return _result(result, return_dict, self.config)
 
 
@@ -671,16 +764,28 @@ class DistilBertForMultipleChoice(DistilBertPreTrainedModel):
     ) -> MultipleChoiceModelOutput | tuple[torch.Tensor, ...]:
         inputs = input_ids if input_ids is not None else inputs_embeds
         if inputs is None or inputs.dim() != (3 if input_ids is not None else 4):
-            raise ValueError("DistilBertForMultipleChoice takes input_ids (bs, num_choices, seq_len) or "
-                             "inputs_embeds (bs, num_choices, seq_len, dim)")
+            raise ValueError(
+                "DistilBertForMultipleChoice takes input_ids (bs, num_choices, seq_len) or "
+                "inputs_embeds (bs, num_choices, seq_len, dim)"
+            )
         num_choices = inputs.shape[1]
         flat_ids = input_ids.view(-1, input_ids.size(-1)) if input_ids is not None else None
         flat_mask = attention_mask.view(-1, attention_mask.size(-1)) if attention_mask is not None else None
-        flat_embeds = (inputs_embeds.view(-1, inputs_embeds.size(-2), inputs_embeds.size(-1))
-                       if inputs_embeds is not None else None)
-        out, _ = self.distilbert._encode(flat_ids, flat_mask, head_mask, flat_embeds, output_attentions,
-                                         output_hidden_states, position_ids,
-                                         reads_padding=_first_token_is_padding(flat_mask))
+        flat_embeds = (
+            inputs_embeds.view(-1, inputs_embeds.size(-2), inputs_embeds.size(-1))
+            if inputs_embeds is not None
+            else None
+        )
+        out, _ = self.distilbert._encode(
+            flat_ids,
+            flat_mask,
+            head_mask,
+            flat_embeds,
+            output_attentions,
+            output_hidden_states,
+            position_ids,
+            reads_padding=_first_token_is_padding(flat_mask),
+        )
         pooled = _last_hidden_state(out)[:, 0]  # (bs * num_choices, dim)
         pooled = F.relu(self.pre_classifier(pooled))  # (bs * num_choices, dim)
         pooled = self.dropout(pooled)
@@ -688,8 +793,9 @@ class DistilBertForMultipleChoice(DistilBertPreTrainedModel):
         loss = None
         if labels is not None:
             loss = F.cross_entropy(logits, labels)
-        result = MultipleChoiceModelOutput(loss=loss, logits=logits, hidden_states=out.hidden_states,
-                                           attentions=out.attentions)
+        result = MultipleChoiceModelOutput(
+            loss=loss, logits=logits, hidden_states=out.hidden_states, attentions=out.attentions
+        )
         return _result(result, return_dict, self.config)
 
 
@@ -706,6 +812,7 @@ def _result(result: Any, return_dict: bool | None, config: DistilBertConfig) -> 
 # ---- when a head reads padding ---------------------------------------------------------------------------
 # On an unpadded batch the layers' outputs are 0 at padding positions; a head whose output or loss depends on a
 # padding position asks for the padded path instead, so that it gets transformers' numbers.
+
 
 def _first_token_is_padding(attention_mask: torch.Tensor | None) -> bool:
     """Left padding: the classification heads pool the first position, which is then padding."""

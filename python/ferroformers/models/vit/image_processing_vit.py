@@ -36,8 +36,17 @@ from ...image_utils import (
 
 __all__ = ["ViTImageProcessor"]
 
-_OVERRIDABLE = ("do_resize", "size", "resample", "do_rescale", "rescale_factor", "do_normalize", "image_mean",
-                "image_std", "do_convert_rgb")
+_OVERRIDABLE = (
+    "do_resize",
+    "size",
+    "resample",
+    "do_rescale",
+    "rescale_factor",
+    "do_normalize",
+    "image_mean",
+    "image_std",
+    "do_convert_rgb",
+)
 
 
 def resize_output_size(size: Mapping[str, int], height: int, width: int) -> tuple[int, int]:
@@ -57,8 +66,10 @@ def resize_output_size(size: Mapping[str, int], height: int, width: int) -> tupl
         return int(height * scale), int(width * scale)
     if size.get("height") and size.get("width"):
         return size["height"], size["width"]
-    raise ValueError(f"size {dict(size)} cannot resize an image: give height and width, shortest_edge (and "
-                     "longest_edge), or max_height and max_width")
+    raise ValueError(
+        f"size {dict(size)} cannot resize an image: give height and width, shortest_edge (and "
+        "longest_edge), or max_height and max_width"
+    )
 
 
 def _size_with_aspect_ratio(height: int, width: int, size: int, max_size: int) -> tuple[int, int]:
@@ -189,24 +200,35 @@ class ViTImageProcessor(BaseImageProcessor):
         arrays = [p.array for p in prepared]
         channels = [p.channels for p in prepared]
         channels_first = layout == ChannelDimension.FIRST
-        targets = [_target(size, a.shape[:2], i) if settings.do_resize else a.shape[:2] for i, a in enumerate(arrays)]
-        run = functools.partial(preprocess_images, resample=settings.resample, mean=mean, std=std,
-                                channels_first=channels_first)
+        targets = [
+            _target(size, a.shape[:2], i) if settings.do_resize else a.shape[:2] for i, a in enumerate(arrays)
+        ]
+        run = functools.partial(
+            preprocess_images, resample=settings.resample, mean=mean, std=std, channels_first=channels_first
+        )
         if len(set(targets)) == 1:
-            batch = run(arrays, targets[0] if settings.do_resize else None, rescale=rescale, channels=channels)
+            batch = run(
+                arrays, targets[0] if settings.do_resize else None, rescale=rescale, channels=channels
+            )
             if return_tensors is None:
                 return BatchFeature({"pixel_values": list(batch)})
             return BatchFeature({"pixel_values": batch}, tensor_type=return_tensors)
         # different output sizes (no resizing, or a size that keeps the aspect ratio): a list, one batch per size
         if return_tensors is not None:
-            raise ValueError(f"the images come out in {len(set(targets))} different sizes ({sorted(set(targets))}) "
-                             "and cannot be stacked into one tensor; use return_tensors=None, or a size with "
-                             "height and width")
+            raise ValueError(
+                f"the images come out in {len(set(targets))} different sizes ({sorted(set(targets))}) "
+                "and cannot be stacked into one tensor; use return_tensors=None, or a size with "
+                "height and width"
+            )
         pixel_values: list[Any] = [None] * len(arrays)
         for target in set(targets):
             group = [i for i, t in enumerate(targets) if t == target]
-            out = run([arrays[i] for i in group], target if settings.do_resize else None,
-                      rescale=[rescale[i] for i in group], channels=[channels[i] for i in group])
+            out = run(
+                [arrays[i] for i in group],
+                target if settings.do_resize else None,
+                rescale=[rescale[i] for i in group],
+                channels=[channels[i] for i in group],
+            )
             for i, values in zip(group, out, strict=True):
                 pixel_values[i] = values
         return BatchFeature({"pixel_values": pixel_values})
@@ -215,7 +237,9 @@ class ViTImageProcessor(BaseImageProcessor):
 def _target(size: Mapping[str, int], hw: tuple[int, ...], index: int) -> tuple[int, int]:
     height, width = resize_output_size(size, hw[0], hw[1])
     if height < 1 or width < 1:
-        raise ValueError(f"image {index} ({hw[0]}x{hw[1]}) would be resized to {height}x{width} by size {dict(size)}")
+        raise ValueError(
+            f"image {index} ({hw[0]}x{hw[1]}) would be resized to {height}x{width} by size {dict(size)}"
+        )
     return height, width
 
 

@@ -31,16 +31,20 @@ def _as_clips(raw_speech: Any) -> list[Any]:
     whose first item is itself a sequence or array is a batch, anything else is one clip. (A torch tensor is
     treated like the numpy array it converts to; transformers 5.24 would wrap a 2-D tensor as one clip.)"""
     if isinstance(raw_speech, (str, bytes)):
-        raise TypeError("raw_speech must be audio samples (an array, a list of floats or a batch of them), "
-                        "not a string; load the file first")
+        raise TypeError(
+            "raw_speech must be audio samples (an array, a list of floats or a batch of them), "
+            "not a string; load the file first"
+        )
     if is_torch_tensor(raw_speech):
         raw_speech = to_numpy(raw_speech)
     if isinstance(raw_speech, np.ndarray):
         if raw_speech.ndim == 0:
             raise TypeError("raw_speech is a scalar; pass a 1-D array of samples")
         if raw_speech.ndim > 2:
-            raise ValueError(f"raw_speech has shape {raw_speech.shape}: only mono audio is supported "
-                             "(a 1-D clip or a 2-D batch of clips, one sample per time step)")
+            raise ValueError(
+                f"raw_speech has shape {raw_speech.shape}: only mono audio is supported "
+                "(a 1-D clip or a 2-D batch of clips, one sample per time step)"
+            )
         return list(raw_speech) if raw_speech.ndim == 2 else [raw_speech]
     if isinstance(raw_speech, (list, tuple)):
         if len(raw_speech) == 0:
@@ -49,8 +53,10 @@ def _as_clips(raw_speech: Any) -> list[Any]:
         if isinstance(first, (np.ndarray, list, tuple)) or is_torch_tensor(first):
             return list(raw_speech)
         return [raw_speech]
-    raise TypeError(f"raw_speech must be a numpy array, a torch tensor, a list of floats or a batch of those, "
-                    f"got {type(raw_speech).__name__}")
+    raise TypeError(
+        f"raw_speech must be a numpy array, a torch tensor, a list of floats or a batch of those, "
+        f"got {type(raw_speech).__name__}"
+    )
 
 
 def _mono_float32(clip: Any, index: int) -> np.ndarray:
@@ -102,23 +108,38 @@ class Wav2Vec2FeatureExtractor(SequenceFeatureExtractor):
 
     model_input_names: ClassVar[list[str]] = ["input_values", "attention_mask"]
 
-    def __init__(self, feature_size: int = 1, sampling_rate: int = 16000, padding_value: float = 0.0,
-                 return_attention_mask: bool = False, do_normalize: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        feature_size: int = 1,
+        sampling_rate: int = 16000,
+        padding_value: float = 0.0,
+        return_attention_mask: bool = False,
+        do_normalize: bool = True,
+        **kwargs: Any,
+    ) -> None:
         self.do_normalize = do_normalize
-        super().__init__(feature_size=feature_size, sampling_rate=sampling_rate, padding_value=padding_value,
-                         return_attention_mask=return_attention_mask, **kwargs)
+        super().__init__(
+            feature_size=feature_size,
+            sampling_rate=sampling_rate,
+            padding_value=padding_value,
+            return_attention_mask=return_attention_mask,
+            **kwargs,
+        )
 
     def validate(self) -> None:
         super().validate()
         if self.feature_size != 1:
-            raise ValueError(f"Wav2Vec2FeatureExtractor takes raw mono audio: feature_size must be 1, "
-                             f"got {self.feature_size}")
+            raise ValueError(
+                f"Wav2Vec2FeatureExtractor takes raw mono audio: feature_size must be 1, "
+                f"got {self.feature_size}"
+            )
         if not isinstance(self.do_normalize, bool):
             raise ValueError(f"do_normalize must be True or False, got {self.do_normalize!r}")
 
     @staticmethod
-    def zero_mean_unit_var_norm(input_values: list[np.ndarray], attention_mask: list[np.ndarray] | None,
-                                padding_value: float = 0.0) -> list[np.ndarray]:
+    def zero_mean_unit_var_norm(
+        input_values: list[np.ndarray], attention_mask: list[np.ndarray] | None, padding_value: float = 0.0
+    ) -> list[np.ndarray]:
         """Numpy twin of the Rust kernel (rust/audio `pad_batch`): each float32 row minus its mean, over
         sqrt(var + 1e-7). With `attention_mask`, the statistics come from the masked-in samples and the others
         are set to `padding_value` (for right padding exactly transformers' result; for left padding the fix
@@ -169,16 +190,20 @@ class Wav2Vec2FeatureExtractor(SequenceFeatureExtractor):
                     f"{self.sampling_rate} Hz (the rate its model was trained on); resample the audio first"
                 )
         else:
-            logger.warning("pass sampling_rate to %s() so that audio at the wrong rate is caught",
-                           type(self).__name__)
+            logger.warning(
+                "pass sampling_rate to %s() so that audio at the wrong rate is caught", type(self).__name__
+            )
         clips = [_mono_float32(c, i) for i, c in enumerate(_as_clips(raw_speech))]
-        truncate_to, pad_to = padding_plan([len(c) for c in clips], padding, max_length, truncation,
-                                           pad_to_multiple_of)
+        truncate_to, pad_to = padding_plan(
+            [len(c) for c in clips], padding, max_length, truncation, pad_to_multiple_of
+        )
         if truncate_to is not None:
             clips = [c[:truncate_to] for c in clips]
         side = self._padding_side(padding_side)
         padding_value = self._padding_value(pad_to)
-        return_attention_mask = self.return_attention_mask if return_attention_mask is None else return_attention_mask
+        return_attention_mask = (
+            self.return_attention_mask if return_attention_mask is None else return_attention_mask
+        )
         if not self.do_normalize:
             mode = "off"
         elif return_attention_mask and padding_strategy(padding) != "do_not_pad":

@@ -34,7 +34,9 @@ class Wav2Vec2Processor(ProcessorMixin):
         "ferroformers.models.wav2vec2.feature_extraction_wav2vec2:Wav2Vec2FeatureExtractor"
     )
     tokenizer_class: ClassVar[str] = "ferroformers.models.wav2vec2.tokenization_wav2vec2:Wav2Vec2CTCTokenizer"
-    feature_extractor: Wav2Vec2FeatureExtractor  # set by ProcessorMixin.__init__, checked against the classes above
+    feature_extractor: (
+        Wav2Vec2FeatureExtractor  # set by ProcessorMixin.__init__, checked against the classes above
+    )
     tokenizer: Wav2Vec2CTCTokenizer
 
     def __init__(self, feature_extractor: Any = None, tokenizer: Any = None) -> None:
@@ -71,9 +73,13 @@ class Wav2Vec2Processor(ProcessorMixin):
             kwargs["return_attention_mask"] = return_attention_mask
         inputs = encodings = None
         if audio is not None:
-            inputs = self.feature_extractor(audio, sampling_rate=sampling_rate,
-                                            return_attention_mask=return_attention_mask,
-                                            padding_side=padding_side, **shared)
+            inputs = self.feature_extractor(
+                audio,
+                sampling_rate=sampling_rate,
+                return_attention_mask=return_attention_mask,
+                padding_side=padding_side,
+                **shared,
+            )
         if text is not None:
             encodings = self.tokenizer(text, **shared, **kwargs)
         if inputs is None:

@@ -94,18 +94,32 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         self.replace_word_delimiter_char = replace_word_delimiter_char
         self.target_lang = target_lang
         self._set_encoder()
-        settings = dict(word_delimiter_token=self._word_delimiter_token,
-                        replace_word_delimiter_char=replace_word_delimiter_char, do_lower_case=do_lower_case,
-                        target_lang=target_lang)
-        super().__init__(bos_token=bos_token, eos_token=eos_token, unk_token=unk_token, pad_token=pad_token,
-                         init_settings=settings, **kwargs)
+        settings = dict(
+            word_delimiter_token=self._word_delimiter_token,
+            replace_word_delimiter_char=replace_word_delimiter_char,
+            do_lower_case=do_lower_case,
+            target_lang=target_lang,
+        )
+        super().__init__(
+            bos_token=bos_token,
+            eos_token=eos_token,
+            unk_token=unk_token,
+            pad_token=pad_token,
+            init_settings=settings,
+            **kwargs,
+        )
         self._add_multichar_tokens()
 
     @classmethod
-    def _from_resolved(cls, resolved: dict[str, str | None], name: str, *init_inputs: Any,
-                       **kwargs: Any) -> Wav2Vec2CTCTokenizer:
-        if not resolved.get("vocab_file") and not init_inputs and not kwargs.get("vocab_file") \
-                and kwargs.get("vocab") is None:
+    def _from_resolved(
+        cls, resolved: dict[str, str | None], name: str, *init_inputs: Any, **kwargs: Any
+    ) -> Wav2Vec2CTCTokenizer:
+        if (
+            not resolved.get("vocab_file")
+            and not init_inputs
+            and not kwargs.get("vocab_file")
+            and kwargs.get("vocab") is None
+        ):
             raise ResourceNotFoundError(f"{name!r} has no vocab.json, which Wav2Vec2CTCTokenizer needs")
         return super()._from_resolved(resolved, name, *init_inputs, **kwargs)
 
@@ -113,15 +127,19 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         where = self._vocab_source
         if self.target_lang is not None:
             if self.target_lang not in self.vocab or not isinstance(self.vocab[self.target_lang], dict):
-                raise ValueError(f"{where}: target_lang {self.target_lang!r} is not one of the nested "
-                                 f"vocabularies ({', '.join(map(str, self.vocab))})")
+                raise ValueError(
+                    f"{where}: target_lang {self.target_lang!r} is not one of the nested "
+                    f"vocabularies ({', '.join(map(str, self.vocab))})"
+                )
             encoder = self.vocab[self.target_lang]
         else:
             encoder = self.vocab
         for token, index in encoder.items():
             if isinstance(index, bool) or not isinstance(index, int):
-                raise ValueError(f"{where}: the id of {token!r} must be an integer, got {index!r}"
-                                 + (" (a nested vocabulary needs target_lang=)" if isinstance(index, dict) else ""))
+                raise ValueError(
+                    f"{where}: the id of {token!r} must be an integer, got {index!r}"
+                    + (" (a nested vocabulary needs target_lang=)" if isinstance(index, dict) else "")
+                )
         self.encoder: dict[str, int] = dict(encoder)
         self.decoder: dict[int, str] = {v: k for k, v in self.encoder.items()}
 
@@ -182,16 +200,22 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
 
     def _add_tokens(self, new_tokens: Sequence[str | AddedToken], special_tokens: bool = False) -> int:
         # transformers 5.24: tokens given as strings are added without stripping
-        return super()._add_tokens([AddedToken(t, normalized=False) if isinstance(t, str) and not special_tokens
-                                    else t for t in new_tokens], special_tokens)
+        return super()._add_tokens(
+            [
+                AddedToken(t, normalized=False) if isinstance(t, str) and not special_tokens else t
+                for t in new_tokens
+            ],
+            special_tokens,
+        )
 
     def _tokenize(self, text: str, split_special_tokens: bool = False) -> list[str]:
         if self.do_lower_case:
             text = text.upper()
         return list(text.replace(" ", self._word_delimiter_token or " "))
 
-    def prepare_for_tokenization(self, text: str, is_split_into_words: bool = False,
-                                 **kwargs: Any) -> tuple[str, dict[str, Any]]:
+    def prepare_for_tokenization(
+        self, text: str, is_split_into_words: bool = False, **kwargs: Any
+    ) -> tuple[str, dict[str, Any]]:
         if is_split_into_words:
             text = " " + text
         return text, kwargs
@@ -204,6 +228,7 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False) -> Any:
         """As the base, but a vocabulary token wins over an added token with the same id (nested vocabularies)."""
+
         def one(index: int) -> str:
             if index in self.decoder:
                 return self.decoder[index]
@@ -218,9 +243,14 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
     # --- CTC decoding -----------------------------------------------------------------------------------------------
 
     # returns a dict (text and offsets), as transformers' Wav2Vec2CTCTokenizer does, where the base returns a str
-    def convert_tokens_to_string(self, tokens: list[str], group_tokens: bool = True,  # type: ignore[override]
-                                 spaces_between_special_tokens: bool = False, output_char_offsets: bool = False,
-                                 output_word_offsets: bool = False) -> dict[str, Any]:
+    def convert_tokens_to_string(  # type: ignore[override]
+        self,
+        tokens: list[str],
+        group_tokens: bool = True,
+        spaces_between_special_tokens: bool = False,
+        output_char_offsets: bool = False,
+        output_word_offsets: bool = False,
+    ) -> dict[str, Any]:
         """CTC collapse of `tokens`: merge repeats (`group_tokens`), drop the blank (pad token), turn the word
         delimiter into `replace_word_delimiter_char`, and optionally compute character / word offsets (in
         token positions)."""
@@ -254,20 +284,34 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         return {"text": text, "char_offsets": char_offsets, "word_offsets": word_offsets}
 
     @staticmethod
-    def _get_word_offsets(offsets: list[dict[str, Any]], word_delimiter_char: str = " ") -> list[dict[str, Any]]:
+    def _get_word_offsets(
+        offsets: list[dict[str, Any]], word_delimiter_char: str = " "
+    ) -> list[dict[str, Any]]:
         """Words are the runs of non-delimiter characters, spanning their first start to last end offset."""
         words: list[dict[str, Any]] = []
         for is_space, group in groupby(offsets, key=lambda o: o["char"] == word_delimiter_char):
             if not is_space:
                 run = list(group)
-                words.append({"word": "".join(o["char"] for o in run), "start_offset": run[0]["start_offset"],
-                              "end_offset": run[-1]["end_offset"]})
+                words.append(
+                    {
+                        "word": "".join(o["char"] for o in run),
+                        "start_offset": run[0]["start_offset"],
+                        "end_offset": run[-1]["end_offset"],
+                    }
+                )
         return words
 
-    def decode(self, token_ids: Any, skip_special_tokens: bool = False,
-               clean_up_tokenization_spaces: bool | None = None, output_char_offsets: bool = False,
-               output_word_offsets: bool = False, group_tokens: bool = True,
-               spaces_between_special_tokens: bool = False, **kwargs: Any) -> str | Wav2Vec2CTCTokenizerOutput:
+    def decode(
+        self,
+        token_ids: Any,
+        skip_special_tokens: bool = False,
+        clean_up_tokenization_spaces: bool | None = None,
+        output_char_offsets: bool = False,
+        output_word_offsets: bool = False,
+        group_tokens: bool = True,
+        spaces_between_special_tokens: bool = False,
+        **kwargs: Any,
+    ) -> str | Wav2Vec2CTCTokenizerOutput:
         """CTC-decode one sequence of ids (a list, numpy array or torch tensor, e.g. the argmax of the logits).
 
         With `skip_special_tokens=True`, special tokens other than the word delimiter are removed *before*
@@ -286,27 +330,47 @@ class Wav2Vec2CTCTokenizer(PreTrainedTokenizer):
         if skip_special_tokens:
             special = set(self.all_special_tokens) - {self._word_delimiter_token}
             tokens = [t for t in tokens if t not in special]
-        out = self.convert_tokens_to_string(tokens, group_tokens=group_tokens,
-                                            spaces_between_special_tokens=spaces_between_special_tokens,
-                                            output_char_offsets=output_char_offsets,
-                                            output_word_offsets=output_word_offsets)
+        out = self.convert_tokens_to_string(
+            tokens,
+            group_tokens=group_tokens,
+            spaces_between_special_tokens=spaces_between_special_tokens,
+            output_char_offsets=output_char_offsets,
+            output_word_offsets=output_word_offsets,
+        )
         text: str = out["text"]
-        if self.clean_up_tokenization_spaces if clean_up_tokenization_spaces is None else clean_up_tokenization_spaces:
+        if (
+            self.clean_up_tokenization_spaces
+            if clean_up_tokenization_spaces is None
+            else clean_up_tokenization_spaces
+        ):
             text = self.clean_up_tokenization(text)
         if output_char_offsets or output_word_offsets:
             return Wav2Vec2CTCTokenizerOutput(text, out["char_offsets"], out["word_offsets"])
         return text
 
     # with offsets, one Wav2Vec2CTCTokenizerOutput instead of a list, as in transformers
-    def batch_decode(self, sequences: Any, skip_special_tokens: bool = False,  # type: ignore[override]
-                     clean_up_tokenization_spaces: bool | None = None, output_char_offsets: bool = False,
-                     output_word_offsets: bool = False, **kwargs: Any) -> list[str] | Wav2Vec2CTCTokenizerOutput:
+    def batch_decode(  # type: ignore[override]
+        self,
+        sequences: Any,
+        skip_special_tokens: bool = False,
+        clean_up_tokenization_spaces: bool | None = None,
+        output_char_offsets: bool = False,
+        output_word_offsets: bool = False,
+        **kwargs: Any,
+    ) -> list[str] | Wav2Vec2CTCTokenizerOutput:
         """`decode` over a batch (a list of id lists, a 2-D array or tensor). With offsets, one
         Wav2Vec2CTCTokenizerOutput whose fields are lists (one entry per sequence)."""
-        decoded = [self.decode(seq, skip_special_tokens=skip_special_tokens,
-                               clean_up_tokenization_spaces=clean_up_tokenization_spaces,
-                               output_char_offsets=output_char_offsets, output_word_offsets=output_word_offsets,
-                               **kwargs) for seq in sequences]
+        decoded = [
+            self.decode(
+                seq,
+                skip_special_tokens=skip_special_tokens,
+                clean_up_tokenization_spaces=clean_up_tokenization_spaces,
+                output_char_offsets=output_char_offsets,
+                output_word_offsets=output_word_offsets,
+                **kwargs,
+            )
+            for seq in sequences
+        ]
         if output_char_offsets or output_word_offsets:
             return Wav2Vec2CTCTokenizerOutput(
                 [d.text for d in decoded],  # type: ignore[union-attr]
