@@ -252,6 +252,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, lines: list[str]) -> No
     assert sorted(os.listdir(full)) == FILES
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "out"
@@ -260,7 +264,9 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -
         "PYTHONPATH": str(Path(ferroformers.__file__).resolve().parents[1]),
         "PYTHONFAULTHANDLER": "1",
     }
-    # stdin held open: the run is reading when the signal comes
+    # stdin held open: the run is reading when the signal comes. The child gets SIGINT's default disposition
+    # back: a test run started in the background by a shell (`make test &`) ignores SIGINT, the child would
+    # inherit that, and Python keeps an ignored SIGINT ignored (as a CLI started that way should)
     with subprocess.Popen(
         [
             sys.executable,
@@ -277,6 +283,7 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: signal.Signals) -
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_default_sigint,
     ) as proc:  # the with block closes both pipes
         assert proc.stdin is not None and proc.stderr is not None
         proc.stdin.write(b"hello world\n" * 1000)
