@@ -191,11 +191,10 @@ class _CountingReader(io.RawIOBase):
     """Counts the raw (compressed) bytes read from a file, for progress. Closing it closes the file it reads
     when it opened it (not stdin)."""
 
-    def __init__(self, raw: BinaryIO, *, owned: bool, head: bytes = b"") -> None:
+    def __init__(self, raw: BinaryIO, *, owned: bool) -> None:
         self.raw = raw
         self.owned = owned
         self.count = 0
-        self.head = head  # bytes already read from `raw` (to sniff the compression), served first
         self.fd = _pollable_fd(raw)
 
     def close(self) -> None:
@@ -211,19 +210,12 @@ class _CountingReader(io.RawIOBase):
 
     def seek(self, pos: int, whence: int = 0) -> int:
         self.count = pos if whence == 0 else self.count
-        self.head = b""  # a seekable stdin (a file) seeks its own position, where the head bytes are too
         return self.raw.seek(pos, whence)
 
     def tell(self) -> int:
         return self.raw.tell()
 
     def readinto(self, b: WriteableBuffer, /) -> int:
-        if self.head:
-            view = memoryview(b).cast("B")
-            n = min(len(view), len(self.head))
-            view[:n], self.head = self.head[:n], self.head[n:]
-            self.count += n
-            return n
         if self.fd is not None:
             _wait_readable(self.fd)
         n = self.raw.readinto(b)  # type: ignore[attr-defined]  # (a BinaryIO has no readinto in typeshed)
@@ -263,24 +255,15 @@ class _Stream(Protocol):
 
 
 def _open(source: Source) -> tuple[_Stream, _CountingReader]:
-    head = b""
     if source.path == "-":
         # below stdin's buffer: one read per call returns a pipe's data as it comes (nothing has read stdin yet)
         raw: BinaryIO = getattr(sys.stdin.buffer, "raw", sys.stdin.buffer)
-        fd = _pollable_fd(raw)
-        while len(head) < 4:  # the magic bytes of gzip and zstd
-            if fd is not None:
-                _wait_readable(fd)
-            part = raw.read(4 - len(head))
-            if not part:
-                break
-            head += part
-        compression = _sniff("-", head)
     else:
         raw = open(source.path, "rb")
-        compression = source.compression
-    counter = _CountingReader(raw, owned=source.path != "-", head=head)
+    counter = _CountingReader(raw, owned=source.path != "-")
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
+    # a file was sniffed when described; stdin is, by a peek (one read) that stays in the buffer
+    compression = _sniff("-", buffered.peek(4)[:4]) if source.path == "-" else source.compression
     if compression == "gzip":
         return gzip.GzipFile(fileobj=buffered), counter
     if compression == "zstd":
