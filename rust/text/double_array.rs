@@ -80,11 +80,7 @@ impl DoubleArray {
                     continue; // base must be >= 1
                 }
                 let base = p - lo;
-                if units.len() < base + 256 {
-                    let old = units.len();
-                    units.resize(base + 256, FREE);
-                    free.grow(old, units.len());
-                }
+                room(&mut units, &mut free, base);
                 if kids
                     .iter()
                     .all(|&(b, _)| units[base + b as usize].check == NONE)
@@ -95,11 +91,7 @@ impl DoubleArray {
                     free.remove(p);
                 }
             };
-            if units.len() < base + 256 {
-                let old = units.len();
-                units.resize(base + 256, FREE);
-                free.grow(old, units.len());
-            }
+            room(&mut units, &mut free, base);
             units[state].base = base as u32;
             for &(b, child) in kids {
                 let t = base + b as usize;
@@ -136,6 +128,15 @@ impl DoubleArray {
             }
         }
         best
+    }
+}
+
+/// Units for every child slot of `base` (base + 0..=255), the new ones free.
+fn room(units: &mut Vec<Unit>, free: &mut FreeList, base: usize) {
+    if units.len() < base + 256 {
+        let old = units.len();
+        units.resize(base + 256, FREE);
+        free.grow(old, units.len());
     }
 }
 
