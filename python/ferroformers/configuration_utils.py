@@ -45,6 +45,8 @@ class PretrainedConfig:
     attribute_map: ClassVar[dict[str, str]] = {}
     # private (never saved), as in transformers: the attention the model runs, and where the config came from
     _attn_implementation: str | None = None
+    # private (never saved), ours: a padded batch runs its real tokens only (see `unpad_batches`)
+    _unpad_batches: bool = True
     _name_or_path: str = ""
 
     def __setattr__(self, key: str, value: Any) -> None:
@@ -103,6 +105,8 @@ class PretrainedConfig:
         attn_implementation = kwargs.pop("attn_implementation", None)
         if attn_implementation is not None:
             self._attn_implementation = attn_implementation
+        if "unpad_batches" in kwargs:
+            self._unpad_batches = kwargs.pop("unpad_batches")
 
         if id2label is not None:
             self.id2label = {int(k): str(v) for k, v in id2label.items()}
@@ -149,6 +153,20 @@ class PretrainedConfig:
     def name_or_path(self, value: str | os.PathLike[str]) -> None:
         self._name_or_path = os.fspath(value)
 
+    @property
+    def unpad_batches(self) -> bool:
+        """With padding in the attention mask and SDPA attention, compute the real tokens only (True, the default):
+        every layer's output is then 0 at padding positions. False computes every position as transformers does
+        (its values at padding too), at the padded batch's cost. A runtime choice like `attn_implementation`: not
+        saved in config.json; also `from_pretrained(..., unpad_batches=False)`."""
+        return self._unpad_batches
+
+    @unpad_batches.setter
+    def unpad_batches(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise ValueError(f"unpad_batches must be True or False, got {value!r}")
+        self._unpad_batches = value
+
     def get_text_config(self, decoder: bool | None = None, encoder: bool | None = None) -> PretrainedConfig:
         """The configuration of the text part of the model: the configuration itself for a text-only model."""
         return self
@@ -162,6 +180,8 @@ class PretrainedConfig:
                 "PyTorch's fused scaled_dot_product_attention, padding skipped) or 'eager' (the attention weights "
                 "written out)"
             )
+        if not isinstance(self._unpad_batches, bool):
+            raise ValueError(f"unpad_batches must be True or False, got {self._unpad_batches!r}")
         if self.problem_type not in PROBLEM_TYPES:
             raise ValueError(f"problem_type must be one of {PROBLEM_TYPES}, got {self.problem_type!r}")
         if set(self.label2id.values()) != set(self.id2label):
@@ -248,6 +268,8 @@ class PretrainedConfig:
         unused = {}
         if "attn_implementation" in kwargs:
             config._attn_implementation = kwargs.pop("attn_implementation")
+        if "unpad_batches" in kwargs:
+            config._unpad_batches = kwargs.pop("unpad_batches")
         for key, value in kwargs.items():
             if key in config.__dict__ or key in cls.attribute_map or key == "num_labels":
                 setattr(config, key, value)

@@ -584,6 +584,8 @@ class PreTrainedModel(nn.Module):
                 overridden = type(config).from_dict(config.to_dict(), **config_overrides)
                 assert isinstance(overridden, PretrainedConfig)
                 overridden._attn_implementation = given._attn_implementation
+                if "unpad_batches" not in config_overrides:
+                    overridden._unpad_batches = given._unpad_batches
                 config = overridden
         else:
             raise TypeError(f"config must be a PretrainedConfig or a path, got {type(config).__name__}")

@@ -120,6 +120,42 @@ def test_outputs_that_need_every_position_take_the_padded_path(tmp_path: Path, h
     assert got.hidden_states[-1][1, 5:].abs().sum() > 0
 
 
+@pytest.mark.parametrize("head", ["DistilBertModel", "DistilBertForTokenClassification"])
+@pytest.mark.parametrize("how", ["from_pretrained", "attribute", "config"])
+def test_unpad_batches_false_gives_transformers_values_at_padding(
+    tmp_path: Path, head: str, how: str
+) -> None:
+    ours, theirs = pair(tmp_path, head, CONFIGS["tiny"])
+    if how == "from_pretrained":
+        ours = getattr(ferroformers, head).from_pretrained(tmp_path / head, unpad_batches=False)
+    elif how == "attribute":
+        ours.config.unpad_batches = False
+    else:  # a config that says so, given with an override: the choice is kept
+        config = DistilBertConfig.from_pretrained(tmp_path / head, unpad_batches=False)
+        ours = getattr(ferroformers, head).from_pretrained(tmp_path / head, config=config, dropout=0.0)
+    assert ours.config.unpad_batches is False
+    inputs = ragged(head, CONFIGS["tiny"], HOLES)
+    got, expected = (
+        run(ours, inputs, output_hidden_states=True),
+        run(theirs, inputs, output_hidden_states=True),
+    )
+    assert_outputs_close(got, expected)  # padding positions included
+    assert got.hidden_states[-1][1, 1:].abs().sum() > 0
+    # a runtime choice, like attn_implementation: not written to config.json
+    ours.save_pretrained(tmp_path / "saved")
+    assert "unpad_batches" not in (tmp_path / "saved" / "config.json").read_text()
+    assert getattr(ferroformers, head).from_pretrained(tmp_path / "saved").config.unpad_batches is True
+
+
+def test_unpad_batches_must_be_a_bool() -> None:
+    with pytest.raises(ValueError, match="unpad_batches must be True or False, got 'no'"):
+        DistilBertConfig(unpad_batches="no")
+    config = DistilBertConfig()
+    with pytest.raises(ValueError, match="unpad_batches must be True or False, got 0"):
+        config.unpad_batches = 0  # type: ignore[assignment]
+    assert config.unpad_batches is True
+
+
 @pytest.mark.parametrize(
     "head", ["DistilBertForSequenceClassification", "DistilBertForMultipleChoice", "DistilBertModel"]
 )

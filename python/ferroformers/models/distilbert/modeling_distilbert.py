@@ -370,10 +370,11 @@ class DistilBertModel(DistilBertPreTrainedModel):
     """The encoder. With padding in `attention_mask` and the default SDPA attention, only the real tokens are
     computed: they are gathered once after the embeddings, each sequence attends to itself alone, and the outputs
     are scattered back after the last layer. Real tokens get transformers' values; every layer's output is 0 at the
-    padding positions (transformers computes a value there from the padding token). Every position is computed, as
-    transformers does, for attention weights, a head mask, `attn_implementation="eager"`, and the heads whose
-    output or loss reads padding (a classifier on a left-padded batch, labels on padding, a question-answering
-    loss).
+    padding positions (transformers computes a value there from the padding token; ModernBERT's unpadded path in
+    transformers leaves 0 there too). Every position is computed, as transformers does, with
+    `config.unpad_batches = False` (or `from_pretrained(..., unpad_batches=False)`), for attention weights, a head
+    mask, `attn_implementation="eager"`, and the heads whose output or loss reads padding (a classifier on a
+    left-padded batch, labels on padding, a question-answering loss).
     """
 
     def __init__(self, config: DistilBertConfig) -> None:
@@ -446,6 +447,7 @@ class DistilBertModel(DistilBertPreTrainedModel):
         unpadding = None
         if (
             mask is not None
+            and self.config.unpad_batches
             and not reads_padding
             and not output_attentions
             and head_mask is None
