@@ -641,6 +641,45 @@ def test_fork_after_parallel_use_does_not_deadlock(tokenizer_json: dict[str, str
         assert result.get(timeout=120) == [expected, expected]
 
 
+_FLAT_MEMORY = """
+import sys
+from ferroformers._native import WordPieceTokenizer
+tok = WordPieceTokenizer.from_tokenizer_json(sys.stdin.read())
+lines = open(sys.argv[1], "rb").read().splitlines()[:2000]
+# 20 numbered copies: distinct words, so the run caches keep filling
+data = b"\\n".join(line + b" %d" % i for i in range(20) for line in lines)
+def rss_mb():
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+for _ in range(5):
+    tok.encode_lines_flat(data, num_threads=2)
+before = rss_mb()
+for _ in range(25):
+    tok.encode_lines_flat(data, num_threads=2)
+print(before, rss_mb())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
+def test_memory_stays_flat_over_many_threaded_calls(tokenizer_json: dict[str, str]) -> None:
+    # two threads meeting at the pool of scratch buffers and run caches used to give up on the busy lock and
+    # make fresh ones (4 MB each), then drop them: the process grew by ~1 MB per call on this input
+    import subprocess
+    import sys
+
+    import ferroformers
+
+    corpus = Path(ferroformers.__file__).parent / "bundled" / "sample_corpus.txt"
+    proc = subprocess.run(
+        [sys.executable, "-c", _FLAT_MEMORY, str(corpus)],
+        input=tokenizer_json["bert-base-uncased"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, after = map(int, proc.stdout.split())
+    assert after - before < 12, f"RSS grew from {before} MB to {after} MB over 25 calls"
+
+
 def test_bad_input_errors(tokenizer_json: dict[str, str]) -> None:
     _, ours = _pair(tokenizer_json["bert-base-uncased"])
     with pytest.raises(TypeError, match=r"inputs\[1\] must be str, not int"):

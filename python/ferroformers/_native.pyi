@@ -1,5 +1,6 @@
 """Type stubs for the Rust extension `ferroformers._native` (rust/py/)."""
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, final
 
@@ -11,7 +12,9 @@ __all__ = [
     "AudioProcessingError",
     "Encodings",
     "ImageProcessingError",
+    "LineChunk",
     "OutOfMemoryError",
+    "TextFileChunks",
     "TokenizerError",
     "TrainerError",
     "WordPieceTokenizer",
@@ -282,7 +285,7 @@ class WordPieceTokenizer:
 
     def encode_lines_flat(
         self,
-        data: bytes,
+        data: bytes | LineChunk,
         *,
         add_special_tokens: bool = True,
         max_length: int | None = None,
@@ -412,7 +415,7 @@ class WordPieceTrainer:
             num_threads above 1024.
         """
 
-    def feed_lines(self, data: bytes, *, num_threads: int | None = None) -> None:
+    def feed_lines(self, data: bytes | LineChunk, *, num_threads: int | None = None) -> None:
         """Count the words of a buffer of whole UTF-8 lines ("\n"-separated; each a document).
 
         Raises:
@@ -497,6 +500,45 @@ def preprocess_images(
     """Resize, rescale, normalize and stack C-contiguous (height, width, samples) images into one float32
     array; `channels[i]` leading samples of each pixel of image i are its channels (default: all). Releases
     the GIL and runs in parallel over the images."""
+
+# ---- plain-text files read in Rust (rust/py/files.rs over rust/text/lines.rs) ------------------------------
+@final
+class TextFileChunks:
+    """Chunks of whole lines of a plain-text file, read with the GIL released into buffers that are reused
+    once their chunks are dropped: `ferroformers tokenize` and `train-tokenizer` read files through it. Each
+    chunk holds about `chunk_bytes` (a longer line is one chunk), without the "\n" that ends its last line; a
+    final line without "\n" is a document; an empty file gives no chunk. The file is opened at construction
+    (OSError as `open` raises it, with `filename`), read from byte `offset`, whose line is `first_line`.
+
+    Raises ValueError for chunk_bytes 0 or first_line 0; OSError when a read fails."""
+
+    def __new__(
+        cls, path: str | os.PathLike[str], *, chunk_bytes: int = ..., offset: int = 0, first_line: int = 1
+    ) -> TextFileChunks: ...
+    def __iter__(self) -> TextFileChunks: ...
+    def __next__(self) -> LineChunk: ...
+    def close(self) -> None:
+        """Close the file (done at its end too); the iterator then ends."""
+
+@final
+class LineChunk:
+    """Whole lines from `TextFileChunks`, which `encode_lines_flat` and `feed_lines` take as they take bytes
+    (without a copy). `bytes(chunk)` copies them out."""
+
+    @property
+    def start(self) -> int:
+        """Byte offset of the chunk's first byte in its file."""
+    @property
+    def end(self) -> int:
+        """The file's position after the chunk (past the "\n" that ended its last line, if any)."""
+    @property
+    def first_line(self) -> int:
+        """1-based line number of the chunk's first line."""
+    @property
+    def lines(self) -> int:
+        """Lines (documents) in the chunk."""
+    def __len__(self) -> int: ...
+    def __bytes__(self) -> bytes: ...
 
 # ---- Pillow images through the Arrow C data interface (rust/py/arrow.rs) ----------------------------------
 def arrow_image_view(schema: object, array: object, height: int, width: int) -> npt.NDArray[Any] | None:

@@ -7,6 +7,7 @@ mod audio;
 mod convert;
 mod encodings;
 mod errors;
+mod files;
 mod image;
 mod lists;
 mod tokenizer;
@@ -21,5 +22,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     image::register(m)?;
     arrow::register(m)?;
     trainer::register(m)?;
+    files::register(m)?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::convert::{
 use super::convert::{flat_options, padding_options, threads, truncation_options};
 use super::encodings::{Encodings, Store};
 use super::errors::guarded;
+use super::files::extract_lines;
 use super::lists::IntCache;
 use crate::memory;
 use crate::text::batch::{self, Pair};
@@ -412,25 +413,26 @@ impl WordPieceTokenizer {
         Ok((ids, starts, offsets))
     }
 
-    /// The documents of a UTF-8 buffer, one per line, into flat arrays: the `ferroformers tokenize` path,
-    /// which so never builds a Python str per document. Only "\n" separates documents; the buffer holds
+    /// The documents of a UTF-8 buffer (`bytes` or a `LineChunk`), one per line, into flat arrays: the
+    /// `ferroformers tokenize` path, which so never builds a Python str per document. Only "\n" separates documents; the buffer holds
     /// whole lines without the last "\n" (an empty buffer is one empty document).
     #[pyo3(signature = (data, *, add_special_tokens=true, max_length=None, truncation=false, num_threads=None))]
     #[allow(clippy::type_complexity)]
     fn encode_lines_flat<'py>(
         &self,
         py: Python<'py>,
-        data: &[u8],
+        data: &Bound<'py, PyAny>,
         add_special_tokens: bool,
         max_length: Option<usize>,
         truncation: bool,
         num_threads: Option<usize>,
     ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)> {
+        let data = extract_lines(data)?;
         let (max_length, threads) = flat_options(max_length, truncation, num_threads)?;
         let tok = self.inner.clone();
         let flat = py.detach(|| {
             guarded(|| {
-                let lines = lines::split_lines(data)?;
+                let lines = lines::split_lines(data.as_slice())?;
                 Ok::<_, Error>(batch::encode_flat(
                     &tok,
                     &lines,

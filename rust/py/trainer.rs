@@ -3,6 +3,7 @@
 
 use super::convert::{borrow_field, extract_field, threads, Borrowed};
 use super::errors::guarded;
+use super::files::extract_lines;
 use crate::text::trainer::{self, TrainError, TrainerConfig, WordCounts};
 use crate::text::BertNormalizer;
 use pyo3::exceptions::PyTypeError;
@@ -84,17 +85,18 @@ impl WordPieceTrainer {
             .map_err(PyErr::from)
     }
 
-    /// Count the words of a UTF-8 buffer of "\n"-separated lines.
+    /// Count the words of a UTF-8 buffer (`bytes` or a `LineChunk`) of "\n"-separated lines.
     #[pyo3(signature = (data, *, num_threads=None))]
     fn feed_lines(
         &mut self,
         py: Python<'_>,
-        data: &[u8],
+        data: &Bound<'_, PyAny>,
         num_threads: Option<usize>,
     ) -> PyResult<()> {
+        let data = extract_lines(data)?;
         let threads = threads(num_threads)?;
         let counts = &mut self.counts;
-        py.detach(|| guarded(|| counts.add_lines(data, threads)))?
+        py.detach(|| guarded(|| counts.add_lines(data.as_slice(), threads)))?
             .map_err(PyErr::from)
     }
 

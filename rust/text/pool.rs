@@ -2,15 +2,21 @@
 //! buffers of the flat encoders (whose pages then stay mapped: fresh pages cost a page fault each, 15-20% of
 //! the flat encoder's time before they were kept).
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
-/// A stack of spare values. Never blocks: a busy lock (another thread taking or giving back, or a lock a
-/// forked child inherited locked) means a fresh value, or one not kept.
+/// A stack of spare values. Never blocks for long: a lock held by another thread is retried for a few
+/// microseconds (it is held for a push or a pop), and one that stays busy (a lock a forked child inherited
+/// locked) means a fresh value, or one not kept. Giving up at once instead made threads that met at the lock
+/// take fresh values and give them all back: the pool grew to its limit of cold run caches (4 MB each) and
+/// the process's memory with it.
 pub struct Pool<T> {
     spare: Mutex<Vec<T>>,
     /// at most this many are kept
     limit: usize,
 }
+
+/// Tries at a busy lock before giving up (each a spin-loop hint: a few microseconds in all).
+const SPINS: usize = 1 << 12;
 
 impl<T: Default> Pool<T> {
     pub const fn new(limit: usize) -> Pool<T> {
@@ -20,18 +26,25 @@ impl<T: Default> Pool<T> {
         }
     }
 
+    fn lock(&self) -> Option<MutexGuard<'_, Vec<T>>> {
+        for _ in 0..SPINS {
+            match self.spare.try_lock() {
+                Ok(guard) => return Some(guard),
+                Err(TryLockError::Poisoned(poisoned)) => return Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+            }
+        }
+        None
+    }
+
     /// A spare value, or a new one.
     pub fn take(&self) -> T {
-        self.spare
-            .try_lock()
-            .ok()
-            .and_then(|mut p| p.pop())
-            .unwrap_or_default()
+        self.lock().and_then(|mut p| p.pop()).unwrap_or_default()
     }
 
     /// Keep `v` for later (dropped when the pool is busy or full).
     pub fn give(&self, v: T) {
-        if let Ok(mut p) = self.spare.try_lock() {
+        if let Some(mut p) = self.lock() {
             if p.len() < self.limit {
                 p.push(v);
             }

@@ -361,3 +361,61 @@ def test_the_job_is_built_once_from_the_arguments(tmp_path: Path) -> None:
     assert [s.path for s in job.corpus.sources] == [str(src)] and job.corpus.size == src.stat().st_size
     with pytest.raises(dataclasses.FrozenInstanceError):
         job.format = "npy"  # type: ignore[misc]
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(
+    data=st.binary(max_size=300).map(lambda b: b.replace(b"\r", b"\n"))
+    | st.text(max_size=200).map(str.encode),
+    chunk_bytes=st.integers(1, 64),
+    resume=st.integers(0, 3),
+)
+def test_native_file_reader_gives_the_python_readers_chunks(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, chunk_bytes: int, resume: int
+) -> None:
+    """A plain file is read in Rust (TextFileChunks); stdin and compressed files by the Python reader: the
+    same chunks either way (bytes, start, end, first line), from the start or resumed after a chunk."""
+    from ferroformers._native import LineChunk
+    from ferroformers.commands.inputs import ByteChunk, Corpus, Position, describe, read_chunks
+
+    folder = tmp_path_factory.mktemp("reader")
+    (folder / "in.txt").write_bytes(data)
+    (folder / "in.txt.gz").write_bytes(gzip.compress(data))
+
+    def chunks(name: str, start: Position = Position()) -> list[tuple[bytes, int, int, int]]:  # noqa: B008
+        corpus = Corpus(tuple(describe([str(folder / name)], None)))
+        got = []
+        for c in read_chunks(corpus, chunk_bytes=chunk_bytes, start=start, raw_text=True):
+            assert isinstance(c, ByteChunk)
+            assert isinstance(c.data, LineChunk if name == "in.txt" else bytes)
+            got.append((bytes(c.data), c.start, c.end, c.first_line))
+        return got
+
+    native = chunks("in.txt")
+    assert native == chunks("in.txt.gz")
+    docs = [d for body, *_ in native for d in body.split(b"\n")]
+    assert docs == (data.removesuffix(b"\n").split(b"\n") if data else [])
+    if resume < len(native):
+        body, _, end, first_line = native[resume]
+        start = Position(0, end, first_line + body.count(b"\n") + 1)
+        assert chunks("in.txt", start) == native[resume + 1 :] == chunks("in.txt.gz", start)
+
+
+def test_native_file_reader_errors(tmp_path: Path) -> None:
+    from ferroformers._native import TextFileChunks
+
+    with pytest.raises(FileNotFoundError) as e:
+        TextFileChunks(tmp_path / "missing.txt")
+    assert e.value.filename == str(tmp_path / "missing.txt") and e.value.errno == 2
+    with pytest.raises(IsADirectoryError):  # at the first read (open(2) takes a folder)
+        list(TextFileChunks(tmp_path))
+    (tmp_path / "a.txt").write_bytes(b"x\n")
+    with pytest.raises(ValueError, match="chunk_bytes must be at least 1, got 0"):
+        TextFileChunks(tmp_path / "a.txt", chunk_bytes=0)
+    with pytest.raises(ValueError, match="first_line is 1-based, got 0"):
+        TextFileChunks(tmp_path / "a.txt", first_line=0)
+    with pytest.raises(TypeError, match="data must be bytes or a LineChunk, not str"):
+        bundled_backend().encode_lines_flat("text")  # type: ignore[arg-type]
+    reader = TextFileChunks(tmp_path / "a.txt")
+    reader.close()
+    assert list(reader) == []

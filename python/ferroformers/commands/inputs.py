@@ -20,6 +20,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Literal, NamedTuple, Protocol, overload
 
+from .._native import LineChunk, TextFileChunks
 from . import CommandError, require
 
 if TYPE_CHECKING:
@@ -128,9 +129,11 @@ class TextChunk:
 @dataclass(frozen=True)
 class ByteChunk:
     """Whole lines of plain text, undecoded, without the last "\\n": the native tokenizer validates the UTF-8
-    and splits the lines itself, without a Python str per document."""
+    and splits the lines itself, without a Python str per document. From a file, the lines are a native
+    `LineChunk` (read in Rust into a reused buffer; `bytes(data)` copies it); from stdin or a compressed
+    file, `bytes`."""
 
-    data: bytes
+    data: bytes | LineChunk
     source_index: int
     start: int  # uncompressed byte offset of `data` in its source
     end: int  # the source's position after this chunk (uncompressed bytes)
@@ -288,7 +291,8 @@ def _skip(stream: _Stream, n: int, source: Source) -> None:
         left -= len(block)
 
 
-def decode_lines(data: bytes, source: Source, errors: str, start: int, first_line: int) -> str:
+def decode_lines(data: bytes | LineChunk, source: Source, errors: str, start: int, first_line: int) -> str:
+    data = bytes(data)  # the same object for bytes
     try:
         return data.decode("utf-8", errors="replace" if errors == "replace" else "strict")
     except UnicodeDecodeError as e:
@@ -367,9 +371,13 @@ def read_chunks(
             yield from _parquet_chunks(source, index, offset, corpus.text_field, done_raw, progress)
             done_raw += source.size or 0
             continue
+        line = start.line if index == start.source else 1
+        if raw_text and errors == "strict" and source.format == "text" and _native_readable(source):
+            yield from _native_chunks(source, index, offset, line, chunk_bytes, done_raw, progress)
+            done_raw += source.size or 0
+            continue
         stream, counter = _open(source)
         try:
-            line = start.line if index == start.source else 1
             _skip(stream, offset, source)
             carry = b""
             while True:
@@ -410,6 +418,40 @@ def read_chunks(
             stream.close()  # a gzip stream does not close the file under it: the counter does
             counter.close()
         done_raw += source.size or 0
+
+
+def _native_readable(source: Source) -> bool:
+    """A plain uncompressed file (not stdin, not a pipe or device: its reads may wait on a writer, which the
+    Python reader's short selects keep interruptible) is read in Rust."""
+    if source.path == "-" or source.compression is not None:
+        return False
+    try:
+        return stat.S_ISREG(os.stat(source.path).st_mode)
+    except OSError:
+        return False
+
+
+def _native_chunks(
+    source: Source,
+    index: int,
+    offset: int,
+    line: int,
+    chunk_bytes: int,
+    done_raw: int,
+    progress: ReadProgress | None,
+) -> Generator[ByteChunk, None, None]:
+    """A plain-text file's chunks read by the native reader (the GIL released while it reads)."""
+    try:
+        reader = TextFileChunks(source.path, chunk_bytes=chunk_bytes, offset=offset, first_line=line)
+        try:
+            for chunk in reader:
+                if progress is not None:
+                    progress.raw_bytes = done_raw + chunk.end
+                yield ByteChunk(chunk, index, chunk.start, chunk.end, chunk.first_line)
+        finally:
+            reader.close()
+    except OSError as e:
+        raise CommandError(f"{source.name}: cannot read: {e.strerror or e}") from None
 
 
 def _parquet_chunks(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from .._native import LineChunk
 from . import CommandError
 from .inputs import ByteChunk, Chunk, Position, ReadProgress, Source, TextChunk, decode_lines, read_chunks
 from .outputs import JsonlWriter, NpyWriter, ParquetWriter, Writer, save_state
@@ -51,7 +52,7 @@ class FlatEncoder:
         self.add_special_tokens, self.max_length = add_special_tokens, max_length
         self.threads, self.batch_size = threads, batch_size
 
-    def lines(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    def lines(self, data: bytes | LineChunk) -> tuple[np.ndarray, np.ndarray]:
         """The documents of a buffer of whole UTF-8 lines, validated and split in Rust."""
         ids, starts = self.backend.encode_lines_flat(
             data,
