@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from typing import IO, Any
@@ -11,13 +12,21 @@ from typing import IO, Any
 def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
     """Call `write(f)` on a temporary file beside `path`, fsync it, then rename it over `path`.
 
-    If `write` raises, the temporary file is removed and whatever was at `path` before is untouched.
+    If `write` raises, the temporary file is removed and whatever was at `path` before is untouched. The file
+    gets the permissions `open(path, "w")` would leave: those of the file it replaces, else 0o666 less the umask
+    (the temporary file is created 0o600).
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -29,6 +38,21 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], obje
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    """The process umask, read from /proc where it is shown (setting it to read it back, the portable way,
+    changes it for every thread for a moment)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
