@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..utils.import_utils import require
+
 if TYPE_CHECKING:
     from .._native import WordPieceTokenizer
 
@@ -99,7 +101,7 @@ class TokenizeBatch:
     def map_record_batches(self, batches: Any, ids_type: str = "int32") -> Any:
         """For Spark's `mapInArrow` (and any engine handing out Arrow record batches): yield each batch with
         the new columns, ids as `list<ids_type>` (Spark has no unsigned integers: "int32" fits every id)."""
-        import pyarrow as pa
+        pa = require("pyarrow", "TokenizeBatch.map_record_batches")
 
         list_type = pa.list_(getattr(pa, ids_type)())
         for batch in batches:
