@@ -42,6 +42,8 @@ CASES = {
     "flat_2_63": 'native_tok.encode_batch_flat(["hi"], max_length=2**63, truncation=True)',
     "lines_2_63": 'native_tok.encode_lines_flat(b"hi", max_length=2**63, truncation=True)',
     "threads": 'native_tok.encode_batch(["hi"], num_threads=10**6)',
+    "file_chunks_2_62": 'list(native.TextFileChunks(assets + "/bert-base-uncased/vocab.txt", chunk_bytes=2**62))',
+    "file_chunks_2_63": 'native.TextFileChunks(assets + "/bert-base-uncased/vocab.txt", chunk_bytes=2**63 - 1)',
     "vocab_id": "native.WordPieceTokenizer.from_tokenizer_json(far_id_json)",
 }
 
@@ -97,6 +99,7 @@ OUT_OF_MEMORY = {
     "tok_pairs_2_40": "padding the rows to 1099511627776 tokens",
     "resize_native": "size 200000x200000: 1 image(s) of 3 x 200000 x 200000 float32 values",
     "vocab_id": "field `model.vocab` has the id 4294967294",
+    "file_chunks_2_62": "chunk_bytes=4611686018427387904: a chunk buffer of 4611686018427387904 bytes does not fit",
 }
 
 NO_SUCH_ARRAY = {
@@ -111,6 +114,7 @@ NO_SUCH_ARRAY = {
     "flat_2_63": ("TokenizerError", "max_length=9223372036854775808 is larger than any sequence"),
     "lines_2_63": ("TokenizerError", "max_length=9223372036854775808 is larger than any sequence"),
     "threads": ("TokenizerError", "num_threads=1000000: at most 1024 threads"),
+    "file_chunks_2_63": ("TokenizerError", "chunk_bytes=9223372036854775807 is larger than any buffer"),
 }
 
 

@@ -510,7 +510,8 @@ class TextFileChunks:
     final line without "\n" is a document; an empty file gives no chunk. The file is opened at construction
     (OSError as `open` raises it, with `filename`), read from byte `offset`, whose line is `first_line`.
 
-    Raises ValueError for chunk_bytes 0 or first_line 0; OSError when a read fails."""
+    Raises ValueError for chunk_bytes 0 or first_line 0, TokenizerError for a chunk_bytes no buffer can have,
+    OutOfMemoryError (at the first chunk) when its buffer does not fit in memory, OSError when a read fails."""
 
     def __new__(
         cls, path: str | os.PathLike[str], *, chunk_bytes: int = ..., offset: int = 0, first_line: int = 1

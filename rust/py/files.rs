@@ -3,7 +3,7 @@
 //! each out as a `LineChunk`, which `encode_lines_flat` and `feed_lines` take without a copy (as they take
 //! `bytes`). A chunk's buffer goes back to its reader when the chunk is dropped.
 
-use super::errors::guarded;
+use super::errors::{guarded, OutOfMemoryError, TokenizerError};
 use crate::text::lines::{ChunkSpan, LineChunks};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -41,6 +41,11 @@ impl TextFileChunks {
             return Err(PyValueError::new_err(
                 "chunk_bytes must be at least 1, got 0",
             ));
+        }
+        if chunk_bytes > isize::MAX as usize - (1 << 16) {
+            return Err(TokenizerError::new_err(format!(
+                "chunk_bytes={chunk_bytes} is larger than any buffer"
+            )));
         }
         if first_line == 0 {
             return Err(PyValueError::new_err("first_line is 1-based, got 0"));
@@ -83,7 +88,7 @@ impl TextFileChunks {
                 Ok(chunks.next_into(&mut buf)?)
             })
         })?;
-        match next.map_err(|e| e.into_pyerr(py, &self.path))? {
+        match next.map_err(|e| e.into_pyerr(py, &self.path, self.chunk_bytes))? {
             Some(span) => Ok(Some(LineChunk {
                 data: Some(Arc::new(buf)),
                 span,
@@ -105,7 +110,7 @@ impl TextFileChunks {
 /// Why a read failed: the file's own error, or no memory for the buffer.
 enum ReadError {
     Io(std::io::Error),
-    Memory(std::collections::TryReserveError),
+    Memory,
 }
 
 impl From<std::io::Error> for ReadError {
@@ -115,17 +120,17 @@ impl From<std::io::Error> for ReadError {
 }
 
 impl From<std::collections::TryReserveError> for ReadError {
-    fn from(e: std::collections::TryReserveError) -> Self {
-        ReadError::Memory(e)
+    fn from(_: std::collections::TryReserveError) -> Self {
+        ReadError::Memory
     }
 }
 
 impl ReadError {
-    fn into_pyerr(self, py: Python<'_>, path: &std::path::Path) -> PyErr {
+    fn into_pyerr(self, py: Python<'_>, path: &std::path::Path, chunk_bytes: usize) -> PyErr {
         match self {
             ReadError::Io(e) => io_error(py, e, path),
-            ReadError::Memory(e) => pyo3::exceptions::PyMemoryError::new_err(format!(
-                "no memory for a chunk buffer: {e}"
+            ReadError::Memory => OutOfMemoryError::new_err(format!(
+                "chunk_bytes={chunk_bytes}: a chunk buffer of {chunk_bytes} bytes does not fit in memory"
             )),
         }
     }
