@@ -15,7 +15,7 @@ import json
 import os
 from typing import Any, ClassVar, Literal, TypeVar, overload
 
-from .utils.hub import cached_file
+from .utils.hub import HUB_KWARGS, cached_file
 from .utils.io import atomic_write_text, prepare_save_directory
 
 CONFIG_NAME = "config.json"
@@ -338,15 +338,8 @@ class PretrainedConfig:
         return cls.from_dict(config_dict, return_unused_kwargs=return_unused_kwargs, **kwargs)
 
 
-_HUB_KWARGS = {
-    "cache_dir",
-    "revision",
-    "local_files_only",
-    "token",
-    "subfolder",
-    "force_download",
-    "use_auth_token",
-}
+# the hub options, and the removed name of `token` (refused with a message)
+_HUB_KWARGS = {*HUB_KWARGS, "use_auth_token"}
 
 
 def load_json(path: str | os.PathLike[str]) -> dict[str, Any]:

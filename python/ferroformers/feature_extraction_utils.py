@@ -13,11 +13,10 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from .configuration_utils import _jsonable, load_json
-from .utils.hub import cached_file, token_or_use_auth_token
+from .utils.hub import HUB_KWARGS, cached_file, token_or_use_auth_token
 from .utils.io import atomic_write_text, prepare_save_directory
 
 FEATURE_EXTRACTOR_NAME = "preprocessor_config.json"
-_HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download")
 
 
 def pop_hub_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +25,7 @@ def pop_hub_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     JSON settings by one of our classes; no code from a repository is run)."""
     kwargs.pop("trust_remote_code", None)
     token = token_or_use_auth_token(kwargs.pop("token", None), kwargs.pop("use_auth_token", None))
-    hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
+    hub = {k: kwargs.pop(k) for k in HUB_KWARGS if k in kwargs}
     if token is not None:
         hub["token"] = token
     return hub

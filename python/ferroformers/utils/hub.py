@@ -15,6 +15,9 @@ import warnings
 from importlib import resources
 from typing import Any
 
+# the keyword arguments of every `from_pretrained` that say where and how to fetch files (`cached_file`'s)
+HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download")
+
 # hub ids whose files ship inside the wheel (python/ferroformers/bundled/<folder>), see bundled/NOTICE
 _BUNDLED = {
     "bert-base-uncased": "bert-base-uncased",

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...configuration_utils import load_json
 from ...tokenization_utils_base import TOKENIZER_CONFIG_FILE, PreTrainedTokenizerBase
-from ...utils.hub import ResourceNotFoundError, bundled_folder, cached_file
+from ...utils.hub import HUB_KWARGS, ResourceNotFoundError, bundled_folder, cached_file
 
 # model_type -> (slow class, fast class)
 TOKENIZER_MAPPING_NAMES: dict[str, tuple[str, str]] = {
@@ -35,7 +35,6 @@ _BUNDLED_MODEL_TYPE = {
     "distilbert-base-uncased": "distilbert",
     "distilbert/distilbert-base-uncased": "distilbert",
 }
-_HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "subfolder", "force_download")
 
 
 def tokenizer_class_from_name(class_name: str, *, source: str = "") -> type[PreTrainedTokenizerBase]:
@@ -65,7 +64,7 @@ class AutoTokenizer:
         """Load the tokenizer of a folder or hub id. `tokenizer_type` (a model_type such as "bert") overrides
         what the files say. Other keyword arguments go to the class's `from_pretrained`."""
         name = os.fspath(pretrained_model_name_or_path)
-        hub = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+        hub = {k: kwargs[k] for k in HUB_KWARGS if k in kwargs}
         if kwargs.get("use_auth_token") is not None and hub.get("token") is None:
             hub["token"] = kwargs["use_auth_token"]  # its deprecated name: the class's from_pretrained warns
         if tokenizer_type is not None:
