@@ -5,23 +5,24 @@
 
 use super::errors::{guarded, OutOfMemoryError, TokenizerError};
 use crate::text::lines::{ChunkSpan, LineChunks};
+use crate::text::pool::Pool;
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Buffers a reader keeps for reuse: one being filled, one being tokenized, the ones queued between them.
 const KEEP_BUFFERS: usize = 4;
 
-type Pool = Arc<Mutex<Vec<Vec<u8>>>>;
+type Buffers = Arc<Pool<Vec<u8>>>;
 
 /// Chunks of whole lines of a plain-text file (see _native.pyi).
 #[pyclass(module = "ferroformers._native")]
 pub struct TextFileChunks {
     chunks: Option<LineChunks<File>>,
-    pool: Pool,
+    pool: Buffers,
     chunk_bytes: usize,
     path: std::path::PathBuf,
 }
@@ -58,7 +59,7 @@ impl TextFileChunks {
         }
         Ok(TextFileChunks {
             chunks: Some(LineChunks::new(file, chunk_bytes, offset, first_line)),
-            pool: Arc::new(Mutex::new(Vec::new())),
+            pool: Arc::new(Pool::new(KEEP_BUFFERS)),
             chunk_bytes,
             path,
         })
@@ -72,19 +73,13 @@ impl TextFileChunks {
         let Some(chunks) = self.chunks.as_mut() else {
             return Ok(None);
         };
-        let mut buf = self
-            .pool
-            .lock()
-            .map(|mut p| p.pop())
-            .unwrap_or(None)
-            .unwrap_or_default();
+        let mut buf = self.pool.take();
         let capacity = self.chunk_bytes.saturating_add(1 << 16);
         let next = py.detach(|| {
             guarded(|| -> Result<Option<ChunkSpan>, ReadError> {
                 // the buffer's capacity is reserved once (a failure is a MemoryError, not an abort)
-                if buf.capacity() < capacity {
-                    buf.try_reserve_exact(capacity - buf.len())?;
-                }
+                buf.clear();
+                buf.try_reserve_exact(capacity)?;
                 Ok(chunks.next_into(&mut buf)?)
             })
         })?;
@@ -160,7 +155,7 @@ fn io_error(py: Python<'_>, e: std::io::Error, path: &std::path::Path) -> PyErr 
 pub struct LineChunk {
     data: Option<Arc<Vec<u8>>>,
     span: ChunkSpan,
-    pool: Pool,
+    pool: Buffers,
 }
 
 impl LineChunk {
@@ -177,11 +172,7 @@ impl LineChunk {
 impl Drop for LineChunk {
     fn drop(&mut self) {
         if let Some(Ok(buf)) = self.data.take().map(Arc::try_unwrap) {
-            if let Ok(mut pool) = self.pool.lock() {
-                if pool.len() < KEEP_BUFFERS {
-                    pool.push(buf);
-                }
-            }
+            self.pool.give(buf);
         }
     }
 }

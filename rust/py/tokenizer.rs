@@ -414,8 +414,8 @@ impl WordPieceTokenizer {
     }
 
     /// The documents of a UTF-8 buffer (`bytes` or a `LineChunk`), one per line, into flat arrays: the
-    /// `ferroformers tokenize` path, which so never builds a Python str per document. Only "\n" separates documents; the buffer holds
-    /// whole lines without the last "\n" (an empty buffer is one empty document).
+    /// `ferroformers tokenize` path, which so never builds a Python str per document. Only "\n" separates
+    /// documents; the buffer holds whole lines without the last "\n" (an empty buffer is one empty document).
     #[pyo3(signature = (data, *, add_special_tokens=true, max_length=None, truncation=false, num_threads=None))]
     #[allow(clippy::type_complexity)]
     fn encode_lines_flat<'py>(
