@@ -106,7 +106,7 @@ class PretrainedConfig:
         if attn_implementation is not None:
             self._attn_implementation = attn_implementation
         if "unpad_batches" in kwargs:
-            self._unpad_batches = kwargs.pop("unpad_batches")
+            self.unpad_batches = kwargs.pop("unpad_batches")
 
         if id2label is not None:
             self.id2label = {int(k): str(v) for k, v in id2label.items()}
@@ -180,8 +180,6 @@ class PretrainedConfig:
                 "PyTorch's fused scaled_dot_product_attention, padding skipped) or 'eager' (the attention weights "
                 "written out)"
             )
-        if not isinstance(self._unpad_batches, bool):
-            raise ValueError(f"unpad_batches must be True or False, got {self._unpad_batches!r}")
         if self.problem_type not in PROBLEM_TYPES:
             raise ValueError(f"problem_type must be one of {PROBLEM_TYPES}, got {self.problem_type!r}")
         if set(self.label2id.values()) != set(self.id2label):
@@ -269,7 +267,7 @@ class PretrainedConfig:
         if "attn_implementation" in kwargs:
             config._attn_implementation = kwargs.pop("attn_implementation")
         if "unpad_batches" in kwargs:
-            config._unpad_batches = kwargs.pop("unpad_batches")
+            config.unpad_batches = kwargs.pop("unpad_batches")
         for key, value in kwargs.items():
             if key in config.__dict__ or key in cls.attribute_map or key == "num_labels":
                 setattr(config, key, value)
