@@ -106,6 +106,18 @@ pub fn filled<T: Clone>(n: usize, x: T) -> Result<Vec<T>, AllocError> {
     Ok(v)
 }
 
+/// A hint that the cache line at `p` is read soon; nothing on targets without one.
+#[inline(always)]
+pub fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! instead of an allocation), rows of few runs by CPython's own list repetition, the cyclic GC paused while a
 //! batch's lists are made and the row lists (which hold no container) kept out of it.
 
+use crate::memory::prefetch;
 use crate::text::Side;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -65,18 +66,6 @@ fn int(py: Python<'_>, x: u32) -> Bound<'_, PyAny> {
         Ok(o) => o.into_any(),
         Err(never) => match never {},
     }
-}
-
-/// A hint that the cache line at `p` is read soon; nothing on targets without one.
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults, whatever the address
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 /// Prefetch up to `max_lines` cache lines of `v`.
