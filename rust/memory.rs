@@ -118,6 +118,30 @@ pub fn prefetch(p: *const u8) {
     let _ = p;
 }
 
+/// Room for `extra` more elements in `v`, with the kernel asked to back large buffers by huge pages
+/// (`MADV_HUGEPAGE`): one fault per 2 MB instead of per 4 KB page, and one TLB entry. Page faults were
+/// 15-20% of the flat encoder's time with offsets (20 bytes of output per token); TLB misses on the 16 MiB
+/// run cache stalled its prefetches.
+pub fn reserve_huge<T>(v: &mut Vec<T>, extra: usize) {
+    if v.capacity() - v.len() >= extra {
+        return;
+    }
+    v.reserve(extra.max(v.len()));
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let (at, len) = (v.as_ptr() as usize, v.capacity() * std::mem::size_of::<T>());
+        let (start, end) = (at.next_multiple_of(4096), (at + len) & !4095);
+        if end > start + 2 * HUGE {
+            // SAFETY: the range lies inside `v`'s allocation; MADV_HUGEPAGE only tells the kernel how to back
+            // it (it moves, frees or changes no memory), and its failure (no THP here) changes nothing
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -282,9 +282,9 @@ pub fn encode_flat(
         starts: Vec::with_capacity(texts.len() + 1),
         offsets: vec![],
     };
-    reserve_huge(&mut out.ids, guess);
+    crate::memory::reserve_huge(&mut out.ids, guess);
     if with_offsets {
-        reserve_huge(&mut out.offsets, 2 * guess);
+        crate::memory::reserve_huge(&mut out.offsets, 2 * guess);
     }
     let bounds = chunk_bounds(texts);
     let encode = |&(a, b): &(usize, usize)| {
@@ -305,29 +305,6 @@ pub fn encode_flat(
     out
 }
 
-/// Room for `extra` more elements in `v`, with the kernel asked to back large buffers by huge pages
-/// (`MADV_HUGEPAGE`): one fault per 2 MB instead of per 4 KB page. Page faults were 15-20% of the flat
-/// encoder's time with offsets (20 bytes of output per token).
-fn reserve_huge<T>(v: &mut Vec<T>, extra: usize) {
-    if v.capacity() - v.len() >= extra {
-        return;
-    }
-    v.reserve(extra.max(v.len()));
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let (at, len) = (v.as_ptr() as usize, v.capacity() * std::mem::size_of::<T>());
-        let (start, end) = (at.next_multiple_of(4096), (at + len) & !4095);
-        if end > start + 2 * HUGE {
-            // SAFETY: the range lies inside `v`'s allocation; MADV_HUGEPAGE only tells the kernel how to back
-            // it (it moves, frees or changes no memory), and its failure (no THP here) changes nothing
-            unsafe {
-                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-}
-
 /// Append the chunks of one wave to `out` (ids, document starts, offsets widened to i64), copying the chunks in
 /// parallel into disjoint parts of the output (one serial copy of the offsets was ~15% of the whole with two
 /// threads: 16 bytes per token).
@@ -338,9 +315,9 @@ fn append(out: &mut Flat, parts: &[Chunk], with_offsets: bool, threads: usize) {
         out.starts.extend(p.starts.iter().map(|s| s + at as i64));
         at += p.ids.len();
     }
-    reserve_huge(&mut out.ids, n_new);
+    crate::memory::reserve_huge(&mut out.ids, n_new);
     let n_off = if with_offsets { 2 * n_new } else { 0 };
-    reserve_huge(&mut out.offsets, n_off);
+    crate::memory::reserve_huge(&mut out.offsets, n_off);
     let (ids_len, offs_len) = (out.ids.len(), out.offsets.len());
     {
         // one disjoint destination per chunk

@@ -216,7 +216,10 @@ impl WordCache {
         } else {
             (self.slots.len() * 4).min(self.max_slots)
         };
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); n]);
+        let mut slots = vec![];
+        crate::memory::reserve_huge(&mut slots, n);
+        slots.resize(n, Slot::default());
+        let old = std::mem::replace(&mut self.slots, slots);
         self.mask = n - 1;
         self.inserts = 0;
         for s in old.iter().filter(|s| s.len != 0) {
