@@ -7,8 +7,9 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 /// A stack of spare values. Never blocks for long: a lock held by another thread is retried for a few
 /// microseconds (it is held for a push or a pop), and one that stays busy (a lock a forked child inherited
 /// locked) means a fresh value, or one not kept. Giving up at once instead made threads that met at the lock
-/// take fresh values and give them all back: the pool grew to its limit of cold run caches (4 MB each) and
-/// the process's memory with it.
+/// take fresh values and give them all back: the pool grew to its limit of cold run caches (then 4 MB each)
+/// and the process's memory with it. A run cache grows to 16 MiB, so each thread that tokenizes a corpus
+/// keeps that much here between calls.
 pub struct Pool<T> {
     spare: Mutex<Vec<T>>,
     /// at most this many are kept
