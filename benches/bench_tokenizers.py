@@ -1,6 +1,7 @@
 """Fast tokenizer speed: ferroformers' native WordPiece against Hugging Face `tokenizers`, transformers' fast
 tokenizer `__call__`, tokie and flash-tokenizer (PyPI, when installed), and the slow ones on a small prefix.
-One process, one corpus, one vocabulary, the same thread count for everyone.
+One process, one corpus, one vocabulary, the same thread count for everyone (plus our flat encoder on one
+thread when --threads > 1, for the thread scaling).
 
 The peer is whichever `tokenizers` the interpreter imports: 0.23 in the test venv (ids and offsets compared),
 or 1.x when run with a venv that has it (`pip install --pre tokenizers==1.0.0rc3 psutil numpy`; both are
@@ -331,6 +332,17 @@ def main() -> None:
             lambda g: g,
         ),
         Candidate("ours encode_batch -> ids/type_ids/mask lists", native_lists, lists_read),
+    ]
+    if threads > 1:
+        # the thread-scaling target (N threads against one), interleaved with the rest in the same process
+        cands.append(
+            Candidate(
+                "ours encode_batch_flat (ids + offsets, 1 thread)",
+                lambda: ours.encode_batch_flat(lines, with_offsets=True, num_threads=1),
+                lambda g: g,
+            )
+        )
+    cands += [
         # the issue's "list output": the tokenizer __call__ default (input_ids, token_type_ids, attention_mask)
         Candidate(
             "ours BertTokenizerFast __call__ (lists)",
@@ -498,6 +510,11 @@ def main() -> None:
             f"{c.name:56s} {size / dt:8.2f} {c.tokens / dt / 1e6:8.2f} {size / dt / base:6.1f}x{r1} "
             f"{c.rss / (size * 1e6):8.1f}  {ids_bad}/{off}"
         )
+    by_name = {c.name: min(c.times) for c in cands}
+    one = by_name.get("ours encode_batch_flat (ids + offsets, 1 thread)")
+    if one is not None:
+        many = by_name["ours encode_batch_flat (ids + offsets)"]
+        print(f"\nflat ids + offsets: {threads} threads {one / many:.2f}x one thread (best against best)")
 
 
 if __name__ == "__main__":

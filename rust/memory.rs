@@ -119,9 +119,9 @@ pub fn prefetch(p: *const u8) {
 }
 
 /// Room for `extra` more elements in `v`, with the kernel asked to back large buffers by huge pages
-/// (`MADV_HUGEPAGE`): one fault per 2 MB instead of per 4 KB page, and one TLB entry. Page faults were
-/// 15-20% of the flat encoder's time with offsets (20 bytes of output per token); TLB misses on the 16 MiB
-/// run cache stalled its prefetches.
+/// (`MADV_HUGEPAGE`): one fault per 2 MB instead of per 4 KB page, and one TLB entry per 2 MB. For tables
+/// read at random for a long time: TLB misses on the 16 MiB run cache stalled its prefetches. (The flat
+/// encoders' output, written once in order, was slower to fault in on huge pages on the bench machine.)
 pub fn reserve_huge<T>(v: &mut Vec<T>, extra: usize) {
     if v.capacity() - v.len() >= extra {
         return;
