@@ -7,8 +7,8 @@
 //! offsets and word indices shifted, with no normalization, no pre-tokenization and no WordPiece.
 //!
 //! Layout: one 64-byte slot per run, in one cache line: the run's bytes (up to 32, zero-padded, compared as
-//! two u128), its char and word counts, and up to three tokens inline (id, char span, word delta); longer
-//! results spill to a side buffer. Open addressing with a window of a few probes; a full window has one of
+//! two u128), its char and word counts, and up to three tokens inline (id, char span, word delta), or six
+//! packed in 32 bits each; longer results spill to a side buffer. Open addressing with a window of a few probes; a full window has one of
 //! its slots overwritten: the cache only ever changes speed, never output, so eviction can be this blunt.
 //! The table starts at 256 KiB and grows (x4, keeping its runs) while it churns, up to 16 MiB; the caller
 //! prefetches a run's probe window a few runs ahead. The idea is gigatoken's and tokenizers 1.x's word cache
@@ -16,7 +16,13 @@
 
 /// Longest run kept (bytes).
 pub const MAX_KEY: usize = 32;
+/// Tokens kept in a slot as (id, span and word) pairs: a one-token run, the most common, reads two words.
 const INLINE: usize = 3;
+/// Tokens kept in a slot packed in 32 bits each (`pack`), for runs of INLINE + 1 to this many tokens: those
+/// spilled before, and waiting for the spill buffer was a quarter of the hit path on multilingual text.
+const PACKED: usize = 2 * INLINE;
+/// `spill_at` of a slot whose INLINE + 1.. tokens are packed in it.
+const IN_SLOT: u32 = u32::MAX;
 const PROBES: usize = 4;
 
 /// One token of a cached run: its id, char span relative to the run start, and word index relative to the
@@ -38,17 +44,93 @@ struct Slot {
     n_toks: u8,
     chars: u8,
     words: u8,
-    /// start in `spill` when n_toks > INLINE
+    /// start in `spill` when n_toks > INLINE, or IN_SLOT when they are packed in `inline`
     spill_at: u32,
-    inline: [CachedToken; INLINE],
+    /// up to INLINE tokens as pairs (`CachedToken::pair`), or up to PACKED packed ones (`pack`)
+    inline: [u32; 2 * INLINE],
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 64);
+
+impl CachedToken {
+    /// The token as two words: its id, then its span and word delta.
+    #[inline]
+    fn pair(&self) -> [u32; 2] {
+        [
+            self.id,
+            self.start as u32 | (self.end as u32) << 8 | (self.word as u32) << 16,
+        ]
+    }
+
+    #[inline]
+    fn from_pair(id: u32, w: u32) -> CachedToken {
+        CachedToken {
+            id,
+            start: w as u8,
+            end: (w >> 8) as u8,
+            word: (w >> 16) as u8,
+        }
+    }
+
+    /// The token in 32 bits: id (17 bits), start (5), end (6), word delta (4); None when a field does not fit
+    /// (an id from 2^17 on: such a run spills).
+    #[inline]
+    fn pack(&self) -> Option<u32> {
+        let (start, end, word) = (self.start as u32, self.end as u32, self.word as u32);
+        (self.id < 1 << 17 && start < 32 && end < 64 && word < 16)
+            .then_some(self.id | start << 17 | end << 22 | word << 28)
+    }
+
+    #[inline]
+    fn unpack(x: u32) -> CachedToken {
+        CachedToken {
+            id: x & 0x1_FFFF,
+            start: (x >> 17 & 31) as u8,
+            end: (x >> 22 & 63) as u8,
+            word: (x >> 28) as u8,
+        }
+    }
+}
+
+/// Where a hit's tokens are.
+#[derive(Clone, Copy, Debug)]
+enum Tokens<'a> {
+    /// pairs in the slot
+    Pairs(&'a [u32]),
+    /// packed in the slot
+    Packed(&'a [u32]),
+    Spilled(&'a [CachedToken]),
 }
 
 /// A hit: the run's tokens, and how many chars and words it spans.
 #[derive(Clone, Copy, Debug)]
 pub struct Hit<'a> {
-    pub tokens: &'a [CachedToken],
+    tokens: Tokens<'a>,
     pub chars: u32,
     pub words: u32,
+}
+
+impl Hit<'_> {
+    /// Each token, in order.
+    #[inline]
+    pub fn for_each(&self, mut f: impl FnMut(CachedToken)) {
+        match self.tokens {
+            // most runs are one token: no loop
+            Tokens::Pairs(&[id, w]) => f(CachedToken::from_pair(id, w)),
+            Tokens::Pairs(p) => p
+                .chunks_exact(2)
+                .for_each(|p| f(CachedToken::from_pair(p[0], p[1]))),
+            Tokens::Packed(p) => p.iter().for_each(|&x| f(CachedToken::unpack(x))),
+            Tokens::Spilled(t) => t.iter().copied().for_each(f),
+        }
+    }
+
+    /// The tokens, collected.
+    pub fn tokens(&self) -> Vec<CachedToken> {
+        let mut v = vec![];
+        self.for_each(|t| v.push(t));
+        v
+    }
 }
 
 /// A run's bytes packed for the table: two zero-padded u128 and the length.
@@ -250,9 +332,11 @@ impl WordCache {
             if s.len == key.len && s.key == key.words {
                 let n = s.n_toks as usize;
                 let tokens = if n <= INLINE {
-                    &s.inline[..n]
+                    Tokens::Pairs(&s.inline[..2 * n])
+                } else if s.spill_at == IN_SLOT {
+                    Tokens::Packed(&s.inline[..n])
                 } else {
-                    &self.spill[s.spill_at as usize..s.spill_at as usize + n]
+                    Tokens::Spilled(&self.spill[s.spill_at as usize..s.spill_at as usize + n])
                 };
                 return Some(Hit {
                     tokens,
@@ -296,7 +380,7 @@ impl WordCache {
         {
             self.grow();
         }
-        if tokens.len() > INLINE && self.spill.len() + tokens.len() > 8 * self.slots.len() {
+        if tokens.len() > PACKED && self.spill.len() + tokens.len() > 8 * self.slots.len() {
             // the spill buffer is never compacted: start afresh when it is large
             self.clear();
         }
@@ -312,8 +396,16 @@ impl WordCache {
             words,
             ..Slot::default()
         };
-        if tokens.len() <= INLINE {
-            slot.inline[..tokens.len()].copy_from_slice(tokens);
+        let n = tokens.len();
+        if n <= INLINE {
+            for (d, t) in slot.inline.chunks_exact_mut(2).zip(tokens) {
+                d.copy_from_slice(&t.pair());
+            }
+        } else if n <= PACKED && tokens.iter().all(|t| t.pack().is_some()) {
+            slot.spill_at = IN_SLOT;
+            for (d, t) in slot.inline.iter_mut().zip(tokens) {
+                *d = t.pack().unwrap_or_default();
+            }
         } else {
             slot.spill_at = self.spill.len() as u32;
             self.spill.extend_from_slice(tokens);
@@ -368,20 +460,60 @@ mod tests {
         };
         let words: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
         for (i, w) in words.iter().enumerate() {
-            let toks: Vec<CachedToken> = (0..(i % 6) as u32).map(tok).collect();
+            let toks: Vec<CachedToken> = (0..(i % 9) as u32).map(tok).collect();
             let key = Key::new(w.as_bytes());
             c.insert(&key, &toks, w.len() as u32, 1);
             let hit = c.get(&key).expect("just inserted");
-            assert_eq!(hit.tokens, &toks[..]);
+            assert_eq!(hit.tokens(), toks);
             assert_eq!((hit.chars, hit.words), (w.len() as u32, 1));
         }
         // whatever is still there is right; nothing else is found
         for (i, w) in words.iter().enumerate() {
             if let Some(hit) = c.get(&Key::new(w.as_bytes())) {
-                assert_eq!(hit.tokens.len(), i % 6);
+                assert_eq!(hit.tokens().len(), i % 9);
             }
         }
         assert!(c.get(&Key::new(b"never")).is_none());
+    }
+
+    /// Runs of four to six tokens are packed in their slot unless a field does not fit (an id from 2^17 on),
+    /// then they spill like longer runs; all read back the same.
+    #[test]
+    fn packed_and_spilled_runs_read_back() {
+        let mut c = WordCache::new(1 << 12);
+        let tok = |id: u32, k: u8| CachedToken {
+            id,
+            start: 5 * k,
+            end: 5 * k + 3,
+            word: k,
+        };
+        for n in 1..=8u8 {
+            for big in [false, true] {
+                let toks: Vec<CachedToken> = (0..n)
+                    .map(|k| {
+                        tok(
+                            if big && k == n - 1 {
+                                119_547 + (1 << 17)
+                            } else {
+                                1000 + k as u32
+                            },
+                            k,
+                        )
+                    })
+                    .collect();
+                let key = Key::new(format!("run{n}{big}").as_bytes());
+                c.insert(&key, &toks, 32, n as u32);
+                let hit = c.get(&key).unwrap();
+                assert_eq!(hit.tokens(), toks, "{n} tokens, big id {big}");
+                let slot = c
+                    .slots
+                    .iter()
+                    .find(|s| s.len == key.len && s.key == key.words)
+                    .unwrap();
+                let packed = (4..=6).contains(&n) && !big;
+                assert_eq!(slot.spill_at == IN_SLOT, packed, "{n} tokens, big id {big}");
+            }
+        }
     }
 
     #[test]
@@ -417,6 +549,6 @@ mod tests {
             c.insert(&key(i), &[tok], 4, 1);
         }
         assert_eq!(c.slots.len(), 1 << 16, "capped at max_slots");
-        assert_eq!(c.get(&key(199_999)).map(|h| h.tokens), Some(&[tok][..]));
+        assert_eq!(c.get(&key(199_999)).map(|h| h.tokens()), Some(vec![tok]));
     }
 }

@@ -307,7 +307,7 @@ impl Tokenizer {
     ) {
         if let Some(hit) = cache.get(key) {
             let wi = *word_idx;
-            let mut emit = |t: &CachedToken| {
+            let emit = |t: CachedToken| {
                 out.ids.push(t.id);
                 if !out.skip_offsets {
                     out.offsets
@@ -317,11 +317,7 @@ impl Tokenizer {
                     out.words.push(word_override.unwrap_or(wi + t.word as u32));
                 }
             };
-            match hit.tokens {
-                // most runs are one token: no loop
-                [t] => emit(t),
-                many => many.iter().for_each(emit),
-            }
+            hit.for_each(emit);
             *word_idx += hit.words;
             return;
         }
