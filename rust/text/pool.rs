@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 /// locked) means a fresh value, or one not kept. Giving up at once instead made threads that met at the lock
 /// take fresh values and give them all back: the pool grew to its limit of cold run caches (then 4 MB each)
 /// and the process's memory with it. A run cache grows to 16 MiB, so each thread that tokenizes a corpus
-/// keeps that much here between calls.
+/// keeps that much here between calls (all run caches together at most 256 MiB: word_cache.rs `RUN_CACHES`).
 pub struct Pool<T> {
     spare: Mutex<Vec<T>>,
     /// at most this many are kept

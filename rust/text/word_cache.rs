@@ -14,6 +14,8 @@
 //! prefetches a run's probe window a few runs ahead. The idea is gigatoken's and tokenizers 1.x's word cache
 //! (u128 keys, self-contained slots); here the key is the raw text, so a hit also skips the normalizer.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// Longest run kept (bytes).
 pub const MAX_KEY: usize = 32;
 /// Tokens kept in a slot as (id, span and word) pairs: a one-token run, the most common, reads two words.
@@ -245,8 +247,52 @@ impl Key {
     }
 }
 
-/// The cache: `slots.len()` slots (a power of two), growing from `FIRST_SLOTS` to `max_slots`.
-#[derive(Clone, Debug)]
+/// What the slot tables of a set of run caches hold together, and the most they may: a table grows past its
+/// first size only while the total stays within the limit.
+#[derive(Debug)]
+pub struct Budget {
+    held: AtomicUsize,
+    limit: usize,
+}
+
+impl Budget {
+    pub const fn new(limit: usize) -> Budget {
+        Budget {
+            held: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    /// Take `bytes` if they fit, or first-size tables (always granted: a cache must work).
+    fn take(&self, bytes: usize, always: bool) -> bool {
+        if always {
+            self.held.fetch_add(bytes, Ordering::Relaxed);
+            return true;
+        }
+        self.held
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |h| {
+                (h + bytes <= self.limit).then_some(h + bytes)
+            })
+            .is_ok()
+    }
+
+    fn give(&self, bytes: usize) {
+        self.held.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// Bytes held now.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+}
+
+/// Every run cache of the process: 256 MiB, sixteen fully grown tables. Each thread that tokenizes keeps its
+/// own cache (in the tokenizer's pool, between calls); without a bound, 64 threads would keep 1 GiB.
+pub static RUN_CACHES: Budget = Budget::new(256 << 20);
+
+/// The cache: `slots.len()` slots (a power of two), growing from `FIRST_SLOTS` to `max_slots` while its
+/// budget allows.
+#[derive(Debug)]
 pub struct WordCache {
     slots: Vec<Slot>,
     spill: Vec<CachedToken>,
@@ -255,6 +301,13 @@ pub struct WordCache {
     max_slots: usize,
     /// inserts since the table last grew
     inserts: usize,
+    budget: &'static Budget,
+}
+
+impl Drop for WordCache {
+    fn drop(&mut self) {
+        self.budget.give(self.slots.len() * size_of::<Slot>());
+    }
 }
 
 /// The table's first size (256 KiB): a tokenizer used on a few texts allocates no more.
@@ -273,8 +326,13 @@ impl Default for WordCache {
 }
 
 impl WordCache {
-    /// A cache of at most `max_slots` slots (rounded up to a power of two, at least PROBES).
+    /// A cache of at most `max_slots` slots (rounded up to a power of two, at least PROBES), counted in
+    /// `RUN_CACHES`.
     pub fn new(max_slots: usize) -> WordCache {
+        WordCache::with_budget(max_slots, &RUN_CACHES)
+    }
+
+    pub fn with_budget(max_slots: usize, budget: &'static Budget) -> WordCache {
         let max_slots = max_slots.next_power_of_two().max(PROBES);
         WordCache {
             slots: vec![], // allocated on first insert: a cache that is never used costs nothing
@@ -282,6 +340,7 @@ impl WordCache {
             mask: 0,
             max_slots,
             inserts: 0,
+            budget,
         }
     }
 
@@ -290,14 +349,23 @@ impl WordCache {
         self.spill.clear();
     }
 
-    /// A table four times larger (up to `max_slots`), holding what the old one held.
+    /// A table four times larger (up to `max_slots`), holding what the old one held; or, when the budget
+    /// has no room for it, the table stays as it is and stops trying to grow.
     #[cold]
     fn grow(&mut self) {
-        let n = if self.slots.is_empty() {
+        let old_n = self.slots.len();
+        let n = if old_n == 0 {
             FIRST_SLOTS.min(self.max_slots)
         } else {
-            (self.slots.len() * 4).min(self.max_slots)
+            (old_n * 4).min(self.max_slots)
         };
+        if !self
+            .budget
+            .take((n - old_n) * size_of::<Slot>(), n <= FIRST_SLOTS)
+        {
+            self.max_slots = old_n;
+            return;
+        }
         let mut slots = vec![];
         crate::memory::reserve_huge(&mut slots, n);
         slots.resize(n, Slot::default());
@@ -514,6 +582,44 @@ mod tests {
                 assert_eq!(slot.spill_at == IN_SLOT, packed, "{n} tokens, big id {big}");
             }
         }
+    }
+
+    /// Tables grow only while their budget has room (first-size tables are always granted), and give their
+    /// bytes back when dropped.
+    #[test]
+    fn tables_grow_only_within_their_budget() {
+        let slot = size_of::<Slot>();
+        let budget: &'static Budget = Box::leak(Box::new(Budget::new(32 * FIRST_SLOTS * slot)));
+        let tok = CachedToken {
+            id: 7,
+            start: 0,
+            end: 1,
+            word: 0,
+        };
+        let filled = |tag: &str| {
+            let mut c = WordCache::with_budget(16 * FIRST_SLOTS, budget);
+            for i in 0..6 * FIRST_SLOTS {
+                c.insert(&Key::new(format!("{tag}{i}").as_bytes()), &[tok], 4, 1);
+            }
+            c
+        };
+        let (a, b, c) = (filled("a"), filled("b"), filled("c"));
+        assert_eq!(a.slots.len(), 16 * FIRST_SLOTS);
+        assert_eq!(b.slots.len(), 16 * FIRST_SLOTS);
+        assert_eq!(
+            c.slots.len(),
+            FIRST_SLOTS,
+            "no room left: stays at its first size"
+        );
+        assert_eq!(budget.held(), 33 * FIRST_SLOTS * slot);
+        assert!(c
+            .get(&Key::new(format!("c{}", 6 * FIRST_SLOTS - 1).as_bytes()))
+            .is_some());
+        drop(a);
+        let d = filled("d");
+        assert_eq!(d.slots.len(), 4 * FIRST_SLOTS, "room for one growth");
+        drop((b, c, d));
+        assert_eq!(budget.held(), 0);
     }
 
     #[test]
