@@ -100,11 +100,13 @@ pub struct Work {
     seq_a: Sequence,
     seq_b: Sequence,
     /// what runs of text tokenized to (see `runs::cached_piece`)
-    cache: WordCache,
+    cache: Option<WordCache>,
     /// the text being cut into runs, zero-padded
     pad: Vec<u8>,
     /// a run's tokens on their way into the cache
     cached: Vec<CachedToken>,
+    /// the lookahead rings of `cached_piece` and `split_run`, kept between texts
+    ahead: [Option<Box<runs::Ahead>>; 2],
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
     pub encode_special_tokens: bool,
     /// tests and fuzzing: send every piece down one path instead of the fastest that applies

@@ -48,9 +48,11 @@ impl Tokenizer {
             .find_matches(text, &self.added.raw, w.encode_special_tokens)
         {
             let cpos = char_pos(s);
-            let clen = char_pos(e) - cpos;
             match id {
                 Some(id) => {
+                    // the end's char position only for a token (a text with no added token in it is one
+                    // piece whose chars are then never counted)
+                    let clen = char_pos(e) - cpos;
                     out.ids.push(id);
                     out.offsets.push((cpos, cpos + clen));
                     out.words.push(word_override.unwrap_or(word_idx));

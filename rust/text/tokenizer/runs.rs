@@ -65,8 +65,9 @@ struct Pending {
     key: Key,
 }
 
-/// The runs found and not yet tokenized, oldest first.
-struct Ahead {
+/// The runs found and not yet tokenized, oldest first. Kept in `Work` between texts (`Work::ahead`): making a
+/// fresh one zeroed 640 bytes per text, 1% of the time on English.
+pub(super) struct Ahead {
     runs: [Pending; AHEAD],
     first: usize,
     queued: usize,
@@ -143,7 +144,9 @@ impl Tokenizer {
         pad.resize(n.next_multiple_of(64) + MAX_KEY, 0);
         let cuts = cut_set(self.normalizer.clean_text);
         let level = scan::detected();
-        let mut cache = std::mem::take(&mut w.cache);
+        // moved out (not swapped for a fresh default one: building and dropping that cost ~130 instructions per
+        // text)
+        let mut cache = w.cache.take().unwrap_or_default();
         // the block holding `i`: its start and masks (cut bits past the end, so runs stop there)
         let (mut bb, mut m) = (usize::MAX, scan::Masks::default());
         let block = |at: usize| {
@@ -154,7 +157,7 @@ impl Tokenizer {
             m
         };
         // runs found but not yet tokenized: their cache slots are being loaded meanwhile
-        let mut ahead = Ahead::new();
+        let mut ahead = w.ahead[0].take().unwrap_or_else(|| Box::new(Ahead::new()));
         let pad_ref = &pad;
         let mut tokenize = |cache: &mut WordCache, run: &Pending| {
             self.pending_run(cache, pad_ref, piece, run, word_override, word_idx, w, out)
@@ -227,7 +230,8 @@ impl Tokenizer {
         for run in ahead.drain() {
             tokenize(&mut cache, run);
         }
-        w.cache = cache;
+        w.ahead[0] = Some(ahead);
+        w.cache = Some(cache);
         w.pad = pad;
     }
 
@@ -386,7 +390,8 @@ impl Tokenizer {
         out: &mut Sequence,
     ) {
         let nm = self.normalizer;
-        let mut ahead = Ahead::new();
+        // the second ring: this runs inside `cached_piece`, which holds the first
+        let mut ahead = w.ahead[1].take().unwrap_or_else(|| Box::new(Ahead::new()));
         let mut tokenize = |cache: &mut WordCache, p: &Pending| {
             self.pending_run(cache, pad, run, p, word_override, word_idx, w, out)
         };
@@ -438,5 +443,6 @@ impl Tokenizer {
         for p in ahead.drain() {
             tokenize(cache, p);
         }
+        w.ahead[1] = Some(ahead);
     }
 }
