@@ -169,8 +169,21 @@ impl AddedVocabulary {
     /// Find the added tokens in `s` with `m`: splits covering all of `s` (empty `s`: no splits).
     /// With `skip_special`, special tokens are not matched (tokenizers' `encode_special_tokens`).
     pub(crate) fn find_matches(&self, s: &str, m: &Matcher, skip_special: bool) -> Vec<Split> {
-        let bytes = s.as_bytes();
         let mut splits = vec![];
+        self.find_matches_into(s, m, skip_special, &mut splits);
+        splits
+    }
+
+    /// `find_matches` into `splits` (cleared first): a buffer reused from text to text.
+    pub(crate) fn find_matches_into(
+        &self,
+        s: &str,
+        m: &Matcher,
+        skip_special: bool,
+        splits: &mut Vec<Split>,
+    ) {
+        let bytes = s.as_bytes();
+        splits.clear();
         let mut done = 0; // end of the last emitted split
         let mut pos = 0; // where the search resumes
         loop {
@@ -225,7 +238,6 @@ impl AddedVocabulary {
         if done < s.len() {
             splits.push((None, done, s.len()));
         }
-        splits
     }
 
     /// `tokenizers` AddedVocabulary::add_tokens: returns how many tokens were added or updated (its count).

@@ -16,7 +16,7 @@ mod tests;
 #[cfg(any(test, fuzzing))]
 pub use paths::Path;
 
-use super::added_vocabulary::{AddedToken, AddedVocabulary};
+use super::added_vocabulary::{AddedToken, AddedVocabulary, Split};
 use super::encoding::{
     add_bert_specials, truncate_encodings, Encoding, Truncation, NO_SEQ, NO_WORD,
 };
@@ -105,6 +105,8 @@ pub struct Work {
     pad: Vec<u8>,
     /// a run's tokens on their way into the cache
     cached: Vec<CachedToken>,
+    /// a text's added-token splits (`encode_text`)
+    splits: Vec<Split>,
     /// the lookahead rings of `cached_piece` and `split_run`, kept between texts
     ahead: [Option<Box<runs::Ahead>>; 2],
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text

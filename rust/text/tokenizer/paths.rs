@@ -43,10 +43,11 @@ impl Tokenizer {
             bpos = b;
             cpos
         };
-        for (id, s, e) in self
-            .added
-            .find_matches(text, &self.added.raw, w.encode_special_tokens)
-        {
+        // the splits' buffer is reused: a fresh one per text was ~1.5% of the time on short texts
+        let mut splits = std::mem::take(&mut w.splits);
+        self.added
+            .find_matches_into(text, &self.added.raw, w.encode_special_tokens, &mut splits);
+        for &(id, s, e) in &splits {
             let cpos = char_pos(s);
             match id {
                 Some(id) => {
@@ -61,6 +62,7 @@ impl Tokenizer {
                 None => self.encode_piece(&text[s..e], cpos, word_override, &mut word_idx, w, out),
             }
         }
+        w.splits = splits;
     }
 
     fn encode_piece(
