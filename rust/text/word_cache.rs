@@ -8,9 +8,10 @@
 //!
 //! Layout: one 64-byte slot per run, in one cache line: the run's bytes (up to 32, zero-padded, compared as
 //! two u128), its char and word counts, and up to three tokens inline (id, char span, word delta), or six
-//! packed in 32 bits each; longer results spill to a side buffer. Open addressing with a window of a few probes; a full window has one of
-//! its slots overwritten: the cache only ever changes speed, never output, so eviction can be this blunt.
-//! The table starts at 256 KiB and grows (x4, keeping its runs) while it churns, up to 16 MiB; the caller
+//! packed in 32 bits each; longer results spill to a side buffer. Open addressing with a window of a few
+//! probes; a full window has one of its slots overwritten: the cache only ever changes speed, never output,
+//! so eviction can be this blunt. The table starts at 256 KiB and grows (x4, keeping its runs) while it
+//! churns, up to 16 MiB (all caches of the process together within `RUN_CACHES`); the caller
 //! prefetches a run's probe window a few runs ahead. The idea is gigatoken's and tokenizers 1.x's word cache
 //! (u128 keys, self-contained slots); here the key is the raw text, so a hit also skips the normalizer.
 
@@ -306,7 +307,7 @@ pub struct WordCache {
 
 impl Drop for WordCache {
     fn drop(&mut self) {
-        // an empty cache (the placeholder `cached_piece` leaves in `Work` for each text) holds nothing
+        // a cache that was never used holds nothing: no atomic operation for it
         if !self.slots.is_empty() {
             self.budget.give(self.slots.len() * size_of::<Slot>());
         }
@@ -472,11 +473,16 @@ impl WordCache {
             for (d, t) in slot.inline.chunks_exact_mut(2).zip(tokens) {
                 d.copy_from_slice(&t.pair());
             }
-        } else if n <= PACKED && tokens.iter().all(|t| t.pack().is_some()) {
+        } else if n <= PACKED
+            // each token packed once, straight into the slot; one that does not fit sends the run to the
+            // spill buffer (whatever was packed before it is then never read)
+            && slot
+                .inline
+                .iter_mut()
+                .zip(tokens)
+                .all(|(d, t)| t.pack().map(|x| *d = x).is_some())
+        {
             slot.spill_at = IN_SLOT;
-            for (d, t) in slot.inline.iter_mut().zip(tokens) {
-                *d = t.pack().unwrap_or_default();
-            }
         } else {
             slot.spill_at = self.spill.len() as u32;
             self.spill.extend_from_slice(tokens);
