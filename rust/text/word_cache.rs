@@ -234,6 +234,24 @@ impl Key {
         Key::hashed(words, len)
     }
 
+    /// `from_padded(window, len)` when its hash is known already (`hash()` of that key): the bytes are read
+    /// again, not hashed again. A run waiting in the lookahead ring keeps only its hash.
+    #[inline]
+    pub fn from_padded_hashed(window: &[u8], len: usize, hash: u64) -> Key {
+        let window = &window[..MAX_KEY];
+        let m = &MASKS[len];
+        Key {
+            words: [load16(window) & m[0], load16(&window[16..]) & m[1]],
+            len: len as u8,
+            hash,
+        }
+    }
+
+    #[inline]
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
     #[inline]
     fn hashed(words: [u128; 2], n: usize) -> Key {
         const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -387,7 +405,12 @@ impl WordCache {
     /// The slots `key` may be in.
     #[inline]
     fn window(&self, key: &Key) -> impl Iterator<Item = usize> {
-        let (home, mask) = (key.hash as usize, self.mask);
+        self.window_of(key.hash)
+    }
+
+    #[inline]
+    fn window_of(&self, hash: u64) -> impl Iterator<Item = usize> {
+        let (home, mask) = (hash as usize, self.mask);
         (0..PROBES).map(move |p| (home + p) & mask)
     }
 
@@ -420,14 +443,15 @@ impl WordCache {
         None
     }
 
-    /// Start loading `key`'s first slot into the CPU cache: the table is larger than L2, and a probe that
-    /// waits for memory cost a fifth of the time of the whole tokenizer. `cached_piece` asks a few runs ahead.
+    /// Start loading the slots of the key with this hash (`Key::hash`) into the CPU cache: the table is larger
+    /// than L2, and a probe that waits for memory cost a fifth of the time of the whole tokenizer.
+    /// `cached_piece` asks a few runs ahead.
     #[inline]
-    pub fn prefetch(&self, key: &Key) {
+    pub fn prefetch(&self, hash: u64) {
         if self.slots.is_empty() {
             return;
         }
-        for i in self.window(key) {
+        for i in self.window_of(hash) {
             crate::memory::prefetch(&self.slots[i] as *const Slot as *const u8);
         }
     }

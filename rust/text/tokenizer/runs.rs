@@ -5,7 +5,7 @@
 
 use super::{Sequence, Tokenizer, Work};
 use crate::text::scan::{self, ByteSet};
-use crate::text::unicode::{class, ASCII, CHINESE, DROP, PUNCT, SPACE};
+use crate::text::unicode::{class, ASCII, CHINESE, DROP, NFD, PUNCT, SPACE};
 use crate::text::word_cache::{CachedToken, Key, WordCache, MAX_KEY};
 use std::sync::OnceLock;
 
@@ -47,24 +47,39 @@ fn count_utf8(s: &[u8]) -> (usize, usize) {
 /// probe that waited for memory was a fifth of the time).
 const AHEAD: usize = 8;
 
-/// A run found and not yet tokenized.
+/// What a run found and not yet tokenized is, and so which path it takes.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Kind {
+    /// an ASCII run of `cached_piece`: the run cache, the byte path on a miss
+    #[default]
+    Ascii,
+    /// a run of `cached_piece` holding non-ASCII chars: the run cache, `split_run` on a miss
+    Split,
+    /// a stretch of `split_run`: the run cache, the fused path on a miss, and never cut again
+    Stretch,
+    /// a stretch that is the entire run, which the caller looked up already: the fused path
+    Whole,
+    /// an isolated CJK ideograph whose token is known (`Pending::id`): no lookup
+    Direct,
+}
+
+/// A run found and not yet tokenized (40 bytes: the ring is written and read once per run, and its key was
+/// half of the 80 bytes it took when kept whole).
 #[derive(Clone, Copy, Default)]
 struct Pending {
     /// bytes of the text it was found in
     start: usize,
     end: usize,
+    /// the hash of its cache key (runs up to MAX_KEY bytes); the key's bytes are read again when it is looked
+    /// up
+    hash: u64,
     /// its first char in the text, and its chars
     cpos: u32,
     chars: u32,
-    ascii: bool,
-    /// a stretch of `split_run`: the fused path on a miss, and never cut again
-    stretch: bool,
-    /// a stretch that is the entire run, which the caller looked up already
-    whole: bool,
-    /// its cache key (runs up to MAX_KEY bytes)
-    key: Key,
+    /// Kind::Direct: its token
+    id: u32,
+    kind: Kind,
 }
-
 /// The runs found and not yet tokenized, oldest first. Kept in `Work` between texts (`Work::ahead`): making a
 /// fresh one zeroed 640 bytes per text, 1% of the time on English.
 pub(super) struct Ahead {
@@ -98,8 +113,8 @@ impl Ahead {
     /// Queue `run` (there is room: `oldest_if_full` was called), its cache slots prefetched.
     #[inline]
     fn push(&mut self, cache: &WordCache, run: Pending) {
-        if run.end - run.start <= MAX_KEY && !run.whole {
-            cache.prefetch(&run.key);
+        if run.end - run.start <= MAX_KEY && !matches!(run.kind, Kind::Whole | Kind::Direct) {
+            cache.prefetch(run.hash);
         }
         self.runs[(self.first + self.queued) % AHEAD] = run;
         self.queued += 1;
@@ -205,20 +220,19 @@ impl Tokenizer {
                 let (na, cont) = count_utf8(&pad[i..e]);
                 (na == 0, (len - cont) as u32)
             };
-            let key = if len <= MAX_KEY {
-                Key::from_padded(&pad[i..], len)
+            let hash = if len <= MAX_KEY {
+                Key::from_padded(&pad[i..], len).hash()
             } else {
-                Key::default()
+                0
             };
             let run = Pending {
                 start: i,
                 end: e,
+                hash,
                 cpos,
                 chars,
-                ascii,
-                stretch: false,
-                whole: false,
-                key,
+                id: 0,
+                kind: if ascii { Kind::Ascii } else { Kind::Split },
             };
             if let Some(oldest) = ahead.oldest_if_full() {
                 tokenize(&mut cache, oldest);
@@ -252,32 +266,44 @@ impl Tokenizer {
     ) {
         let (i, e) = (run.start, run.end);
         let text = &piece[i..e];
-        if run.stretch && (run.whole || e - i > MAX_KEY) {
-            self.fused_piece(text, run.cpos, word_override, word_idx, w, out);
-        } else if e - i <= MAX_KEY {
-            let miss = match (run.stretch, run.ascii) {
-                (true, _) => Miss::Fused,
-                (false, true) => Miss::Ascii,
-                (false, false) => Miss::Split,
-            };
-            self.cached_run(
-                cache,
-                &run.key,
-                &pad[i..],
-                text,
-                run.chars,
-                miss,
-                run.cpos,
-                word_override,
-                word_idx,
-                w,
-                out,
-            );
-        } else if run.ascii {
+        match run.kind {
+            Kind::Direct => {
+                out.ids.push(run.id);
+                if !out.skip_offsets {
+                    out.offsets.push((run.cpos, run.cpos + 1));
+                }
+                if !out.skip_words {
+                    out.words.push(word_override.unwrap_or(*word_idx));
+                }
+                *word_idx += 1;
+            }
+            Kind::Whole => self.fused_piece(text, run.cpos, word_override, word_idx, w, out),
+            _ if e - i <= MAX_KEY => {
+                let miss = match run.kind {
+                    Kind::Ascii => Miss::Ascii,
+                    Kind::Stretch => Miss::Fused,
+                    _ => Miss::Split,
+                };
+                self.cached_run(
+                    cache,
+                    &Key::from_padded_hashed(&pad[i..], e - i, run.hash),
+                    &pad[i..],
+                    text,
+                    run.chars,
+                    miss,
+                    run.cpos,
+                    word_override,
+                    word_idx,
+                    w,
+                    out,
+                );
+            }
+            Kind::Stretch => self.fused_piece(text, run.cpos, word_override, word_idx, w, out),
             // long ASCII runs (URLs, paths) are rarely seen twice
-            self.ascii_piece(text.as_bytes(), run.cpos, word_override, word_idx, w, out);
-        } else {
-            self.split_run(
+            Kind::Ascii => {
+                self.ascii_piece(text.as_bytes(), run.cpos, word_override, word_idx, w, out)
+            }
+            Kind::Split => self.split_run(
                 cache,
                 &pad[i..],
                 text,
@@ -286,7 +312,7 @@ impl Tokenizer {
                 word_idx,
                 w,
                 out,
-            );
+            ),
         }
     }
 
@@ -395,26 +421,28 @@ impl Tokenizer {
         let mut tokenize = |cache: &mut WordCache, p: &Pending| {
             self.pending_run(cache, pad, run, p, word_override, word_idx, w, out)
         };
-        let stretch = |start: usize, end: usize, cpos: u32, chars: u32| Pending {
-            start,
-            end,
-            cpos,
-            chars,
-            ascii: false,
-            stretch: true,
-            whole: start == 0 && end == run.len(),
-            key: if end - start <= MAX_KEY {
-                Key::from_padded(&pad[start..], end - start)
-            } else {
-                Key::default()
-            },
+        let stretch = |start: usize, end: usize, cpos: u32, chars: u32| {
+            let whole = start == 0 && end == run.len();
+            Pending {
+                start,
+                end,
+                hash: if end - start <= MAX_KEY && !whole {
+                    Key::from_padded(&pad[start..], end - start).hash()
+                } else {
+                    0
+                },
+                cpos,
+                chars,
+                id: 0,
+                kind: if whole { Kind::Whole } else { Kind::Stretch },
+            }
         };
         // the current stretch: its first byte and char, and the char at the loop's position
         let (mut s, mut cs, mut ci) = (0usize, cpos, cpos);
         // each char, then an end marker that cuts the last stretch
         let chars = run.char_indices().map(Some).chain([None]);
         for item in chars {
-            let (b, n, alone) = match item {
+            let (b, n, alone, f) = match item {
                 Some((b, c)) => {
                     let f = class(c);
                     let space = f & SPACE != 0 && !(nm.clean_text && f & DROP != 0);
@@ -423,13 +451,26 @@ impl Tokenizer {
                         ci += 1;
                         continue;
                     }
-                    (b, c.len_utf8(), alone)
+                    (b, c.len_utf8(), alone, f)
                 }
-                None => (run.len(), 0, false),
+                None => (run.len(), 0, false, 0),
             };
             let found = [
                 (s < b).then(|| stretch(s, b, cs, ci - cs)),
-                alone.then(|| stretch(b, b + n, ci, 1)),
+                alone.then(|| match item.and_then(|(_, c)| self.model.ideograph(c)) {
+                    // an ideograph (CJK, never a mark, punctuation, or changed by NFD or lowercasing) is a
+                    // one-char word whose token is known
+                    Some(id) if f & (CHINESE | PUNCT | NFD) == CHINESE => Pending {
+                        start: b,
+                        end: b + n,
+                        hash: 0,
+                        cpos: ci,
+                        chars: 1,
+                        id,
+                        kind: Kind::Direct,
+                    },
+                    _ => stretch(b, b + n, ci, 1),
+                }),
             ];
             for next in found.into_iter().flatten() {
                 if let Some(oldest) = ahead.oldest_if_full() {
