@@ -213,9 +213,12 @@ impl Tokenizer {
                 }
             };
             let len = e - i;
-            // chars of the run: bytes minus continuation bytes (none when the block is ASCII)
+            // chars of the run: bytes minus continuation bytes, from the block's masks when the run ends in it
             let (ascii, chars) = if len <= 64 - rel && m.non_ascii >> rel << (64 - len) == 0 {
                 (true, len as u32)
+            } else if len <= 64 - rel {
+                let span = u64::MAX >> (64 - len) << rel;
+                (false, (len - (m.cont & span).count_ones() as usize) as u32)
             } else {
                 let (na, cont) = count_utf8(&pad[i..e]);
                 (na == 0, (len - cont) as u32)
