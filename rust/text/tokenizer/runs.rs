@@ -363,7 +363,13 @@ impl Tokenizer {
         match miss {
             Miss::Ascii => self.ascii_piece(run.as_bytes(), cpos, word_override, word_idx, w, out),
             Miss::Fused => self.fused_piece(run, cpos, word_override, word_idx, w, out),
-            Miss::Split => self.split_run(cache, pad, run, cpos, word_override, word_idx, w, out),
+            // cut further only where that finds runs seen elsewhere: CJK, kana and hangul (3-byte chars from
+            // U+3000 on) are cut into ideographs and the words between them; a word of other scripts is one
+            // stretch, which the fused path takes at once
+            Miss::Split if run.bytes().fold(false, |a, b| a | (b >= 0xE3)) => {
+                self.split_run(cache, pad, run, cpos, word_override, word_idx, w, out)
+            }
+            Miss::Split => self.fused_piece(run, cpos, word_override, word_idx, w, out),
         }
         // pre-split words carry their word's index instead of the run's: not kept
         if word_override.is_none() {
