@@ -10,7 +10,6 @@
 use super::double_array::DoubleArray;
 use super::error::{Error, TokenRole};
 use crate::memory;
-use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 const NONE: u32 = u32::MAX;
@@ -142,77 +141,6 @@ impl Trie {
     }
 }
 
-/// Exact-match lookup of whole byte strings. Keys up to 15 bytes (nearly every word) are packed with their
-/// length into one u128, so a probe hashes two words and compares inline instead of calling memcmp.
-#[derive(Clone, Debug, Default)]
-struct Whole {
-    short: FxHashMap<u128, u32>,
-    long: FxHashMap<Box<[u8]>, u32>,
-}
-
-impl Whole {
-    fn new<'a>(items: impl Iterator<Item = (&'a [u8], u32)>) -> Whole {
-        let mut w = Whole::default();
-        for (k, id) in items {
-            match Whole::pack(k) {
-                Some(x) => w.short.insert(x, id),
-                None => w.long.insert(k.into(), id),
-            };
-        }
-        w
-    }
-
-    /// bytes in the low 15 bytes (little-endian), length in the top one: distinct keys give distinct numbers.
-    /// Read with two overlapping loads rather than a variable-length copy (a memcpy call per word).
-    #[inline]
-    fn pack(k: &[u8]) -> Option<u128> {
-        let n = k.len();
-        let body = if n > 15 {
-            return None;
-        } else if n >= 8 {
-            let lo = load8(&k[..8]);
-            // the last 8 bytes, shifted so that k[8] lands at bit 0 (none when n == 8)
-            let hi = load8(&k[n - 8..])
-                .checked_shr(8 * (16 - n as u32))
-                .unwrap_or(0);
-            u128::from(lo) | u128::from(hi) << 64
-        } else if n >= 4 {
-            let lo = u64::from(load4(&k[..4]));
-            let hi = u64::from(load4(&k[n - 4..])) >> (8 * (8 - n));
-            u128::from(lo | hi << 32)
-        } else if n > 0 {
-            // n = 1: all three are k[0]; n = 2: k[1] twice at the same place
-            let (a, b, c) = (k[0] as u64, k[n / 2] as u64, k[n - 1] as u64);
-            u128::from(a | b << (8 * (n / 2)) | c << (8 * (n - 1)))
-        } else {
-            0
-        };
-        Some(body | (n as u128) << 120)
-    }
-
-    #[inline]
-    fn get(&self, k: &[u8]) -> Option<&u32> {
-        match Whole::pack(k) {
-            Some(x) => self.short.get(&x),
-            None => self.long.get(k),
-        }
-    }
-}
-
-#[inline]
-fn load8(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(b);
-    u64::from_le_bytes(a)
-}
-
-#[inline]
-fn load4(b: &[u8]) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(b);
-    u32::from_le_bytes(a)
-}
-
 /// The WordPiece model: vocabulary, unknown token, prefix and word length limit.
 #[derive(Clone, Debug)]
 pub struct WordPiece {
@@ -226,8 +154,6 @@ pub struct WordPiece {
     pub max_input_chars_per_word: usize,
     initial: DoubleArray,
     continuing: DoubleArray,
-    initial_whole: Whole,
-    continuing_whole: Whole,
     /// what a word of one CJK ideograph U+4E00..=U+9FFF tokenizes to (`ideograph`)
     ideographs: Box<[u32]>,
 }
@@ -322,16 +248,7 @@ impl WordPiece {
                 .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
                 .map(|(t, &i)| (&t.as_bytes()[p.len()..], i)),
         );
-        let initial_whole = Whole::new(vocab.iter().map(|(t, &i)| (t.as_bytes(), i)));
-        let continuing_whole = Whole::new(
-            vocab
-                .iter()
-                .filter(|(t, _)| t.len() > p.len() && t.as_bytes().starts_with(p))
-                .map(|(t, &i)| (&t.as_bytes()[p.len()..], i)),
-        );
         let mut wp = WordPiece {
-            initial_whole,
-            continuing_whole,
             vocab,
             vocab_r,
             unk_token,
@@ -390,17 +307,6 @@ impl WordPiece {
             } else {
                 &self.continuing
             };
-            // the whole rest in the vocabulary is the longest match: one hash probe instead of a trie walk
-            // (most words; measured 1.2x overall on corpus_100M.txt, one thread)
-            let whole = if start == 0 {
-                &self.initial_whole
-            } else {
-                &self.continuing_whole
-            };
-            if let Some(&id) = whole.get(&word[start..]) {
-                out.push((id, start as u32, word.len() as u32));
-                return;
-            }
             match trie.longest_prefix(&word[start..]) {
                 Some((len, id)) => {
                     out.push((id, start as u32, (start + len) as u32));
@@ -419,20 +325,6 @@ impl WordPiece {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pack_is_bytes_then_length() {
-        let k: Vec<u8> = (1..=20).map(|i| i * 13).collect();
-        for n in 0..=20 {
-            let mut b = [0u8; 16];
-            let expected = (n <= 15).then(|| {
-                b[..n].copy_from_slice(&k[..n]);
-                b[15] = n as u8;
-                u128::from_le_bytes(b)
-            });
-            assert_eq!(Whole::pack(&k[..n]), expected, "length {n}");
-        }
-    }
 
     /// tokenizers' WordPiece::tokenize, literally: the specification the trie must equal.
     fn reference(wp: &WordPiece, word: &str) -> Vec<(u32, u32, u32)> {
