@@ -107,6 +107,7 @@ struct Pending {
     id: u32,
     kind: Kind,
 }
+
 /// The runs found and not yet tokenized, oldest first. Kept in `Work` between texts (`Work::ahead`): making a
 /// fresh one zeroed 640 bytes per text, 1% of the time on English.
 pub(super) struct Ahead {
@@ -435,10 +436,11 @@ impl Tokenizer {
     /// A run holding non-ASCII chars, cut further at the chars that are always words of their own or
     /// whitespace: non-ASCII whitespace (not dropped first), punctuation, and CJK ideographs when they are
     /// isolated (the normalizer puts spaces around them before anything else). So a sentence of CJK text is
-    /// single ideographs and the kana or hangul words between them, each looked up in the run cache (a few
-    /// ahead, as in `cached_piece`). The same reasoning as for ASCII cuts holds: such a char is a starter (NFD
-    /// reorders no mark across it; the few with a canonical decomposition decompose into the same kind of
-    /// char) that no step joins to a neighbour. `pad` is the padded text from the run on.
+    /// single ideographs, whose tokens come from the vocabulary's table (`WordPiece::ideograph`), and the kana
+    /// or hangul words between them, each looked up in the run cache (a few ahead, as in `cached_piece`). The
+    /// same reasoning as for ASCII cuts holds: such a char is a starter (NFD reorders no mark across it; the
+    /// few with a canonical decomposition decompose into the same kind of char) that no step joins to a
+    /// neighbour. `pad` is the padded text from the run on.
     #[allow(clippy::too_many_arguments)]
     fn split_run(
         &self,
