@@ -271,6 +271,12 @@ impl Tokenizer {
             ahead.push(&cache, run);
             cpos += chars;
             i = e;
+            // the space after a word (most runs end at one) is skipped here rather than by a turn of the loop;
+            // past the end the padding is zeros
+            if pad[i] == b' ' {
+                i += 1;
+                cpos += 1;
+            }
         }
         for run in ahead.drain() {
             tokenize(&mut cache, run);
