@@ -191,7 +191,6 @@ impl Tokenizer {
         // text)
         let mut cache = w.cache.take().unwrap_or_default();
         // the block holding `i`: its start and masks (cut bits past the end, so runs stop there)
-        let (mut bb, mut m) = (usize::MAX, scan::Masks::default());
         let block = |at: usize| {
             let mut m = scan::masks(level, cuts, &pad[at..at + 64]);
             if n < at + 64 {
@@ -199,6 +198,14 @@ impl Tokenizer {
             }
             m
         };
+        let (mut bb, mut m) = (
+            0,
+            if n > 0 {
+                block(0)
+            } else {
+                scan::Masks::default()
+            },
+        );
         // runs found but not yet tokenized: their cache slots are being loaded meanwhile
         let mut ahead = w.ahead[0].take().unwrap_or_else(|| Box::new(Ahead::new()));
         let pad_ref = &pad;
@@ -207,7 +214,7 @@ impl Tokenizer {
         };
         let (mut i, mut cpos) = (0usize, base);
         while i < n {
-            if i >= bb.wrapping_add(64) || bb == usize::MAX {
+            if i >= bb + 64 {
                 bb = i & !63;
                 m = block(bb);
             }
