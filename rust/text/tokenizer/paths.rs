@@ -287,6 +287,18 @@ impl Tokenizer {
                     (b + c.len_utf8(), i + 1, out.ids.len(), *word_idx);
                 continue;
             }
+            if f & (PUNCT | CHINESE | UPPER) == 0 {
+                // neither a word of its own nor changed by lowercasing (most chars): appended here, without
+                // the call (byte by byte, as in `fused_char`)
+                let mut buf = [0u8; 4];
+                let bytes = c.encode_utf8(&mut buf).as_bytes();
+                for &x in bytes {
+                    w.word.push(x);
+                    w.byte_char.push(i);
+                }
+                n_chars += 1;
+                continue;
+            }
             self.fused_char(c, f, i, &mut n_chars, word_override, word_idx, w, out);
         }
         self.flush_word(n_chars, word_override, word_idx, w, out);
