@@ -228,20 +228,23 @@ impl Key {
     /// masks, no branch on the length. Equal to `Key::new(&window[..len])`.
     #[inline]
     pub fn from_padded(window: &[u8], len: usize) -> Key {
+        Key::hashed(Key::padded_words(window, len), len)
+    }
+
+    /// The first `len` bytes of `window` (MAX_KEY bytes) as the key's two words, zero-padded.
+    #[inline]
+    fn padded_words(window: &[u8], len: usize) -> [u128; 2] {
         let window = &window[..MAX_KEY];
         let m = &MASKS[len];
-        let words = [load16(window) & m[0], load16(&window[16..]) & m[1]];
-        Key::hashed(words, len)
+        [load16(window) & m[0], load16(&window[16..]) & m[1]]
     }
 
     /// `from_padded(window, len)` when its hash is known already (`hash()` of that key): the bytes are read
     /// again, not hashed again. A run waiting in the lookahead ring keeps only its hash.
     #[inline]
     pub fn from_padded_hashed(window: &[u8], len: usize, hash: u64) -> Key {
-        let window = &window[..MAX_KEY];
-        let m = &MASKS[len];
         Key {
-            words: [load16(window) & m[0], load16(&window[16..]) & m[1]],
+            words: Key::padded_words(window, len),
             len: len as u8,
             hash,
         }

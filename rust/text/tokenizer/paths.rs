@@ -9,6 +9,17 @@ use super::{Sequence, Tokenizer, Work};
 use crate::text::normalizer::NChar;
 use crate::text::unicode::{class, ASCII, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
 
+/// Append char `c`, aligned to original char `i`, to the word being built: 1-4 bytes pushed one by one
+/// (extend_from_slice calls memcpy for these).
+#[inline(always)]
+fn push_char(w: &mut Work, c: char, i: u32) {
+    let mut buf = [0u8; 4];
+    for &x in c.encode_utf8(&mut buf).as_bytes() {
+        w.word.push(x);
+        w.byte_char.push(i);
+    }
+}
+
 /// Append ASCII `bytes` to `word`, lowercased if asked (one bulk copy the compiler vectorizes).
 #[inline]
 fn push_ascii(word: &mut Vec<u8>, bytes: &[u8], lower: bool) {
@@ -289,13 +300,8 @@ impl Tokenizer {
             }
             if f & (PUNCT | CHINESE | UPPER) == 0 {
                 // neither a word of its own nor changed by lowercasing (most chars): appended here, without
-                // the call (byte by byte, as in `fused_char`)
-                let mut buf = [0u8; 4];
-                let bytes = c.encode_utf8(&mut buf).as_bytes();
-                for &x in bytes {
-                    w.word.push(x);
-                    w.byte_char.push(i);
-                }
+                // the call
+                push_char(w, c, i);
                 n_chars += 1;
                 continue;
             }
@@ -325,21 +331,13 @@ impl Tokenizer {
             self.flush_word(*n_chars, word_override, word_idx, w, out);
             *n_chars = 0;
         }
-        // 1-4 bytes: pushed one by one (extend_from_slice calls memcpy for these)
-        let mut buf = [0u8; 4];
         if nm.lowercase && f & UPPER != 0 {
             for l in c.to_lowercase() {
-                for &x in l.encode_utf8(&mut buf).as_bytes() {
-                    w.word.push(x);
-                    w.byte_char.push(i);
-                }
+                push_char(w, l, i);
                 *n_chars += 1;
             }
         } else {
-            for &x in c.encode_utf8(&mut buf).as_bytes() {
-                w.word.push(x);
-                w.byte_char.push(i);
-            }
+            push_char(w, c, i);
             *n_chars += 1;
         }
         if alone {
