@@ -186,9 +186,10 @@ fn pack16(k: &[u8]) -> u128 {
 }
 
 /// `MASKS[len]`: the masks keeping the first `len` bytes of two u128 words (a table: variable u128 shifts
-/// cost a dozen instructions each).
-static MASKS: [[u128; 2]; MAX_KEY + 1] = {
-    let mut t = [[0u128; 2]; MAX_KEY + 1];
+/// cost a dozen instructions each). 64 entries, so that an index taken mod 64 needs no bound check; lengths
+/// past MAX_KEY keep all 32 bytes.
+static MASKS: [[u128; 2]; 64] = {
+    let mut t = [[u128::MAX; 2]; 64];
     let mut len = 0;
     while len <= MAX_KEY {
         let lo = if len >= 16 { 16 } else { len };
@@ -224,27 +225,29 @@ impl Key {
         Key::hashed(words, n)
     }
 
-    /// The key of the first `len` (1..=MAX_KEY) bytes of `window` (MAX_KEY bytes): two fixed loads and
-    /// masks, no branch on the length. Equal to `Key::new(&window[..len])`.
+    /// The key of `pad[at..at + len]` (`len` in 1..=MAX_KEY), where `pad` holds MAX_KEY bytes from `at` on
+    /// (the padded text): two fixed loads and masks, no branch on the length. Equal to
+    /// `Key::new(&pad[at..at + len])`.
     #[inline]
-    pub fn from_padded(window: &[u8], len: usize) -> Key {
-        Key::hashed(Key::padded_words(window, len), len)
+    pub fn from_padded(pad: &[u8], at: usize, len: usize) -> Key {
+        Key::hashed(Key::padded_words(pad, at, len), len)
     }
 
-    /// The first `len` bytes of `window` (MAX_KEY bytes) as the key's two words, zero-padded.
+    /// `pad[at..at + len]` as the key's two words, zero-padded (the mask's index taken mod 64 needs no
+    /// bound check).
     #[inline]
-    fn padded_words(window: &[u8], len: usize) -> [u128; 2] {
-        let window = &window[..MAX_KEY];
-        let m = &MASKS[len];
+    fn padded_words(pad: &[u8], at: usize, len: usize) -> [u128; 2] {
+        let window = &pad[at..][..MAX_KEY];
+        let m = &MASKS[len % MASKS.len()];
         [load16(window) & m[0], load16(&window[16..]) & m[1]]
     }
 
-    /// `from_padded(window, len)` when its hash is known already (`hash()` of that key): the bytes are read
+    /// `from_padded(pad, at, len)` when its hash is known already (`hash()` of that key): the bytes are read
     /// again, not hashed again. A run waiting in the lookahead ring keeps only its hash.
     #[inline]
-    pub fn from_padded_hashed(window: &[u8], len: usize, hash: u64) -> Key {
+    pub fn from_padded_hashed(pad: &[u8], at: usize, len: usize, hash: u64) -> Key {
         Key {
-            words: Key::padded_words(window, len),
+            words: Key::padded_words(pad, at, len),
             len: len as u8,
             hash,
         }
@@ -546,7 +549,7 @@ mod tests {
         for from in 0..40 {
             for len in 1..=MAX_KEY {
                 assert_eq!(
-                    Key::from_padded(&text[from..from + MAX_KEY], len),
+                    Key::from_padded(&text, from, len),
                     Key::new(&text[from..from + len])
                 );
             }
