@@ -159,7 +159,7 @@ pub struct WordPiece {
 }
 
 /// The CJK Unified Ideographs block: the ideographs of nearly all Chinese and Japanese text.
-const IDEOGRAPHS: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
+pub(crate) const IDEOGRAPHS: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
 
 impl WordPiece {
     /// Build from tokens in id order. Errors if `unk_token` is not among them.

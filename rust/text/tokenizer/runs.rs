@@ -6,7 +6,7 @@
 
 use super::{Sequence, Tokenizer, Work};
 use crate::text::scan::{self, ByteSet};
-use crate::text::unicode::{class, ASCII, CHINESE, DROP, NFD, PUNCT, SPACE};
+use crate::text::unicode::{class, ASCII, CHINESE, DROP, PUNCT, SPACE};
 use crate::text::word_cache::{CachedToken, Key, WordCache, MAX_KEY};
 use std::sync::OnceLock;
 
@@ -313,16 +313,7 @@ impl Tokenizer {
         // 4% of the hit path
         let text = || &piece[i..e];
         match run.kind {
-            Kind::Direct => {
-                out.ids.push(run.id);
-                if !out.skip_offsets {
-                    out.offsets.push((run.cpos, run.cpos + 1));
-                }
-                if !out.skip_words {
-                    out.words.push(word_override.unwrap_or(*word_idx));
-                }
-                *word_idx += 1;
-            }
+            Kind::Direct => direct(run, word_override, word_idx, out),
             Kind::Whole => self.fused_piece(text(), run.cpos, word_override, word_idx, w, out),
             _ if e - i <= MAX_KEY => {
                 let miss = match run.kind {
@@ -472,8 +463,14 @@ impl Tokenizer {
         let nm = self.normalizer;
         // the second ring: this runs inside `cached_piece`, which holds the first
         let mut ahead = w.ahead[1].take().unwrap_or_else(|| Box::new(Ahead::new()));
+        // ideographs here, not in `pending_run`, which is not inlined into this loop (it calls it back): a call
+        // per ideograph was a fifth of the time on Chinese text
         let mut tokenize = |cache: &mut WordCache, p: &Pending| {
-            self.pending_run(cache, pad, run, p, word_override, word_idx, w, out)
+            if p.kind == Kind::Direct {
+                direct(p, word_override, word_idx, out);
+            } else {
+                self.pending_run(cache, pad, run, p, word_override, word_idx, w, out);
+            }
         };
         let stretch = |start: usize, end: usize, cpos: u32, chars: u32| {
             let whole = start == 0 && end == run.len();
@@ -508,6 +505,28 @@ impl Tokenizer {
         let mut b = 0;
         while b < run.len() {
             let (c, n) = decode(&pad[b..]);
+            // an ideograph of the vocabulary's table (U+4E00..=U+9FFF: CJK, never whitespace, punctuation, a
+            // dropped char, a mark, or changed by NFD or lowercasing; `ideographs_are_plain_cjk` checks each) is a
+            // one-char word whose token is known, found before the char's class is read
+            if let Some(id) = self.model.ideograph(c).filter(|_| nm.handle_chinese_chars) {
+                if s < b {
+                    queue(cache, stretch(s, b, cs, ci - cs));
+                }
+                let next = Pending {
+                    start: b,
+                    end: b + n,
+                    hash: 0,
+                    cpos: ci,
+                    chars: 1,
+                    id,
+                    kind: Kind::Direct,
+                };
+                queue(cache, next);
+                b += n;
+                ci += 1;
+                (s, cs) = (b, ci);
+                continue;
+            }
             let f = class(c);
             let space = f & SPACE != 0 && !(nm.clean_text && f & DROP != 0);
             let alone = f & PUNCT != 0 || (nm.handle_chinese_chars && f & CHINESE != 0);
@@ -516,21 +535,7 @@ impl Tokenizer {
                     queue(cache, stretch(s, b, cs, ci - cs));
                 }
                 if alone {
-                    let next = match self.model.ideograph(c) {
-                        // an ideograph (CJK, never a mark, punctuation, or changed by NFD or lowercasing) is
-                        // a one-char word whose token is known
-                        Some(id) if f & (CHINESE | PUNCT | NFD) == CHINESE => Pending {
-                            start: b,
-                            end: b + n,
-                            hash: 0,
-                            cpos: ci,
-                            chars: 1,
-                            id,
-                            kind: Kind::Direct,
-                        },
-                        _ => stretch(b, b + n, ci, 1),
-                    };
-                    queue(cache, next);
+                    queue(cache, stretch(b, b + n, ci, 1));
                 }
                 (s, cs) = (b + n, ci + 1);
             }
@@ -547,9 +552,39 @@ impl Tokenizer {
     }
 }
 
+/// The token of an isolated ideograph (`Kind::Direct`), one char and one word.
+#[inline(always)]
+fn direct(run: &Pending, word_override: Option<u32>, word_idx: &mut u32, out: &mut Sequence) {
+    out.ids.push(run.id);
+    if !out.skip_offsets {
+        out.offsets.push((run.cpos, run.cpos + 1));
+    }
+    if !out.skip_words {
+        out.words.push(word_override.unwrap_or(*word_idx));
+    }
+    *word_idx += 1;
+}
+
 #[cfg(test)]
 mod tests {
     use super::{count_utf8, decode};
+    use crate::text::unicode::{class, CHINESE, DROP, MARK, NFD, PUNCT, SPACE, UPPER};
+    use crate::text::wordpiece::IDEOGRAPHS;
+
+    /// What `split_run` takes for granted of the chars of the ideograph table: each is a CJK char alone,
+    /// which no step changes or drops.
+    #[test]
+    fn ideographs_are_plain_cjk() {
+        for c in IDEOGRAPHS.filter_map(char::from_u32) {
+            let f = class(c);
+            assert_eq!(
+                f & (CHINESE | PUNCT | NFD | SPACE | DROP | MARK | UPPER),
+                CHINESE,
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
 
     #[test]
     fn count_utf8_counts_continuation_bytes() {
