@@ -115,7 +115,7 @@ pub struct Hit<'a> {
 
 impl Hit<'_> {
     /// Each token, in order.
-    #[inline]
+    #[inline(always)]
     pub fn for_each(&self, mut f: impl FnMut(CachedToken)) {
         match self.tokens {
             // most runs are one token: no loop
@@ -420,7 +420,7 @@ impl WordCache {
         (0..PROBES).map(move |p| (home + p) & mask)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, key: &Key) -> Option<Hit<'_>> {
         if self.slots.is_empty() {
             return None;

@@ -107,8 +107,10 @@ pub struct Work {
     cached: Vec<CachedToken>,
     /// a text's added-token splits (`encode_text`)
     splits: Vec<Split>,
-    /// the lookahead rings of `cached_piece` and `split_run`, kept between texts
-    ahead: [Option<Box<runs::Ahead>>; 2],
+    /// the runs `cached_piece` found and has not tokenized yet, and `split_run`'s lookahead ring, kept between
+    /// texts
+    found: Option<Box<runs::Found>>,
+    ahead: Option<Box<runs::Ahead>>,
     /// tokenizers' `encode_special_tokens`: special added tokens are tokenized as plain text
     pub encode_special_tokens: bool,
     /// tests and fuzzing: send every piece down one path instead of the fastest that applies

@@ -70,9 +70,29 @@ fn count_utf8(s: &[u8]) -> (bool, usize) {
     (any < 0x80, cont)
 }
 
-/// How many runs are found before the first of them is tokenized: their cache slots load in the meantime (a
-/// probe that waited for memory was a fifth of the time).
+/// How many runs `split_run` finds before the first of them is tokenized: their cache slots load in the
+/// meantime (a probe that waited for memory was a fifth of the time).
 const AHEAD: usize = 8;
+
+/// `cached_piece` looks its runs up this many at a time, each between HALF and 2 * HALF runs after it was
+/// found (and its slot prefetched).
+const HALF: usize = 8;
+
+/// The runs `cached_piece` found and has not tokenized yet, in two halves: when both are full, the older is
+/// tokenized (`resolve`, one call per HALF runs, whose loop keeps the lookup and the output in registers) and
+/// the newer moved down. Tokenizing each run by a call from the scan loop, through a lookahead ring like
+/// `Ahead`, took 8% more instructions on English text. Kept in `Work` between texts.
+pub(super) struct Found {
+    runs: [Pending; 2 * HALF],
+}
+
+impl Found {
+    fn new() -> Found {
+        Found {
+            runs: [Pending::default(); 2 * HALF],
+        }
+    }
+}
 
 /// What a run found and not yet tokenized is, and so which path it takes.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -108,8 +128,9 @@ struct Pending {
     kind: Kind,
 }
 
-/// The runs found and not yet tokenized, oldest first. Kept in `Work` between texts (`Work::ahead`): making a
-/// fresh one zeroed 640 bytes per text, 1% of the time on English.
+/// The runs `split_run` found and not yet tokenized, oldest first. Kept in `Work` between texts
+/// (`Work::ahead`): making a fresh one zeroed it per text, 1% of the time on English when `cached_piece` used
+/// one too.
 pub(super) struct Ahead {
     runs: [Pending; AHEAD],
     first: usize,
@@ -207,10 +228,11 @@ impl Tokenizer {
             },
         );
         // runs found but not yet tokenized: their cache slots are being loaded meanwhile
-        let mut ahead = w.ahead[0].take().unwrap_or_else(|| Box::new(Ahead::new()));
+        let mut found = w.found.take().unwrap_or_else(|| Box::new(Found::new()));
+        let (runs, mut count) = (&mut found.runs, 0);
         let pad_ref = &pad;
-        let mut tokenize = |cache: &mut WordCache, run: &Pending| {
-            self.pending_run(cache, pad_ref, piece, run, word_override, word_idx, w, out)
+        let mut resolve = |runs: &[Pending], cache: &mut WordCache| {
+            self.resolve(runs, cache, pad_ref, piece, word_override, word_idx, w, out)
         };
         let (mut i, mut cpos) = (0usize, base);
         while i < n {
@@ -272,10 +294,16 @@ impl Tokenizer {
                 id: 0,
                 kind: if ascii { Kind::Ascii } else { Kind::Split },
             };
-            if let Some(oldest) = ahead.oldest_if_full() {
-                tokenize(&mut cache, oldest);
+            if len <= MAX_KEY {
+                cache.prefetch(hash);
             }
-            ahead.push(&cache, run);
+            runs[count] = run;
+            count += 1;
+            if count == 2 * HALF {
+                resolve(&runs[..HALF], &mut cache);
+                runs.copy_within(HALF.., 0);
+                count = HALF;
+            }
             cpos += chars;
             i = e;
             // the space after a word (most runs end at one) is skipped here rather than by a turn of the loop;
@@ -285,12 +313,57 @@ impl Tokenizer {
                 cpos += 1;
             }
         }
-        for run in ahead.drain() {
-            tokenize(&mut cache, run);
-        }
-        w.ahead[0] = Some(ahead);
+        resolve(&runs[..count], &mut cache);
+        w.found = Some(found);
         w.cache = Some(cache);
         w.pad = pad;
+    }
+
+    /// Tokenize runs that `cached_piece` found, in order: a run in the cache is copied out here, others go to
+    /// `missed_run` or `pending_run`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn resolve(
+        &self,
+        runs: &[Pending],
+        cache: &mut WordCache,
+        pad: &[u8],
+        piece: &str,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
+        for run in runs {
+            let (i, e) = (run.start, run.end);
+            if e - i > MAX_KEY {
+                self.pending_run(cache, pad, piece, run, word_override, word_idx, w, out);
+                continue;
+            }
+            let key = Key::from_padded_hashed(pad, i, e - i, run.hash);
+            if let Some(hit) = cache.get(&key) {
+                emit_hit(&hit, run.cpos, word_override, word_idx, out);
+                continue;
+            }
+            let miss = if run.kind == Kind::Ascii {
+                Miss::Ascii
+            } else {
+                Miss::Split
+            };
+            self.missed_run(
+                cache,
+                &key,
+                &pad[i..],
+                &piece[i..e],
+                run.chars,
+                miss,
+                run.cpos,
+                word_override,
+                word_idx,
+                w,
+                out,
+            );
+        }
     }
 
     /// Tokenize a run that `cached_piece` or `split_run` found (`text` is what it was found in, `pad` the same
@@ -373,22 +446,41 @@ impl Tokenizer {
         out: &mut Sequence,
     ) {
         if let Some(hit) = cache.get(key) {
-            let wi = *word_idx;
-            let emit = |t: CachedToken| {
-                out.ids.push(t.id);
-                if !out.skip_offsets {
-                    out.offsets
-                        .push((cpos + t.start as u32, cpos + t.end as u32));
-                }
-                if !out.skip_words {
-                    out.words.push(word_override.unwrap_or(wi + t.word as u32));
-                }
-            };
-            hit.for_each(emit);
-            *word_idx += hit.words;
+            emit_hit(&hit, cpos, word_override, word_idx, out);
             return;
         }
-        let run = run();
+        self.missed_run(
+            cache,
+            key,
+            pad,
+            run(),
+            chars,
+            miss,
+            cpos,
+            word_override,
+            word_idx,
+            w,
+            out,
+        );
+    }
+
+    /// `cached_run` on a miss: the run made as `miss` says, and remembered.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn missed_run(
+        &self,
+        cache: &mut WordCache,
+        key: &Key,
+        pad: &[u8],
+        run: &str,
+        chars: u32,
+        miss: Miss,
+        cpos: u32,
+        word_override: Option<u32>,
+        word_idx: &mut u32,
+        w: &mut Work,
+        out: &mut Sequence,
+    ) {
         let (from, first_word) = (out.ids.len(), *word_idx);
         let (skip_o, skip_w) = (out.skip_offsets, out.skip_words);
         (out.skip_offsets, out.skip_words) = (false, false);
@@ -461,8 +553,8 @@ impl Tokenizer {
         out: &mut Sequence,
     ) {
         let nm = self.normalizer;
-        // the second ring: this runs inside `cached_piece`, which holds the first
-        let mut ahead = w.ahead[1].take().unwrap_or_else(|| Box::new(Ahead::new()));
+        // its own lookahead ring: `cached_piece` keeps its runs in `Found`
+        let mut ahead = w.ahead.take().unwrap_or_else(|| Box::new(Ahead::new()));
         // ideographs here, not in `pending_run`, which is not inlined into this loop (it calls it back): a call
         // per ideograph was a fifth of the time on Chinese text
         let mut tokenize = |cache: &mut WordCache, p: &Pending| {
@@ -548,8 +640,32 @@ impl Tokenizer {
         for p in ahead.drain() {
             tokenize(cache, p);
         }
-        w.ahead[1] = Some(ahead);
+        w.ahead = Some(ahead);
     }
+}
+
+/// The tokens of a run found in the run cache, at char `cpos`.
+#[inline(always)]
+fn emit_hit(
+    hit: &crate::text::word_cache::Hit<'_>,
+    cpos: u32,
+    word_override: Option<u32>,
+    word_idx: &mut u32,
+    out: &mut Sequence,
+) {
+    let wi = *word_idx;
+    let emit = |t: CachedToken| {
+        out.ids.push(t.id);
+        if !out.skip_offsets {
+            out.offsets
+                .push((cpos + t.start as u32, cpos + t.end as u32));
+        }
+        if !out.skip_words {
+            out.words.push(word_override.unwrap_or(wi + t.word as u32));
+        }
+    };
+    hit.for_each(emit);
+    *word_idx += hit.words;
 }
 
 /// The token of an isolated ideograph (`Kind::Direct`), one char and one word.
