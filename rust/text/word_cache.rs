@@ -434,11 +434,14 @@ impl WordCache {
 
     #[inline(always)]
     pub fn get(&self, key: &Key) -> Option<Hit<'_>> {
-        if self.slots.is_empty() {
+        let slots = &self.slots[..];
+        if slots.is_empty() {
             return None;
         }
-        for i in self.window(key) {
-            let s = &self.slots[i];
+        // masked with the table's own length (a power of two), so that the compiler sees each index in bounds
+        let last = slots.len() - 1;
+        for p in 0..PROBES {
+            let s = &slots[(key.hash as usize).wrapping_add(p) & last];
             if s.len == 0 {
                 return None;
             }
