@@ -114,15 +114,19 @@ impl DoubleArray {
     #[inline]
     pub(crate) fn longest_prefix(&self, s: &[u8]) -> Option<(usize, u32)> {
         let mut best = None;
-        let mut state = 0usize;
+        // the state and its unit's base, carried from the unit just read (not read again by index)
+        let (mut state, mut base) = match self.units.first() {
+            Some(root) => (0usize, root.base as usize),
+            None => return None,
+        };
         for (i, &b) in s.iter().enumerate() {
-            let t = self.units[state].base as usize + b as usize;
+            let t = base + b as usize;
             match self.units.get(t) {
                 Some(u) if u.check == state as u32 => {
                     if u.value != NONE {
                         best = Some((i + 1, u.value));
                     }
-                    state = t;
+                    (state, base) = (t, u.base as usize);
                 }
                 _ => break,
             }
