@@ -366,8 +366,8 @@ impl Tokenizer {
         }
     }
 
-    /// Tokenize a run that `cached_piece` or `split_run` found (`text` is what it was found in, `pad` the same
-    /// text padded): from the cache, or by the ASCII, fused or split path.
+    /// Tokenize a long run that `cached_piece` found or a run of `split_run` (`piece` is what it was found in,
+    /// `pad` the same text padded): from the cache, or by the ASCII, fused or split path.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn pending_run(
@@ -388,28 +388,21 @@ impl Tokenizer {
         match run.kind {
             Kind::Direct => direct(run, word_override, word_idx, out),
             Kind::Whole => self.fused_piece(text(), run.cpos, word_override, word_idx, w, out),
-            _ if e - i <= MAX_KEY => {
-                let miss = match run.kind {
-                    Kind::Ascii => Miss::Ascii,
-                    Kind::Stretch => Miss::Fused,
-                    _ => Miss::Split,
-                };
-                self.cached_run(
-                    cache,
-                    &Key::from_padded_hashed(pad, i, e - i, run.hash),
-                    &pad[i..],
-                    text,
-                    run.chars,
-                    miss,
-                    run.cpos,
-                    word_override,
-                    word_idx,
-                    w,
-                    out,
-                );
-            }
+            Kind::Stretch if e - i <= MAX_KEY => self.cached_run(
+                cache,
+                &Key::from_padded_hashed(pad, i, e - i, run.hash),
+                &pad[i..],
+                text,
+                run.chars,
+                run.cpos,
+                word_override,
+                word_idx,
+                w,
+                out,
+            ),
             Kind::Stretch => self.fused_piece(text(), run.cpos, word_override, word_idx, w, out),
-            // long ASCII runs (URLs, paths) are rarely seen twice
+            // long runs of `cached_piece` (`resolve` looks the short ones up itself); long ASCII runs (URLs,
+            // paths) are rarely seen twice
             Kind::Ascii => {
                 self.ascii_piece(text().as_bytes(), run.cpos, word_override, word_idx, w, out)
             }
@@ -426,9 +419,9 @@ impl Tokenizer {
         }
     }
 
-    /// The tokens of `run` (its text, sliced on a miss only: at most MAX_KEY bytes, `chars` chars, at char
-    /// `cpos`) from the run cache, or, on a miss, made as `miss` says and remembered. `pad` is the padded text
-    /// from the run on (at least MAX_KEY bytes past the run's start).
+    /// The tokens of a stretch of `split_run` (its text `run`, sliced on a miss only: at most MAX_KEY bytes,
+    /// `chars` chars, at char `cpos`) from the run cache, or, on a miss, made by the fused path and remembered.
+    /// `pad` is the padded text from the run on (at least MAX_KEY bytes past the run's start).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn cached_run<'a>(
@@ -438,7 +431,6 @@ impl Tokenizer {
         pad: &[u8],
         run: impl FnOnce() -> &'a str,
         chars: u32,
-        miss: Miss,
         cpos: u32,
         word_override: Option<u32>,
         word_idx: &mut u32,
@@ -455,7 +447,7 @@ impl Tokenizer {
             pad,
             run(),
             chars,
-            miss,
+            Miss::Fused,
             cpos,
             word_override,
             word_idx,
