@@ -1,41 +1,71 @@
 //! A double-array trie (Aoe 1989; the layout of darts and of `yada`, which tokenizers 1.x uses): the child of
-//! state `s` on byte `b` is `t = base[s] + b`, present when `check[t] == s`, so a step is one array read
-//! instead of a search among the children. WordPiece's longest-prefix walks are most of the time spent on
-//! words the run cache has not seen; on multilingual text the packed trie's child search (up to 64 labels per
-//! node for the second bytes of UTF-8 chars) took ~35 instructions per byte, this takes ~6.
+//! state `s` on byte `b` is `t = base[s] + b`, present when unit `t` holds the label `b`, so a step is one
+//! array read instead of a search among the children. WordPiece's longest-prefix walks are most of the time
+//! spent on words the run cache has not seen; on multilingual text the packed trie's child search (up to 64
+//! labels per node for the second bytes of UTF-8 chars) took ~35 instructions per byte, this takes ~6.
+//!
+//! Each unit is 32 bits (as in darts-clone): its child base (22 bits), whether a key ends there, and its own
+//! label plus one (0: a free unit). Checking the label instead of the parent is exact because no two states
+//! share a base: a unit with label `b` at `t` can only be the child of the state whose base is `t - b`. The
+//! keys' ids are in a parallel array, read once per walk for the longest match. With 12-byte units (base,
+//! parent, id) the walks waited on memory: bert-base-uncased's tries took 0.8 MB, and the run cache's lines
+//! pushed them out of L2 between misses (perf: four fifths of WordPiece's time on the unit loads).
 //!
 //! Written here rather than taken from `yada`: that crate cannot hold keys with a NUL byte (a vocabulary may,
-//! and text with `clean_text` off reaches WordPiece with them), and its build is recursive.
+//! and text with `clean_text` off reaches WordPiece with them), and its build is recursive. A trie whose bases
+//! do not fit 22 bits (over four million units: no real vocabulary comes near) is kept as the packed `Trie`.
+
+use super::wordpiece::Trie;
 
 const NONE: u32 = u32::MAX;
 
+/// Bits of a unit below its base: the label plus one (9) and the key flag (1).
+const BASE_SHIFT: u32 = 10;
+const LABEL: u32 = 0x1FF;
+const ENDS: u32 = 0x200;
+/// Bases from here on do not fit a unit.
+const MAX_BASE: usize = 1 << (32 - BASE_SHIFT);
+
+/// A unit while the trie is built: its child base, its parent (NONE: free), its label and id.
 #[derive(Clone, Copy, Debug)]
-#[repr(C)]
 struct Unit {
     base: u32,
-    /// the parent state; NONE for a free unit (and the root)
     check: u32,
-    /// the id of the key ending here, or NONE
+    label: u8,
     value: u32,
 }
 
 const FREE: Unit = Unit {
     base: 0,
     check: NONE,
+    label: 0,
     value: NONE,
 };
 
 #[derive(Clone, Debug)]
 pub(crate) struct DoubleArray {
-    units: Vec<Unit>,
+    /// base << BASE_SHIFT | ENDS if a key ends here | (label + 1); unit 0 is the root
+    units: Vec<u32>,
+    /// the id of the key ending at each unit (NONE elsewhere)
+    values: Vec<u32>,
+    /// the keys, when the double array would not fit its 22-bit bases
+    packed: Option<Box<Trie>>,
 }
 
 impl DoubleArray {
     /// Build from `(key, id)` pairs (empty keys are ignored; a repeated key keeps the last id).
-    pub(crate) fn build<'a>(items: impl Iterator<Item = (&'a [u8], u32)>) -> DoubleArray {
+    pub(crate) fn build<'a>(items: impl Iterator<Item = (&'a [u8], u32)> + Clone) -> DoubleArray {
+        DoubleArray::build_within(items, MAX_BASE)
+    }
+
+    /// `build`, with bases below `max_base` (the packed trie beyond).
+    fn build_within<'a>(
+        items: impl Iterator<Item = (&'a [u8], u32)> + Clone,
+        max_base: usize,
+    ) -> DoubleArray {
         // a plain trie first: children as sorted (label, node) lists
         let mut nodes: Vec<(Vec<(u8, u32)>, u32)> = vec![(vec![], NONE)];
-        for (key, id) in items {
+        for (key, id) in items.clone() {
             if key.is_empty() {
                 continue;
             }
@@ -53,13 +83,14 @@ impl DoubleArray {
             }
             nodes[n].1 = id;
         }
-        // then place each node's children where all their slots are free, breadth first. Candidate bases
-        // come from a list of free units (base = free unit - first label), not from counting up: with ~10^5
-        // nodes that is the difference between milliseconds and minutes. A free unit that failed as a
-        // start `GIVE_UP` times leaves the list (it stays free and may still be taken by a later base).
+        // then place each node's children where all their slots are free, breadth first, at a base no other
+        // node has. Candidate bases come from a list of free units (base = free unit - first label), not from
+        // counting up: with ~10^5 nodes that is the difference between milliseconds and minutes. A free unit
+        // that failed as a start `GIVE_UP` times leaves the list (it stays free and may still be taken by a
+        // later base).
         const GIVE_UP: u8 = 16;
         let mut units = vec![FREE; 256];
-        units[0].value = nodes[0].1;
+        let mut taken = vec![false; 256];
         let mut free = FreeList::default();
         free.grow(1, 256);
         let mut queue = std::collections::VecDeque::from([(0usize, 0usize)]); // (node, state)
@@ -80,10 +111,11 @@ impl DoubleArray {
                     continue; // base must be >= 1
                 }
                 let base = p - lo;
-                room(&mut units, &mut free, base);
-                if kids
-                    .iter()
-                    .all(|&(b, _)| units[base + b as usize].check == NONE)
+                room(&mut units, &mut taken, &mut free, base);
+                if !taken[base]
+                    && kids
+                        .iter()
+                        .all(|&(b, _)| units[base + b as usize].check == NONE)
                 {
                     break base;
                 }
@@ -91,12 +123,24 @@ impl DoubleArray {
                     free.remove(p);
                 }
             };
-            room(&mut units, &mut free, base);
+            if base >= max_base {
+                return DoubleArray {
+                    units: vec![],
+                    values: vec![],
+                    packed: Some(Box::new(Trie::build(items))),
+                };
+            }
+            room(&mut units, &mut taken, &mut free, base);
+            taken[base] = true;
             units[state].base = base as u32;
             for &(b, child) in kids {
                 let t = base + b as usize;
-                units[t].check = state as u32;
-                units[t].value = nodes[child as usize].1;
+                units[t] = Unit {
+                    base: 0,
+                    check: state as u32,
+                    label: b,
+                    value: nodes[child as usize].1,
+                };
                 free.remove(t);
             }
             for &(b, child) in kids {
@@ -106,40 +150,60 @@ impl DoubleArray {
         while units.last().is_some_and(|u| u.check == NONE) && units.len() > 1 {
             units.pop();
         }
-        units.shrink_to_fit();
-        DoubleArray { units }
+        let packed = units
+            .iter()
+            .enumerate()
+            .map(|(t, u)| {
+                if t == 0 {
+                    // the root: its base only (no label: it is nobody's child)
+                    u.base << BASE_SHIFT
+                } else if u.check == NONE {
+                    0
+                } else {
+                    u.base << BASE_SHIFT
+                        | if u.value != NONE { ENDS } else { 0 }
+                        | (u.label as u32 + 1)
+                }
+            })
+            .collect();
+        DoubleArray {
+            units: packed,
+            values: units.iter().map(|u| u.value).collect(),
+            packed: None,
+        }
     }
 
     /// The longest key that is a prefix of `s`: (its length, its id).
     #[inline]
     pub(crate) fn longest_prefix(&self, s: &[u8]) -> Option<(usize, u32)> {
-        let mut best = None;
-        // the state and its unit's base, carried from the unit just read (not read again by index)
-        let (mut state, mut base) = match self.units.first() {
-            Some(root) => (0usize, root.base as usize),
-            None => return None,
-        };
+        if let Some(trie) = &self.packed {
+            return trie.longest_prefix(s);
+        }
+        // (length, unit) of the longest key so far: its id is read once, at the end
+        let units = &self.units[..];
+        let mut base = (*units.first()? >> BASE_SHIFT) as usize;
+        let (mut len, mut at) = (0, 0);
         for (i, &b) in s.iter().enumerate() {
             let t = base + b as usize;
-            match self.units.get(t) {
-                Some(u) if u.check == state as u32 => {
-                    if u.value != NONE {
-                        best = Some((i + 1, u.value));
-                    }
-                    (state, base) = (t, u.base as usize);
-                }
-                _ => break,
+            let Some(&u) = units.get(t) else { break };
+            if u & LABEL != b as u32 + 1 {
+                break;
             }
+            if u & ENDS != 0 {
+                (len, at) = (i + 1, t);
+            }
+            base = (u >> BASE_SHIFT) as usize;
         }
-        best
+        (len > 0).then(|| (len, self.values[at]))
     }
 }
 
-/// Units for every child slot of `base` (base + 0..=255), the new ones free.
-fn room(units: &mut Vec<Unit>, free: &mut FreeList, base: usize) {
+/// Units for every child slot of `base` (base + 0..=255), the new ones free and not taken as bases.
+fn room(units: &mut Vec<Unit>, taken: &mut Vec<bool>, free: &mut FreeList, base: usize) {
     if units.len() < base + 256 {
         let old = units.len();
         units.resize(base + 256, FREE);
+        taken.resize(base + 256, false);
         free.grow(old, units.len());
     }
 }
@@ -225,6 +289,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as u32
         };
+        let mut fallbacks = 0;
         for round in 0..50 {
             // small alphabets (deep, shared prefixes), every byte value now and then (NUL included)
             let alphabet: Vec<u8> = if round % 5 == 0 {
@@ -244,7 +309,17 @@ mod tests {
                     .enumerate()
                     .map(|(i, k)| (k.as_slice(), i as u32))
             };
-            let (da, trie) = (DoubleArray::build(items()), Trie::build(items()));
+            // small limits on the bases send larger tries to the packed fallback, which must agree too
+            let max_base = [MAX_BASE, 600][round % 2];
+            let (da, trie) = (
+                DoubleArray::build_within(items(), max_base),
+                Trie::build(items()),
+            );
+            if max_base == MAX_BASE {
+                assert!(da.packed.is_none());
+            } else {
+                fallbacks += usize::from(da.packed.is_some());
+            }
             for _ in 0..300 {
                 let q: Vec<u8> = (0..next() % 8)
                     .map(|_| alphabet[next() as usize % alphabet.len()])
@@ -259,9 +334,15 @@ mod tests {
                 assert_eq!(da.longest_prefix(k), trie.longest_prefix(k));
             }
         }
-        assert_eq!(
-            DoubleArray::build(std::iter::empty()).longest_prefix(b"a"),
-            None
+        assert!(
+            fallbacks > 0 && fallbacks < 25,
+            "{fallbacks} packed fallbacks"
         );
+        for q in [&b"a"[..], b"\0", b""] {
+            assert_eq!(
+                DoubleArray::build(std::iter::empty()).longest_prefix(q),
+                None
+            );
+        }
     }
 }
