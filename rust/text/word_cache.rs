@@ -9,10 +9,10 @@
 //! Layout: one 64-byte slot per run, in one cache line: the run's bytes (up to 32, zero-padded, compared as
 //! two u128), its char and word counts, and up to three tokens inline (id, char span, word delta), or six
 //! packed in 32 bits each; longer results spill to a side buffer. Open addressing with a window of a few
-//! probes; a full window has one of its slots overwritten: the cache only ever changes speed, never output,
-//! so eviction can be this blunt. The table starts at 256 KiB and grows (x4, keeping its runs) while it
-//! churns, up to 16 MiB (all caches of the process together within `RUN_CACHES`); the caller
-//! prefetches a run's probe window a few runs ahead. The idea is gigatoken's and tokenizers 1.x's word cache
+//! probes; a full window has one of its slots overwritten, the first not hit since the last insert passed it
+//! (second chance): the cache only ever changes speed, never output, so eviction can be this local. The
+//! table starts at 256 KiB and grows (x4, keeping its runs) while it churns, up to 16 MiB (all caches of the
+//! process together within `RUN_CACHES`); the caller prefetches a run's probe window a few runs ahead. The idea is gigatoken's and tokenizers 1.x's word cache
 //! (u128 keys, self-contained slots); here the key is the raw text, so a hit also skips the normalizer.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -512,8 +512,8 @@ impl WordCache {
         (hash as usize + (hash >> 62) as usize) & self.mask
     }
 
-    /// Remember `tokens` for `key`. Results that do not fit the slot fields (more than 255 tokens, chars or
-    /// words; impossible for a run of MAX_KEY bytes, but not worth a panic) are not kept. When the key's probe
+    /// Remember `tokens` for `key`. Results that do not fit the slot fields (more than 255 tokens or chars, or
+    /// 127 words; impossible for a run of MAX_KEY bytes, but not worth a panic) are not kept. When the key's probe
     /// window is full, one of its slots is overwritten (`victim`): hot runs stay, and there is no global flush
     /// that would drop them all (flushing at half full cost a third of the hits on multilingual text).
     pub fn insert(&mut self, key: &Key, tokens: &[CachedToken], chars: u32, words: u32) {
