@@ -261,8 +261,11 @@ impl Encodings {
     }
 
     fn to_numpy<'py>(&self, py: Python<'py>, field: &str) -> PyResult<Bound<'py, PyAny>> {
+        let f = batch::Field::named(field).ok_or_else(|| Error::UnknownField {
+            field: field.into(),
+        })?;
         if let Store::Columns { cols, .. } = &self.store {
-            return self.columns_to_numpy(py, cols, field);
+            return self.columns_to_numpy(py, cols, f);
         }
         let all = self.all()?;
         let n = all.first().map_or(0, Encoding::len);
@@ -285,12 +288,12 @@ impl Encodings {
                     error,
                 })
         };
-        let pick: fn(&Encoding) -> &Vec<u32> = match field {
-            "ids" => |e| &e.ids,
-            "type_ids" => |e| &e.type_ids,
-            "attention_mask" => |e| &e.attention_mask,
-            "special_tokens_mask" => |e| &e.special_tokens_mask,
-            "offsets" => {
+        let pick: fn(&Encoding) -> &Vec<u32> = match f {
+            batch::Field::Ids => |e| &e.ids,
+            batch::Field::TypeIds => |e| &e.type_ids,
+            batch::Field::AttentionMask => |e| &e.attention_mask,
+            batch::Field::SpecialTokensMask => |e| &e.special_tokens_mask,
+            batch::Field::Offsets => {
                 let mut flat = array(2)?;
                 flat.extend(
                     all.iter()
@@ -299,12 +302,6 @@ impl Encodings {
                 return Ok(PyArray1::from_vec(py, flat)
                     .reshape([rows, n, 2])?
                     .into_any());
-            }
-            _ => {
-                return Err(Error::UnknownField {
-                    field: field.into(),
-                }
-                .into())
             }
         };
         let mut flat = array(1)?;
@@ -382,21 +379,8 @@ impl Encodings {
         &self,
         py: Python<'py>,
         cols: &batch::Columns,
-        field: &str,
+        f: batch::Field,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let f = match field {
-            "ids" => batch::Field::Ids,
-            "type_ids" => batch::Field::TypeIds,
-            "attention_mask" => batch::Field::AttentionMask,
-            "special_tokens_mask" => batch::Field::SpecialTokensMask,
-            "offsets" => batch::Field::Offsets,
-            _ => {
-                return Err(Error::UnknownField {
-                    field: field.into(),
-                }
-                .into())
-            }
-        };
         let n = cols
             .width()
             .map_err(|(index, len, first)| Error::RaggedBatch { first, index, len })?;

@@ -402,6 +402,20 @@ pub enum Field {
     Offsets,
 }
 
+impl Field {
+    /// The field of this name (as `BatchEncoding` keys name them), if any.
+    pub fn named(name: &str) -> Option<Field> {
+        Some(match name {
+            "ids" => Field::Ids,
+            "type_ids" => Field::TypeIds,
+            "attention_mask" => Field::AttentionMask,
+            "special_tokens_mask" => Field::SpecialTokensMask,
+            "offsets" => Field::Offsets,
+            _ => return None,
+        })
+    }
+}
+
 /// One row of `Columns`, unpadded: ids, offsets and word indices, specials included.
 #[derive(Clone, Copy, Debug)]
 pub struct ColumnRow<'a> {
