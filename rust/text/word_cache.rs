@@ -336,8 +336,6 @@ pub static RUN_CACHES: Budget = Budget::new(256 << 20);
 pub struct WordCache {
     slots: Vec<Slot>,
     spill: Vec<CachedToken>,
-    /// slots.len() - 1
-    mask: usize,
     max_slots: usize,
     /// inserts since the table last grew
     inserts: usize,
@@ -380,7 +378,6 @@ impl WordCache {
         WordCache {
             slots: vec![], // allocated on first insert: a cache that is never used costs nothing
             spill: vec![],
-            mask: 0,
             max_slots,
             inserts: 0,
             budget,
@@ -413,7 +410,6 @@ impl WordCache {
         crate::memory::reserve_huge(&mut slots, n);
         slots.resize(n, Slot::default());
         let old = std::mem::replace(&mut self.slots, slots);
-        self.mask = n - 1;
         self.inserts = 0;
         for s in old.iter().filter(|s| s.len != 0) {
             let key = Key::hashed(s.key, s.len as usize);
@@ -431,7 +427,7 @@ impl WordCache {
 
     #[inline]
     fn window_of(&self, hash: u64) -> impl Iterator<Item = usize> {
-        let (home, mask) = (hash as usize, self.mask);
+        let (home, mask) = (hash as usize, self.mask());
         (0..PROBES).map(move |p| (home + p) & mask)
     }
 
@@ -490,7 +486,10 @@ impl WordCache {
         // instructions went to them): a window that wraps past the table's end (those of its last PROBES - 1
         // slots) prefetches lines past the end instead of the table's first slots, which is harmless, as a
         // prefetch never faults
-        let first = self.slots.as_ptr().wrapping_add(hash as usize & self.mask);
+        let first = self
+            .slots
+            .as_ptr()
+            .wrapping_add(hash as usize & self.mask());
         for p in 0..PROBES {
             crate::memory::prefetch(first.wrapping_add(p) as *const u8);
         }
@@ -502,14 +501,20 @@ impl WordCache {
     /// the runs instead of 11.3% (7.5% are first sightings, which miss in any table).
     fn victim(&mut self, hash: u64) -> usize {
         for p in 0..PROBES {
-            let i = (hash as usize + p) & self.mask;
+            let i = (hash as usize + p) & self.mask();
             let s = &mut self.slots[i];
             if s.words & USED == 0 {
                 return i;
             }
             s.words &= !USED;
         }
-        (hash as usize + (hash >> 62) as usize) & self.mask
+        (hash as usize + (hash >> 62) as usize) & self.mask()
+    }
+
+    /// The table's size less one (a power of two less one: slot indices are hashes masked with it).
+    #[inline]
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
     }
 
     /// Remember `tokens` for `key`. Results that do not fit the slot fields (more than 255 tokens or chars, or
