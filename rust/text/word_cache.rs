@@ -12,8 +12,9 @@
 //! probes; a full window has one of its slots overwritten, the first not hit since the last insert passed it
 //! (second chance): the cache only ever changes speed, never output, so eviction can be this local. The
 //! table starts at 256 KiB and grows (x4, keeping its runs) while it churns, up to 16 MiB (all caches of the
-//! process together within `RUN_CACHES`); the caller prefetches a run's probe window a few runs ahead. The idea is gigatoken's and tokenizers 1.x's word cache
-//! (u128 keys, self-contained slots); here the key is the raw text, so a hit also skips the normalizer.
+//! process together within `RUN_CACHES`); the caller prefetches a run's probe window a few runs ahead. The
+//! idea is gigatoken's and tokenizers 1.x's word cache (u128 keys, self-contained slots); here the key is the
+//! raw text, so a hit also skips the normalizer.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -351,6 +352,13 @@ impl Drop for WordCache {
     }
 }
 
+/// The slots a run with this hash may be in, in a table of `mask + 1` slots.
+#[inline]
+fn window_in(hash: u64, mask: usize) -> impl Iterator<Item = usize> {
+    let home = hash as usize;
+    (0..PROBES).map(move |p| (home + p) & mask)
+}
+
 /// The table's first size (256 KiB): a tokenizer used on a few texts allocates no more.
 const FIRST_SLOTS: usize = 1 << 12;
 
@@ -427,8 +435,7 @@ impl WordCache {
 
     #[inline]
     fn window_of(&self, hash: u64) -> impl Iterator<Item = usize> {
-        let (home, mask) = (hash as usize, self.mask());
-        (0..PROBES).map(move |p| (home + p) & mask)
+        window_in(hash, self.mask())
     }
 
     /// The tokens of `key`'s run, if the table holds it (the slot is then marked used, which keeps it through
@@ -500,8 +507,8 @@ impl WordCache {
     /// hash. On a single pass over 50 MB of multilingual text (simulated) a 16 MiB table then missed 9.7% of
     /// the runs instead of 11.3% (7.5% are first sightings, which miss in any table).
     fn victim(&mut self, hash: u64) -> usize {
-        for p in 0..PROBES {
-            let i = (hash as usize + p) & self.mask();
+        // `window_in`, not `window_of`: the slots are changed while their indices are walked
+        for i in window_in(hash, self.mask()) {
             let s = &mut self.slots[i];
             if s.words & USED == 0 {
                 return i;
@@ -518,9 +525,9 @@ impl WordCache {
     }
 
     /// Remember `tokens` for `key`. Results that do not fit the slot fields (more than 255 tokens or chars, or
-    /// 127 words; impossible for a run of MAX_KEY bytes, but not worth a panic) are not kept. When the key's probe
-    /// window is full, one of its slots is overwritten (`victim`): hot runs stay, and there is no global flush
-    /// that would drop them all (flushing at half full cost a third of the hits on multilingual text).
+    /// 127 words; impossible for a run of MAX_KEY bytes, but not worth a panic) are not kept. When the key's
+    /// probe window is full, one of its slots is overwritten (`victim`): hot runs stay, and there is no global
+    /// flush that would drop them all (flushing at half full cost a third of the hits on multilingual text).
     pub fn insert(&mut self, key: &Key, tokens: &[CachedToken], chars: u32, words: u32) {
         let (Ok(n_toks), Ok(chars), Ok(words)) = (
             u8::try_from(tokens.len()),
@@ -581,6 +588,14 @@ impl WordCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The result of a one-token run, for tests that need any result.
+    const ONE_TOKEN: CachedToken = CachedToken {
+        id: 7,
+        start: 0,
+        end: 1,
+        word: 0,
+    };
 
     #[test]
     fn keys_are_the_bytes_and_the_length() {
@@ -644,12 +659,7 @@ mod tests {
     /// hit in between stays.
     #[test]
     fn hit_runs_survive_eviction() {
-        let tok = CachedToken {
-            id: 7,
-            start: 0,
-            end: 1,
-            word: 0,
-        };
+        let tok = ONE_TOKEN;
         let key = |i: usize| Key::new(format!("r{i}").as_bytes());
         for hot in 0..PROBES {
             // one window: the table is PROBES slots
@@ -719,12 +729,7 @@ mod tests {
     fn tables_grow_only_within_their_budget() {
         let slot = size_of::<Slot>();
         let budget: &'static Budget = Box::leak(Box::new(Budget::new(32 * FIRST_SLOTS * slot)));
-        let tok = CachedToken {
-            id: 7,
-            start: 0,
-            end: 1,
-            word: 0,
-        };
+        let tok = ONE_TOKEN;
         let filled = |tag: &str| {
             let mut c = WordCache::with_budget(16 * FIRST_SLOTS, budget);
             for i in 0..6 * FIRST_SLOTS {
@@ -754,12 +759,7 @@ mod tests {
     #[test]
     fn grows_while_it_churns_and_keeps_what_it_held() {
         let mut c = WordCache::new(1 << 16);
-        let tok = CachedToken {
-            id: 7,
-            start: 0,
-            end: 1,
-            word: 0,
-        };
+        let tok = ONE_TOKEN;
         let key = |i: usize| Key::new(format!("run{i}").as_bytes());
         c.insert(&key(0), &[tok], 4, 1);
         assert_eq!(c.slots.len(), FIRST_SLOTS);
