@@ -231,9 +231,11 @@ def peer1_candidates(
 
     version = once()["version"]  # a warm-up run: the page cache and the check that it works
 
+    cores: list[float] = []
+
     def encode_batch() -> Timed:
         box["last"] = once()
-        box["cores"].append(box["last"]["cores"])
+        cores.append(box["last"]["cores"])
         return Timed(box["last"]["encode_batch"], tmp / "ids.npz")
 
     def read(path: Any) -> Flat:
@@ -245,9 +247,8 @@ def peer1_candidates(
 
     where = f"{cpus} CPU" if cpus else "all CPUs"
     name = f"tokenizers {version} (subprocess, {where})"
-    box["cores"] = []
     peer = Candidate(f"{name} encode_batch", encode_batch, read)
-    peer.cores = box["cores"]
+    peer.cores = cores
     return [peer, Candidate(f"{name} -> ids lists", ids_lists, None)], version
 
 
