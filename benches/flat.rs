@@ -44,9 +44,10 @@ fn main() {
         let t = Instant::now();
         let mut n_tokens = 0;
         for c in lines.chunks(chunk.max(1)) {
-            n_tokens += encode_flat(&tok, c, true, None, with_offsets, threads)
-                .ids
-                .len();
+            let flat = encode_flat(&tok, c, true, None, with_offsets, threads);
+            n_tokens += flat.ids.len();
+            // given back, as the Python layer does when the arrays are freed
+            flat.recycle();
         }
         let s = t.elapsed().as_secs_f64();
         println!(
@@ -69,6 +70,7 @@ fn main() {
         let flat = encode_flat(&tok, &lines, true, None, with_offsets, threads);
         best = best.min(t.elapsed().as_secs_f64());
         n_tokens = flat.ids.len();
+        flat.recycle();
     }
     println!(
         "{} lines, {:.1} MB, {} tokens, {} thread(s), offsets={}: best {:.3} s, {:.1} MB/s",

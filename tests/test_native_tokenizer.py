@@ -415,6 +415,37 @@ def test_flat_equals_lists(
     ]
 
 
+def test_flat_arrays_reuse_buffers_only_once_freed(tokenizer_json: dict[str, str]) -> None:
+    # the flat arrays' buffers go back to the encoder when numpy frees them (past 1 MiB) and the next call
+    # writes into them: a buffer still seen through any array or view is never handed out again
+    import ferroformers
+
+    _, ours = _pair(tokenizer_json["bert-base-uncased"])
+    corpus = Path(ferroformers.__file__).parent / "bundled" / "sample_corpus.txt"
+    texts = corpus.read_text().splitlines() * 3  # ~1.5 MB: ~0.4 M tokens, 3 MB of offsets
+    ids, starts, offsets = ours.encode_batch_flat(texts, with_offsets=True)
+    assert offsets is not None and offsets.nbytes > 2**20
+    want = (ids.copy(), starts.copy(), offsets.copy())
+    assert ids.flags.writeable and offsets.flags.writeable and offsets.flags.c_contiguous
+    ids[:] = 7  # writable, and the next call must not see it
+    kept = offsets[100:200]  # a view keeps its buffer
+    del ids, starts, offsets
+    for _ in range(3):
+        again = ours.encode_batch_flat(texts, with_offsets=True)
+        for a, b in zip(again, want, strict=True):
+            assert a is not None and a.dtype == b.dtype and np.array_equal(a, b)
+        assert np.array_equal(kept, want[2][100:200])
+        # a shorter output in a reused buffer: the first documents' values, and its own length
+        half = len(texts) // 2
+        short_ids, short_starts, short_offsets = ours.encode_batch_flat(texts[:half], with_offsets=True)
+        n = len(short_ids)
+        assert short_offsets is not None and 0 < n == short_starts[-1] < len(want[0])
+        assert np.array_equal(short_ids, want[0][:n]) and np.array_equal(short_offsets, want[2][:n])
+        assert np.array_equal(short_starts, want[1][: half + 1])
+        del again, short_ids, short_starts, short_offsets
+    assert np.array_equal(kept, want[2][100:200])
+
+
 def test_navigation_matches_tokenizers(tokenizer_json: dict[str, str]) -> None:
     js = tokenizer_json["bert-base-uncased"]
     hf, ours = _pair(js)
@@ -650,11 +681,14 @@ lines = open(sys.argv[1], "rb").read().splitlines()[:2000]
 data = b"\\n".join(line + b" %d" % i for i in range(20) for line in lines)
 def rss_mb():
     return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+texts = data.decode().splitlines()
 for _ in range(5):
     tok.encode_lines_flat(data, num_threads=2)
+    tok.encode_batch_flat(texts, with_offsets=True, num_threads=2)
 before = rss_mb()
 for _ in range(25):
     tok.encode_lines_flat(data, num_threads=2)
+    tok.encode_batch_flat(texts, with_offsets=True, num_threads=2)
 print(before, rss_mb())
 """
 

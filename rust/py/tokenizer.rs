@@ -2,6 +2,7 @@
 //! `convert`, the GIL is released once per batch, and the batch comes back as an `Encodings` (`encodings`),
 //! whose lists are built in `lists`; errors reach Python through `errors`.
 
+use super::arrays::recycled;
 use super::convert::{
     as_pystr, borrow_field, borrow_str, extract_field, items, type_name, Borrowed,
 };
@@ -13,7 +14,8 @@ use super::lists::IntCache;
 use crate::memory;
 use crate::text::batch::{self, Pair};
 use crate::text::{json, lines, AddedToken, BertOptions, EncodeOptions, Error, Tokenizer};
-use numpy::{PyArray1, PyArrayMethods};
+use numpy::ndarray::{Ix1, Ix2};
+use numpy::PyArray1;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -399,14 +401,11 @@ impl WordPieceTokenizer {
             })
         })?;
         let n = flat.ids.len();
-        let ids = PyArray1::from_vec(py, flat.ids);
-        let starts = PyArray1::from_vec(py, flat.starts);
+        let (ids, starts) = (flat.ids.len(), flat.starts.len());
+        let ids = recycled(py, flat.ids, Ix1(ids))?;
+        let starts = recycled(py, flat.starts, Ix1(starts))?;
         let offsets = if with_offsets {
-            Some(
-                PyArray1::from_vec(py, flat.offsets)
-                    .reshape([n, 2])?
-                    .into_any(),
-            )
+            Some(recycled(py, flat.offsets, Ix2(n, 2))?.into_any())
         } else {
             None
         };
@@ -443,9 +442,10 @@ impl WordPieceTokenizer {
                 ))
             })
         })??;
+        let (ids, starts) = (flat.ids.len(), flat.starts.len());
         Ok((
-            PyArray1::from_vec(py, flat.ids),
-            PyArray1::from_vec(py, flat.starts),
+            recycled(py, flat.ids, Ix1(ids))?,
+            recycled(py, flat.starts, Ix1(starts))?,
         ))
     }
 }

@@ -1,7 +1,7 @@
 //! Batches: documents in parallel (rayon, one `Work` per task), then padding across the batch.
 
 use super::encoding::{Encoding, Padding, Side, TruncationStrategy, NO_WORD};
-use super::pool::Pool;
+use super::pool::{Pool, Recycler};
 use super::tokenizer::{EncodeOptions, Error, Input, Sequence, Tokenizer};
 use crate::parallel;
 use rayon::prelude::*;
@@ -88,11 +88,37 @@ pub fn encode_batch(
 }
 
 /// Flat output of many single texts: every id, document starts (n + 1), and char offsets (2 per token).
+/// Its buffers come from `IDS` and `WIDE`; whoever is done with them gives them back there (`recycle`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Flat {
     pub ids: Vec<u32>,
     pub starts: Vec<i64>,
     pub offsets: Vec<i64>,
+}
+
+/// The flat encoders' id buffers, given back when their arrays are freed (`Flat::recycle`, or the Python
+/// layer's array owner): a call's output then lands in pages written before instead of fresh ones.
+pub static IDS: Recycler<u32> = Recycler::new(128 << 20);
+
+/// The flat encoders' i64 buffers (offsets and document starts), as `IDS`.
+pub static WIDE: Recycler<i64> = Recycler::new(256 << 20);
+
+impl Flat {
+    /// Give the buffers back for the next flat call.
+    pub fn recycle(self) {
+        IDS.give(self.ids);
+        WIDE.give(self.starts);
+        WIDE.give(self.offsets);
+    }
+}
+
+/// `v` without the capacity it will not use, when that is more than it holds (a kept buffer, or the doubling
+/// of a growing one, may be): the array made of it keeps all of it while it lives.
+fn trimmed<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() > 2 * v.len() && v.capacity() * size_of::<T>() > super::pool::MIN_BYTES {
+        v.shrink_to_fit();
+    }
+    v
 }
 
 /// One task's part of a flat output; offsets stay u32 here (half the memory traffic) and widen when joined.
@@ -276,19 +302,19 @@ pub fn encode_flat(
     // about one token per 3 bytes of text (more is grown into)
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     let guess = bytes / 3 + 2 * texts.len() + 64;
+    // buffers of earlier calls, whose pages are mapped already (`IDS`). Plain pages: with huge ones
+    // (MADV_HUGEPAGE) appending to the output took twice as long on the bench machine (0.17 s against 0.09 s
+    // per 20 MB of text: fresh 2 MB pages, probably given back to the hypervisor while free, were slower to
+    // fault in than reused 4 KB ones), and a buffer written once in order gains little from fewer TLB entries
     let mut out = Flat {
-        ids: vec![],
-        starts: Vec::with_capacity(texts.len() + 1),
-        offsets: vec![],
+        ids: IDS.take(guess),
+        starts: WIDE.take(texts.len() + 1),
+        offsets: if with_offsets {
+            WIDE.take(2 * guess)
+        } else {
+            vec![]
+        },
     };
-    // plain pages: with huge ones (MADV_HUGEPAGE) appending to the output took twice as long on the bench
-    // machine (0.17 s against 0.09 s per 20 MB of text: fresh 2 MB pages, probably given back to the hypervisor
-    // while free, were slower to fault in than reused 4 KB ones), and a buffer written once in order gains
-    // little from fewer TLB entries
-    out.ids.reserve(guess);
-    if with_offsets {
-        out.offsets.reserve(2 * guess);
-    }
     let bounds = chunk_bounds(texts);
     let encode = |&(a, b): &(usize, usize)| {
         let mut c = SPARE.take();
@@ -309,7 +335,11 @@ pub fn encode_flat(
         None => bounds.iter().map(encode).for_each(&mut append_one),
     }
     out.starts.push(out.ids.len() as i64);
-    out
+    Flat {
+        ids: trimmed(out.ids),
+        starts: trimmed(out.starts),
+        offsets: trimmed(out.offsets),
+    }
 }
 
 /// `encode` each of `bounds` on `pool` and hand the results to `append` in order, on this thread, each as soon

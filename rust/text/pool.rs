@@ -19,6 +19,19 @@ pub struct Pool<T> {
 /// Tries at a busy lock before giving up (each a spin-loop hint: a few microseconds in all).
 const SPINS: usize = 1 << 12;
 
+/// The lock of `spare`, retried while busy for a few microseconds (`SPINS`); None if it stays busy. A
+/// poisoned lock is taken as it is: what a pool keeps is valid after any panic.
+fn lock<V>(spare: &Mutex<V>) -> Option<MutexGuard<'_, V>> {
+    for _ in 0..SPINS {
+        match spare.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => return Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+        }
+    }
+    None
+}
+
 impl<T: Default> Pool<T> {
     pub const fn new(limit: usize) -> Pool<T> {
         Pool {
@@ -28,14 +41,7 @@ impl<T: Default> Pool<T> {
     }
 
     fn lock(&self) -> Option<MutexGuard<'_, Vec<T>>> {
-        for _ in 0..SPINS {
-            match self.spare.try_lock() {
-                Ok(guard) => return Some(guard),
-                Err(TryLockError::Poisoned(poisoned)) => return Some(poisoned.into_inner()),
-                Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-            }
-        }
-        None
+        lock(&self.spare)
     }
 
     /// A spare value, or a new one.
@@ -116,6 +122,107 @@ impl<T: Default> Drop for Lent<'_, T> {
     }
 }
 
+/// Large output buffers (a flat encoder's ids and offsets), given back when the arrays made of them are freed
+/// and taken by the next call: a buffer of fresh pages costs a page fault per 4 KiB written (a tenth of the
+/// flat encoder's time on multilingual text, where its output is 7 bytes per byte of text), one already
+/// written costs nothing more. Buffers under `MIN_BYTES` are left to the allocator (which reuses small
+/// blocks anyway); at most `MAX_KEPT` buffers and `limit` bytes are kept (the oldest go first), so a process
+/// holds at most that much here once its arrays are gone.
+pub struct Recycler<T> {
+    spare: Mutex<Vec<Vec<T>>>,
+    limit: usize,
+}
+
+/// The smallest buffer a `Recycler` keeps (1 MiB): a smaller one the allocator takes from its own free
+/// blocks, where a large one is mapped afresh each time (glibc maps blocks past 32 MiB at most).
+pub const MIN_BYTES: usize = 1 << 20;
+
+/// The most buffers a `Recycler` keeps: the result of the call before and the one before that (a loop that
+/// keeps one result while it makes the next gives two back by the time it needs them).
+pub const MAX_KEPT: usize = 4;
+
+impl<T> Recycler<T> {
+    pub const fn new(limit: usize) -> Recycler<T> {
+        Recycler {
+            spare: Mutex::new(Vec::new()),
+            limit,
+        }
+    }
+
+    fn lock(&self) -> Option<MutexGuard<'_, Vec<Vec<T>>>> {
+        lock(&self.spare)
+    }
+
+    /// An empty buffer for about `len` values: the smallest kept one that holds them without more than
+    /// doubling them (a larger one would stay with an array that needs little of it), else the largest kept
+    /// one that is smaller (grown to `len`), else a new one with that capacity.
+    pub fn take(&self, len: usize) -> Vec<T> {
+        let most = len.max(MIN_BYTES / size_of::<T>().max(1)).saturating_mul(2);
+        let kept = self.lock().and_then(|mut spare| {
+            let cap = |i: usize| spare[i].capacity();
+            let fits = (0..spare.len())
+                .filter(|&i| (len..=most).contains(&cap(i)))
+                .min_by_key(|&i| cap(i));
+            let smaller = (0..spare.len())
+                .filter(|&i| cap(i) < len)
+                .max_by_key(|&i| cap(i));
+            fits.or(smaller).map(|i| spare.remove(i))
+        });
+        match kept {
+            Some(mut v) => {
+                v.clear();
+                // a smaller one grows here, once (its pages written before stay)
+                v.reserve_exact(len);
+                v
+            }
+            None => Vec::with_capacity(len),
+        }
+    }
+
+    /// Keep `v` for a later `take` (its values are not read again), unless it is small, larger than the
+    /// limit, or the recycler is busy; the oldest kept buffers make room.
+    pub fn give(&self, v: Vec<T>) {
+        let bytes = |v: &Vec<T>| v.capacity() * size_of::<T>();
+        if bytes(&v) < MIN_BYTES || bytes(&v) > self.limit {
+            return;
+        }
+        // dropped after the lock is released: unmapping a large buffer takes a while
+        let mut evicted = Vec::new();
+        if let Some(mut spare) = self.lock() {
+            let mut held = spare.iter().map(bytes).sum::<usize>() + bytes(&v);
+            while !spare.is_empty() && (held > self.limit || spare.len() >= MAX_KEPT) {
+                let old = spare.remove(0);
+                held -= bytes(&old);
+                evicted.push(old);
+            }
+            spare.push(v);
+        }
+        drop(evicted);
+    }
+
+    /// Bytes kept now.
+    pub fn held(&self) -> usize {
+        self.lock().map_or(0, |spare| {
+            spare.iter().map(|v| v.capacity() * size_of::<T>()).sum()
+        })
+    }
+
+    /// Drop every kept buffer.
+    pub fn clear(&self) {
+        let kept = match self.spare.lock() {
+            Ok(mut p) => std::mem::take(&mut *p),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        drop(kept);
+    }
+}
+
+impl<T> std::fmt::Debug for Recycler<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recycler")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +246,44 @@ mod tests {
         pool.give(vec![2]);
         pool.clear();
         assert!(pool.take().is_empty());
+    }
+
+    #[test]
+    fn recycled_buffers_fit_and_stay_within_their_limits() {
+        let words = MIN_BYTES / 8;
+        let r: Recycler<u64> = Recycler::new(6 * MIN_BYTES);
+        // small buffers are left to the allocator
+        r.give(Vec::with_capacity(16));
+        assert_eq!(r.held(), 0);
+        // the smallest kept buffer that holds the values, else the largest smaller one, grown
+        r.give(Vec::with_capacity(2 * words));
+        r.give(vec![7; 3 * words]);
+        assert_eq!(r.held(), 5 * MIN_BYTES);
+        let v = r.take(2 * words);
+        assert!(v.is_empty() && v.capacity() >= 2 * words && v.capacity() < 3 * words);
+        let w = r.take(4 * words);
+        assert!(w.is_empty() && w.capacity() == 4 * words);
+        assert_eq!(r.held(), 0);
+        // nothing kept: a new buffer of that capacity
+        assert!(r.take(words).capacity() >= words);
+        // a kept buffer more than twice the size asked for stays kept
+        r.give(w);
+        assert!(r.take(words).capacity() < 2 * words);
+        assert_eq!(r.held(), 4 * MIN_BYTES);
+        // over the byte limit, the oldest go first; a buffer past the limit is not kept
+        r.give(v);
+        assert_eq!(r.held(), 6 * MIN_BYTES);
+        r.give(Vec::with_capacity(2 * words));
+        assert_eq!(r.held(), 4 * MIN_BYTES);
+        r.give(Vec::with_capacity(7 * words));
+        assert_eq!(r.held(), 4 * MIN_BYTES);
+        // at most MAX_KEPT buffers
+        let big: Recycler<u64> = Recycler::new(64 * MIN_BYTES);
+        for _ in 0..MAX_KEPT + 2 {
+            big.give(Vec::with_capacity(words));
+        }
+        assert!(big.held() < (MAX_KEPT + 1) * MIN_BYTES);
+        big.clear();
+        assert_eq!(big.held(), 0);
     }
 }
