@@ -2,12 +2,13 @@
 //! of a batch of single texts without an `Encoding` per row, or from the rows), as numpy arrays, and the
 //! alignment queries of one row (answered by the core, rust/text/alignment.rs).
 
+use super::arrays::recycled;
 use super::lists::{offset_lists, outer_list, prefetch_slice, IntCache, Pad, RowLists};
 use crate::memory::{self, AllocError};
 use crate::text::batch;
 use crate::text::encoding::{Encoding, Side};
 use crate::text::{Error, Tokenizer};
-use numpy::{PyArray1, PyArrayMethods};
+use numpy::ndarray::{Ix2, Ix3};
 use pyo3::exceptions::{PyIndexError, PyMemoryError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -281,7 +282,7 @@ impl Encodings {
         // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
         let array = |per_token: usize| {
             memory::count(&[rows, n, per_token], std::mem::size_of::<i64>())
-                .and_then(memory::with_capacity::<i64>)
+                .and_then(|len| batch::WIDE.take(len))
                 .map_err(|error| Error::Array {
                     rows,
                     columns: n,
@@ -299,14 +300,12 @@ impl Encodings {
                     all.iter()
                         .flat_map(|e| e.offsets.iter().flat_map(|&(a, b)| [a as i64, b as i64])),
                 );
-                return Ok(PyArray1::from_vec(py, flat)
-                    .reshape([rows, n, 2])?
-                    .into_any());
+                return Ok(recycled(py, flat, Ix3(rows, n, 2))?.into_any());
             }
         };
         let mut flat = array(1)?;
         flat.extend(all.iter().flat_map(|e| pick(e).iter().map(|&x| x as i64)));
-        Ok(PyArray1::from_vec(py, flat).reshape([rows, n])?.into_any())
+        Ok(recycled(py, flat, Ix2(rows, n))?.into_any())
     }
 
     fn tokens(&self, i: isize) -> PyResult<Vec<String>> {
@@ -389,7 +388,7 @@ impl Encodings {
         // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
         // (named after the padding when that is what made the rows this long)
         let mut flat = memory::count(&[rows, n, per], std::mem::size_of::<i64>())
-            .and_then(memory::with_capacity::<i64>)
+            .and_then(|len| batch::WIDE.take(len))
             .map_err(|error| match &cols.padding {
                 Some((target, _)) if *target == n => Error::Padding { length: n, error },
                 _ => Error::Array {
@@ -403,11 +402,10 @@ impl Encodings {
                 cols.extend_field(f, r, &mut flat);
             }
         });
-        let array = PyArray1::from_vec(py, flat);
         Ok(if per == 2 {
-            array.reshape([rows, n, 2])?.into_any()
+            recycled(py, flat, Ix3(rows, n, 2))?.into_any()
         } else {
-            array.reshape([rows, n])?.into_any()
+            recycled(py, flat, Ix2(rows, n))?.into_any()
         })
     }
 }

@@ -307,10 +307,11 @@ pub fn encode_flat(
     // per 20 MB of text: fresh 2 MB pages, probably given back to the hypervisor while free, were slower to
     // fault in than reused 4 KB ones), and a buffer written once in order gains little from fewer TLB entries
     let mut out = Flat {
-        ids: IDS.take(guess),
-        starts: WIDE.take(texts.len() + 1),
+        // (a guess past memory: the output grows as written, as a Vec does)
+        ids: IDS.take(guess).unwrap_or_default(),
+        starts: WIDE.take(texts.len() + 1).unwrap_or_default(),
         offsets: if with_offsets {
-            WIDE.take(2 * guess)
+            WIDE.take(2 * guess).unwrap_or_default()
         } else {
             vec![]
         },

@@ -2,6 +2,7 @@
 //! buffers of the flat encoders (whose pages then stay mapped: fresh pages cost a page fault each, 15-20% of
 //! the flat encoder's time before they were kept).
 
+use crate::memory::{self, AllocError};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
 /// A stack of spare values. Never blocks for long: a lock held by another thread is retried for a few
@@ -153,10 +154,11 @@ impl<T> Recycler<T> {
         lock(&self.spare)
     }
 
-    /// An empty buffer for about `len` values: the smallest kept one that holds them without more than
-    /// doubling them (a larger one would stay with an array that needs little of it), else the largest kept
-    /// one that is smaller (grown to `len`), else a new one with that capacity.
-    pub fn take(&self, len: usize) -> Vec<T> {
+    /// An empty buffer for `len` values: the smallest kept one that holds them without more than doubling
+    /// them (a larger one would stay with an array that needs little of it), else the largest kept one that
+    /// is smaller, grown (its pages written before stay), else a new one. Fails, as `memory::with_capacity`,
+    /// instead of aborting when the allocator refuses.
+    pub fn take(&self, len: usize) -> Result<Vec<T>, AllocError> {
         let most = len.max(MIN_BYTES / size_of::<T>().max(1)).saturating_mul(2);
         let kept = self.lock().and_then(|mut spare| {
             let cap = |i: usize| spare[i].capacity();
@@ -171,11 +173,10 @@ impl<T> Recycler<T> {
         match kept {
             Some(mut v) => {
                 v.clear();
-                // a smaller one grows here, once (its pages written before stay)
-                v.reserve_exact(len);
-                v
+                memory::reserve(&mut v, len)?;
+                Ok(v)
             }
-            None => Vec::with_capacity(len),
+            None => memory::with_capacity(len),
         }
     }
 
@@ -248,6 +249,12 @@ mod tests {
         assert!(pool.take().is_empty());
     }
 
+    impl<T> Recycler<T> {
+        fn take_ok(&self, len: usize) -> Vec<T> {
+            self.take(len).expect("a buffer")
+        }
+    }
+
     #[test]
     fn recycled_buffers_fit_and_stay_within_their_limits() {
         let words = MIN_BYTES / 8;
@@ -259,16 +266,16 @@ mod tests {
         r.give(Vec::with_capacity(2 * words));
         r.give(vec![7; 3 * words]);
         assert_eq!(r.held(), 5 * MIN_BYTES);
-        let v = r.take(2 * words);
+        let v = r.take_ok(2 * words);
         assert!(v.is_empty() && v.capacity() >= 2 * words && v.capacity() < 3 * words);
-        let w = r.take(4 * words);
+        let w = r.take_ok(4 * words);
         assert!(w.is_empty() && w.capacity() == 4 * words);
         assert_eq!(r.held(), 0);
         // nothing kept: a new buffer of that capacity
-        assert!(r.take(words).capacity() >= words);
+        assert!(r.take_ok(words).capacity() >= words);
         // a kept buffer more than twice the size asked for stays kept
         r.give(w);
-        assert!(r.take(words).capacity() < 2 * words);
+        assert!(r.take_ok(words).capacity() < 2 * words);
         assert_eq!(r.held(), 4 * MIN_BYTES);
         // over the byte limit, the oldest go first; a buffer past the limit is not kept
         r.give(v);
@@ -285,5 +292,10 @@ mod tests {
         assert!(big.held() < (MAX_KEPT + 1) * MIN_BYTES);
         big.clear();
         assert_eq!(big.held(), 0);
+        // more than memory holds is an error, not an abort
+        assert!(matches!(
+            big.take(usize::MAX / 4),
+            Err(AllocError::TooLarge { .. })
+        ));
     }
 }

@@ -169,6 +169,29 @@ def test_tensors_match_transformers() -> None:
         ours(TEXTS, return_tensors="np")
 
 
+def test_large_tensors_reuse_freed_buffers_and_match_transformers() -> None:
+    # arrays past 1 MiB get their memory from the buffers of freed ones (ids, offsets, masks alike): each batch
+    # equals transformers', and the arrays of a batch still alive keep their values
+    torch = require_module("torch")
+    ours, ref = fast(), hf_fast()
+    texts = multilingual_lines() * 100
+    kwargs = dict(padding="max_length", max_length=96, truncation=True, return_offsets_mapping=True)
+    want = ref(texts, return_tensors="np", **kwargs)
+    assert want["offset_mapping"].nbytes > 2**20
+    kept = None
+    for tensors in ["np", "pt", "np", "np"]:
+        got = ours(texts, return_tensors=tensors, **kwargs)
+        for key in want:
+            value = got[key].numpy() if tensors == "pt" else got[key]
+            np.testing.assert_array_equal(value, want[key], err_msg=f"{tensors} {key}")
+        if kept is None:
+            kept = got["input_ids"]
+        assert isinstance(got["input_ids"], torch.Tensor if tensors == "pt" else np.ndarray)
+        del got
+    assert kept is not None
+    np.testing.assert_array_equal(kept, want["input_ids"])
+
+
 def test_pre_split_words_match_transformers() -> None:
     ours, ref = fast(), hf_fast()
     words = [["Hello", "wörld", "中文"], ["a", "b,c"]]
