@@ -332,7 +332,7 @@ pub fn encode_flat(
         SPARE.give(c);
     };
     match pool {
-        Some(pool) => streamed(&pool, &bounds, 3 * threads + 2, encode, append_one),
+        Some(pool) => streamed(&pool, &bounds, encode, append_one),
         None => bounds.iter().map(encode).for_each(&mut append_one),
     }
     out.starts.push(out.ids.len() as i64);
@@ -343,46 +343,73 @@ pub fn encode_flat(
     }
 }
 
-/// `encode` each of `bounds` on `pool` and hand the results to `append` in order, on this thread, each as soon
-/// as those before it have been: the pool's threads never wait for one another (waves of chunks with a join
-/// after each left the threads that finished first idle: a tenth of the time with two threads). At most
-/// `window` chunks are encoded or waiting at a time. A panic in `encode` is raised here.
+/// `encode` each of `bounds` on `pool` and hand the results to `append` in order, each as soon as those
+/// before it have been. Each of the pool's threads takes the next chunk from a shared counter when it is done
+/// with its last, so chunks finish nearly in order and a finished one waits only for the few before it still
+/// being encoded (at most one per thread: memory stays bounded), and the thread that finishes the chunk next
+/// in line appends it, and any that were waiting for it, while the chunk is still in its cache. Before, the
+/// calling thread appended every chunk it received over a channel: a third thread on the two cores, copying
+/// chunks written on the other core, woken once per chunk. The threads never wait for one another except
+/// at the append lock. A panic in `encode` stops the others taking chunks and is raised here.
 fn streamed<T: Send>(
     pool: &rayon::ThreadPool,
     bounds: &[(usize, usize)],
-    window: usize,
     encode: impl Fn(&(usize, usize)) -> T + Sync,
-    mut append: impl FnMut(T),
+    append: impl FnMut(T) + Send,
 ) {
     use std::collections::BTreeMap;
     use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-    let (tx, rx) = std::sync::mpsc::channel();
-    let encode = &encode;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    /// the next chunk to append, the finished ones waiting for their turn, and where they go
+    struct InOrder<T, A> {
+        done: usize,
+        waiting: BTreeMap<usize, T>,
+        append: A,
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let order = Mutex::new(InOrder {
+        done: 0,
+        waiting: BTreeMap::new(),
+        append,
+    });
+    let work = || loop {
+        if failed.load(Ordering::Relaxed) {
+            break;
+        }
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= bounds.len() {
+            break;
+        }
+        let chunk = match catch_unwind(AssertUnwindSafe(|| encode(&bounds[k]))) {
+            Ok(c) => c,
+            Err(panic) => {
+                failed.store(true, Ordering::Relaxed);
+                resume_unwind(panic)
+            }
+        };
+        // a panic in `append` poisons the lock; the others then stop here too
+        let Ok(mut o) = order.lock() else {
+            failed.store(true, Ordering::Relaxed);
+            break;
+        };
+        let o = &mut *o;
+        if k != o.done {
+            o.waiting.insert(k, chunk);
+            continue;
+        }
+        (o.append)(chunk);
+        o.done += 1;
+        while let Some(c) = o.waiting.remove(&o.done) {
+            (o.append)(c);
+            o.done += 1;
+        }
+    };
+    // rayon raises a panic of a spawned task here, once every task has ended
     pool.in_place_scope(|scope| {
-        // next chunk to start, next to append, and the finished ones waiting for their turn
-        let (mut next, mut done) = (0usize, 0usize);
-        let mut waiting = BTreeMap::new();
-        while done < bounds.len() {
-            while next < bounds.len() && next - done < window {
-                let (tx, b) = (tx.clone(), &bounds[next]);
-                let k = next;
-                scope.spawn(move |_| {
-                    // the receiver lives until every chunk is appended or a panic is raised
-                    let _ = tx.send((k, catch_unwind(AssertUnwindSafe(|| encode(b)))));
-                });
-                next += 1;
-            }
-            let (k, chunk) = rx
-                .recv()
-                .expect("a sender is kept while chunks are outstanding");
-            match chunk {
-                Ok(c) => waiting.insert(k, c),
-                Err(panic) => resume_unwind(panic),
-            };
-            while let Some(c) = waiting.remove(&done) {
-                append(c);
-                done += 1;
-            }
+        for _ in 0..pool.current_num_threads() {
+            scope.spawn(|_| work());
         }
     });
 }
@@ -701,7 +728,6 @@ mod tests {
             streamed(
                 &pool,
                 &bounds,
-                4,
                 |&(a, _)| {
                     assert!(a != 17, "chunk 17");
                     a
@@ -712,7 +738,7 @@ mod tests {
         }));
         assert!(got.is_err());
         let mut seen = vec![];
-        streamed(&pool, &bounds, 3, |&(a, _)| a, |a| seen.push(a));
+        streamed(&pool, &bounds, |&(a, _)| a, |a| seen.push(a));
         assert_eq!(seen, (0..50).collect::<Vec<_>>());
     }
 
