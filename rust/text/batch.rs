@@ -332,7 +332,7 @@ pub fn encode_flat(
         SPARE.give(c);
     };
     match pool {
-        Some(pool) => streamed(&pool, &bounds, encode, append_one),
+        Some(pool) => streamed(&pool, &bounds, 3 * threads + 2, encode, append_one),
         None => bounds.iter().map(encode).for_each(&mut append_one),
     }
     out.starts.push(out.ids.len() as i64);
@@ -345,66 +345,88 @@ pub fn encode_flat(
 
 /// `encode` each of `bounds` on `pool` and hand the results to `append` in order, each as soon as those
 /// before it have been. Each of the pool's threads takes the next chunk from a shared counter when it is done
-/// with its last, so chunks finish nearly in order and a finished one waits only for the few before it still
-/// being encoded (at most one per thread: memory stays bounded), and the thread that finishes the chunk next
-/// in line appends it, and any that were waiting for it, while the chunk is still in its cache. Before, the
-/// calling thread appended every chunk it received over a channel: a third thread on the two cores, copying
-/// chunks written on the other core, woken once per chunk. The threads never wait for one another except
-/// at the append lock. A panic in `encode` stops the others taking chunks and is raised here.
+/// with its last, and the thread that finishes the chunk next in line appends it, and any finished after it
+/// that were waiting, while the chunk is still in its cache. So chunks finish nearly in order; a thread does
+/// not start a chunk `window` or more past the next to append (a long document holds up the ones after it:
+/// memory stays bounded). Before, the calling thread appended every chunk it received over a channel: a
+/// third thread on two cores, copying chunks written on the other core, woken once per chunk. A panic in
+/// `encode` stops the other threads taking chunks and is raised here.
 fn streamed<T: Send>(
     pool: &rayon::ThreadPool,
     bounds: &[(usize, usize)],
+    window: usize,
     encode: impl Fn(&(usize, usize)) -> T + Sync,
     append: impl FnMut(T) + Send,
 ) {
     use std::collections::BTreeMap;
     use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    /// the next chunk to append, the finished ones waiting for their turn, and where they go
+    use std::sync::{Condvar, Mutex};
+    /// the finished chunks waiting for their turn, and where they go
     struct InOrder<T, A> {
-        done: usize,
         waiting: BTreeMap<usize, T>,
         append: A,
     }
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
+    // the next chunk to start, the next to append (changed under the lock, read without it), and whether
+    // a thread panicked
+    let (next, done, failed) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicBool::new(false),
+    );
     let order = Mutex::new(InOrder {
-        done: 0,
         waiting: BTreeMap::new(),
         append,
     });
+    // signalled when `done` moves or a thread fails
+    let room = Condvar::new();
+    let fail = || {
+        failed.store(true, Ordering::Relaxed);
+        // taken so that no thread is between its check and its wait
+        drop(order.lock());
+        room.notify_all();
+    };
     let work = || loop {
-        if failed.load(Ordering::Relaxed) {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= bounds.len() || failed.load(Ordering::Relaxed) {
             break;
         }
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        if k >= bounds.len() {
-            break;
+        if k >= done.load(Ordering::Acquire) + window {
+            let Ok(mut o) = order.lock() else { break };
+            while k >= done.load(Ordering::Acquire) + window && !failed.load(Ordering::Relaxed) {
+                let Ok(again) = room.wait(o) else { return };
+                o = again;
+            }
+            if failed.load(Ordering::Relaxed) {
+                break;
+            }
         }
         let chunk = match catch_unwind(AssertUnwindSafe(|| encode(&bounds[k]))) {
             Ok(c) => c,
             Err(panic) => {
-                failed.store(true, Ordering::Relaxed);
+                fail();
                 resume_unwind(panic)
             }
         };
-        // a panic in `append` poisons the lock; the others then stop here too
+        // a panic in `append` poisons the lock: the others stop here
         let Ok(mut o) = order.lock() else {
-            failed.store(true, Ordering::Relaxed);
+            fail();
             break;
         };
         let o = &mut *o;
-        if k != o.done {
+        let mut d = done.load(Ordering::Relaxed);
+        if k != d {
             o.waiting.insert(k, chunk);
             continue;
         }
         (o.append)(chunk);
-        o.done += 1;
-        while let Some(c) = o.waiting.remove(&o.done) {
+        d += 1;
+        while let Some(c) = o.waiting.remove(&d) {
             (o.append)(c);
-            o.done += 1;
+            d += 1;
         }
+        done.store(d, Ordering::Release);
+        room.notify_all();
     };
     // rayon raises a panic of a spawned task here, once every task has ended
     pool.in_place_scope(|scope| {
@@ -717,6 +739,45 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_slow_streamed_chunk_holds_the_others_within_the_window() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let pool = parallel::pool(2).unwrap();
+        let bounds: Vec<(usize, usize)> = (0..60).map(|i| (i, i + 1)).collect();
+        // chunks 5 and 30 are slow: the other thread finishes the ones after them meanwhile, but never
+        // starts one `window` or more past the next to append
+        let (started, appended, most) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        let mut seen = vec![];
+        streamed(
+            &pool,
+            &bounds,
+            4,
+            |&(a, _)| {
+                let ahead =
+                    started.fetch_add(1, Ordering::SeqCst) + 1 - appended.load(Ordering::SeqCst);
+                most.fetch_max(ahead, Ordering::SeqCst);
+                if a == 5 || a == 30 {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                a
+            },
+            |a| {
+                appended.fetch_add(1, Ordering::SeqCst);
+                seen.push(a);
+            },
+        );
+        assert_eq!(seen, (0..60).collect::<Vec<_>>());
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (2..=4).contains(&most),
+            "{most} chunks started ahead of the appends"
+        );
+    }
+
     /// A panic while a chunk is encoded on the pool reaches the caller (which maps it to an error), with no
     /// hang waiting for the chunk.
     #[test]
@@ -728,6 +789,7 @@ mod tests {
             streamed(
                 &pool,
                 &bounds,
+                4,
                 |&(a, _)| {
                     assert!(a != 17, "chunk 17");
                     a
@@ -738,7 +800,7 @@ mod tests {
         }));
         assert!(got.is_err());
         let mut seen = vec![];
-        streamed(&pool, &bounds, |&(a, _)| a, |a| seen.push(a));
+        streamed(&pool, &bounds, 3, |&(a, _)| a, |a| seen.push(a));
         assert_eq!(seen, (0..50).collect::<Vec<_>>());
     }
 
