@@ -416,15 +416,15 @@ def test_flat_equals_lists(
 
 
 def test_flat_arrays_reuse_buffers_only_once_freed(tokenizer_json: dict[str, str]) -> None:
-    # the flat arrays' buffers go back to the encoder when numpy frees them (past 1 MiB) and the next call
+    # the flat arrays' buffers go back to the encoder when numpy frees them (past 32 MiB) and the next call
     # writes into them: a buffer still seen through any array or view is never handed out again
     import ferroformers
 
     _, ours = _pair(tokenizer_json["bert-base-uncased"])
     corpus = Path(ferroformers.__file__).parent / "bundled" / "sample_corpus.txt"
-    texts = corpus.read_text().splitlines() * 3  # ~1.5 MB: ~0.4 M tokens, 3 MB of offsets
+    texts = corpus.read_text().splitlines() * 24  # ~12 MB: ~3 M tokens, ~50 MB of offsets
     ids, starts, offsets = ours.encode_batch_flat(texts, with_offsets=True)
-    assert offsets is not None and offsets.nbytes > 2**20
+    assert offsets is not None and offsets.nbytes > 2**25
     want = (ids.copy(), starts.copy(), offsets.copy())
     assert ids.flags.writeable and offsets.flags.writeable and offsets.flags.c_contiguous
     ids[:] = 7  # writable, and the next call must not see it

@@ -278,7 +278,7 @@ class WordPieceTokenizer:
             `(ids, starts, offsets)`: ids uint32 of every token of every document, concatenated; starts int64
             with n_docs + 1 entries (document i is `ids[starts[i]:starts[i + 1]]`); offsets int64 of shape
             (n_tokens, 2), character (start, end) in its document, or None without `with_offsets`. The arrays
-            are writable; once every array and view of one is freed, its memory (past 1 MiB) is kept for the
+            are writable; once every array and view of one is freed, its memory (past 32 MiB) is kept for the
             next call's output (at most 384 MiB in all), whose pages are then mapped already.
 
         Raises:

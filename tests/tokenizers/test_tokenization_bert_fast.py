@@ -170,14 +170,14 @@ def test_tensors_match_transformers() -> None:
 
 
 def test_large_tensors_reuse_freed_buffers_and_match_transformers() -> None:
-    # arrays past 1 MiB get their memory from the buffers of freed ones (ids, offsets, masks alike): each batch
-    # equals transformers', and the arrays of a batch still alive keep their values
+    # arrays past 32 MiB get their memory from the buffers of freed ones (ids, offsets, masks alike): each
+    # batch equals transformers', and the arrays of a batch still alive keep their values
     torch = require_module("torch")
     ours, ref = fast(), hf_fast()
-    texts = multilingual_lines() * 100
+    texts = multilingual_lines() * 1000
     kwargs = dict(padding="max_length", max_length=96, truncation=True, return_offsets_mapping=True)
     want = ref(texts, return_tensors="np", **kwargs)
-    assert want["offset_mapping"].nbytes > 2**20
+    assert want["input_ids"].nbytes > 2**24 and want["offset_mapping"].nbytes > 2**25
     kept = None
     for tensors in ["np", "pt", "np", "np"]:
         got = ours(texts, return_tensors=tensors, **kwargs)
