@@ -4,8 +4,8 @@
 //! multilingual text, in perf).
 
 use crate::text::batch::{IDS, WIDE};
-use numpy::ndarray::{ArrayView, Dimension, ShapeBuilder};
-use numpy::{Element, PyArray};
+use numpy::ndarray::{ArrayView, Dimension, Ix1, ShapeBuilder};
+use numpy::{Element, PyArray, PyArray1};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
@@ -75,4 +75,13 @@ pub fn recycled<'py, T: Recyclable, D: Dimension>(
     let view = unsafe { ArrayView::from_shape_ptr(shape.into_shape_with_order(), ptr) };
     // SAFETY: as above: `owner` becomes the array's base and keeps the memory alive
     Ok(unsafe { PyArray::borrow_from_array(&view, owner.into_any()) })
+}
+
+/// `data` as a one-dimensional array (`recycled`).
+pub fn recycled_vector<T: Recyclable>(
+    py: Python<'_>,
+    data: Vec<T>,
+) -> PyResult<Bound<'_, PyArray1<T>>> {
+    let n = data.len();
+    recycled(py, data, Ix1(n))
 }

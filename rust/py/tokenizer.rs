@@ -2,7 +2,7 @@
 //! `convert`, the GIL is released once per batch, and the batch comes back as an `Encodings` (`encodings`),
 //! whose lists are built in `lists`; errors reach Python through `errors`.
 
-use super::arrays::recycled;
+use super::arrays::{recycled, recycled_vector};
 use super::convert::{
     as_pystr, borrow_field, borrow_str, extract_field, items, type_name, Borrowed,
 };
@@ -14,7 +14,7 @@ use super::lists::IntCache;
 use crate::memory;
 use crate::text::batch::{self, Pair};
 use crate::text::{json, lines, AddedToken, BertOptions, EncodeOptions, Error, Tokenizer};
-use numpy::ndarray::{Ix1, Ix2};
+use numpy::ndarray::Ix2;
 use numpy::PyArray1;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -401,9 +401,8 @@ impl WordPieceTokenizer {
             })
         })?;
         let n = flat.ids.len();
-        let (ids, starts) = (flat.ids.len(), flat.starts.len());
-        let ids = recycled(py, flat.ids, Ix1(ids))?;
-        let starts = recycled(py, flat.starts, Ix1(starts))?;
+        let ids = recycled_vector(py, flat.ids)?;
+        let starts = recycled_vector(py, flat.starts)?;
         let offsets = if with_offsets {
             Some(recycled(py, flat.offsets, Ix2(n, 2))?.into_any())
         } else {
@@ -442,10 +441,9 @@ impl WordPieceTokenizer {
                 ))
             })
         })??;
-        let (ids, starts) = (flat.ids.len(), flat.starts.len());
         Ok((
-            recycled(py, flat.ids, Ix1(ids))?,
-            recycled(py, flat.starts, Ix1(starts))?,
+            recycled_vector(py, flat.ids)?,
+            recycled_vector(py, flat.starts)?,
         ))
     }
 }

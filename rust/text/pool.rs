@@ -17,6 +17,13 @@ pub struct Pool<T> {
     limit: usize,
 }
 
+/// The lock of `spare`, waited for; a poisoned one taken as it is (as in `lock`).
+fn lock_anyway<V>(spare: &Mutex<V>) -> MutexGuard<'_, V> {
+    spare
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Tries at a busy lock before giving up (each a spin-loop hint: a few microseconds in all).
 const SPINS: usize = 1 << 12;
 
@@ -61,10 +68,7 @@ impl<T: Default> Pool<T> {
 
     /// Drop every spare value.
     pub fn clear(&self) {
-        match self.spare.lock() {
-            Ok(mut p) => p.clear(),
-            Err(poisoned) => poisoned.into_inner().clear(),
-        }
+        drop(std::mem::take(&mut *lock_anyway(&self.spare)));
     }
 
     /// A value from the pool that goes back to it when dropped.
@@ -157,9 +161,9 @@ impl<T> Recycler<T> {
     }
 
     /// An empty buffer for `len` values: the smallest kept one that holds them without more than doubling
-    /// them (a larger one would stay with an array that needs little of it; none for under MIN_BYTES / 2), else the largest kept one that
-    /// is smaller, grown (its pages written before stay), else a new one. Fails, as `memory::with_capacity`,
-    /// instead of aborting when the allocator refuses.
+    /// them (a larger one would stay with an array that needs little of it), else the largest kept one that
+    /// is smaller, grown (its pages written before stay), else a new one; for less than MIN_BYTES / 2 always
+    /// a new one. Fails, as `memory::with_capacity`, instead of aborting when the allocator refuses.
     pub fn take(&self, len: usize) -> Result<Vec<T>, AllocError> {
         // a request for much less than a kept buffer is left to the allocator
         if len.saturating_mul(size_of::<T>()) < MIN_BYTES / 2 {
@@ -208,6 +212,7 @@ impl<T> Recycler<T> {
     }
 
     /// Bytes kept now.
+    #[cfg(test)]
     pub fn held(&self) -> usize {
         self.lock().map_or(0, |spare| {
             spare.iter().map(|v| v.capacity() * size_of::<T>()).sum()
@@ -215,12 +220,9 @@ impl<T> Recycler<T> {
     }
 
     /// Drop every kept buffer.
+    #[cfg(test)]
     pub fn clear(&self) {
-        let kept = match self.spare.lock() {
-            Ok(mut p) => std::mem::take(&mut *p),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-        };
-        drop(kept);
+        drop(std::mem::take(&mut *lock_anyway(&self.spare)));
     }
 }
 
