@@ -446,6 +446,53 @@ def test_flat_arrays_reuse_buffers_only_once_freed(tokenizer_json: dict[str, str
     assert np.array_equal(kept, want[2][100:200])
 
 
+def test_texts_any_sequence_and_kept_alive_while_encoding(tokenizer_json: dict[str, str]) -> None:
+    # the texts are held by a tuple while the GIL is released: a list that another thread empties during the
+    # call (its strs then freed but for that tuple) still gives the values of the list as it was passed
+    import threading
+
+    import ferroformers
+
+    _, ours = _pair(tokenizer_json["bert-base-uncased"])
+    corpus = Path(ferroformers.__file__).parent / "bundled" / "sample_corpus.txt"
+    lines = corpus.read_text().splitlines()
+    want = ours.encode_batch_flat(lines, with_offsets=True, num_threads=2)
+
+    class Text(str):
+        pass
+
+    for passed in (tuple(lines), iter(lines), (t for t in lines), [Text(t) for t in lines]):
+        got = ours.encode_batch_flat(passed, with_offsets=True, num_threads=2)
+        assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    enc = ours.encode_batch(tuple(lines[:50]))
+    assert enc.ids() == ours.encode_batch(lines[:50]).ids()
+    for _ in range(3):
+        texts = ["".join(list(t)) for t in lines * 8]  # strs of their own, freed when the list lets go
+        started = threading.Event()
+
+        def clear(texts: list[str] = texts, started: threading.Event = started) -> None:
+            started.wait()
+            texts.clear()
+            gc.collect()
+
+        thread = threading.Thread(target=clear)
+        thread.start()
+        started.set()
+        got = ours.encode_batch_flat(texts, with_offsets=True, num_threads=2)
+        thread.join()
+        assert texts == []
+        n = len(want[0])
+        assert got[1].shape == (8 * len(lines) + 1,)
+        for k in range(8):
+            assert np.array_equal(got[0][k * n : (k + 1) * n], want[0])
+    with pytest.raises(TypeError, match=r"texts\[2\] must be str, not float"):
+        ours.encode_batch_flat(("a", "b", 1.5))
+    with pytest.raises(TypeError, match=r"texts\[1\] must be str, not NoneType"):
+        ours.encode_batch_flat(t for t in ["a", None])
+    with pytest.raises(TokenizerError, match=r"texts\[1\] contains a lone surrogate at character 1"):
+        ours.encode_batch_flat(("a", "b\udc00"))
+
+
 def test_navigation_matches_tokenizers(tokenizer_json: dict[str, str]) -> None:
     js = tokenizer_json["bert-base-uncased"]
     hf, ours = _pair(js)

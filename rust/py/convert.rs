@@ -7,6 +7,7 @@ use crate::text::{Error, Input, Padding, Side, Truncation, TruncationStrategy};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::Borrowed as PyBorrowed;
 
 pub(super) fn type_name(x: &Bound<'_, PyAny>) -> String {
     x.get_type()
@@ -68,10 +69,53 @@ pub(super) fn borrow_str<'a>(
     })
 }
 
+/// An item of a `texts_tuple` as str, borrowed for as long as the tuple is (one call per item: the type is
+/// checked by the same call, and only looked at again for the error).
+fn borrow_text<'a>(x: PyBorrowed<'a, '_, PyAny>, what: &dyn Fn() -> String) -> PyResult<&'a str> {
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `x` is an object that its tuple keeps alive for 'a; PyUnicode_AsUTF8AndSize returns the UTF-8
+    // form of a str, kept by the str itself for its lifetime, or NULL with an exception set (not a str, or a
+    // lone surrogate)
+    let data = unsafe { pyo3::ffi::PyUnicode_AsUTF8AndSize(x.as_ptr(), &mut size) };
+    if data.is_null() {
+        let raised = PyErr::fetch(x.py());
+        let Ok(s) = x.cast::<PyString>() else {
+            return Err(PyTypeError::new_err(format!(
+                "{} must be str, not {}",
+                what(),
+                type_name(&x)
+            )));
+        };
+        // a lone surrogate: the error names it and where (`borrow_str`)
+        return Err(borrow_str(&s.to_owned(), what).err().unwrap_or(raised));
+    }
+    // SAFETY: as above: `size` bytes of valid UTF-8 at `data`, alive and unchanged for 'a (str is immutable)
+    Ok(unsafe {
+        std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast::<u8>(), size as usize))
+    })
+}
+
 /// Python strings of one batch field: texts, or lists of words.
 pub(super) enum Field<'py> {
-    Texts(Vec<Bound<'py, PyString>>),
+    /// a tuple of str (the input list copied, or the input tuple itself): it keeps every text alive while
+    /// the GIL is released, even if another thread changes the list
+    Texts(Bound<'py, PyTuple>),
     Words(Vec<Vec<Bound<'py, PyString>>>),
+}
+
+/// The items of `obj` (a list, tuple or other iterable; `borrow_text` checks that they are str) as a tuple. A list
+/// is copied by `PyList_AsTuple` (one C loop: a reference per item), not item by item from Rust: on 180 K
+/// texts taking those references, and dropping them after the batch, one at a time cost ~20 ms per call,
+/// each a cache miss on a str object that the batch had evicted, with the GIL held (serial: 10% of a
+/// two-thread call).
+fn texts_tuple<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyTuple>> {
+    Ok(if let Ok(l) = obj.cast::<PyList>() {
+        l.to_tuple()
+    } else if let Ok(t) = obj.cast::<PyTuple>() {
+        t.clone()
+    } else {
+        PyTuple::new(obj.py(), items(obj, name)?)?
+    })
 }
 
 pub(super) fn extract_field<'py>(
@@ -79,8 +123,8 @@ pub(super) fn extract_field<'py>(
     name: &str,
     pretokenized: bool,
 ) -> PyResult<Field<'py>> {
-    let xs = items(obj, name)?;
     if pretokenized {
+        let xs = items(obj, name)?;
         let mut out = Vec::with_capacity(xs.len());
         for (i, x) in xs.iter().enumerate() {
             let words = items(
@@ -95,11 +139,7 @@ pub(super) fn extract_field<'py>(
         }
         Ok(Field::Words(out))
     } else {
-        let mut out = Vec::with_capacity(xs.len());
-        for (i, x) in xs.into_iter().enumerate() {
-            out.push(as_pystr(x, &|| format!("{name}[{i}]"))?);
-        }
-        Ok(Field::Texts(out))
+        Ok(Field::Texts(texts_tuple(obj, name)?))
     }
 }
 
@@ -111,10 +151,10 @@ pub(super) enum Borrowed<'a> {
 
 pub(super) fn borrow_field<'a>(f: &'a Field<'_>, name: &str) -> PyResult<Borrowed<'a>> {
     Ok(match f {
-        Field::Texts(v) => Borrowed::Texts(
-            v.iter()
+        Field::Texts(t) => Borrowed::Texts(
+            t.iter_borrowed()
                 .enumerate()
-                .map(|(i, s)| borrow_str(s, &|| format!("{name}[{i}]")))
+                .map(|(i, x)| borrow_text(x, &|| format!("{name}[{i}]")))
                 .collect::<PyResult<_>>()?,
         ),
         Field::Words(v) => Borrowed::Words(
