@@ -69,6 +69,10 @@ pub(super) fn borrow_str<'a>(
     })
 }
 
+/// Texts looked up this many ahead of the one borrowed (their headers prefetched): a batch's str objects
+/// are scattered and, after the previous batch, out of the cache.
+const AHEAD: usize = 8;
+
 /// An item of a `texts_tuple` as str, borrowed for as long as the tuple is (one call per item: the type is
 /// checked by the same call, and only looked at again for the error).
 fn borrow_text<'a>(x: PyBorrowed<'a, '_, PyAny>, what: &dyn Fn() -> String) -> PyResult<&'a str> {
@@ -151,12 +155,24 @@ pub(super) enum Borrowed<'a> {
 
 pub(super) fn borrow_field<'a>(f: &'a Field<'_>, name: &str) -> PyResult<Borrowed<'a>> {
     Ok(match f {
-        Field::Texts(t) => Borrowed::Texts(
-            t.iter_borrowed()
-                .enumerate()
-                .map(|(i, x)| borrow_text(x, &|| format!("{name}[{i}]")))
-                .collect::<PyResult<_>>()?,
-        ),
+        Field::Texts(t) => {
+            let n = t.len();
+            let mut texts = Vec::with_capacity(n);
+            for i in 0..n {
+                if i + AHEAD < n {
+                    // SAFETY: an index below the tuple's length
+                    let ahead = unsafe { t.get_borrowed_item_unchecked(i + AHEAD) };
+                    let p = ahead.as_ptr() as *const u8;
+                    // a str's header spans two cache lines (its UTF-8 pointer and length in the second)
+                    crate::memory::prefetch(p);
+                    crate::memory::prefetch(p.wrapping_add(64));
+                }
+                // SAFETY: as above
+                let x = unsafe { t.get_borrowed_item_unchecked(i) };
+                texts.push(borrow_text(x, &|| format!("{name}[{i}]"))?);
+            }
+            Borrowed::Texts(texts)
+        }
         Field::Words(v) => Borrowed::Words(
             v.iter()
                 .enumerate()
