@@ -42,6 +42,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# numpy's OpenBLAS threads (unused here) would spin beside the tokenizers' threads on a small machine
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 
