@@ -14,7 +14,7 @@ keeps its best time. Prints MB/s, tokens/s, the ratio to `tokenizers` encode_bat
 gives character offsets) differ from `tokenizers`, and the peak RSS growth per MB of input.
 
 usage: python benches/bench_tokenizers.py [CORPUS.txt] [--mb 50] [--threads 2] [--vocab DIR] [--slow-mb 1]
-       [--repeat 3] [--skip-transformers] [--tokenizers1-python PATH|create]
+       [--repeat 3] [--skip-transformers] [--tokenizers1-python PATH|create] [--scaling-pairs 10]
 
 --tokenizers1-python: the Python of a venv with tokenizers 1.x (both versions are named `tokenizers`, so 1.x
 cannot share this process): each round runs it as a subprocess on the same lines, interleaved with the others,
@@ -23,6 +23,9 @@ the subprocess; ids are compared with the reference. Its pipeline sizes its thre
 run on and ignores RAYON_NUM_THREADS, so the subprocess is pinned to --threads CPUs (the "x 1.x" ratios' base)
 and, when that is fewer than the machine has, also run unpinned; the CPU time / wall time of its calls is
 printed, which shows how many cores it used.
+--scaling-pairs (with --threads > 1): after the rounds, that many back-to-back pairs of our flat encoder on one
+thread and on --threads, each pair within a second, so that the VM's drift cancels in each pair's ratio: prints
+best against best and the median pair.
 `create` makes that venv (/tmp/ferroformers-bench-tokenizers1, `pip install --pre tokenizers==1.0.0rc3`).
 CORPUS: any UTF-8 file, one document per line; default /tmp/ff_corpus/corpus_100M.txt
 (../shared/data/build_corpus.sh). DIR holds tokenizer.json and vocab.txt (default: the assets fixture's
@@ -35,6 +38,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import sys
 import threading
 import time
@@ -61,6 +65,12 @@ def parse_args() -> argparse.Namespace:
         "--tokenizers1-python",
         metavar="PATH",
         help="Python of a venv with tokenizers 1.x, or 'create' (see above)",
+    )
+    parser.add_argument(
+        "--scaling-pairs",
+        type=int,
+        default=10,
+        help="with --threads > 1: back-to-back pairs of one-thread and N-thread flat calls after the rounds",
     )
     parser.add_argument(
         "--repeat",
@@ -547,6 +557,38 @@ def main() -> None:
     if flat_one_thread is not None:
         ratio = min(flat_one_thread.times) / min(flat_offsets.times)
         print(f"\nflat ids + offsets: {threads} threads {ratio:.2f}x one thread (best against best)")
+        scaling_pairs(ours, lines, threads, ARGS.scaling_pairs)
+
+
+def scaling_pairs(ours: Any, lines: list[str], threads: int, pairs: int) -> None:
+    """The thread-scaling target again, in back-to-back pairs: each pair times one call on one thread and one
+    on `threads` (which first alternates), within a second of each other, so that the VM's phase (its speed
+    drifts by up to 2x between minutes, and the rounds above each take tens of seconds) cancels in each
+    pair's ratio."""
+    if pairs <= 0:
+        return
+
+    def timed(n: int) -> float:
+        start = time.perf_counter()
+        out = ours.encode_batch_flat(lines, with_offsets=True, num_threads=n)
+        seconds = time.perf_counter() - start
+        del out
+        return seconds
+
+    one, many = [], []
+    for i in range(pairs):
+        if i % 2 == 0:
+            one.append(timed(1))
+            many.append(timed(threads))
+        else:
+            many.append(timed(threads))
+            one.append(timed(1))
+    ratios = sorted(a / b for a, b in zip(one, many, strict=True))
+    median = statistics.median(ratios)
+    print(
+        f"flat ids + offsets, {pairs} back-to-back pairs: {threads} threads {min(one) / min(many):.2f}x one thread "
+        f"best against best, {median:.2f}x by the median pair (pairs: {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
 
 
 if __name__ == "__main__":
