@@ -578,6 +578,10 @@ def test_single_text_batches_every_accessor_either_order(
     if len({len(e.ids) for e in ref}) == 1:
         assert enc.to_numpy("ids").tolist() == [e.ids for e in ref]
         assert enc.to_numpy("attention_mask").tolist() == [e.attention_mask for e in ref]
+        # all-zero type ids come from numpy.zeros (calloc'd), others are written: the same arrays either way
+        type_ids = enc.to_numpy("type_ids")
+        assert type_ids.tolist() == [e.type_ids for e in ref]
+        assert type_ids.dtype == np.int64 and type_ids.flags.writeable and type_ids.flags.c_contiguous
 
 
 def test_column_batches_after_add_tokens(tokenizer_json: dict[str, str]) -> None:

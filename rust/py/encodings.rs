@@ -10,6 +10,7 @@ use crate::text::encoding::{Encoding, Side};
 use crate::text::{Error, Tokenizer};
 use numpy::ndarray::{Ix2, Ix3};
 use pyo3::exceptions::{PyIndexError, PyMemoryError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::borrow::Cow;
@@ -385,6 +386,12 @@ impl Encodings {
             .map_err(|(index, len, first)| Error::RaggedBatch { first, index, len })?;
         let per = if f == batch::Field::Offsets { 2 } else { 1 };
         let rows = cols.len();
+        if cols.all_zero(f) {
+            // numpy's zeros are calloc'd: no page is written here (a third of a padded batch's pages),
+            // and pages only read map the kernel's zero page
+            let np = py.import(intern!(py, "numpy"))?;
+            return np.call_method1(intern!(py, "zeros"), ((rows, n), intern!(py, "int64")));
+        }
         // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
         // (named after the padding when that is what made the rows this long)
         let mut flat = memory::count(&[rows, n, per], std::mem::size_of::<i64>())

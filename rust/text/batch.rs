@@ -559,6 +559,16 @@ impl Columns {
         }
     }
 
+    /// Whether `field` is 0 in every row, pads included: the type ids of single texts, unless padded
+    /// with another type id.
+    pub fn all_zero(&self, field: Field) -> bool {
+        field == Field::TypeIds
+            && self
+                .padding
+                .as_ref()
+                .is_none_or(|(_, p)| p.pad_type_id == 0)
+    }
+
     /// `field` of row `r`, padded, appended to `out` (offsets as two values per token): the values of
     /// `encoding(tok, r)`'s field without making the encoding. Rows hold single texts, so type ids are 0
     /// and the special tokens are the template's first and last.
@@ -892,6 +902,16 @@ mod tests {
                     let wide = |v: &[u32]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
                     assert_eq!(field(Field::Ids), wide(&e.ids));
                     assert_eq!(field(Field::TypeIds), wide(&e.type_ids));
+                    for f in [
+                        Field::Ids,
+                        Field::TypeIds,
+                        Field::AttentionMask,
+                        Field::Offsets,
+                    ] {
+                        if cols.all_zero(f) {
+                            assert!(field(f).iter().all(|&x| x == 0), "{f:?} {padding:?}");
+                        }
+                    }
                     assert_eq!(field(Field::AttentionMask), wide(&e.attention_mask));
                     assert_eq!(
                         field(Field::SpecialTokensMask),
