@@ -779,6 +779,11 @@ def test_bad_input_errors(tokenizer_json: dict[str, str]) -> None:
         ours.encode_batch(["fine", "ab\ud800c"])
     with pytest.raises(TokenizerError, match="same length"):
         ours.encode_batch(["a", "b"], ["c"])
+    # arrays padded past memory: the same error for written and all-zero (numpy.zeros) fields
+    padded = ours.encode_batch(["a b", "c"], padding="max_length", max_length=2**40)
+    for field in ("ids", "type_ids"):
+        with pytest.raises(MemoryError, match=r"padding the rows to 1099511627776 tokens .* do not fit"):
+            padded.to_numpy(field)
     with pytest.raises(TokenizerError, match="truncation must be"):
         ours.encode_batch(["a"], truncation="sideways", max_length=3)
     with pytest.raises(TokenizerError, match="needs max_length"):

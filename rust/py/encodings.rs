@@ -386,24 +386,33 @@ impl Encodings {
             .map_err(|(index, len, first)| Error::RaggedBatch { first, index, len })?;
         let per = if f == batch::Field::Offsets { 2 } else { 1 };
         let rows = cols.len();
-        if cols.all_zero(f) {
-            // numpy's zeros are calloc'd: no page is written here (a third of a padded batch's pages),
-            // and pages only read map the kernel's zero page
-            let np = py.import(intern!(py, "numpy"))?;
-            return np.call_method1(intern!(py, "zeros"), ((rows, n), intern!(py, "int64")));
-        }
         // the array is allocated before it is filled: a batch padded past memory is an error, not an abort
         // (named after the padding when that is what made the rows this long)
-        let mut flat = memory::count(&[rows, n, per], std::mem::size_of::<i64>())
-            .and_then(|len| batch::WIDE.take(len))
-            .map_err(|error| match &cols.padding {
-                Some((target, _)) if *target == n => Error::Padding { length: n, error },
-                _ => Error::Array {
-                    rows,
-                    columns: n,
-                    error,
-                },
-            })?;
+        let too_large = |error| match &cols.padding {
+            Some((target, _)) if *target == n => Error::Padding { length: n, error },
+            _ => Error::Array {
+                rows,
+                columns: n,
+                error,
+            },
+        };
+        let len = memory::count(&[rows, n, per], std::mem::size_of::<i64>()).map_err(too_large)?;
+        if cols.all_zero(f) {
+            // numpy's zeros are calloc'd: no page is written here (a third of a padded batch's pages),
+            // and pages only read map the kernel's zero page. Refused as the buffer below would be.
+            let bytes = memory::bytes(len, std::mem::size_of::<i64>()).map_err(too_large)?;
+            let np = py.import(intern!(py, "numpy"))?;
+            return np
+                .call_method1(intern!(py, "zeros"), ((rows, n), intern!(py, "int64")))
+                .map_err(|e| {
+                    if e.is_instance_of::<PyMemoryError>(py) {
+                        too_large(AllocError::OutOfMemory { bytes }).into()
+                    } else {
+                        e
+                    }
+                });
+        }
+        let mut flat = batch::WIDE.take(len).map_err(too_large)?;
         py.detach(|| {
             for r in cols.rows() {
                 cols.extend_field(f, r, &mut flat);
